@@ -1,0 +1,12 @@
+//! sitelint: lints exported Atlassian Cloud site configuration for the
+//! settings behind Jira Service Management permission errors.
+//!
+//! The flow goes one way: [`load`] (files to spanned trees), [`model`]
+//! (typed site and derived access facts), [`rules`] (evaluate), [`report`]
+//! (render).
+
+pub mod finding;
+pub mod load;
+pub mod model;
+pub mod source;
+pub mod tree;

@@ -1,0 +1,378 @@
+//! The typed site: every entity of the snapshot, with where it was written.
+//!
+//! Fields hold effective values (the spec's defaults applied); whether a
+//! setting was actually written, and where, is in the entity's [`Origin`].
+//! References keep their text and location, and the id of what they name
+//! once resolved (`None` when they name nothing: SL005 was reported).
+
+use std::collections::BTreeMap;
+
+use crate::source::{FileId, Location, Span};
+
+macro_rules! index_type {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize { self.0 as usize }
+        }
+    )*};
+}
+index_type!(UserId, GroupId, RoleId, SchemeId, ProjectId, OrgId);
+
+/// Where an entity was written and where each of its fields is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Origin {
+    pub file: FileId,
+    /// The entity's value: its mapping (or the scalar, for single settings).
+    pub span: Span,
+    /// The key it is written under, when it has one (`customer_access:`,
+    /// an app key in `user_invites`, a role name in `roles`).
+    pub key: Option<Span>,
+    /// Fields written in the snapshot, by dotted path below the entity
+    /// (`signup`, `roles.jira-servicemanagement`). Only the first of a
+    /// duplicated key is recorded.
+    pub fields: Vec<FieldSpan>,
+}
+
+impl Default for FileId {
+    fn default() -> Self {
+        FileId(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSpan {
+    pub path: Box<str>,
+    pub key: Span,
+    pub value: Span,
+}
+
+impl Origin {
+    pub fn field(&self, path: &str) -> Option<&FieldSpan> {
+        self.fields.iter().find(|f| &*f.path == path)
+    }
+
+    /// Whether the snapshot states this field.
+    pub fn states(&self, path: &str) -> bool {
+        self.field(path).is_some()
+    }
+
+    pub fn location(&self) -> Location {
+        Location { file: self.file, span: self.span }
+    }
+
+    pub fn key_location(&self) -> Location {
+        Location { file: self.file, span: self.key.unwrap_or(self.span) }
+    }
+
+    /// The field's value, or the entity when the field is not written.
+    pub fn value_location(&self, path: &str) -> Location {
+        let span = self.field(path).map_or(self.span, |f| f.value);
+        Location { file: self.file, span }
+    }
+
+    /// The field's key, or the entity when the field is not written.
+    pub fn field_key_location(&self, path: &str) -> Location {
+        let span = self.field(path).map_or(self.span, |f| f.key);
+        Location { file: self.file, span }
+    }
+}
+
+/// A reference to another entity, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ref<T> {
+    pub text: String,
+    pub at: Location,
+    pub target: Option<T>,
+}
+
+impl<T> Ref<T> {
+    pub fn new(text: String, at: Location) -> Self {
+        Ref { text, at, target: None }
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Site {
+    pub info: Option<SiteInfo>,
+    pub user_access: Option<UserAccess>,
+    pub customer_access: Option<CustomerAccess>,
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub project_roles: Vec<ProjectRole>,
+    pub permission_schemes: Vec<PermissionScheme>,
+    pub projects: Vec<Project>,
+    pub organizations: Vec<Organization>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct SiteInfo {
+    pub origin: Origin,
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub exported_at: Option<String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct UserAccess {
+    pub origin: Origin,
+    pub user_invites: Vec<UserInvite>,
+    pub invite_links: bool,
+    pub approved_domains: Vec<ApprovedDomain>,
+}
+
+/// One app's entry in `user_invites`; its origin's key is the app key and
+/// its span the value.
+#[derive(Debug, PartialEq)]
+pub struct UserInvite {
+    pub origin: Origin,
+    pub app: String,
+    pub mode: InviteMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteMode {
+    Anyone,
+    ApprovedDomains,
+    AdminApproval,
+    AdminsOnly,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct ApprovedDomain {
+    pub origin: Origin,
+    /// As written; compare with `eq_ignore_ascii_case`.
+    pub domain: String,
+    /// App key to role (`none | user | customer | agent`).
+    pub roles: BTreeMap<String, DomainRole>,
+    pub admin_approval: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainRole {
+    None,
+    User,
+    Customer,
+    Agent,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct CustomerAccess {
+    pub origin: Origin,
+    pub internal: bool,
+    pub external: bool,
+    pub external_domains: ExternalDomains,
+    pub signup: Signup,
+    pub anonymous_access: bool,
+    pub email_account_creation: EmailAccountCreation,
+}
+
+impl Default for CustomerAccess {
+    /// Atlassian's defaults for a new site; they apply when the section is absent.
+    fn default() -> Self {
+        CustomerAccess {
+            origin: Origin::default(),
+            internal: true,
+            external: true,
+            external_domains: ExternalDomains::Any,
+            signup: Signup::Allow,
+            anonymous_access: false,
+            email_account_creation: EmailAccountCreation::Anyone,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalDomains {
+    Any,
+    /// Domains as written, each with its location.
+    List(Vec<(String, Location)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signup {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailAccountCreation {
+    Anyone,
+    AgentsOnly,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct User {
+    pub origin: Origin,
+    pub account_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub account_type: AccountType,
+    pub status: Status,
+    pub site_access: bool,
+    pub managed_by_other_org: bool,
+    /// App key to role as written (`agent`, `customer`, `user`, `none`, ...).
+    /// For `jira-servicemanagement` the value is one of [`JsmRole`]'s names.
+    pub roles: BTreeMap<String, String>,
+    pub admin_roles: Vec<String>,
+    pub groups: Vec<Ref<GroupId>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountType {
+    Atlassian,
+    Customer,
+    App,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Inactive,
+    Closed,
+}
+
+/// A JSM app role, ordered from least to most access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsmRole {
+    None,
+    Customer,
+    Collaborator,
+    Agent,
+}
+
+impl JsmRole {
+    pub fn parse(text: &str) -> Option<JsmRole> {
+        match text {
+            "none" => Some(JsmRole::None),
+            "customer" => Some(JsmRole::Customer),
+            "collaborator" => Some(JsmRole::Collaborator),
+            "agent" => Some(JsmRole::Agent),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsmRole::None => "none",
+            JsmRole::Customer => "customer",
+            JsmRole::Collaborator => "collaborator",
+            JsmRole::Agent => "agent",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Group {
+    pub origin: Origin,
+    pub name: String,
+    pub id: Option<String>,
+    pub members: Vec<Ref<UserId>>,
+    /// App key to role as written; `jira-servicemanagement` is a [`JsmRole`] name.
+    pub roles: BTreeMap<String, String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct ProjectRole {
+    pub origin: Origin,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct PermissionScheme {
+    pub origin: Origin,
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<Grant>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Grant {
+    pub origin: Origin,
+    pub permission: String,
+    pub holder: Holder,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Holder {
+    pub origin: Origin,
+    /// `sd.customer.portal.only`, `projectRole`, `group`, `user`, `anyone`,
+    /// `applicationRole`, `projectLead`, `reporter`, `assignee`,
+    /// `groupCustomField`, `userCustomField`.
+    pub kind: String,
+    pub parameter: Option<String>,
+    pub target: HolderTarget,
+}
+
+/// What a holder's parameter resolved to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HolderTarget {
+    None,
+    /// A project role, by its name (resolved from a name or a numeric id).
+    Role(String),
+    Group(GroupId),
+    User(UserId),
+    /// The parameter named nothing (SL005 reported).
+    Unresolved,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Project {
+    pub origin: Origin,
+    pub key: String,
+    pub name: Option<String>,
+    pub kind: ProjectType,
+    pub permission_scheme: Option<Ref<SchemeId>>,
+    pub lead: Option<Ref<UserId>>,
+    pub roles: Vec<RoleActors>,
+    pub service_desk: Option<ServiceDesk>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectType {
+    ServiceDesk,
+    Software,
+    Business,
+}
+
+/// One role of a project and who holds it; origin key is the role name.
+#[derive(Debug, PartialEq)]
+pub struct RoleActors {
+    pub origin: Origin,
+    pub role: String,
+    pub users: Vec<Ref<UserId>>,
+    pub groups: Vec<Ref<GroupId>>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct ServiceDesk {
+    pub origin: Origin,
+    pub channel_access: ChannelAccess,
+    pub customers: Vec<Ref<UserId>>,
+    pub organizations: Vec<Ref<OrgId>>,
+    pub email_channels: Vec<EmailChannel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelAccess {
+    Open,
+    Restricted,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct EmailChannel {
+    pub origin: Origin,
+    pub address: Option<String>,
+    pub enabled: bool,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Organization {
+    pub origin: Origin,
+    pub id: Option<String>,
+    pub name: String,
+    pub members: Vec<Ref<UserId>>,
+}

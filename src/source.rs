@@ -1,0 +1,231 @@
+//! Source files as read from disk, with a line index so that turning a byte
+//! offset into a line and column (and miette's label rendering) costs a binary
+//! search instead of a scan of the file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// A byte range in one source file, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<Span> for SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.start, span.len()).into()
+    }
+}
+
+/// Index of a file in a [`SourceSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A place in a file: what every diagnostic and every model entity points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One file's text and where its lines start.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user named it: the PATH argument joined with the
+    /// file's path below it. This is what diagnostics print.
+    pub path: PathBuf,
+    /// The path relative to the snapshot root, `/`-separated; sort key.
+    pub relative: String,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(memchr_newlines(text.as_bytes()).map(|i| i + 1))
+            .collect();
+        SourceFile { path, relative, text, line_starts }
+    }
+
+    /// Line and column of a byte offset. Offsets past the end clamp to the
+    /// end; offsets inside a multi-byte character count as that character.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let column = self.text.as_bytes()[start..offset]
+            .iter()
+            .filter(|b| !is_utf8_continuation(**b))
+            .count();
+        LineCol { line: line + 1, column: column + 1 }
+    }
+
+    /// Byte offset of a 1-based line and character column, if it exists.
+    pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self.line_end(line - 1);
+        let text = &self.text[start..end];
+        let mut chars = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
+        chars.nth(column.checked_sub(1)?).map(|i| start + i)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// End of a 0-based line, before its line break.
+    fn line_end(&self, line: usize) -> usize {
+        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |s| s - 1);
+        let bytes = self.text.as_bytes();
+        if end > self.line_starts[line] && bytes.get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
+}
+
+fn is_utf8_continuation(b: u8) -> bool {
+    (b & 0xC0) == 0x80
+}
+
+impl SourceCode for SourceFile {
+    /// Same contract as miette's `impl SourceCode for str`, but it finds the
+    /// lines around the span with the line index instead of scanning from
+    /// the start of the file for every label.
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let len = self.text.len();
+        let (offset, span_len) = (span.offset(), span.len());
+        if offset + span_len > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_of(offset).saturating_sub(context_lines_before);
+        let last_byte = if span_len > 0 { offset + span_len - 1 } else { offset };
+        let last = (self.line_of(last_byte) + context_lines_after).min(self.line_starts.len() - 1);
+        let start = self.line_starts[first];
+        let end = self.line_starts.get(last + 1).copied().unwrap_or(len);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.path.display().to_string(),
+            &self.text.as_bytes()[start..end],
+            (start, end - start).into(),
+            first,
+            0,
+            last - first + 1,
+        )))
+    }
+}
+
+/// Every file of a snapshot (or of a rule folder), addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceSet {
+    files: Vec<SourceFile>,
+}
+
+impl SourceSet {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// The path diagnostics print for a file.
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.get(id).path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("f.yaml".into(), "f.yaml".into(), text)
+    }
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let f = file("ab\nçd: x\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // 'd' sits after the two-byte 'ç'.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.offset_of(2, 2), Some(5));
+        assert_eq!(f.offset_of(3, 1), Some(f.text.len()));
+        assert_eq!(f.offset_of(4, 1), None);
+    }
+
+    #[test]
+    fn crlf_lines_keep_columns() {
+        let f = file("a: 1\r\nbb: 2\r\n");
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(10), LineCol { line: 2, column: 5 });
+        assert_eq!(f.offset_of(1, 5), Some(4));
+    }
+
+    #[test]
+    fn read_span_returns_the_lines_around_the_span() {
+        let f = file("one\ntwo\nthree\nfour\n");
+        let contents = f.read_span(&(8, 5).into(), 1, 1).unwrap();
+        assert_eq!(std::str::from_utf8(contents.data()).unwrap(), "two\nthree\nfour\n");
+        assert_eq!(contents.line(), 1);
+        assert!(f.read_span(&(18, 5).into(), 0, 0).is_err());
+    }
+}
