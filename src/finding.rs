@@ -65,3 +65,93 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
 }
+
+/// The snapshot checks built into the loader and the model (SNAPSHOT-FORMAT.md,
+/// "Validation"). They are reported like rule findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// SL001: not valid YAML/JSON, or empty.
+    Syntax,
+    /// SL002: a key the format does not have.
+    UnknownKey,
+    /// SL003: wrong type or a value outside the allowed set.
+    InvalidValue,
+    /// SL004: a key twice, a singleton section twice, an identifier twice.
+    Duplicate,
+    /// SL005: a reference that names nothing.
+    UnresolvedReference,
+    /// SL006: a required field is missing.
+    MissingField,
+}
+
+impl Check {
+    pub const ALL: [Check; 6] = [
+        Check::Syntax,
+        Check::UnknownKey,
+        Check::InvalidValue,
+        Check::Duplicate,
+        Check::UnresolvedReference,
+        Check::MissingField,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Check::Syntax => "SL001",
+            Check::UnknownKey => "SL002",
+            Check::InvalidValue => "SL003",
+            Check::Duplicate => "SL004",
+            Check::UnresolvedReference => "SL005",
+            Check::MissingField => "SL006",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Syntax => "invalid-syntax",
+            Check::UnknownKey => "unknown-key",
+            Check::InvalidValue => "invalid-value",
+            Check::Duplicate => "duplicate",
+            Check::UnresolvedReference => "unresolved-reference",
+            Check::MissingField => "missing-field",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Check::UnknownKey => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// A finding of this check at `at`.
+    pub fn at(self, at: Location, message: impl Into<String>) -> Finding {
+        Finding {
+            code: self.code().into(),
+            name: self.name().into(),
+            severity: self.severity(),
+            message: message.into(),
+            help: None,
+            url: None,
+            primary: at,
+            label: None,
+            related: Vec::new(),
+        }
+    }
+}
+
+impl Finding {
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related { location, message: message.into() });
+        self
+    }
+}

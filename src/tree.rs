@@ -148,3 +148,18 @@ mod tests {
         }
     }
 }
+
+/// One parsed snapshot file: the contract between the loader and the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub file: crate::source::FileId,
+    pub root: Node,
+}
+
+/// Why a file's text is not a usable document (reported as SL001).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Where the problem is: the offending byte (or an empty span there).
+    pub span: Span,
+    pub message: String,
+}
