@@ -5,8 +5,11 @@
 //! (typed site and derived access facts), [`rules`] (evaluate), [`report`]
 //! (render).
 
+pub mod cli;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod report;
+pub mod rules;
 pub mod source;
 pub mod tree;

@@ -68,9 +68,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(memchr_newlines(text.as_bytes()).map(|i| i + 1))
-            .collect();
+        let line_starts = std::iter::once(0).chain(memchr_newlines(text.as_bytes()).map(|i| i + 1)).collect();
         SourceFile { path, relative, text, line_starts }
     }
 
@@ -80,10 +78,8 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = self.text.as_bytes()[start..offset]
-            .iter()
-            .filter(|b| !is_utf8_continuation(**b))
-            .count();
+        let column =
+            self.text.as_bytes()[start..offset].iter().filter(|b| !is_utf8_continuation(**b)).count();
         LineCol { line: line + 1, column: column + 1 }
     }
 
@@ -94,6 +90,13 @@ impl SourceFile {
         let text = &self.text[start..end];
         let mut chars = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
         chars.nth(column.checked_sub(1)?).map(|i| start + i)
+    }
+
+    /// The part of `span` on its first line: what a label underlines, so an
+    /// entity spanning many lines is marked by its first line.
+    pub fn first_line(&self, span: Span) -> Span {
+        let line_end = self.line_end(self.line_of(span.start.min(self.text.len())));
+        Span::new(span.start, span.end.min(line_end.max(span.start)))
     }
 
     pub fn line_count(&self) -> usize {
@@ -111,11 +114,7 @@ impl SourceFile {
     fn line_end(&self, line: usize) -> usize {
         let end = self.line_starts.get(line + 1).map_or(self.text.len(), |s| s - 1);
         let bytes = self.text.as_bytes();
-        if end > self.line_starts[line] && bytes.get(end - 1) == Some(&b'\r') {
-            end - 1
-        } else {
-            end
-        }
+        if end > self.line_starts[line] && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
     }
 }
 
@@ -145,14 +144,20 @@ impl SourceCode for SourceFile {
         let first = self.line_of(offset).saturating_sub(context_lines_before);
         let last_byte = if span_len > 0 { offset + span_len - 1 } else { offset };
         let last = (self.line_of(last_byte) + context_lines_after).min(self.line_starts.len() - 1);
-        let start = self.line_starts[first];
+        // Without context lines the contents start at the span itself, and
+        // miette reads the column of the span from them (its `[file:l:c]`).
+        let (start, column) = if context_lines_before == 0 {
+            (offset, self.line_col(offset).column - 1)
+        } else {
+            (self.line_starts[first], 0)
+        };
         let end = self.line_starts.get(last + 1).copied().unwrap_or(len);
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.display().to_string(),
             &self.text.as_bytes()[start..end],
             (start, end - start).into(),
             first,
-            0,
+            column,
             last - first + 1,
         )))
     }
@@ -213,6 +218,13 @@ mod tests {
     }
 
     #[test]
+    fn first_line_cuts_a_span_at_its_line_break() {
+        let f = file("- a: 1\r\n  b: 2\n");
+        assert_eq!(f.first_line(Span::new(2, 15)), Span::new(2, 6));
+        assert_eq!(f.first_line(Span::new(2, 4)), Span::new(2, 4));
+    }
+
+    #[test]
     fn crlf_lines_keep_columns() {
         let f = file("a: 1\r\nbb: 2\r\n");
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
@@ -226,6 +238,9 @@ mod tests {
         let contents = f.read_span(&(8, 5).into(), 1, 1).unwrap();
         assert_eq!(std::str::from_utf8(contents.data()).unwrap(), "two\nthree\nfour\n");
         assert_eq!(contents.line(), 1);
+        let exact = f.read_span(&(10, 2).into(), 0, 0).unwrap();
+        assert_eq!((exact.line(), exact.column()), (2, 2));
+        assert_eq!(std::str::from_utf8(exact.data()).unwrap(), "ree\n");
         assert!(f.read_span(&(18, 5).into(), 0, 0).is_err());
     }
 }

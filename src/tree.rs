@@ -80,8 +80,8 @@ impl ScalarKind {
             "" | "~" | "null" | "Null" | "NULL" => return ScalarKind::Null,
             "true" | "True" | "TRUE" => return ScalarKind::Bool(true),
             "false" | "False" | "FALSE" => return ScalarKind::Bool(false),
-            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf"
-            | "-.INF" | ".nan" | ".NaN" | ".NAN" => return ScalarKind::Float,
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan"
+            | ".NaN" | ".NAN" => return ScalarKind::Float,
             _ => {}
         }
         let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
@@ -111,13 +111,11 @@ fn is_core_float(text: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let mantissa_ok = match mantissa.split_once('.') {
         Some((int, frac)) => {
-            (int.is_empty() && digits(frac))
-                || (digits(int) && (frac.is_empty() || digits(frac)))
+            (int.is_empty() && digits(frac)) || (digits(int) && (frac.is_empty() || digits(frac)))
         }
         None => digits(mantissa),
     };
-    let exponent_ok =
-        exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     mantissa_ok && exponent_ok
 }
 

@@ -1,0 +1,329 @@
+//! JSON text to a spanned [`Node`] tree, with jsonc-parser's AST parser held
+//! to strict JSON (RFC 8259): every JSONC/JSON5 extension is switched off, and
+//! the few leniencies no option covers are checked here.
+
+use jsonc_parser::ast::{self, ObjectPropName};
+use jsonc_parser::common::Range;
+use jsonc_parser::errors::ParseError;
+use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+
+use super::MAX_DEPTH;
+use crate::source::Span;
+use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
+
+/// Parses one JSON document into a spanned tree.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    // jsonc-parser recurses once per level (it stops itself at 512); checking
+    // first keeps deep input off the stack and reports our own limit.
+    check_depth(text)?;
+    let parsed =
+        parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| parse_error(text, &e))?;
+    let Some(value) = parsed.value else {
+        return Err(super::empty_file());
+    };
+    check_characters(text)?;
+    Ok(convert(value))
+}
+
+fn strict() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+fn parse_error(text: &str, error: &ParseError) -> SyntaxError {
+    let Range { start, end } = error.range();
+    let end = end.min(text.len());
+    let kind = error.kind().to_string();
+    // jsonc-parser capitalises its messages ("Trailing commas are not allowed").
+    let mut chars = kind.chars();
+    let kind = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or(kind);
+    SyntaxError { span: Span::new(start.min(end), end), message: format!("invalid JSON: {kind}") }
+}
+
+/// Calls `visit(offset, byte, in_string)` for every byte, knowing which are
+/// inside a string (quotes excluded); stops at the first error.
+fn scan(
+    text: &str,
+    mut visit: impl FnMut(usize, u8, bool) -> Result<(), SyntaxError>,
+) -> Result<(), SyntaxError> {
+    let (mut in_string, mut escaped) = (false, false);
+    for (offset, &byte) in text.as_bytes().iter().enumerate() {
+        if !in_string {
+            in_string = byte == b'"';
+            visit(offset, byte, false)?;
+        } else if escaped {
+            escaped = false;
+            visit(offset, byte, true)?;
+        } else if byte == b'"' {
+            in_string = false;
+            visit(offset, byte, false)?;
+        } else {
+            escaped = byte == b'\\';
+            visit(offset, byte, true)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_depth(text: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    scan(text, |offset, byte, in_string| {
+        match byte {
+            _ if in_string => {}
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            let message = format!(
+                "nesting deeper than {MAX_DEPTH} levels: snapshot files are limited to {MAX_DEPTH} nested lists and mappings"
+            );
+            return Err(SyntaxError { span: Span::new(offset, offset + 1), message });
+        }
+        Ok(())
+    })
+}
+
+/// What jsonc-parser accepts beyond RFC 8259 whatever the options: raw
+/// control characters inside strings, and other whitespace (vertical tab,
+/// form feed, any Unicode space) between tokens.
+fn check_characters(text: &str) -> Result<(), SyntaxError> {
+    scan(text, |offset, byte, in_string| {
+        let allowed = match byte {
+            b'\t' | b'\n' | b'\r' => !in_string,
+            0..0x20 => false,
+            0x80.. => in_string,
+            _ => true,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let c = text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
+        let message = if in_string {
+            format!(
+                "invalid JSON: control character U+{:04X} inside a string: write it escaped",
+                u32::from(c)
+            )
+        } else {
+            format!(
+                "invalid JSON: character U+{:04X} between values: only spaces, tabs and line breaks are allowed",
+                u32::from(c)
+            )
+        };
+        Err(SyntaxError { span: Span::new(offset, offset + c.len_utf8()), message })
+    })
+}
+
+/// Recursion is bounded by [`check_depth`].
+fn convert(value: ast::Value) -> Node {
+    match value {
+        ast::Value::StringLit(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
+        ast::Value::NumberLit(n) => scalar(n.range, n.value.to_string(), number_kind(n.value)),
+        ast::Value::BooleanLit(b) => scalar(b.range, b.value.to_string(), ScalarKind::Bool(b.value)),
+        ast::Value::NullKeyword(n) => scalar(n.range, "null".to_string(), ScalarKind::Null),
+        ast::Value::Array(array) => {
+            let items = array.elements.into_iter().map(convert).collect();
+            Node { span: span(array.range), value: Value::Seq(items) }
+        }
+        ast::Value::Object(object) => {
+            let entries = object
+                .properties
+                .into_iter()
+                .map(|property| Entry { key: key(property.name), value: convert(property.value) })
+                .collect();
+            Node { span: span(object.range), value: Value::Map(entries) }
+        }
+    }
+}
+
+fn key(name: ObjectPropName) -> Node {
+    match name {
+        ObjectPropName::String(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
+        // Only with loose property names, which are switched off.
+        ObjectPropName::Word(w) => scalar(w.range, w.value.to_string(), ScalarKind::Str),
+    }
+}
+
+fn scalar(range: Range, text: String, kind: ScalarKind) -> Node {
+    Node { span: span(range), value: Value::Scalar(Scalar { text, kind }) }
+}
+
+fn span(range: Range) -> Span {
+    Span::new(range.start, range.end)
+}
+
+/// An integer literal has no fraction and no exponent.
+fn number_kind(literal: &str) -> ScalarKind {
+    if literal.contains(['.', 'e', 'E']) { ScalarKind::Float } else { ScalarKind::Int }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{LineCol, SourceFile};
+
+    fn parse_ok(text: &str) -> Node {
+        match parse(text) {
+            Ok(node) => node,
+            Err(error) => panic!("{text:?} should parse: {error:?}"),
+        }
+    }
+
+    fn parse_err(text: &str) -> SyntaxError {
+        match parse(text) {
+            Ok(node) => panic!("{text:?} should not parse: {node:?}"),
+            Err(error) => error,
+        }
+    }
+
+    fn entries(node: &Node) -> &[Entry] {
+        match &node.value {
+            Value::Map(entries) => entries,
+            other => panic!("not a mapping: {other:?}"),
+        }
+    }
+
+    fn items(node: &Node) -> &[Node] {
+        match &node.value {
+            Value::Seq(items) => items,
+            other => panic!("not a list: {other:?}"),
+        }
+    }
+
+    fn scalar_of(node: &Node) -> (&str, ScalarKind) {
+        let scalar = node.as_scalar().unwrap_or_else(|| panic!("not a scalar: {node:?}"));
+        (&scalar.text, scalar.kind)
+    }
+
+    fn at(file: &SourceFile, span: Span) -> (&str, LineCol) {
+        (&file.text[span.start..span.end], file.line_col(span.start))
+    }
+
+    fn lc(line: usize, column: usize) -> LineCol {
+        LineCol { line, column }
+    }
+
+    #[test]
+    fn keys_values_items_and_entities_have_exact_spans() {
+        let text = "{\r\n  \"users\": [\r\n    {\"account_id\": \"qm:1\", \"name\": \"Zoë\"},\r\n    {\"account_id\": 10000}\r\n  ]\r\n}\r\n";
+        let file = SourceFile::new("t.json".into(), "t.json".into(), text);
+        let root = parse_ok(text);
+        assert_eq!(at(&file, root.span).1, lc(1, 1));
+        assert_eq!(root.span.end, text.trim_end().len());
+        let users = &entries(&root)[0];
+        assert_eq!(at(&file, users.key.span), ("\"users\"", lc(2, 3)));
+        assert_eq!(at(&file, users.value.span).1, lc(2, 12));
+        let first = &items(&users.value)[0];
+        assert_eq!(at(&file, first.span), ("{\"account_id\": \"qm:1\", \"name\": \"Zoë\"}", lc(3, 5)));
+        let name = &entries(first)[1].value;
+        assert_eq!(at(&file, name.span), ("\"Zoë\"", lc(3, 36)));
+        assert_eq!(scalar_of(name), ("Zoë", ScalarKind::Str));
+        let second = &items(&users.value)[1];
+        // After the two-byte 'ë' on line 3, line 4 still counts columns from 1.
+        assert_eq!(at(&file, entries(second)[0].value.span), ("10000", lc(4, 20)));
+        assert_eq!(scalar_of(&entries(second)[0].value), ("10000", ScalarKind::Int));
+    }
+
+    #[test]
+    fn scalars_keep_their_literal_text() {
+        let root = parse_ok(r#"[1.50, -0, 1e3, true, false, null, "a\nb\u00e9"]"#);
+        let scalars: Vec<_> = items(&root).iter().map(scalar_of).collect();
+        assert_eq!(
+            scalars,
+            [
+                ("1.50", ScalarKind::Float),
+                ("-0", ScalarKind::Int),
+                ("1e3", ScalarKind::Float),
+                ("true", ScalarKind::Bool(true)),
+                ("false", ScalarKind::Bool(false)),
+                ("null", ScalarKind::Null),
+                ("a\nbé", ScalarKind::Str),
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let root = parse_ok(r#"{"b": 1, "a": 2, "b": 3}"#);
+        let pairs: Vec<_> =
+            entries(&root).iter().map(|e| (scalar_of(&e.key).0, scalar_of(&e.value).0)).collect();
+        assert_eq!(pairs, [("b", "1"), ("a", "2"), ("b", "3")]);
+        assert_eq!(entries(&root)[2].key.span, Span::new(17, 20));
+    }
+
+    #[test]
+    fn extensions_are_rejected() {
+        let cases = [
+            ("// c\n{}", Span::new(0, 4), "invalid JSON: comments are not allowed"),
+            ("{} /* c */", Span::new(3, 10), "invalid JSON: comments are not allowed"),
+            ("[1,]", Span::new(2, 3), "invalid JSON: trailing commas are not allowed"),
+            ("{\"a\": 1,}", Span::new(7, 8), "invalid JSON: trailing commas are not allowed"),
+            ("{a: 1}", Span::new(1, 2), "invalid JSON: expected string for object property"),
+            ("['x']", Span::new(1, 2), "invalid JSON: single-quoted strings are not allowed"),
+            ("[0x1F]", Span::new(1, 2), "invalid JSON: hexadecimal numbers are not allowed"),
+            ("[+1]", Span::new(1, 2), "invalid JSON: unary plus on numbers is not allowed"),
+            (
+                "[.5]",
+                Span::new(1, 2),
+                "invalid JSON: leading or trailing decimal points on numbers are not allowed",
+            ),
+            ("[NaN]", Span::new(1, 4), "invalid JSON: unexpected token"),
+            ("[1 2]", Span::new(2, 2), "invalid JSON: expected comma"),
+            ("{} {}", Span::new(3, 4), "invalid JSON: text cannot contain more than one JSON value"),
+        ];
+        for (text, span, message) in cases {
+            let error = parse_err(text);
+            assert_eq!((error.span, error.message.as_str()), (span, message), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn leniencies_without_an_option_are_rejected() {
+        let error = parse_err("[\"a\tb\"]");
+        assert_eq!(error.span, Span::new(3, 4));
+        assert_eq!(error.message, "invalid JSON: control character U+0009 inside a string: write it escaped");
+        let error = parse_err("{}\u{a0}");
+        assert_eq!(error.span, Span::new(2, 4));
+        assert!(error.message.contains("U+00A0 between values"), "{}", error.message);
+        let error = parse_err("[1,\u{b}2]");
+        assert_eq!(error.span, Span::new(3, 4));
+        // Escaped quotes and backslashes do not end a string early.
+        assert_eq!(scalar_of(&parse_ok(r#""a\"\\é""#)), ("a\"\\é", ScalarKind::Str));
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_without_overflowing_the_stack() {
+        let text = "[".repeat(100_000) + &"]".repeat(100_000);
+        let error = parse_err(&text);
+        assert_eq!(error.span, Span::new(MAX_DEPTH, MAX_DEPTH + 1));
+        assert!(
+            error.message.starts_with(&format!("nesting deeper than {MAX_DEPTH} levels")),
+            "{}",
+            error.message
+        );
+        // Brackets inside strings do not count; the limit itself is allowed.
+        let text = "[".repeat(MAX_DEPTH) + "\"[[[[{{{\"" + &"]".repeat(MAX_DEPTH);
+        let root = parse_ok(&text);
+        let mut node = &root;
+        for _ in 0..MAX_DEPTH {
+            node = &items(node)[0];
+        }
+        assert_eq!(scalar_of(node), ("[[[[{{{", ScalarKind::Str));
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error_at_the_start() {
+        assert_eq!(parse_err(""), crate::load::empty_file());
+        assert_eq!(parse_err(" \r\n\t"), crate::load::empty_file());
+    }
+}

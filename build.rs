@@ -1,0 +1,24 @@
+//! Embeds every rule file of `rules/` in the binary: the default rules
+//! travel with sitelint, and a rule file change rebuilds it.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("rules/ is part of the crate")
+        .map(|e| e.expect("rules/ is readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("pub const EMBEDDED_RULES: &[(&str, &str)] = &[\n");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy();
+        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
+    std::fs::write(dest, out).unwrap();
+}

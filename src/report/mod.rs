@@ -1,0 +1,41 @@
+//! Rendering findings: human (miette) and JSON. Knows nothing of rules or
+//! file formats; it gets findings and the sources they point into.
+
+pub mod human;
+pub mod json;
+
+use crate::finding::{Finding, Severity};
+
+/// Counts by severity, and how many files were read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub files: usize,
+}
+
+impl Summary {
+    pub fn new(findings: &[Finding], files: usize) -> Summary {
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            files,
+        }
+    }
+
+    /// `3 errors, 1 warning in 6 files`, or `no findings in 6 files`.
+    pub fn line(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut parts = Vec::new();
+        for (n, word) in [(self.errors, "error"), (self.warnings, "warning"), (self.infos, "info")] {
+            if n > 0 {
+                parts.push(plural(n, word));
+            }
+        }
+        let counts = if parts.is_empty() { "no findings".to_string() } else { parts.join(", ") };
+        format!("{counts} in {}", plural(self.files, "file"))
+    }
+}

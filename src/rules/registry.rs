@@ -1,0 +1,96 @@
+//! The rules a check runs: the default ones embedded in the binary, plus
+//! rule folders named at run time.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use cel::Env;
+use miette::Report;
+
+use super::error::{RuleError, RuleSource};
+use super::expr;
+use super::rule::Rule;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+pub struct RuleSet {
+    pub env: Arc<Env>,
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules shipped with sitelint.
+    pub fn builtin() -> Result<RuleSet, Vec<Report>> {
+        let mut set = RuleSet { env: expr::env(), rules: Vec::new() };
+        let sources = embedded::EMBEDDED_RULES
+            .iter()
+            .map(|(name, text)| RuleSource { name: format!("<built-in>/{name}"), text: (*text).into() });
+        set.add(sources)?;
+        Ok(set)
+    }
+
+    /// Adds every `*.yaml`/`*.yml` file of a folder, in name order.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Vec<Report>> {
+        let io = |e: std::io::Error| vec![miette::miette!("cannot read rule folder {}: {e}", dir.display())];
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                paths.push(path);
+            }
+        }
+        if paths.is_empty() {
+            return Err(vec![miette::miette!(
+                help = "a rule folder holds one rule per .yaml file",
+                "no rule files in {}",
+                dir.display()
+            )]);
+        }
+        paths.sort();
+        let mut sources = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| vec![miette::miette!("cannot read rule file {}: {e}", path.display())])?;
+            sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
+        }
+        self.add(sources)
+    }
+
+    /// Parses rule files in parallel; reports every bad file, and a code
+    /// defined twice at the later definition.
+    fn add(&mut self, sources: impl IntoIterator<Item = RuleSource>) -> Result<(), Vec<Report>> {
+        use rayon::prelude::*;
+        let sources: Vec<RuleSource> = sources.into_iter().collect();
+        let parsed: Vec<Result<Rule, RuleError>> =
+            sources.into_par_iter().map(|s| Rule::parse(&self.env, s)).collect();
+        let mut errors = Vec::new();
+        for result in parsed {
+            match result {
+                Ok(rule) => match self.rules.iter().find(|r| r.code == rule.code) {
+                    Some(first) => errors.push(Report::new(duplicate_code(&rule, first))),
+                    None => self.rules.push(rule),
+                },
+                Err(e) => errors.push(Report::new(e)),
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.code == code)
+    }
+}
+
+fn duplicate_code(rule: &Rule, first: &Rule) -> RuleError {
+    let text = &rule.source.text;
+    let at = text.find(&*rule.code).unwrap_or(0);
+    RuleError::new(
+        &rule.source,
+        (at, at + rule.code.len()),
+        format!("rule code {} is already defined", rule.code),
+    )
+    .label("defined again here")
+    .help(format!("{} is defined in {}; give this rule another code", rule.code, first.source.name))
+}

@@ -1,0 +1,180 @@
+//! One rule: its file format (read with serde-saphyr, which keeps spans so
+//! errors point into the rule file) and its compiled form.
+
+use std::sync::Arc;
+
+use cel::Env;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::error::{RuleError, RuleSource, did_you_mean};
+use super::expr::{self, Expr};
+use super::template::Template;
+use super::view::COLLECTIONS;
+use crate::finding::Severity;
+
+/// A rule file as written. Unknown fields are errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    code: Spanned<String>,
+    name: Spanned<String>,
+    severity: Spanned<String>,
+    summary: String,
+    url: Spanned<String>,
+    /// The collection of the model the rule looks at, one item at a time.
+    for_each: Spanned<String>,
+    /// CEL: true when the item has the problem.
+    when: Spanned<String>,
+    /// Template: what is wrong and what people in the field see.
+    message: Spanned<String>,
+    /// Template: text of the primary label.
+    #[serde(default)]
+    label: Option<Spanned<String>>,
+    /// Template: how to fix it.
+    help: Spanned<String>,
+    /// CEL: where the finding points (an entity, `key(..)` or `value(..)`).
+    at: Spanned<String>,
+    #[serde(default)]
+    related: Vec<RelatedFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelatedFile {
+    /// CEL list: one related location per element, bound to `it`.
+    #[serde(default)]
+    for_each: Option<Spanned<String>>,
+    at: Spanned<String>,
+    message: Spanned<String>,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub code: Arc<str>,
+    pub name: Arc<str>,
+    pub severity: Severity,
+    pub summary: String,
+    pub url: Arc<str>,
+    pub collection: &'static str,
+    pub when: Expr,
+    pub message: Template,
+    pub label: Option<Template>,
+    pub help: Template,
+    pub at: Expr,
+    pub related: Vec<RelatedRule>,
+    pub source: RuleSource,
+}
+
+#[derive(Debug)]
+pub struct RelatedRule {
+    pub for_each: Option<Expr>,
+    pub at: Expr,
+    pub message: Template,
+}
+
+const ITEM_VARS: &[&str] = &["item", "site"];
+const EACH_VARS: &[&str] = &["item", "site", "it"];
+
+fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
+    let span = s.referenced.span();
+    let start = span.byte_offset().unwrap_or(0) as usize;
+    (start, start + span.byte_len().unwrap_or(0) as usize)
+}
+
+impl Rule {
+    /// Reads and checks one rule file; every problem is located in the file.
+    pub fn parse(env: &Env, source: RuleSource) -> Result<Rule, RuleError> {
+        let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
+        let code = checked_code(&source, &file.code)?;
+        let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
+            RuleError::new(
+                &source,
+                span_of(&file.severity),
+                format!("unknown severity `{}`", file.severity.value),
+            )
+            .help("severity is one of: error, warning, info")
+        })?;
+        let collection =
+            COLLECTIONS.iter().map(|(name, _)| *name).find(|name| *name == file.for_each.value).ok_or_else(
+                || {
+                    let names = COLLECTIONS.iter().map(|(n, _)| *n);
+                    let error = RuleError::new(
+                        &source,
+                        span_of(&file.for_each),
+                        format!("unknown collection `{}`", file.for_each.value),
+                    );
+                    match did_you_mean(&file.for_each.value, names.clone()) {
+                        Some(close) => error.help(format!("did you mean `{close}`?")),
+                        None => error.help(format!("collections: {}", names.collect::<Vec<_>>().join(", "))),
+                    }
+                },
+            )?;
+        let compile =
+            |s: &Spanned<String>, vars: &[&str]| expr::compile(env, &source, &s.value, span_of(s), vars);
+        let template =
+            |s: &Spanned<String>, vars: &[&str]| Template::compile(env, &source, &s.value, span_of(s), vars);
+        let related = file
+            .related
+            .iter()
+            .map(|r| {
+                let vars = if r.for_each.is_some() { EACH_VARS } else { ITEM_VARS };
+                Ok(RelatedRule {
+                    for_each: r.for_each.as_ref().map(|f| compile(f, ITEM_VARS)).transpose()?,
+                    at: compile(&r.at, vars)?,
+                    message: template(&r.message, vars)?,
+                })
+            })
+            .collect::<Result<Vec<_>, RuleError>>()?;
+        Ok(Rule {
+            code,
+            name: file.name.value.as_str().into(),
+            severity,
+            summary: file.summary,
+            url: file.url.value.as_str().into(),
+            collection,
+            when: compile(&file.when, ITEM_VARS)?,
+            message: template(&file.message, ITEM_VARS)?,
+            label: file.label.as_ref().map(|l| template(l, ITEM_VARS)).transpose()?,
+            help: template(&file.help, ITEM_VARS)?,
+            at: compile(&file.at, ITEM_VARS)?,
+            related,
+            source,
+        })
+    }
+}
+
+/// Codes are upper-case letters then digits (`PS001`, `ACME12`); `SL` is
+/// sitelint's own.
+fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>, RuleError> {
+    let text = code.value.as_str();
+    let letters = text.trim_end_matches(|c: char| c.is_ascii_digit());
+    let well_formed =
+        !letters.is_empty() && letters.len() < text.len() && letters.chars().all(|c| c.is_ascii_uppercase());
+    if !well_formed {
+        return Err(RuleError::new(source, span_of(code), format!("malformed rule code `{text}`"))
+            .help("a code is upper-case letters followed by digits, like PS001 or ACME12"));
+    }
+    if letters == "SL" {
+        return Err(RuleError::new(source, span_of(code), format!("rule code `{text}` is reserved"))
+            .help("SL codes are sitelint's built-in snapshot checks; choose another prefix"));
+    }
+    Ok(text.into())
+}
+
+fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> RuleError {
+    let span = error
+        .location()
+        .and_then(|l| {
+            let s = l.span();
+            let start = s.byte_offset()? as usize;
+            Some((start, start + s.byte_len().unwrap_or(0) as usize))
+        })
+        .unwrap_or((0, 0));
+    let message = error.to_string();
+    let first_line = message.lines().next().unwrap_or("invalid rule file").to_string();
+    RuleError::new(source, span, format!("invalid rule file: {first_line}")).help(
+        "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
+         and optionally label and related",
+    )
+}

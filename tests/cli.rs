@@ -1,0 +1,155 @@
+//! The command line on real snapshot folders: golden output, exit codes,
+//! determinism across thread counts.
+
+use std::process::{Command, Output};
+
+fn sitelint(args: &[&str]) -> Output {
+    sitelint_env(args, &[])
+}
+
+fn sitelint_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("sitelint runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn example_human_output() {
+    let out = sitelint(&["check", "snapshots/example", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("example_human", stdout(&out));
+}
+
+#[test]
+fn example_json_output() {
+    let out = sitelint(&["check", "snapshots/example", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    insta::assert_json_snapshot!("example_json", json);
+}
+
+#[test]
+fn example_fires_at_least_five_different_rules() {
+    let out = sitelint(&["check", "snapshots/example", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut codes: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    codes.sort();
+    codes.dedup();
+    assert!(codes.len() >= 5, "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with("SL")), "the example is a valid snapshot: {codes:?}");
+}
+
+#[test]
+fn output_is_the_same_with_one_thread_or_many() {
+    for format in ["human", "json"] {
+        let args = ["check", "snapshots/example", "--format", format, "--color", "never"];
+        let one = sitelint_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+        let many = sitelint_env(&args, &[("RAYON_NUM_THREADS", "8")]);
+        assert_eq!(stdout(&one), stdout(&many), "{format}");
+    }
+}
+
+#[test]
+fn healthy_site_has_no_findings_and_exits_0() {
+    let out = sitelint(&["check", "snapshots/healthy", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("no findings in 1 file"), "{}", stdout(&out));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // CH001 is a warning: with only warnings, the default threshold passes.
+    let fixture = "tests/fixtures/rules/CH001-fires.yaml";
+    assert_eq!(sitelint(&["check", fixture]).status.code(), Some(0));
+    assert_eq!(sitelint(&["check", fixture, "--fail-on", "warning"]).status.code(), Some(1));
+    assert_eq!(sitelint(&["check", fixture, "--fail-on", "info"]).status.code(), Some(1));
+    let example = "snapshots/example";
+    assert_eq!(sitelint(&["check", example, "--fail-on", "never"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let out = sitelint(&["check", "snapshots/does-not-exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("snapshots/does-not-exist"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_folder_with_nothing_to_lint_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a snapshot").unwrap();
+    let out = sitelint(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_rule_folder_is_reported_in_the_rule_file_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/rule-errors/cel-typo.yaml", dir.path().join("cel-typo.yaml")).unwrap();
+    let out = sitelint(&[
+        "check",
+        "snapshots/example",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("cel-typo.yaml:8:3"), "{err}");
+    assert!(err.contains("unknown variable `itm`"), "{err}");
+    assert!(stdout(&out).is_empty(), "no partial report when the rules are unusable");
+}
+
+#[test]
+fn extra_rule_folders_add_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ACME001.yaml"),
+        r#"code: ACME001
+name: inactive-accounts
+severity: info
+summary: Inactive accounts.
+url: https://wiki.acme.example/ACME001
+for_each: users
+when: item.status != "active"
+message: "{{ item }} is {{ item.status }}"
+help: Remove the account from the export.
+at: value_of(item, "status")
+"#,
+    )
+    .unwrap();
+    let out = sitelint(&[
+        "check",
+        "snapshots/example",
+        "--format",
+        "json",
+        "--rules",
+        dir.path().to_str().unwrap(),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let acme: Vec<_> =
+        json["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "ACME001").collect();
+    assert!(!acme.is_empty(), "the example has an inactive user");
+    assert_eq!(acme[0]["file"], "snapshots/example/users.yaml");
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert_eq!(sitelint(&["--help"]).status.code(), Some(0));
+    assert_eq!(sitelint(&["--version"]).status.code(), Some(0));
+    assert_eq!(sitelint(&["check"]).status.code(), Some(2));
+}

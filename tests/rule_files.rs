@@ -1,0 +1,100 @@
+//! Broken rule files are reported inside the rule file, at the offending
+//! place, and stop the run (exit 2).
+
+use std::path::Path;
+
+use sitelint::rules::RuleSet;
+use sitelint::rules::error::RuleError;
+use sitelint::source::SourceFile;
+
+/// Loads one fixture as a rule folder of its own and returns the error's
+/// message, 1-based line and column, and help.
+fn load_error(name: &str) -> (String, usize, usize, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new("tests/fixtures/rule-errors").join(name);
+    std::fs::copy(&fixture, dir.path().join(name)).unwrap();
+    let mut rules = RuleSet::builtin().expect("built-in rules load");
+    let errors = rules.add_dir(dir.path()).expect_err("the rule file is broken");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = errors[0].downcast_ref::<RuleError>().expect("a located rule error");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let at = SourceFile::new(name.into(), name.into(), text).line_col(error.span.offset());
+    (error.message.clone(), at.line, at.column, error.help.clone())
+}
+
+#[test]
+fn misspelt_variable_points_at_it_with_a_suggestion() {
+    let (message, line, column, help) = load_error("cel-typo.yaml");
+    assert_eq!(message, "unknown variable `itm`");
+    assert_eq!((line, column), (8, 3));
+    assert_eq!(help.as_deref(), Some("did you mean `item`?"));
+}
+
+#[test]
+fn cel_syntax_error_points_into_the_block_scalar() {
+    let (message, line, column, _) = load_error("cel-syntax.yaml");
+    assert!(message.starts_with("CEL syntax error"), "{message}");
+    // The expression ends after `||` on line 9; the parser complains there.
+    assert_eq!(line, 9, "{message}");
+    assert!(column > 5, "column {column}");
+}
+
+#[test]
+fn unknown_key_in_a_rule_file_is_located() {
+    let (message, line, column, _) = load_error("unknown-field.yaml");
+    assert!(message.contains("mesage"), "{message}");
+    assert_eq!((line, column), (8, 1));
+}
+
+#[test]
+fn unknown_function_in_a_template_is_located() {
+    let (message, line, column, help) = load_error("unknown-function.yaml");
+    assert_eq!(message, "unknown function `lower`");
+    assert_eq!((line, column), (8, 14));
+    assert!(help.unwrap().contains("lowerAscii"));
+}
+
+#[test]
+fn unknown_collection_suggests_the_close_one() {
+    let (message, line, column, help) = load_error("bad-collection.yaml");
+    assert_eq!(message, "unknown collection `user`");
+    assert_eq!((line, column), (6, 11));
+    assert_eq!(help.as_deref(), Some("did you mean `users`?"));
+}
+
+#[test]
+fn unknown_severity_lists_the_allowed_ones() {
+    let (message, line, column, help) = load_error("bad-severity.yaml");
+    assert_eq!(message, "unknown severity `fatal`");
+    assert_eq!((line, column), (3, 11));
+    assert_eq!(help.as_deref(), Some("severity is one of: error, warning, info"));
+}
+
+#[test]
+fn a_code_defined_twice_is_an_error_in_the_later_file() {
+    let (message, line, column, help) = load_error("duplicate-code.yaml");
+    assert_eq!(message, "rule code PS001 is already defined");
+    assert_eq!((line, column), (1, 7));
+    assert!(help.unwrap().contains("<built-in>/PS001.yaml"));
+}
+
+#[test]
+fn rendered_error_shows_the_rule_file_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/rule-errors/cel-typo.yaml", dir.path().join("cel-typo.yaml")).unwrap();
+    let mut rules = RuleSet::builtin().unwrap();
+    let errors = rules.add_dir(dir.path()).unwrap_err();
+    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false);
+    assert!(rendered.contains("cel-typo.yaml:8:3"), "{rendered}");
+    assert!(rendered.contains("itm.status != \"active\""), "{rendered}");
+    assert!(rendered.contains("did you mean `item`?"), "{rendered}");
+}
+
+#[test]
+fn every_built_in_rule_loads() {
+    let rules = RuleSet::builtin().expect("built-in rules load");
+    let codes: Vec<&str> = rules.rules.iter().map(|r| &*r.code).collect();
+    for code in ["PS001", "PS002", "PS007", "CA001", "AC001", "AC003", "CH001", "UA005"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+}
