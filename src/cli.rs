@@ -120,7 +120,7 @@ pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput,
     Ok(CheckOutput {
         findings,
         sources: loaded.sources,
-        rule_errors: outcome.errors.into_iter().map(Report::new).collect(),
+        rule_errors: outcome.errors.into_iter().map(|e| Report::new(*e)).collect(),
     })
 }
 

@@ -36,7 +36,7 @@ impl From<Span> for SourceSpan {
 }
 
 /// Index of a file in a [`SourceSet`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FileId(pub u32);
 
 /// A place in a file: what every diagnostic and every model entity points at.

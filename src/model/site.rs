@@ -35,12 +35,6 @@ pub struct Origin {
     pub fields: Vec<FieldSpan>,
 }
 
-impl Default for FileId {
-    fn default() -> Self {
-        FileId(0)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpan {
     pub path: Box<str>,

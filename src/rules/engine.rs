@@ -19,14 +19,14 @@ use crate::source::Location;
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub errors: Vec<RuleRuntimeError>,
+    pub errors: Vec<Box<RuleRuntimeError>>,
 }
 
 pub fn run(rules: &RuleSet, view: &View) -> Outcome {
     let mut root = Context::with_env(rules.env.clone());
     functions::register(&mut root);
     root.add_variable_from_value("site", view.site.clone());
-    let results: Vec<Result<Vec<Finding>, RuleRuntimeError>> = rules
+    let results: Vec<Result<Vec<Finding>, Box<RuleRuntimeError>>> = rules
         .rules
         .par_iter()
         .flat_map(|rule| {
@@ -54,7 +54,7 @@ fn evaluate(
     item: &Value,
     root: &Context,
     view: &View,
-) -> Result<Vec<Finding>, RuleRuntimeError> {
+) -> Result<Vec<Finding>, Box<RuleRuntimeError>> {
     let mut ctx = root.new_inner_scope();
     ctx.add_variable_from_value("item", item.clone());
     let fail = |expr: &Expr, message: String| runtime_error(rule, item, expr, message);
@@ -157,14 +157,14 @@ fn collect_locations(view: &View, value: &Value, out: &mut Vec<Location>) -> Res
     }
 }
 
-fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> RuleRuntimeError {
+fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
     let mut name = String::new();
     display(item, &mut name);
-    RuleRuntimeError {
+    Box::new(RuleRuntimeError {
         code: rule.code.clone(),
         item: if name.is_empty() { rule.collection.to_string() } else { format!("`{name}`") },
         message,
         src: rule.source.named(),
         span: (expr.span.0, expr.span.1 - expr.span.0).into(),
-    }
+    })
 }

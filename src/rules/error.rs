@@ -14,8 +14,8 @@ pub struct RuleSource {
 }
 
 impl RuleSource {
-    pub fn named(&self) -> NamedSource<String> {
-        NamedSource::new(&self.name, self.text.to_string())
+    pub fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(&self.name, self.text.clone())
     }
 }
 
@@ -26,7 +26,7 @@ impl RuleSource {
 pub struct RuleError {
     pub message: String,
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: NamedSource<Arc<str>>,
     #[label("{label}")]
     pub span: SourceSpan,
     pub label: String,
@@ -35,22 +35,23 @@ pub struct RuleError {
 }
 
 impl RuleError {
-    pub fn new(source: &RuleSource, span: (usize, usize), message: impl Into<String>) -> Self {
-        RuleError {
+    /// Boxed: errors travel through `Result`s, and this one is large.
+    pub fn new(source: &RuleSource, span: (usize, usize), message: impl Into<String>) -> Box<Self> {
+        Box::new(RuleError {
             message: message.into(),
             src: source.named(),
             span: (span.0, span.1.saturating_sub(span.0)).into(),
             label: "here".into(),
             help: None,
-        }
+        })
     }
 
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub fn label(mut self: Box<Self>, label: impl Into<String>) -> Box<Self> {
         self.label = label.into();
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self: Box<Self>, help: impl Into<String>) -> Box<Self> {
         self.help = Some(help.into());
         self
     }
@@ -69,7 +70,7 @@ pub struct RuleRuntimeError {
     pub item: String,
     pub message: String,
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: NamedSource<Arc<str>>,
     #[label("this expression")]
     pub span: SourceSpan,
 }

@@ -64,7 +64,7 @@ pub fn compile(
     text: &str,
     scalar: (usize, usize),
     variables: &[&str],
-) -> Result<Expr, RuleError> {
+) -> Result<Expr, Box<RuleError>> {
     let locate = |char_offset: usize, len: usize| locate(source, scalar, text, char_offset, len);
     let program = env.compile(text).map_err(|errors| {
         let first = errors.errors.first();
@@ -97,7 +97,7 @@ impl Unknown {
         }
     }
 
-    fn into_error(self, source: &RuleSource, span: (usize, usize), variables: &[&str]) -> RuleError {
+    fn into_error(self, source: &RuleSource, span: (usize, usize), variables: &[&str]) -> Box<RuleError> {
         let (what, candidates): (&str, &[&str]) = match &self {
             Unknown::Variable(_) => ("variable", variables),
             Unknown::Function(_) => ("function", FUNCTIONS),

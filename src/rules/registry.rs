@@ -63,16 +63,16 @@ impl RuleSet {
     fn add(&mut self, sources: impl IntoIterator<Item = RuleSource>) -> Result<(), Vec<Report>> {
         use rayon::prelude::*;
         let sources: Vec<RuleSource> = sources.into_iter().collect();
-        let parsed: Vec<Result<Rule, RuleError>> =
+        let parsed: Vec<Result<Rule, Box<RuleError>>> =
             sources.into_par_iter().map(|s| Rule::parse(&self.env, s)).collect();
         let mut errors = Vec::new();
         for result in parsed {
             match result {
                 Ok(rule) => match self.rules.iter().find(|r| r.code == rule.code) {
-                    Some(first) => errors.push(Report::new(duplicate_code(&rule, first))),
+                    Some(first) => errors.push(Report::new(*duplicate_code(&rule, first))),
                     None => self.rules.push(rule),
                 },
-                Err(e) => errors.push(Report::new(e)),
+                Err(e) => errors.push(Report::new(*e)),
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -83,7 +83,7 @@ impl RuleSet {
     }
 }
 
-fn duplicate_code(rule: &Rule, first: &Rule) -> RuleError {
+fn duplicate_code(rule: &Rule, first: &Rule) -> Box<RuleError> {
     let text = &rule.source.text;
     let at = text.find(&*rule.code).unwrap_or(0);
     RuleError::new(

@@ -84,7 +84,7 @@ fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
 
 impl Rule {
     /// Reads and checks one rule file; every problem is located in the file.
-    pub fn parse(env: &Env, source: RuleSource) -> Result<Rule, RuleError> {
+    pub fn parse(env: &Env, source: RuleSource) -> Result<Rule, Box<RuleError>> {
         let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
         let code = checked_code(&source, &file.code)?;
         let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
@@ -125,7 +125,7 @@ impl Rule {
                     message: template(&r.message, vars)?,
                 })
             })
-            .collect::<Result<Vec<_>, RuleError>>()?;
+            .collect::<Result<Vec<_>, Box<RuleError>>>()?;
         Ok(Rule {
             code,
             name: file.name.value.as_str().into(),
@@ -146,7 +146,7 @@ impl Rule {
 
 /// Codes are upper-case letters then digits (`PS001`, `ACME12`); `SL` is
 /// sitelint's own.
-fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>, RuleError> {
+fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>, Box<RuleError>> {
     let text = code.value.as_str();
     let letters = text.trim_end_matches(|c: char| c.is_ascii_digit());
     let well_formed =
@@ -162,7 +162,7 @@ fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>,
     Ok(text.into())
 }
 
-fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> RuleError {
+fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError> {
     let span = error
         .location()
         .and_then(|l| {

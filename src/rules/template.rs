@@ -24,7 +24,7 @@ impl Template {
         text: &str,
         scalar: (usize, usize),
         variables: &[&str],
-    ) -> Result<Template, RuleError> {
+    ) -> Result<Template, Box<RuleError>> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
