@@ -123,6 +123,19 @@ impl Check {
         }
     }
 
+    pub fn summary(self) -> &'static str {
+        match self {
+            Check::Syntax => "A file is not valid YAML/JSON, or is empty.",
+            Check::UnknownKey => "A key the snapshot format does not have.",
+            Check::InvalidValue => "A value of the wrong type or outside the allowed set.",
+            Check::Duplicate => "A key, a singleton section or an identifier written twice.",
+            Check::UnresolvedReference => {
+                "A reference to a user, group, organization, scheme or role that does not exist."
+            }
+            Check::MissingField => "A required field is missing.",
+        }
+    }
+
     /// A finding of this check at `at`.
     pub fn at(self, at: Location, message: impl Into<String>) -> Finding {
         Finding {

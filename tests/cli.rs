@@ -71,7 +71,7 @@ fn healthy_site_has_no_findings_and_exits_0() {
 #[test]
 fn fail_on_sets_the_threshold() {
     // CH001 is a warning: with only warnings, the default threshold passes.
-    let fixture = "tests/fixtures/rules/CH001-fires.yaml";
+    let fixture = "tests/fixtures/cli/warning-only.yaml";
     assert_eq!(sitelint(&["check", fixture]).status.code(), Some(0));
     assert_eq!(sitelint(&["check", fixture, "--fail-on", "warning"]).status.code(), Some(1));
     assert_eq!(sitelint(&["check", fixture, "--fail-on", "info"]).status.code(), Some(1));

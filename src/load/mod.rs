@@ -97,6 +97,14 @@ pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
     assemble(path, files)
 }
 
+/// A snapshot held in memory as one YAML file named `name`: a rule's
+/// inline test case.
+pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
+    let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
+    let parsed = candidate.format.parse(text);
+    assemble(Path::new(name), vec![Ok(ReadFile { candidate, text: text.to_string(), parsed })])
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Yaml,

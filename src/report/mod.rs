@@ -1,6 +1,7 @@
 //! Rendering findings: human (miette) and JSON. Knows nothing of rules or
 //! file formats; it gets findings and the sources they point into.
 
+pub mod catalogue;
 pub mod human;
 pub mod json;
 

@@ -2,14 +2,15 @@
 //! over the thread pool, and the findings sorted afterwards, so the output
 //! does not depend on the thread count.
 
+use std::sync::Arc;
+
 use cel::objects::Key;
-use cel::{Context, Value};
+use cel::{Context, Env, Value};
 use rayon::prelude::*;
 
 use super::error::RuleRuntimeError;
 use super::expr::Expr;
 use super::functions::{self, FIELD, LOC, PART};
-use super::registry::RuleSet;
 use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::{Anchor, View};
@@ -22,12 +23,12 @@ pub struct Outcome {
     pub errors: Vec<Box<RuleRuntimeError>>,
 }
 
-pub fn run(rules: &RuleSet, view: &View) -> Outcome {
-    let mut root = Context::with_env(rules.env.clone());
+/// Runs `rules`, compiled in `env`, over the view.
+pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
+    let mut root = Context::with_env(env.clone());
     functions::register(&mut root);
     root.add_variable_from_value("site", view.site.clone());
     let results: Vec<Result<Vec<Finding>, Box<RuleRuntimeError>>> = rules
-        .rules
         .par_iter()
         .flat_map(|rule| {
             view.collection(rule.collection)

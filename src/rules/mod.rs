@@ -8,6 +8,7 @@ pub mod functions;
 pub mod registry;
 pub mod rule;
 pub mod template;
+pub mod testing;
 pub mod view;
 
 pub use engine::run;

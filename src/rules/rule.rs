@@ -21,6 +21,9 @@ struct RuleFile {
     name: Spanned<String>,
     severity: Spanned<String>,
     summary: String,
+    /// The full explanation `sitelint rule CODE` prints: why it matters.
+    #[serde(default)]
+    description: Option<String>,
     url: Spanned<String>,
     /// The collection of the model the rule looks at, one item at a time.
     for_each: Spanned<String>,
@@ -37,6 +40,66 @@ struct RuleFile {
     at: Spanned<String>,
     #[serde(default)]
     related: Vec<RelatedFile>,
+    /// Inline test cases, run by `sitelint test-rules`.
+    #[serde(default)]
+    tests: Vec<TestFile>,
+}
+
+/// A test case: a small snapshot and the findings it must produce.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    name: String,
+    snapshot: Spanned<String>,
+    /// Findings of this rule (and SL checks) the snapshot produces; empty
+    /// for a case where the rule must stay quiet.
+    #[serde(default)]
+    expect: Vec<Expected>,
+}
+
+/// An expected finding, by code and 1-based line of the inline snapshot;
+/// its column and related places (`"LINE:COL"`) are checked when given.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    pub code: String,
+    pub line: usize,
+    #[serde(default)]
+    pub column: Option<usize>,
+    #[serde(default)]
+    pub related: Option<Vec<Position>>,
+}
+
+/// `LINE:COL`, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parsed = text
+            .split_once(':')
+            .and_then(|(l, c)| Some(Position { line: l.parse().ok()?, column: c.parse().ok()? }));
+        parsed.ok_or_else(|| serde::de::Error::custom(format!("expected LINE:COL, got `{text}`")))
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+#[derive(Debug)]
+pub struct RuleTest {
+    pub name: String,
+    pub snapshot: String,
+    /// Where the snapshot's text starts in the rule file, for reporting.
+    pub snapshot_span: (usize, usize),
+    pub expect: Vec<Expected>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +118,7 @@ pub struct Rule {
     pub name: Arc<str>,
     pub severity: Severity,
     pub summary: String,
+    pub description: Option<String>,
     pub url: Arc<str>,
     pub collection: &'static str,
     pub when: Expr,
@@ -63,6 +127,7 @@ pub struct Rule {
     pub help: Template,
     pub at: Expr,
     pub related: Vec<RelatedRule>,
+    pub tests: Vec<RuleTest>,
     pub source: RuleSource,
 }
 
@@ -131,6 +196,7 @@ impl Rule {
             name: file.name.value.as_str().into(),
             severity,
             summary: file.summary,
+            description: file.description,
             url: file.url.value.as_str().into(),
             collection,
             when: compile(&file.when, ITEM_VARS)?,
@@ -139,6 +205,16 @@ impl Rule {
             help: template(&file.help, ITEM_VARS)?,
             at: compile(&file.at, ITEM_VARS)?,
             related,
+            tests: file
+                .tests
+                .into_iter()
+                .map(|t| RuleTest {
+                    name: t.name,
+                    snapshot_span: span_of(&t.snapshot),
+                    snapshot: t.snapshot.value,
+                    expect: t.expect,
+                })
+                .collect(),
             source,
         })
     }
@@ -175,6 +251,6 @@ fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError
     let first_line = message.lines().next().unwrap_or("invalid rule file").to_string();
     RuleError::new(source, span, format!("invalid rule file: {first_line}")).help(
         "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
-         and optionally label and related",
+         and optionally description, label, related and tests",
     )
 }
