@@ -18,6 +18,7 @@ use cel::Value;
 use cel::objects::{Key, Map};
 
 use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
+use crate::model::permissions;
 use crate::model::site::*;
 use crate::source::Location;
 
@@ -129,12 +130,14 @@ impl<'s> Builder<'s, '_> {
         let mut c: HashMap<&'static str, Vec<Value>> = HashMap::new();
         let customer_access = self.customer_access();
         let user_access = self.user_access(&mut c);
+        let email_channels = self.email_channels(&projects);
         let site_value = Obj::new()
             .set("name", site.info.as_ref().and_then(|i| i.name.as_deref()))
             .set("url", site.info.as_ref().and_then(|i| i.url.as_deref()))
             .set("has_service_project", site.projects.iter().any(|p| p.kind == ProjectType::ServiceDesk))
             .set("customer_access", customer_access.clone())
             .set("user_access", user_access.clone().unwrap_or(Value::Null))
+            .set("email_channels", list(email_channels.iter().cloned()))
             .build();
         c.insert("site", vec![site_value.clone()]);
         if site.customer_access.is_some() {
@@ -149,7 +152,7 @@ impl<'s> Builder<'s, '_> {
         c.insert("organizations", self.organizations(&orgs_base, &users, &projects));
         c.insert("organization_members", self.organization_members(&orgs_base, &users));
         c.insert("role_actors", self.role_actors(&projects, &users, &groups));
-        c.insert("email_channels", self.email_channels(&projects));
+        c.insert("email_channels", email_channels);
         c.insert("customer_refs", self.customer_refs(&projects, &users, &orgs_base));
         c.insert(
             "service_projects",
@@ -185,7 +188,16 @@ impl<'s> Builder<'s, '_> {
 
     fn users(&mut self) -> Vec<Value> {
         let site = self.site;
-        let base: Vec<Value> = site.users.iter().enumerate().map(|(i, u)| self.user(i, u).build()).collect();
+        let mut role_refs = self.role_refs_by_user();
+        let base: Vec<Value> = site
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let refs = std::mem::take(&mut role_refs[i]);
+                self.user(i, u).set("role_refs", refs).build()
+            })
+            .collect();
         // Accounts sharing an email (AC003) see each other; added in a second
         // pass so the nesting stays a tree.
         site.users
@@ -211,6 +223,23 @@ impl<'s> Builder<'s, '_> {
             .collect()
     }
 
+    /// Per user: each place a project role names the user directly.
+    fn role_refs_by_user(&mut self) -> Vec<Vec<Value>> {
+        let site = self.site;
+        let mut refs = vec![Vec::new(); site.users.len()];
+        for p in &site.projects {
+            for r in &p.roles {
+                for u in &r.users {
+                    let Some(user) = u.target else { continue };
+                    let value =
+                        self.reference(u).set("project", p.key.as_str()).set("role", r.role.as_str()).build();
+                    refs[user.index()].push(value);
+                }
+            }
+        }
+        refs
+    }
+
     fn user(&mut self, index: usize, u: &'s User) -> Obj {
         let role = self.facts.jsm_role.get(index);
         let groups = self.facts.user_groups.get(index).map_or(&[][..], Vec::as_slice);
@@ -220,6 +249,10 @@ impl<'s> Builder<'s, '_> {
         self.entity(&u.origin)
             .set("account_id", u.account_id.as_str())
             .set("email", u.email.as_deref())
+            .set(
+                "email_domain",
+                u.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d.to_lowercase()),
+            )
             .set("name", u.name.as_deref())
             .set("account_type", account_type(u.account_type))
             .set("status", status(u.status))
@@ -359,11 +392,15 @@ impl<'s> Builder<'s, '_> {
         };
         let external_domains = match &settings.external_domains {
             ExternalDomains::Any => Value::from("any"),
-            ExternalDomains::List(domains) => list(domains.iter().map(|(d, _)| Value::from(d.as_str()))),
+            // Domains compare case-insensitively.
+            ExternalDomains::List(domains) => {
+                list(domains.iter().map(|(d, _)| Value::from(d.to_lowercase())))
+            }
         };
         obj.set("internal", settings.internal)
             .set("external", settings.external)
             .set("external_domains", external_domains)
+            .set("external_domains_restricted", matches!(settings.external_domains, ExternalDomains::List(_)))
             .set(
                 "signup",
                 match settings.signup {
@@ -470,6 +507,8 @@ impl<'s> Builder<'s, '_> {
             .build();
         self.entity(&g.origin)
             .set("permission", g.permission.as_str())
+            .set("permission_known", permissions::is_built_in(&g.permission))
+            .set("permission_suggestion", permissions::suggestion(&g.permission))
             .set("holder", holder)
             .set("scheme", scheme.clone())
             .build()
