@@ -1,0 +1,880 @@
+//! Schema-directed decoding of the spanned trees into the typed [`Site`]
+//! (SNAPSHOT-FORMAT.md): unknown keys (SL002), wrong types and values (SL003),
+//! duplicates (SL004) and missing required fields (SL006). Defaults are
+//! applied here; references keep their text until `resolve`.
+//!
+//! Where the spec leaves a choice open:
+//! - A value that fails SL003 counts as not given, but a required field
+//!   given with a wrong value is not reported a second time as missing
+//!   (SL006): one finding per mistake. The entity is left out all the same.
+//! - `service_desk` on a project whose `type` is not `service_desk` is SL003
+//!   at its value, and the service desk is ignored.
+//! - An approved domain without `domain` is SL006 and left out: the domain
+//!   is what identifies it.
+//! - A singleton section that already appeared is not decoded at all; a
+//!   later entity with a taken identifier is decoded (its own mistakes are
+//!   reported) and then left out.
+//! - [`Origin::fields`] lists a field only when its value is used: a null or
+//!   invalid value is "not given", so rules never point at it as a setting.
+
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::finding::{Check, Finding};
+use crate::source::{FileId, Location, Span};
+use crate::tree::{Document, Entry, Node, ScalarKind, Value};
+
+use super::site::*;
+use super::text::{closest, fold};
+
+/// Decodes every document (in file order) into one site.
+pub fn decode(documents: &[Document]) -> (Site, Vec<Finding>) {
+    let mut decoder = Decoder::default();
+    for document in documents {
+        decoder.document(document);
+    }
+    (decoder.site, decoder.findings)
+}
+
+/// The app whose roles drive the JSM rules; its role values are checked.
+pub const JSM_APP: &str = "jira-servicemanagement";
+
+/// What a mapping may hold.
+struct Schema {
+    /// The mapping in messages: "a user", "`customer_access`".
+    what: &'static str,
+    keys: &'static [&'static str],
+    /// REST fields accepted and not used, besides [`IGNORED_EVERYWHERE`].
+    ignored: &'static [&'static str],
+    /// Other spellings of a key, from raw REST payloads.
+    aliases: &'static [(&'static str, &'static str)],
+}
+
+impl Schema {
+    const fn new(what: &'static str, keys: &'static [&'static str]) -> Schema {
+        Schema { what, keys, ignored: &[], aliases: &[] }
+    }
+}
+
+/// Mappings up to this many entries find repeated keys by scanning.
+const SHORT_MAPPING: usize = 16;
+
+/// REST bookkeeping fields that may appear in any mapping of a raw payload.
+const IGNORED_EVERYWHERE: &[&str] = &["self", "expand"];
+
+const TOP: Schema = Schema {
+    aliases: &[("permissionSchemes", "permission_schemes")],
+    ..Schema::new(
+        "the top level of a snapshot file",
+        &[
+            "format",
+            "site",
+            "user_access",
+            "customer_access",
+            "users",
+            "groups",
+            "project_roles",
+            "permission_schemes",
+            "projects",
+            "organizations",
+        ],
+    )
+};
+const SITE: Schema = Schema::new("`site`", &["name", "url", "exported_at"]);
+const USER_ACCESS: Schema =
+    Schema::new("`user_access`", &["user_invites", "invite_links", "approved_domains"]);
+const APPROVED_DOMAIN: Schema = Schema::new("an approved domain", &["domain", "roles", "admin_approval"]);
+const CUSTOMER_ACCESS: Schema = Schema::new(
+    "`customer_access`",
+    &["internal", "external", "external_domains", "signup", "anonymous_access", "email_account_creation"],
+);
+const USER: Schema = Schema::new(
+    "a user",
+    &[
+        "account_id",
+        "email",
+        "name",
+        "account_type",
+        "status",
+        "site_access",
+        "managed_by_other_org",
+        "roles",
+        "admin_roles",
+        "groups",
+    ],
+);
+const GROUP: Schema = Schema::new("a group", &["name", "id", "members", "roles"]);
+const PROJECT_ROLE: Schema = Schema::new("a project role", &["id", "name"]);
+const SCHEME: Schema = Schema::new("a permission scheme", &["id", "name", "description", "permissions"]);
+const GRANT: Schema =
+    Schema { ignored: &["id"], ..Schema::new("a permission grant", &["permission", "holder"]) };
+const HOLDER: Schema = Schema { ignored: &["value"], ..Schema::new("a holder", &["type", "parameter"]) };
+const PROJECT: Schema =
+    Schema::new("a project", &["key", "name", "type", "permission_scheme", "lead", "roles", "service_desk"]);
+const ROLE_ACTORS: Schema = Schema::new("the actors of a project role", &["users", "groups"]);
+const SERVICE_DESK: Schema =
+    Schema::new("`service_desk`", &["channel_access", "customers", "organizations", "email_channels"]);
+const EMAIL_CHANNEL: Schema = Schema::new("an email channel", &["address", "enabled"]);
+const ORGANIZATION: Schema = Schema::new("an organization", &["id", "name", "members"]);
+
+const ACCOUNT_TYPES: &[(&str, AccountType)] =
+    &[("atlassian", AccountType::Atlassian), ("customer", AccountType::Customer), ("app", AccountType::App)];
+const STATUSES: &[(&str, Status)] =
+    &[("active", Status::Active), ("inactive", Status::Inactive), ("closed", Status::Closed)];
+const JSM_ROLES: &[(&str, JsmRole)] = &[
+    ("agent", JsmRole::Agent),
+    ("customer", JsmRole::Customer),
+    ("collaborator", JsmRole::Collaborator),
+    ("none", JsmRole::None),
+];
+const DOMAIN_ROLES: &[(&str, DomainRole)] = &[
+    ("none", DomainRole::None),
+    ("user", DomainRole::User),
+    ("customer", DomainRole::Customer),
+    ("agent", DomainRole::Agent),
+];
+const INVITE_MODES: &[(&str, InviteMode)] = &[
+    ("anyone", InviteMode::Anyone),
+    ("approved-domains", InviteMode::ApprovedDomains),
+    ("admin-approval", InviteMode::AdminApproval),
+    ("admins-only", InviteMode::AdminsOnly),
+];
+const PROJECT_TYPES: &[(&str, ProjectType)] = &[
+    ("service_desk", ProjectType::ServiceDesk),
+    ("software", ProjectType::Software),
+    ("business", ProjectType::Business),
+];
+const CHANNEL_ACCESS: &[(&str, ChannelAccess)] =
+    &[("open", ChannelAccess::Open), ("restricted", ChannelAccess::Restricted)];
+const SIGNUP: &[(&str, Signup)] = &[("allow", Signup::Allow), ("deny", Signup::Deny)];
+const EMAIL_ACCOUNT_CREATION: &[(&str, EmailAccountCreation)] =
+    &[("anyone", EmailAccountCreation::Anyone), ("agents-only", EmailAccountCreation::AgentsOnly)];
+const ADMIN_ROLES: &[&str] = &["org-admin", "site-admin", "user-access-admin", "product-admin"];
+const HOLDER_TYPES: &[&str] = &[
+    "sd.customer.portal.only",
+    "projectRole",
+    "group",
+    "user",
+    "anyone",
+    "applicationRole",
+    "projectLead",
+    "reporter",
+    "assignee",
+    "groupCustomField",
+    "userCustomField",
+];
+
+/// An identifier that must be unique in the snapshot (SL004).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Ident {
+    Account,
+    GroupName,
+    ProjectKey,
+    RoleId,
+    RoleName,
+    SchemeId,
+    SchemeName,
+    OrgId,
+    OrgName,
+    Domain,
+}
+
+impl Ident {
+    /// The entity it identifies and the field that holds it.
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Ident::Account => ("user", "account_id"),
+            Ident::GroupName => ("group", "name"),
+            Ident::ProjectKey => ("project", "key"),
+            Ident::RoleId => ("project role", "id"),
+            Ident::RoleName => ("project role", "name"),
+            Ident::SchemeId => ("permission scheme", "id"),
+            Ident::SchemeName => ("permission scheme", "name"),
+            Ident::OrgId => ("organization", "id"),
+            Ident::OrgName => ("organization", "name"),
+            Ident::Domain => ("approved domain", "domain"),
+        }
+    }
+
+    /// The text identifiers compare as: domains ignore case, the rest are
+    /// compared as written.
+    fn key(self, text: &str) -> String {
+        match self {
+            Ident::Domain => fold(text).into_owned(),
+            _ => text.to_string(),
+        }
+    }
+}
+
+/// A field named in a message: a key, or an entry of a list under a key.
+#[derive(Clone, Copy)]
+enum Field<'k> {
+    Key(&'k str),
+    ItemOf(&'k str),
+}
+
+impl fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Key(key) => write!(f, "`{key}`"),
+            Field::ItemOf(key) => write!(f, "an entry of `{key}`"),
+        }
+    }
+}
+
+/// What a value was, for messages: its kind, and its text when a scalar.
+fn found(node: &Node) -> String {
+    match node.as_scalar() {
+        Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), scalar.text),
+        _ => node.kind_name().to_string(),
+    }
+}
+
+/// The text of a non-null scalar.
+fn scalar_text(node: &Node) -> Option<&str> {
+    node.as_scalar().filter(|_| !node.is_null()).map(|s| s.text.as_str())
+}
+
+/// A mapping read against its schema: its known keys (first occurrence
+/// each) and its origin, which collects each field as it is used.
+struct Entity<'a> {
+    what: &'static str,
+    fields: Vec<(&'static str, &'a Entry)>,
+    origin: Origin,
+}
+
+impl<'a> Entity<'a> {
+    /// The entry of a known key, unless absent or null (not given).
+    fn get(&self, key: &str) -> Option<&'a Entry> {
+        self.fields
+            .iter()
+            .find(|(known, _)| *known == key)
+            .map(|(_, entry)| *entry)
+            .filter(|entry| !entry.value.is_null())
+    }
+
+    fn record(&mut self, path: &str, entry: &Entry) {
+        self.origin.fields.push(FieldSpan {
+            path: path.into(),
+            key: entry.key.span,
+            value: entry.value.span,
+        });
+    }
+
+    /// The entity is written under a key (a section, a role name).
+    fn under_key(mut self, key: Span) -> Self {
+        self.origin.key = Some(key);
+        self
+    }
+}
+
+#[derive(Default)]
+struct Decoder {
+    site: Site,
+    findings: Vec<Finding>,
+    /// The file being decoded.
+    file: FileId,
+    /// Where each identifier was first written, for SL004.
+    identifiers: HashMap<(Ident, String), Location>,
+    /// Where each singleton section was first written, for SL004.
+    sections: HashMap<&'static str, Location>,
+}
+
+impl Decoder {
+    fn at(&self, span: Span) -> Location {
+        Location { file: self.file, span }
+    }
+
+    fn report(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn invalid(&mut self, node: &Node, message: String) {
+        self.report(Check::InvalidValue.at(self.at(node.span), message));
+    }
+
+    fn document(&mut self, document: &Document) {
+        self.file = document.file;
+        let Some(mut top) = self.entity(&document.root, &TOP) else { return };
+        self.check_format(&top);
+        if let Some(entry) = self.singleton(&top, "site") {
+            self.site.info = self.site_info(entry);
+        }
+        if let Some(entry) = self.singleton(&top, "user_access") {
+            self.site.user_access = self.user_access(entry);
+        }
+        if let Some(entry) = self.singleton(&top, "customer_access") {
+            self.site.customer_access = self.customer_access(entry);
+        }
+        let users = self.entities(&mut top, "users", Self::user);
+        self.site.users.extend(users);
+        let groups = self.entities(&mut top, "groups", Self::group);
+        self.site.groups.extend(groups);
+        let roles = self.entities(&mut top, "project_roles", Self::project_role);
+        self.site.project_roles.extend(roles);
+        let schemes = self.entities(&mut top, "permission_schemes", Self::scheme);
+        self.site.permission_schemes.extend(schemes);
+        let projects = self.entities(&mut top, "projects", Self::project);
+        self.site.projects.extend(projects);
+        let organizations = self.entities(&mut top, "organizations", Self::organization);
+        self.site.organizations.extend(organizations);
+    }
+
+    fn check_format(&mut self, top: &Entity) {
+        if let Some(entry) = top.get("format")
+            && scalar_text(&entry.value) != Some("1")
+        {
+            self.invalid(&entry.value, format!("`format` must be 1, found {}", found(&entry.value)));
+        }
+    }
+
+    // ---- mappings and keys ----
+
+    /// The entries of a mapping, each key's first occurrence only (a repeat
+    /// is SL004 at the later key), aliases read as the key they spell.
+    fn mapping<'a>(
+        &mut self,
+        node: &'a Node,
+        what: impl fmt::Display,
+        aliases: &[(&'static str, &'static str)],
+    ) -> Option<Vec<(&'a str, &'a Entry)>> {
+        let Value::Map(entries) = &node.value else {
+            self.invalid(node, format!("{what} must be a mapping, found {}", node.kind_name()));
+            return None;
+        };
+        let mut unique: Vec<(&str, &Entry)> = Vec::with_capacity(entries.len());
+        // Entities have a handful of keys, and there are millions of them:
+        // scanning the keys seen beats hashing. Only a long mapping gets an index.
+        let mut index: Option<HashMap<&str, usize>> = (entries.len() > SHORT_MAPPING).then(HashMap::new);
+        for entry in entries {
+            let Some(key) = self.key_text(entry) else { continue };
+            let key = aliases.iter().find(|(alias, _)| *alias == key).map_or(key, |(_, k)| *k);
+            let earlier = match &mut index {
+                Some(index) => match index.entry(key) {
+                    Slot::Occupied(seen) => Some(*seen.get()),
+                    Slot::Vacant(slot) => {
+                        slot.insert(unique.len());
+                        None
+                    }
+                },
+                None => unique.iter().position(|(seen, _)| *seen == key),
+            };
+            match earlier.and_then(|i| unique.get(i)) {
+                Some((_, first)) => {
+                    let message = format!("key `{key}` is written twice; the first value is used");
+                    let finding = Check::Duplicate.at(self.at(entry.key.span), message);
+                    self.report(finding.with_related(self.at(first.key.span), "first written here"));
+                }
+                None => unique.push((key, entry)),
+            }
+        }
+        Some(unique)
+    }
+
+    fn key_text<'a>(&mut self, entry: &'a Entry) -> Option<&'a str> {
+        let text = entry.key.as_scalar().map(|s| s.text.as_str());
+        if text.is_none() {
+            let kind = entry.key.kind_name();
+            self.invalid(&entry.key, format!("a key must be a string, found {kind}"));
+        }
+        text
+    }
+
+    /// "Expect a mapping with these keys": reads the mapping, reports keys
+    /// the schema does not have (SL002), and returns its known fields.
+    fn entity<'a>(&mut self, node: &'a Node, schema: &'static Schema) -> Option<Entity<'a>> {
+        let entries = self.mapping(node, schema.what, schema.aliases)?;
+        let mut fields = Vec::with_capacity(entries.len());
+        for (key, entry) in entries {
+            match schema.keys.iter().find(|known| **known == key) {
+                Some(known) => fields.push((*known, entry)),
+                None if IGNORED_EVERYWHERE.contains(&key) || schema.ignored.contains(&key) => {}
+                None => self.unknown_key(key, entry, schema),
+            }
+        }
+        let origin = Origin { file: self.file, span: node.span, key: None, fields: Vec::new() };
+        Some(Entity { what: schema.what, fields, origin })
+    }
+
+    fn unknown_key(&mut self, key: &str, entry: &Entry, schema: &Schema) {
+        let help = match closest(key, schema.keys.iter().copied()) {
+            Some(known) => format!("did you mean `{known}`?"),
+            None => format!("expected one of: {}", schema.keys.join(", ")),
+        };
+        let message = format!("unknown key `{key}` in {}", schema.what);
+        self.report(Check::UnknownKey.at(self.at(entry.key.span), message).with_help(help));
+    }
+
+    /// The value of a singleton section, unless the section already
+    /// appeared in the snapshot (then SL004 at this key, and it is ignored).
+    fn singleton<'a>(&mut self, top: &Entity<'a>, key: &'static str) -> Option<&'a Entry> {
+        let entry = top.get(key)?;
+        let at = self.at(entry.key.span);
+        if let Some(&first) = self.sections.get(key) {
+            let message = format!("section `{key}` appears twice in the snapshot; this one is ignored");
+            self.report(Check::Duplicate.at(at, message).with_related(first, "first written here"));
+            return None;
+        }
+        self.sections.insert(key, at);
+        Some(entry)
+    }
+
+    /// Registers the identifiers of a new entity. If any was taken by an
+    /// earlier entity, reports SL004 at this one's identifying value for
+    /// each, registers none, and returns false: the entity is left out.
+    fn claim(&mut self, origin: &Origin, identifiers: &[(Ident, &str)]) -> bool {
+        let keys: Vec<_> = identifiers.iter().map(|&(ident, text)| (ident, ident.key(text))).collect();
+        let mut unique = true;
+        for (key, &(ident, text)) in keys.iter().zip(identifiers) {
+            if let Some(&first) = self.identifiers.get(key) {
+                let (entity, field) = ident.describe();
+                let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
+                let at = origin.value_location(field);
+                self.report(Check::Duplicate.at(at, message).with_related(first, "first defined here"));
+                unique = false;
+            }
+        }
+        if unique {
+            for (key, (ident, _)) in keys.into_iter().zip(identifiers) {
+                let at = origin.value_location(ident.describe().1);
+                self.identifiers.insert(key, at);
+            }
+        }
+        unique
+    }
+
+    fn missing_field(&self, entity: &Entity, key: &str) -> Finding {
+        let message = format!("{} is missing the required field `{key}`", entity.what);
+        Check::MissingField.at(entity.origin.location(), message)
+    }
+
+    /// A required field's value; SL006 when it is not written at all (a
+    /// written but invalid value already has its SL003).
+    fn require<T>(&mut self, entity: &Entity, key: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && entity.get(key).is_none() {
+            self.report(self.missing_field(entity, key));
+        }
+        value
+    }
+
+    // ---- values ----
+
+    fn text(&mut self, node: &Node, field: Field) -> Option<String> {
+        let text = scalar_text(node).map(str::to_string);
+        if text.is_none() {
+            self.invalid(node, format!("{field} must be a string, found {}", found(node)));
+        }
+        text
+    }
+
+    fn flag(&mut self, node: &Node, field: Field) -> Option<bool> {
+        match node.as_scalar().map(|s| s.kind) {
+            Some(ScalarKind::Bool(value)) => Some(value),
+            _ => {
+                self.invalid(node, format!("{field} must be true or false, found {}", found(node)));
+                None
+            }
+        }
+    }
+
+    fn list<'a>(&mut self, node: &'a Node, field: Field) -> Option<&'a [Node]> {
+        match &node.value {
+            Value::Seq(items) => Some(items),
+            _ => {
+                self.invalid(node, format!("{field} must be a list, found {}", found(node)));
+                None
+            }
+        }
+    }
+
+    /// The position of the node's text among `names`; SL003 listing them
+    /// (and the closest one) otherwise.
+    fn pick<'n>(
+        &mut self,
+        node: &Node,
+        field: Field,
+        names: impl Iterator<Item = &'n str> + Clone,
+    ) -> Option<usize> {
+        let text = scalar_text(node);
+        if let Some(index) = text.and_then(|text| names.clone().position(|name| name == text)) {
+            return Some(index);
+        }
+        let allowed: Vec<&str> = names.collect();
+        let message = format!("{field} must be one of {}; found {}", allowed.join(", "), found(node));
+        let mut finding = Check::InvalidValue.at(self.at(node.span), message);
+        if let Some(close) = text.and_then(|text| closest(text, allowed.iter().copied())) {
+            finding = finding.with_help(format!("did you mean `{close}`?"));
+        }
+        self.report(finding);
+        None
+    }
+
+    fn choice<T: Copy>(&mut self, node: &Node, field: Field, table: &[(&str, T)]) -> Option<T> {
+        let index = self.pick(node, field, table.iter().map(|(name, _)| *name))?;
+        table.get(index).map(|(_, value)| *value)
+    }
+
+    fn one_of(&mut self, node: &Node, field: Field, names: &[&'static str]) -> Option<&'static str> {
+        let index = self.pick(node, field, names.iter().copied())?;
+        names.get(index).copied()
+    }
+
+    fn reference<T>(&mut self, node: &Node, field: Field) -> Option<Ref<T>> {
+        let text = self.text(node, field)?;
+        Some(Ref::new(text, self.at(node.span)))
+    }
+
+    // ---- fields of an entity ----
+
+    /// Reads a field with `read`, recording where it is when the value is used.
+    fn field<'a, T>(
+        &mut self,
+        entity: &mut Entity<'a>,
+        key: &'static str,
+        read: impl FnOnce(&mut Self, &'a Entry) -> Option<T>,
+    ) -> Option<T> {
+        let entry = entity.get(key)?;
+        let value = read(self, entry)?;
+        entity.record(key, entry);
+        Some(value)
+    }
+
+    fn text_field(&mut self, entity: &mut Entity, key: &'static str) -> Option<String> {
+        self.field(entity, key, |d, entry| d.text(&entry.value, Field::Key(key)))
+    }
+
+    fn flag_field(&mut self, entity: &mut Entity, key: &'static str) -> Option<bool> {
+        self.field(entity, key, |d, entry| d.flag(&entry.value, Field::Key(key)))
+    }
+
+    fn choice_field<T: Copy>(
+        &mut self,
+        entity: &mut Entity,
+        key: &'static str,
+        table: &[(&str, T)],
+    ) -> Option<T> {
+        self.field(entity, key, |d, entry| d.choice(&entry.value, Field::Key(key), table))
+    }
+
+    fn list_field<'a>(&mut self, entity: &mut Entity<'a>, key: &'static str) -> &'a [Node] {
+        self.field(entity, key, |d, entry| d.list(&entry.value, Field::Key(key))).unwrap_or(&[])
+    }
+
+    fn ref_field<T>(&mut self, entity: &mut Entity, key: &'static str) -> Option<Ref<T>> {
+        self.field(entity, key, |d, entry| d.reference(&entry.value, Field::Key(key)))
+    }
+
+    fn refs_field<T>(&mut self, entity: &mut Entity, key: &'static str) -> Vec<Ref<T>> {
+        let items = self.list_field(entity, key);
+        items.iter().filter_map(|item| self.reference(item, Field::ItemOf(key))).collect()
+    }
+
+    /// The entities of a list field, each decoded by `decode`.
+    fn entities<'a, T>(
+        &mut self,
+        entity: &mut Entity<'a>,
+        key: &'static str,
+        mut decode: impl FnMut(&mut Self, &'a Node) -> Option<T>,
+    ) -> Vec<T> {
+        let items = self.list_field(entity, key);
+        items.iter().filter_map(|item| decode(self, item)).collect()
+    }
+
+    /// A mapping with free-form keys (app keys, role names) whose values
+    /// `read` decodes from (key, entry, field name). The map and each used
+    /// value are recorded, the values as `key.<name>`.
+    fn keyed<'a, T>(
+        &mut self,
+        entity: &mut Entity<'a>,
+        key: &'static str,
+        mut read: impl FnMut(&mut Self, &'a str, &'a Entry, Field) -> Option<T>,
+    ) -> Vec<T> {
+        let entries = self.field(entity, key, |d, entry| d.mapping(&entry.value, Field::Key(key), &[]));
+        let mut values = Vec::new();
+        for (name, entry) in entries.unwrap_or_default() {
+            if entry.value.is_null() {
+                continue;
+            }
+            let path = format!("{key}.{name}");
+            if let Some(value) = read(self, name, entry, Field::Key(&path)) {
+                entity.record(&path, entry);
+                values.push(value);
+            }
+        }
+        values
+    }
+
+    /// `roles` of users and groups: app key to role as written, the JSM
+    /// role checked against its names.
+    fn app_roles(&mut self, entity: &mut Entity) -> BTreeMap<String, String> {
+        let roles = self.keyed(entity, "roles", |d, app, entry, field| {
+            let role = if app == JSM_APP {
+                d.choice(&entry.value, field, JSM_ROLES)?.as_str().to_string()
+            } else {
+                d.text(&entry.value, field)?
+            };
+            Some((app.to_string(), role))
+        });
+        roles.into_iter().collect()
+    }
+
+    // ---- sections and entities ----
+
+    fn site_info(&mut self, section: &Entry) -> Option<SiteInfo> {
+        let mut e = self.entity(&section.value, &SITE)?.under_key(section.key.span);
+        Some(SiteInfo {
+            name: self.text_field(&mut e, "name"),
+            url: self.text_field(&mut e, "url"),
+            exported_at: self.text_field(&mut e, "exported_at"),
+            origin: e.origin,
+        })
+    }
+
+    fn user_access(&mut self, section: &Entry) -> Option<UserAccess> {
+        let mut e = self.entity(&section.value, &USER_ACCESS)?.under_key(section.key.span);
+        let user_invites = self.keyed(&mut e, "user_invites", |d, app, entry, field| {
+            Some(UserInvite {
+                mode: d.choice(&entry.value, field, INVITE_MODES)?,
+                app: app.to_string(),
+                origin: Origin {
+                    file: d.file,
+                    span: entry.value.span,
+                    key: Some(entry.key.span),
+                    fields: Vec::new(),
+                },
+            })
+        });
+        Some(UserAccess {
+            user_invites,
+            invite_links: self.flag_field(&mut e, "invite_links").unwrap_or(false),
+            approved_domains: self.entities(&mut e, "approved_domains", Self::approved_domain),
+            origin: e.origin,
+        })
+    }
+
+    fn approved_domain(&mut self, node: &Node) -> Option<ApprovedDomain> {
+        let mut e = self.entity(node, &APPROVED_DOMAIN)?;
+        let domain = self.text_field(&mut e, "domain");
+        let roles = self.keyed(&mut e, "roles", |d, app, entry, field| {
+            Some((app.to_string(), d.choice(&entry.value, field, DOMAIN_ROLES)?))
+        });
+        let admin_approval = self.flag_field(&mut e, "admin_approval").unwrap_or(false);
+        let domain = self.require(&e, "domain", domain)?;
+        let approved =
+            ApprovedDomain { origin: e.origin, domain, roles: roles.into_iter().collect(), admin_approval };
+        self.claim(&approved.origin, &[(Ident::Domain, &approved.domain)]).then_some(approved)
+    }
+
+    fn customer_access(&mut self, section: &Entry) -> Option<CustomerAccess> {
+        let mut e = self.entity(&section.value, &CUSTOMER_ACCESS)?.under_key(section.key.span);
+        let defaults = CustomerAccess::default();
+        Some(CustomerAccess {
+            internal: self.flag_field(&mut e, "internal").unwrap_or(defaults.internal),
+            external: self.flag_field(&mut e, "external").unwrap_or(defaults.external),
+            external_domains: self
+                .field(&mut e, "external_domains", |d, entry| d.external_domains(&entry.value))
+                .unwrap_or(defaults.external_domains),
+            signup: self.choice_field(&mut e, "signup", SIGNUP).unwrap_or(defaults.signup),
+            anonymous_access: self
+                .flag_field(&mut e, "anonymous_access")
+                .unwrap_or(defaults.anonymous_access),
+            email_account_creation: self
+                .choice_field(&mut e, "email_account_creation", EMAIL_ACCOUNT_CREATION)
+                .unwrap_or(defaults.email_account_creation),
+            origin: e.origin,
+        })
+    }
+
+    fn external_domains(&mut self, node: &Node) -> Option<ExternalDomains> {
+        let field = Field::ItemOf("external_domains");
+        match &node.value {
+            Value::Seq(items) => Some(ExternalDomains::List(
+                items.iter().filter_map(|item| Some((self.text(item, field)?, self.at(item.span)))).collect(),
+            )),
+            _ if scalar_text(node) == Some("any") => Some(ExternalDomains::Any),
+            _ => {
+                let message =
+                    format!("`external_domains` must be `any` or a list of domains, found {}", found(node));
+                self.invalid(node, message);
+                None
+            }
+        }
+    }
+
+    fn user(&mut self, node: &Node) -> Option<User> {
+        let mut e = self.entity(node, &USER)?;
+        let account_id = self.text_field(&mut e, "account_id");
+        let email = self.text_field(&mut e, "email");
+        let name = self.text_field(&mut e, "name");
+        let account_type =
+            self.choice_field(&mut e, "account_type", ACCOUNT_TYPES).unwrap_or(AccountType::Atlassian);
+        let status = self.choice_field(&mut e, "status", STATUSES).unwrap_or(Status::Active);
+        let site_access = self.flag_field(&mut e, "site_access").unwrap_or(true);
+        let managed_by_other_org = self.flag_field(&mut e, "managed_by_other_org").unwrap_or(false);
+        let roles = self.app_roles(&mut e);
+        let admin_roles = self.list_field(&mut e, "admin_roles");
+        let admin_roles = admin_roles
+            .iter()
+            .filter_map(|item| self.one_of(item, Field::ItemOf("admin_roles"), ADMIN_ROLES))
+            .map(str::to_string)
+            .collect();
+        let groups = self.refs_field(&mut e, "groups");
+        if account_type == AccountType::Customer && email.is_none() && e.get("email").is_none() {
+            let help = "a portal-only account (`account_type: customer`) is known by its email";
+            self.report(self.missing_field(&e, "email").with_help(help));
+        }
+        let account_id = self.require(&e, "account_id", account_id)?;
+        let user = User {
+            origin: e.origin,
+            account_id,
+            email,
+            name,
+            account_type,
+            status,
+            site_access,
+            managed_by_other_org,
+            roles,
+            admin_roles,
+            groups,
+        };
+        self.claim(&user.origin, &[(Ident::Account, &user.account_id)]).then_some(user)
+    }
+
+    fn group(&mut self, node: &Node) -> Option<Group> {
+        let mut e = self.entity(node, &GROUP)?;
+        let name = self.text_field(&mut e, "name");
+        let id = self.text_field(&mut e, "id");
+        let members = self.refs_field(&mut e, "members");
+        let roles = self.app_roles(&mut e);
+        let name = self.require(&e, "name", name)?;
+        let group = Group { origin: e.origin, name, id, members, roles };
+        self.claim(&group.origin, &[(Ident::GroupName, &group.name)]).then_some(group)
+    }
+
+    fn project_role(&mut self, node: &Node) -> Option<ProjectRole> {
+        let mut e = self.entity(node, &PROJECT_ROLE)?;
+        let id = self.text_field(&mut e, "id");
+        let name = self.text_field(&mut e, "name");
+        let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
+        let role = ProjectRole { origin: e.origin, id: id?, name: name? };
+        let identifiers = [(Ident::RoleId, role.id.as_str()), (Ident::RoleName, &role.name)];
+        self.claim(&role.origin, &identifiers).then_some(role)
+    }
+
+    fn scheme(&mut self, node: &Node) -> Option<PermissionScheme> {
+        let mut e = self.entity(node, &SCHEME)?;
+        let id = self.text_field(&mut e, "id");
+        let name = self.text_field(&mut e, "name");
+        let description = self.text_field(&mut e, "description");
+        let permissions = self.entities(&mut e, "permissions", Self::grant);
+        let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
+        let scheme = PermissionScheme { origin: e.origin, id: id?, name: name?, description, permissions };
+        let identifiers = [(Ident::SchemeId, scheme.id.as_str()), (Ident::SchemeName, &scheme.name)];
+        self.claim(&scheme.origin, &identifiers).then_some(scheme)
+    }
+
+    fn grant(&mut self, node: &Node) -> Option<Grant> {
+        let mut e = self.entity(node, &GRANT)?;
+        let permission = self.text_field(&mut e, "permission");
+        let holder = self.field(&mut e, "holder", |d, entry| d.holder(&entry.value));
+        let permission = self.require(&e, "permission", permission);
+        let holder = self.require(&e, "holder", holder);
+        Some(Grant { origin: e.origin, permission: permission?, holder: holder? })
+    }
+
+    fn holder(&mut self, node: &Node) -> Option<Holder> {
+        let mut e = self.entity(node, &HOLDER)?;
+        let kind =
+            self.field(&mut e, "type", |d, entry| d.one_of(&entry.value, Field::Key("type"), HOLDER_TYPES));
+        let parameter = self.text_field(&mut e, "parameter");
+        let kind = self.require(&e, "type", kind)?;
+        Some(Holder { origin: e.origin, kind: kind.to_string(), parameter, target: HolderTarget::None })
+    }
+
+    fn project(&mut self, node: &Node) -> Option<Project> {
+        let mut e = self.entity(node, &PROJECT)?;
+        let key = self.text_field(&mut e, "key");
+        let name = self.text_field(&mut e, "name");
+        let kind = self.choice_field(&mut e, "type", PROJECT_TYPES);
+        let permission_scheme = self.ref_field(&mut e, "permission_scheme");
+        let lead = self.ref_field(&mut e, "lead");
+        let roles = self.keyed(&mut e, "roles", |d, role, entry, _| d.role_actors(role, entry));
+        let type_at = e.origin.value_location("type");
+        let service_desk =
+            self.field(&mut e, "service_desk", |d, entry| d.service_desk(entry, kind, type_at));
+        let (key, kind) = (self.require(&e, "key", key), self.require(&e, "type", kind));
+        let project = Project {
+            origin: e.origin,
+            key: key?,
+            name,
+            kind: kind?,
+            permission_scheme,
+            lead,
+            roles,
+            service_desk,
+        };
+        self.claim(&project.origin, &[(Ident::ProjectKey, &project.key)]).then_some(project)
+    }
+
+    fn role_actors(&mut self, role: &str, entry: &Entry) -> Option<RoleActors> {
+        let mut e = self.entity(&entry.value, &ROLE_ACTORS)?.under_key(entry.key.span);
+        Some(RoleActors {
+            role: role.to_string(),
+            users: self.refs_field(&mut e, "users"),
+            groups: self.refs_field(&mut e, "groups"),
+            origin: e.origin,
+        })
+    }
+
+    /// A project's `service_desk`; only a service project may have one.
+    fn service_desk(
+        &mut self,
+        section: &Entry,
+        kind: Option<ProjectType>,
+        type_at: Location,
+    ) -> Option<ServiceDesk> {
+        if let Some(other) = kind.filter(|kind| *kind != ProjectType::ServiceDesk) {
+            let name = PROJECT_TYPES.iter().find(|(_, kind)| *kind == other).map_or("", |(n, _)| n);
+            let message = format!(
+                "`service_desk` is only for projects of type service_desk, found it on a {name} project; it is ignored"
+            );
+            let finding = Check::InvalidValue.at(self.at(section.value.span), message);
+            self.report(finding.with_related(type_at, "the project's type"));
+            return None;
+        }
+        let mut e = self.entity(&section.value, &SERVICE_DESK)?.under_key(section.key.span);
+        Some(ServiceDesk {
+            channel_access: self
+                .choice_field(&mut e, "channel_access", CHANNEL_ACCESS)
+                .unwrap_or(ChannelAccess::Open),
+            customers: self.refs_field(&mut e, "customers"),
+            organizations: self.refs_field(&mut e, "organizations"),
+            email_channels: self.entities(&mut e, "email_channels", Self::email_channel),
+            origin: e.origin,
+        })
+    }
+
+    fn email_channel(&mut self, node: &Node) -> Option<EmailChannel> {
+        let mut e = self.entity(node, &EMAIL_CHANNEL)?;
+        Some(EmailChannel {
+            address: self.text_field(&mut e, "address"),
+            enabled: self.flag_field(&mut e, "enabled").unwrap_or(true),
+            origin: e.origin,
+        })
+    }
+
+    fn organization(&mut self, node: &Node) -> Option<Organization> {
+        let mut e = self.entity(node, &ORGANIZATION)?;
+        let id = self.text_field(&mut e, "id");
+        let name = self.text_field(&mut e, "name");
+        let members = self.refs_field(&mut e, "members");
+        let name = self.require(&e, "name", name)?;
+        let organization = Organization { origin: e.origin, id, name, members };
+        let mut identifiers = vec![(Ident::OrgName, organization.name.as_str())];
+        if let Some(id) = &organization.id {
+            identifiers.push((Ident::OrgId, id));
+        }
+        self.claim(&organization.origin, &identifiers).then_some(organization)
+    }
+}

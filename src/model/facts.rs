@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::decode::JSM_APP;
 use super::site::*;
+use super::text::{email_domain, fold};
 
 #[derive(Debug, Default, PartialEq)]
 pub struct Facts {
@@ -60,4 +62,190 @@ pub enum Via {
     /// `organizations[org].members[member]`, the organization being linked
     /// to the project.
     Organization { org: OrgId, member: usize },
+}
+
+/// Derives every fact of the site. Each pass is linear in the size of the
+/// site (and of what it produces): everything is looked up by index or hash.
+pub fn derive(site: &Site) -> Facts {
+    let (user_groups, group_members) = memberships(site);
+    Facts {
+        jsm_role: jsm_roles(site, &user_groups),
+        project_customers: site.projects.iter().map(|p| project_customers(site, p)).collect(),
+        scheme_projects: scheme_projects(site),
+        org_projects: org_projects(site),
+        project_role_users: site.projects.iter().map(|p| project_role_users(p, &group_members)).collect(),
+        users_by_email: users_by_email(&site.users),
+        user_groups,
+        group_members,
+    }
+}
+
+/// Lower-cased email to the accounts that have it, in file order.
+fn users_by_email(users: &[User]) -> HashMap<String, Vec<UserId>> {
+    let mut by_email: HashMap<String, Vec<UserId>> = HashMap::new();
+    for (index, user) in users.iter().enumerate() {
+        if let Some(email) = &user.email {
+            by_email.entry(fold(email).into_owned()).or_default().push(UserId(index as u32));
+        }
+    }
+    by_email
+}
+
+/// Pushes onto the list at `index`. Ids come from `resolve`, so they are in
+/// range; a hand-made site with a stray id loses that link instead of panicking.
+fn push_at<T>(lists: &mut [Vec<T>], index: usize, value: T) {
+    if let Some(list) = lists.get_mut(index) {
+        list.push(value);
+    }
+}
+
+fn sorted_unique<T: Ord>(mut list: Vec<T>) -> Vec<T> {
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// Group membership from both sides: `users[].groups` and `groups[].members`.
+fn memberships(site: &Site) -> (Vec<Vec<GroupId>>, Vec<Vec<UserId>>) {
+    let mut user_groups = vec![Vec::new(); site.users.len()];
+    let mut group_members = vec![Vec::new(); site.groups.len()];
+    let mut link = |user: UserId, group: GroupId| {
+        push_at(&mut user_groups, user.index(), group);
+        push_at(&mut group_members, group.index(), user);
+    };
+    for (index, user) in site.users.iter().enumerate() {
+        for group in user.groups.iter().filter_map(|r| r.target) {
+            link(UserId(index as u32), group);
+        }
+    }
+    for (index, group) in site.groups.iter().enumerate() {
+        for user in group.members.iter().filter_map(|r| r.target) {
+            link(user, GroupId(index as u32));
+        }
+    }
+    (
+        user_groups.into_iter().map(sorted_unique).collect(),
+        group_members.into_iter().map(sorted_unique).collect(),
+    )
+}
+
+/// The JSM role an app-role map gives, if it names one.
+fn jsm_role_in(roles: &BTreeMap<String, String>) -> Option<JsmRole> {
+    roles.get(JSM_APP).and_then(|role| JsmRole::parse(role))
+}
+
+/// The JSM role an approved domain gives its users, if any. A `customer`
+/// role counts only while Atlassian accounts may be customers
+/// (`customer_access.internal`). `user` is Atlassian's name for the licensed
+/// JSM role, which this format writes `agent`; it gives the same.
+fn domain_jsm_role(domain: &ApprovedDomain, internal: bool) -> Option<JsmRole> {
+    match domain.roles.get(JSM_APP)? {
+        DomainRole::Agent | DomainRole::User => Some(JsmRole::Agent),
+        DomainRole::Customer if internal => Some(JsmRole::Customer),
+        DomainRole::Customer | DomainRole::None => None,
+    }
+}
+
+fn jsm_roles(site: &Site, user_groups: &[Vec<GroupId>]) -> Vec<EffectiveRole> {
+    let group_roles: Vec<Option<JsmRole>> = site.groups.iter().map(|g| jsm_role_in(&g.roles)).collect();
+    let internal = site.customer_access.as_ref().is_none_or(|access| access.internal);
+    // Folded domain to the first approved domain that gives a role without
+    // waiting for an admin's approval.
+    let mut domains: HashMap<String, (usize, JsmRole)> = HashMap::new();
+    if let Some(access) = &site.user_access {
+        for (index, domain) in access.approved_domains.iter().enumerate() {
+            if let Some(role) = domain_jsm_role(domain, internal).filter(|_| !domain.admin_approval) {
+                domains.entry(fold(&domain.domain).into_owned()).or_insert((index, role));
+            }
+        }
+    }
+    site.users
+        .iter()
+        .enumerate()
+        .map(|(index, user)| {
+            let direct = jsm_role_in(&user.roles).map(RoleSource::Direct);
+            let groups = user_groups.get(index).into_iter().flatten().filter_map(|group| {
+                let role = group_roles.get(group.index()).copied().flatten()?;
+                Some(RoleSource::Group(*group, role))
+            });
+            let domain = user.email.as_deref().and_then(email_domain).and_then(|d| domains.get(d.as_ref()));
+            let domain = domain.map(|&(index, role)| RoleSource::Domain(index, role));
+            let sources: Vec<RoleSource> = direct
+                .into_iter()
+                .chain(groups)
+                .chain(domain)
+                .filter(|source| source.role() > JsmRole::None)
+                .collect();
+            let role = sources.iter().map(RoleSource::role).max().unwrap_or(JsmRole::None);
+            EffectiveRole { role, sources }
+        })
+        .collect()
+}
+
+impl RoleSource {
+    /// The role this source gives.
+    pub fn role(&self) -> JsmRole {
+        match *self {
+            RoleSource::Direct(role) | RoleSource::Group(_, role) | RoleSource::Domain(_, role) => role,
+        }
+    }
+}
+
+/// A service project's customers: its direct customers, then the members of
+/// each linked organization, in reference order; unresolved references are
+/// left out.
+fn project_customers(site: &Site, project: &Project) -> Vec<CustomerLink> {
+    let Some(desk) = project.service_desk.as_ref().filter(|_| project.kind == ProjectType::ServiceDesk)
+    else {
+        return Vec::new();
+    };
+    let direct = desk.customers.iter().enumerate().filter_map(|(index, customer)| {
+        Some(CustomerLink { user: customer.target?, via: Via::Direct { index } })
+    });
+    let through_orgs = desk.organizations.iter().filter_map(|r| r.target).flat_map(|org| {
+        let members = site.organizations.get(org.index()).map_or(&[][..], |o| &o.members);
+        members.iter().enumerate().filter_map(move |(member, reference)| {
+            Some(CustomerLink { user: reference.target?, via: Via::Organization { org, member } })
+        })
+    });
+    direct.chain(through_orgs).collect()
+}
+
+fn scheme_projects(site: &Site) -> Vec<Vec<ProjectId>> {
+    let mut projects = vec![Vec::new(); site.permission_schemes.len()];
+    for (index, project) in site.projects.iter().enumerate() {
+        if let Some(scheme) = project.permission_scheme.as_ref().and_then(|r| r.target) {
+            push_at(&mut projects, scheme.index(), ProjectId(index as u32));
+        }
+    }
+    projects
+}
+
+fn org_projects(site: &Site) -> Vec<Vec<ProjectId>> {
+    let mut projects: Vec<Vec<ProjectId>> = vec![Vec::new(); site.organizations.len()];
+    for (index, project) in site.projects.iter().enumerate() {
+        let project_id = ProjectId(index as u32);
+        let linked = project.service_desk.iter().flat_map(|desk| &desk.organizations);
+        for org in linked.filter_map(|r| r.target) {
+            // A project that links an organization twice is listed once.
+            if projects.get(org.index()).is_some_and(|list| list.last() != Some(&project_id)) {
+                push_at(&mut projects, org.index(), project_id);
+            }
+        }
+    }
+    projects
+}
+
+/// Role name to its holders in one project: the role's users, and the
+/// members of its groups.
+fn project_role_users(project: &Project, group_members: &[Vec<UserId>]) -> BTreeMap<String, Vec<UserId>> {
+    let mut holders: BTreeMap<String, Vec<UserId>> = BTreeMap::new();
+    for actors in &project.roles {
+        let users = holders.entry(actors.role.clone()).or_default();
+        users.extend(actors.users.iter().filter_map(|r| r.target));
+        for group in actors.groups.iter().filter_map(|r| r.target) {
+            users.extend(group_members.get(group.index()).into_iter().flatten());
+        }
+    }
+    holders.into_iter().map(|(role, users)| (role, sorted_unique(users))).collect()
 }

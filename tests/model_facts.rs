@@ -1,0 +1,190 @@
+//! Derived facts (SNAPSHOT-FORMAT.md, "Derived facts").
+
+mod model_support;
+
+use std::collections::BTreeMap;
+
+use model_support::yaml;
+use sitelint::model::facts::*;
+use sitelint::model::site::*;
+
+fn roles_site(internal: bool) -> String {
+    format!(
+        "customer_access: {{ internal: {internal} }}
+user_access:
+  approved_domains:
+    - {{ domain: Acme.com, roles: {{ jira-servicemanagement: customer }} }}
+    - {{ domain: partner.org, roles: {{ jira-servicemanagement: agent }}, admin_approval: true }}
+    - {{ domain: vendor.io, roles: {{ jira-servicemanagement: agent }} }}
+users:
+  - {{ account_id: u0, email: alice@ACME.com }}
+  - {{ account_id: u1, email: bob@partner.org }}
+  - {{ account_id: u2, email: carol@acme.com, groups: [agents], roles: {{ jira-servicemanagement: collaborator }} }}
+  - {{ account_id: u3, email: dan@vendor.io }}
+  - {{ account_id: u4, email: erin@other.net, roles: {{ jira-servicemanagement: none }} }}
+groups:
+  - {{ name: agents, members: [u3, u2], roles: {{ jira-servicemanagement: agent }} }}
+  - {{ name: customers, members: [u0, u4, u0], roles: {{ jira-servicemanagement: none }} }}
+"
+    )
+}
+
+fn role(role: JsmRole, sources: Vec<RoleSource>) -> EffectiveRole {
+    EffectiveRole { role, sources }
+}
+
+#[test]
+fn effective_jsm_role_is_the_highest_source() {
+    let (_, facts, findings) = yaml(&roles_site(true)).build();
+    assert!(findings.is_empty());
+    assert_eq!(
+        facts.jsm_role,
+        [
+            // An approved domain's customer role, matched ignoring case.
+            role(JsmRole::Customer, vec![RoleSource::Domain(0, JsmRole::Customer)]),
+            // A domain waiting for admin approval gives nothing.
+            role(JsmRole::None, vec![]),
+            // Direct, group and domain sources are all recorded; the group's agent wins.
+            role(
+                JsmRole::Agent,
+                vec![
+                    RoleSource::Direct(JsmRole::Collaborator),
+                    RoleSource::Group(GroupId(0), JsmRole::Agent),
+                    RoleSource::Domain(0, JsmRole::Customer),
+                ]
+            ),
+            role(
+                JsmRole::Agent,
+                vec![RoleSource::Group(GroupId(0), JsmRole::Agent), RoleSource::Domain(2, JsmRole::Agent)]
+            ),
+            // `none` is no source.
+            role(JsmRole::None, vec![]),
+        ]
+    );
+}
+
+#[test]
+fn a_domain_customer_role_counts_only_with_internal_customers() {
+    let (_, facts, _) = yaml(&roles_site(false)).build();
+    assert_eq!(facts.jsm_role[0], role(JsmRole::None, vec![]));
+    assert_eq!(
+        facts.jsm_role[2].sources,
+        [RoleSource::Direct(JsmRole::Collaborator), RoleSource::Group(GroupId(0), JsmRole::Agent)]
+    );
+    // A domain's agent role counts regardless.
+    assert_eq!(facts.jsm_role[3].sources[1], RoleSource::Domain(2, JsmRole::Agent));
+}
+
+#[test]
+fn group_membership_comes_from_both_sides() {
+    let (_, facts, _) = yaml(&roles_site(true)).build();
+    assert_eq!(
+        facts.user_groups,
+        [vec![GroupId(1)], vec![], vec![GroupId(0)], vec![GroupId(0)], vec![GroupId(1)]]
+    );
+    assert_eq!(facts.group_members, [vec![UserId(2), UserId(3)], vec![UserId(0), UserId(4)]]);
+}
+
+#[test]
+fn users_by_email_folds_case_and_keeps_file_order() {
+    let (_, facts, _) = yaml(
+        "users:\n  - { account_id: a, email: Bob@Contoso.com }\n  - { account_id: b }\n  \
+         - { account_id: c, email: bob@contoso.COM, account_type: customer }\n",
+    )
+    .build();
+    assert_eq!(facts.users_by_email.len(), 1);
+    assert_eq!(facts.users_by_email["bob@contoso.com"], [UserId(0), UserId(2)]);
+}
+
+const PROJECTS: &str = r#"users:
+  - { account_id: u0 }
+  - { account_id: u1 }
+  - { account_id: u2 }
+groups:
+  - { name: team, members: [u1, u2] }
+organizations:
+  - { id: "1", name: Contoso, members: [u2, ghost, u0] }
+  - { name: Fabrikam, members: [u1] }
+  - { name: Unlinked }
+permission_schemes:
+  - { id: 1, name: S1 }
+  - { id: 2, name: S2 }
+projects:
+  - key: HELP
+    type: service_desk
+    permission_scheme: 1
+    roles:
+      Service Desk Team: { users: [u0, u1], groups: [team] }
+      Administrators: { users: [u2] }
+    service_desk:
+      customers: [u1, ghost, u0]
+      organizations: [Contoso, "1", Fabrikam]
+  - key: DEV
+    type: software
+    permission_scheme: S1
+    roles:
+      Developers: { groups: [team] }
+  - key: OPS
+    type: service_desk
+    permission_scheme: S1
+    service_desk: { organizations: [Fabrikam] }
+"#;
+
+fn direct(user: u32, index: usize) -> CustomerLink {
+    CustomerLink { user: UserId(user), via: Via::Direct { index } }
+}
+
+fn member(user: u32, org: u32, member: usize) -> CustomerLink {
+    CustomerLink { user: UserId(user), via: Via::Organization { org: OrgId(org), member } }
+}
+
+#[test]
+fn project_customers_are_direct_then_organization_members() {
+    let s = yaml(PROJECTS);
+    let (_, facts, findings) = s.build();
+    assert_eq!(s.sorted(&findings).len(), 2, "the two `ghost` references");
+    assert_eq!(
+        facts.project_customers,
+        [
+            vec![
+                direct(1, 0),
+                direct(0, 2),
+                member(2, 0, 0),
+                member(0, 0, 2),
+                // Linked twice (by name and by id): each reference counts.
+                member(2, 0, 0),
+                member(0, 0, 2),
+                member(1, 1, 0),
+            ],
+            vec![],
+            vec![member(1, 1, 0)],
+        ]
+    );
+}
+
+#[test]
+fn schemes_and_organizations_know_their_projects() {
+    let (_, facts, _) = yaml(PROJECTS).build();
+    let (help, dev, ops) = (ProjectId(0), ProjectId(1), ProjectId(2));
+    assert_eq!(facts.scheme_projects, [vec![help, dev, ops], vec![]]);
+    assert_eq!(facts.org_projects, [vec![help], vec![help, ops], vec![]]);
+}
+
+#[test]
+fn project_roles_are_held_directly_and_through_groups() {
+    let (_, facts, _) = yaml(PROJECTS).build();
+    let holders = |pairs: &[(&str, &[u32])]| -> BTreeMap<String, Vec<UserId>> {
+        pairs
+            .iter()
+            .map(|(role, users)| (role.to_string(), users.iter().map(|u| UserId(*u)).collect()))
+            .collect()
+    };
+    assert_eq!(
+        facts.project_role_users,
+        [
+            holders(&[("Administrators", &[2]), ("Service Desk Team", &[0, 1, 2])]),
+            holders(&[("Developers", &[1, 2])]),
+            holders(&[]),
+        ]
+    );
+}
