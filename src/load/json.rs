@@ -170,53 +170,24 @@ fn number_kind(literal: &str) -> ScalarKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{LineCol, SourceFile};
+    use crate::load::test_support::{self as t, at, entries, items, lc, scalar};
 
     fn parse_ok(text: &str) -> Node {
-        match parse(text) {
-            Ok(node) => node,
-            Err(error) => panic!("{text:?} should parse: {error:?}"),
-        }
+        t::parse_ok(parse, text)
     }
 
     fn parse_err(text: &str) -> SyntaxError {
-        match parse(text) {
-            Ok(node) => panic!("{text:?} should not parse: {node:?}"),
-            Err(error) => error,
-        }
+        t::parse_err(parse, text)
     }
 
-    fn entries(node: &Node) -> &[Entry] {
-        match &node.value {
-            Value::Map(entries) => entries,
-            other => panic!("not a mapping: {other:?}"),
-        }
-    }
-
-    fn items(node: &Node) -> &[Node] {
-        match &node.value {
-            Value::Seq(items) => items,
-            other => panic!("not a list: {other:?}"),
-        }
-    }
-
-    fn scalar_of(node: &Node) -> (&str, ScalarKind) {
-        let scalar = node.as_scalar().unwrap_or_else(|| panic!("not a scalar: {node:?}"));
-        (&scalar.text, scalar.kind)
-    }
-
-    fn at(file: &SourceFile, span: Span) -> (&str, LineCol) {
-        (&file.text[span.start..span.end], file.line_col(span.start))
-    }
-
-    fn lc(line: usize, column: usize) -> LineCol {
-        LineCol { line, column }
+    fn source(text: &str) -> crate::source::SourceFile {
+        t::source("t.json", text)
     }
 
     #[test]
     fn keys_values_items_and_entities_have_exact_spans() {
         let text = "{\r\n  \"users\": [\r\n    {\"account_id\": \"qm:1\", \"name\": \"Zoë\"},\r\n    {\"account_id\": 10000}\r\n  ]\r\n}\r\n";
-        let file = SourceFile::new("t.json".into(), "t.json".into(), text);
+        let file = source(text);
         let root = parse_ok(text);
         assert_eq!(at(&file, root.span).1, lc(1, 1));
         assert_eq!(root.span.end, text.trim_end().len());
@@ -227,17 +198,17 @@ mod tests {
         assert_eq!(at(&file, first.span), ("{\"account_id\": \"qm:1\", \"name\": \"Zoë\"}", lc(3, 5)));
         let name = &entries(first)[1].value;
         assert_eq!(at(&file, name.span), ("\"Zoë\"", lc(3, 36)));
-        assert_eq!(scalar_of(name), ("Zoë", ScalarKind::Str));
+        assert_eq!(scalar(name), ("Zoë", ScalarKind::Str));
         let second = &items(&users.value)[1];
         // After the two-byte 'ë' on line 3, line 4 still counts columns from 1.
         assert_eq!(at(&file, entries(second)[0].value.span), ("10000", lc(4, 20)));
-        assert_eq!(scalar_of(&entries(second)[0].value), ("10000", ScalarKind::Int));
+        assert_eq!(scalar(&entries(second)[0].value), ("10000", ScalarKind::Int));
     }
 
     #[test]
     fn scalars_keep_their_literal_text() {
         let root = parse_ok(r#"[1.50, -0, 1e3, true, false, null, "a\nb\u00e9"]"#);
-        let scalars: Vec<_> = items(&root).iter().map(scalar_of).collect();
+        let scalars: Vec<_> = items(&root).iter().map(scalar).collect();
         assert_eq!(
             scalars,
             [
@@ -255,8 +226,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_kept_in_order() {
         let root = parse_ok(r#"{"b": 1, "a": 2, "b": 3}"#);
-        let pairs: Vec<_> =
-            entries(&root).iter().map(|e| (scalar_of(&e.key).0, scalar_of(&e.value).0)).collect();
+        let pairs: Vec<_> = entries(&root).iter().map(|e| (scalar(&e.key).0, scalar(&e.value).0)).collect();
         assert_eq!(pairs, [("b", "1"), ("a", "2"), ("b", "3")]);
         assert_eq!(entries(&root)[2].key.span, Span::new(17, 20));
     }
@@ -298,7 +268,7 @@ mod tests {
         let error = parse_err("[1,\u{b}2]");
         assert_eq!(error.span, Span::new(3, 4));
         // Escaped quotes and backslashes do not end a string early.
-        assert_eq!(scalar_of(&parse_ok(r#""a\"\\é""#)), ("a\"\\é", ScalarKind::Str));
+        assert_eq!(scalar(&parse_ok(r#""a\"\\é""#)), ("a\"\\é", ScalarKind::Str));
     }
 
     #[test]
@@ -318,7 +288,7 @@ mod tests {
         for _ in 0..MAX_DEPTH {
             node = &items(node)[0];
         }
-        assert_eq!(scalar_of(node), ("[[[[{{{", ScalarKind::Str));
+        assert_eq!(scalar(node), ("[[[[{{{", ScalarKind::Str));
     }
 
     #[test]

@@ -7,6 +7,9 @@
 pub mod json;
 pub mod yaml;
 
+#[cfg(test)]
+mod test_support;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -554,58 +554,18 @@ fn unsupported_tag(tag_text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{LineCol, SourceFile};
+    use crate::load::test_support::{self as t, at, entries, get, items, lc, scalar};
 
     fn parse_ok(text: &str) -> Node {
-        match parse(text) {
-            Ok(node) => node,
-            Err(error) => panic!("{text:?} should parse: {error:?}"),
-        }
+        t::parse_ok(parse, text)
     }
 
     fn parse_err(text: &str) -> SyntaxError {
-        match parse(text) {
-            Ok(node) => panic!("{text:?} should not parse: {node:?}"),
-            Err(error) => error,
-        }
+        t::parse_err(parse, text)
     }
 
-    fn entries(node: &Node) -> &[Entry] {
-        match &node.value {
-            Value::Map(entries) => entries,
-            other => panic!("not a mapping: {other:?}"),
-        }
-    }
-
-    fn items(node: &Node) -> &[Node] {
-        match &node.value {
-            Value::Seq(items) => items,
-            other => panic!("not a list: {other:?}"),
-        }
-    }
-
-    /// The value of the first entry with this key.
-    fn get<'n>(node: &'n Node, key: &str) -> &'n Node {
-        let entry = entries(node).iter().find(|e| e.key.as_scalar().is_some_and(|s| s.text == key));
-        &entry.unwrap_or_else(|| panic!("no key {key}")).value
-    }
-
-    fn scalar(node: &Node) -> (&str, ScalarKind) {
-        let scalar = node.as_scalar().unwrap_or_else(|| panic!("not a scalar: {node:?}"));
-        (&scalar.text, scalar.kind)
-    }
-
-    fn source(text: &str) -> SourceFile {
-        SourceFile::new("t.yaml".into(), "t.yaml".into(), text)
-    }
-
-    /// The text a span covers and where it starts.
-    fn at(file: &SourceFile, span: Span) -> (&str, LineCol) {
-        (&file.text[span.start..span.end], file.line_col(span.start))
-    }
-
-    fn lc(line: usize, column: usize) -> LineCol {
-        LineCol { line, column }
+    fn source(text: &str) -> crate::source::SourceFile {
+        t::source("t.yaml", text)
     }
 
     #[test]
