@@ -98,3 +98,12 @@ fn every_built_in_rule_loads() {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
 }
+
+#[test]
+fn a_field_the_model_does_not_have_is_located_with_a_suggestion() {
+    let (message, line, column, help) = load_error("model-field.yaml");
+    assert_eq!(message, "unknown field `emial`");
+    // `item.roles.confluence` is an app's role (data), not a field: accepted.
+    assert_eq!((line, column), (7, 76));
+    assert_eq!(help.as_deref(), Some("did you mean `email`?"));
+}

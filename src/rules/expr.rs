@@ -8,6 +8,7 @@ use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
 use cel::{Env, Program};
 
 use super::error::{RuleError, RuleSource, did_you_mean};
+use super::view::{DATA_MAPS, FIELDS};
 
 /// Functions rules may call: CEL's standard library and strings extension,
 /// and sitelint's own (see [`super::functions`]).
@@ -78,7 +79,12 @@ pub fn compile(
     })?;
     check_names(&program, variables).map_err(|(unknown, id)| {
         let offset = program.source_info().offset_for(id).map_or(0, |(start, _)| start as usize);
-        let span = locate(name_start(text, offset, unknown.name()), unknown.name().chars().count());
+        let start = match unknown {
+            // A selection is recorded at its `.`, the field name follows.
+            Unknown::Field(_) => name_after(text, offset, unknown.name()),
+            _ => name_start(text, offset, unknown.name()),
+        };
+        let span = locate(start, unknown.name().chars().count());
         unknown.into_error(source, span, variables)
     })?;
     let span = locate(0, text.chars().count());
@@ -88,12 +94,13 @@ pub fn compile(
 enum Unknown {
     Variable(String),
     Function(String),
+    Field(String),
 }
 
 impl Unknown {
     fn name(&self) -> &str {
         match self {
-            Unknown::Variable(n) | Unknown::Function(n) => n,
+            Unknown::Variable(n) | Unknown::Function(n) | Unknown::Field(n) => n,
         }
     }
 
@@ -101,6 +108,7 @@ impl Unknown {
         let (what, candidates): (&str, &[&str]) = match &self {
             Unknown::Variable(_) => ("variable", variables),
             Unknown::Function(_) => ("function", FUNCTIONS),
+            Unknown::Field(_) => ("field", FIELDS),
         };
         let name = self.name();
         let error = RuleError::new(source, span, format!("unknown {what} `{name}`"))
@@ -144,7 +152,12 @@ fn walk(
                 walk(arg, vars, functions, bound)?;
             }
         }
-        Ast::Select(select) => walk(&select.operand, vars, functions, bound)?,
+        Ast::Select(select) => {
+            if !FIELDS.contains(&select.field.as_str()) && !selects_from_data_map(&select.operand) {
+                return Err((Unknown::Field(select.field.clone()), e.id));
+            }
+            walk(&select.operand, vars, functions, bound)?
+        }
         Ast::List(l) => {
             for el in &l.elements {
                 walk(el, vars, functions, bound)?;
@@ -192,6 +205,21 @@ fn name_start(text: &str, char_offset: usize, name: &str) -> usize {
         Some(at) => text[..at].chars().count(),
         None => char_offset,
     }
+}
+
+/// Where `name` starts at or after the char offset CEL records for a field
+/// selection.
+fn name_after(text: &str, char_offset: usize, name: &str) -> usize {
+    let byte = text.char_indices().nth(char_offset).map_or(text.len(), |(i, _)| i);
+    match text[byte..].find(name) {
+        Some(at) => text[..byte + at].chars().count(),
+        None => char_offset,
+    }
+}
+
+/// `x.roles.NAME`: the name is data (an app key or a role name), not a field.
+fn selects_from_data_map(operand: &IdedExpr) -> bool {
+    matches!(&operand.expr, Ast::Select(s) if DATA_MAPS.contains(&s.field.as_str()))
 }
 
 /// Char offset in `text` of a 1-based line and column.

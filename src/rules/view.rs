@@ -51,6 +51,87 @@ pub const COLLECTIONS: &[(&str, &str)] = &[
     ("customer_refs", "each reference that makes a user a listed customer of a service project"),
 ];
 
+/// Every field name the view's values have, for checking rule expressions
+/// when they are loaded (a test keeps it equal to what [`View::build`]
+/// produces). Keys of `roles` and `user_invites` maps are data (app keys,
+/// role names), not fields.
+pub const FIELDS: &[&str] = &[
+    "account_id",
+    "account_type",
+    "active",
+    "address",
+    "admin_approval",
+    "admin_roles",
+    "anonymous_access",
+    "app",
+    "approved_domains",
+    "channel_access",
+    "customer_access",
+    "customers",
+    "description",
+    "domain",
+    "email",
+    "email_account_creation",
+    "email_channels",
+    "email_domain",
+    "enabled",
+    "external",
+    "external_domains",
+    "external_domains_restricted",
+    "group",
+    "groups",
+    "has_service_project",
+    "holder",
+    "holders",
+    "id",
+    "internal",
+    "invite_links",
+    "is_service_project",
+    "jsm_role",
+    "jsm_role_sources",
+    "key",
+    "kind",
+    "lead",
+    "linked_to_service_project",
+    "managed_by_other_org",
+    "members",
+    "mode",
+    "name",
+    "organization",
+    "organizations",
+    "parameter",
+    "permission",
+    "permission_known",
+    "permission_scheme",
+    "permission_suggestion",
+    "permissions",
+    "project",
+    "projects",
+    "role",
+    "role_refs",
+    "roles",
+    "same_email",
+    "scheme",
+    "service_desk",
+    "service_projects",
+    "signup",
+    "site_access",
+    "status",
+    "text",
+    "type",
+    "url",
+    "used",
+    "used_by_service_project",
+    "user",
+    "user_access",
+    "user_invites",
+    "users",
+    "via",
+];
+
+/// Maps whose keys are data: `x.roles.confluence` selects an app's role.
+pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
+
 pub struct View<'s> {
     pub anchors: Vec<Anchor<'s>>,
     collections: HashMap<&'static str, Vec<Value>>,
@@ -693,5 +774,52 @@ fn status(s: Status) -> &'static str {
         Status::Active => "active",
         Status::Inactive => "inactive",
         Status::Closed => "closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use cel::Value;
+
+    use super::{DATA_MAPS, FIELDS, View};
+    use crate::{load, model};
+
+    /// Field names of every map in `value`, skipping the keys of data maps.
+    fn field_names(value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::List(items) => items.iter().for_each(|v| field_names(v, out)),
+            Value::Map(m) => {
+                for (key, v) in m.map.iter() {
+                    let cel::objects::Key::String(key) = key else { continue };
+                    out.insert(key.to_string());
+                    if DATA_MAPS.contains(&key.as_str()) {
+                        // Project roles hold actor maps; app roles hold strings.
+                        if let Value::Map(data) = v {
+                            data.map.values().for_each(|v| field_names(v, out));
+                        }
+                    } else {
+                        field_names(v, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn fields_lists_exactly_the_fields_the_view_builds() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let mut built = BTreeSet::new();
+        field_names(&view.site, &mut built);
+        for (name, _) in super::COLLECTIONS {
+            view.collection(name).iter().for_each(|v| field_names(v, &mut built));
+        }
+        built.retain(|k| !k.starts_with('_'));
+        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(built, listed, "update FIELDS (and the README's collection table)");
     }
 }
