@@ -229,7 +229,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
         return EXIT_UNUSABLE;
     };
     let example = example_finding(&rules, rule);
-    print(&catalogue::explain(rule, example.as_deref()))
+    print(&catalogue::explain(rule, example.as_deref(), width()))
 }
 
 /// The human report of the rule's first firing test case.

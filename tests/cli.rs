@@ -153,3 +153,20 @@ fn help_and_version_exit_0() {
     assert_eq!(sitelint(&["--version"]).status.code(), Some(0));
     assert_eq!(sitelint(&["check"]).status.code(), Some(2));
 }
+
+/// One snapshot per field report in ../shared/seeds reproduces its problem;
+/// each one's findings are a golden file.
+#[test]
+fn field_report_snapshots() {
+    let mut seeds: Vec<_> =
+        std::fs::read_dir("snapshots/seeds").unwrap().map(|e| e.unwrap().path()).collect();
+    seeds.sort();
+    assert_eq!(seeds.len(), 5, "one snapshot per field report");
+    for seed in seeds {
+        let out = sitelint(&["check", seed.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{} reproduces an error", seed.display());
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let name = seed.file_name().unwrap().to_str().unwrap().to_string();
+        insta::assert_json_snapshot!(format!("seed_{name}"), json);
+    }
+}

@@ -107,3 +107,10 @@ fn a_field_the_model_does_not_have_is_located_with_a_suggestion() {
     assert_eq!((line, column), (7, 76));
     assert_eq!(help.as_deref(), Some("did you mean `email`?"));
 }
+
+#[test]
+fn a_let_may_not_hide_a_variable() {
+    let (message, line, column, _) = load_error("bad-let.yaml");
+    assert_eq!(message, "`let` name `item` is already a variable");
+    assert_eq!((line, column), (9, 3));
+}

@@ -65,10 +65,12 @@ fn firing_example(rule: &Rule) -> Option<&str> {
 
 /// `sitelint rule CODE`: everything about one rule. `finding` is the
 /// example's finding as the human report shows it, message and fix included.
-pub fn explain(rule: &Rule, finding: Option<&str>) -> String {
-    let mut out = format!("{} {} ({})\n\n{}\n", rule.code, rule.name, rule.severity.as_str(), rule.summary);
+pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
+    let wrap = |text: &str| textwrap::fill(text.trim_end(), width);
+    let mut out =
+        format!("{} {} ({})\n\n{}\n", rule.code, rule.name, rule.severity.as_str(), wrap(&rule.summary));
     if let Some(d) = &rule.description {
-        out += &format!("\n{}\n", d.trim_end());
+        out += &format!("\n{}\n", wrap(d));
     }
     out += &format!("\nLooks at {}.\n", collection_text(rule.collection));
     if let Some(example) = firing_example(rule) {

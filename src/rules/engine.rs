@@ -62,6 +62,10 @@ fn evaluate(
     let eval = |expr: &Expr, ctx: &Context| expr.program.execute(ctx).map_err(|e| fail(expr, e.to_string()));
     let render = |t: &Template, ctx: &Context| t.render(ctx).map_err(|(e, m)| fail(e, m));
 
+    for (name, expr) in &rule.lets {
+        let value = eval(expr, &ctx)?;
+        ctx.add_variable_from_value(name.as_str(), value);
+    }
     match eval(&rule.when, &ctx)? {
         Value::Bool(true) => {}
         Value::Bool(false) => return Ok(Vec::new()),

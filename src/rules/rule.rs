@@ -27,6 +27,10 @@ struct RuleFile {
     url: Spanned<String>,
     /// The collection of the model the rule looks at, one item at a time.
     for_each: Spanned<String>,
+    /// Named CEL values computed for each item, in order, before `when`;
+    /// later expressions use them by name.
+    #[serde(default, rename = "let")]
+    lets: Lets,
     /// CEL: true when the item has the problem.
     when: Spanned<String>,
     /// Template: what is wrong and what people in the field see.
@@ -102,6 +106,30 @@ pub struct RuleTest {
     pub expect: Vec<Expected>,
 }
 
+/// `let:` entries in the order written (a later one may use an earlier one).
+#[derive(Debug, Default)]
+struct Lets(Vec<(Spanned<String>, Spanned<String>)>);
+
+impl<'de> Deserialize<'de> for Lets {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Lets;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of names to CEL expressions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lets, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Lets(entries))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RelatedFile {
@@ -121,6 +149,8 @@ pub struct Rule {
     pub description: Option<String>,
     pub url: Arc<str>,
     pub collection: &'static str,
+    /// Named values, bound in order for each item before `when`.
+    pub lets: Vec<(String, Expr)>,
     pub when: Expr,
     pub message: Template,
     pub label: Option<Template>,
@@ -139,7 +169,6 @@ pub struct RelatedRule {
 }
 
 const ITEM_VARS: &[&str] = &["item", "site"];
-const EACH_VARS: &[&str] = &["item", "site", "it"];
 
 fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
     let span = s.referenced.span();
@@ -179,13 +208,22 @@ impl Rule {
             |s: &Spanned<String>, vars: &[&str]| expr::compile(env, &source, &s.value, span_of(s), vars);
         let template =
             |s: &Spanned<String>, vars: &[&str]| Template::compile(env, &source, &s.value, span_of(s), vars);
+        // Each `let` sees the ones before it; everything else sees them all.
+        let mut item_vars: Vec<&str> = ITEM_VARS.to_vec();
+        let mut lets = Vec::new();
+        for (name, value) in &file.lets.0 {
+            check_let_name(&source, name, &item_vars)?;
+            lets.push((name.value.clone(), compile(value, &item_vars)?));
+            item_vars.push(&name.value);
+        }
+        let each_vars: Vec<&str> = item_vars.iter().copied().chain(["it"]).collect();
         let related = file
             .related
             .iter()
             .map(|r| {
-                let vars = if r.for_each.is_some() { EACH_VARS } else { ITEM_VARS };
+                let vars = if r.for_each.is_some() { &each_vars } else { &item_vars };
                 Ok(RelatedRule {
-                    for_each: r.for_each.as_ref().map(|f| compile(f, ITEM_VARS)).transpose()?,
+                    for_each: r.for_each.as_ref().map(|f| compile(f, &item_vars)).transpose()?,
                     at: compile(&r.at, vars)?,
                     message: template(&r.message, vars)?,
                 })
@@ -199,11 +237,12 @@ impl Rule {
             description: file.description,
             url: file.url.value.as_str().into(),
             collection,
-            when: compile(&file.when, ITEM_VARS)?,
-            message: template(&file.message, ITEM_VARS)?,
-            label: file.label.as_ref().map(|l| template(l, ITEM_VARS)).transpose()?,
-            help: template(&file.help, ITEM_VARS)?,
-            at: compile(&file.at, ITEM_VARS)?,
+            when: compile(&file.when, &item_vars)?,
+            message: template(&file.message, &item_vars)?,
+            label: file.label.as_ref().map(|l| template(l, &item_vars)).transpose()?,
+            help: template(&file.help, &item_vars)?,
+            at: compile(&file.at, &item_vars)?,
+            lets,
             related,
             tests: file
                 .tests
@@ -218,6 +257,24 @@ impl Rule {
             source,
         })
     }
+}
+
+/// A `let` name is an identifier that hides nothing: not a variable already
+/// bound, not `it`, not a function.
+fn check_let_name(source: &RuleSource, name: &Spanned<String>, bound: &[&str]) -> Result<(), Box<RuleError>> {
+    let text = name.value.as_str();
+    let identifier = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let problem = if !identifier {
+        "is not a name: use letters, digits and `_`, starting with a letter"
+    } else if bound.contains(&text) || text == "it" {
+        "is already a variable"
+    } else if expr::FUNCTIONS.contains(&text) {
+        "is the name of a function"
+    } else {
+        return Ok(());
+    };
+    Err(RuleError::new(source, span_of(name), format!("`let` name `{text}` {problem}")).label("this name"))
 }
 
 /// Codes are upper-case letters then digits (`PS001`, `ACME12`); `SL` is

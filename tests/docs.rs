@@ -1,0 +1,36 @@
+//! docs/rules.md is generated from the rule files (`sitelint rules --format
+//! markdown`); this test fails when it is stale. Regenerate with
+//! `SITELINT_UPDATE_DOCS=1 cargo test --test docs`.
+
+use sitelint::report::catalogue;
+use sitelint::rules::RuleSet;
+
+#[test]
+fn rules_reference_page_is_current() {
+    let rules = RuleSet::builtin().unwrap();
+    let generated = catalogue::markdown(&rules.rules);
+    let path = "docs/rules.md";
+    if std::env::var_os("SITELINT_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "{path} is stale: run `SITELINT_UPDATE_DOCS=1 cargo test --test docs` and commit it"
+    );
+}
+
+#[test]
+fn every_rule_is_in_the_readme_table_and_links_its_docs() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let rules = RuleSet::builtin().unwrap();
+    for rule in &rules.rules {
+        assert!(
+            readme.contains(&format!("| {} | {} |", rule.code, rule.name)),
+            "{} missing from README",
+            rule.code
+        );
+        assert!(rule.url.starts_with("https://"), "{} has no documentation URL", rule.code);
+    }
+    assert!(readme.contains("docs/rules.md"), "README links the rules reference");
+}
