@@ -170,3 +170,75 @@ fn field_report_snapshots() {
         insta::assert_json_snapshot!(format!("seed_{name}"), json);
     }
 }
+
+#[test]
+fn rules_lists_every_rule_and_check() {
+    let out = sitelint(&["rules", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let codes: Vec<&str> = json.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 36, "30 catalogue rules and 6 snapshot checks: {codes:?}");
+    assert!(codes.contains(&"PS001") && codes.contains(&"UA006") && codes.contains(&"SL006"));
+    let human = stdout(&sitelint(&["rules"]));
+    assert!(human.lines().any(|l| l.starts_with("PS001") && l.contains("portal-customers-cannot-browse")));
+    let markdown = stdout(&sitelint(&["rules", "--format", "markdown"]));
+    assert_eq!(markdown, std::fs::read_to_string("docs/rules.md").unwrap());
+}
+
+#[test]
+fn rule_explains_one_rule_with_an_example_and_the_fix() {
+    let out = sitelint(&["rule", "ac001"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("AC001 customer-without-jsm-role (error)"), "{text}");
+    assert!(text.contains("Example: this snapshot triggers it"), "{text}");
+    assert!(text.contains("You don't have permission to invite customers"), "{text}");
+    assert!(text.contains("help: Give the account the JSM Customer role"), "{text}");
+    let unknown = sitelint(&["rule", "AC01"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean"), "{}", stderr(&unknown));
+}
+
+#[test]
+fn test_rules_passes_the_shipped_rules() {
+    let out = sitelint(&["test-rules"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains(": ok (")).count(), 30, "{text}");
+}
+
+#[test]
+fn test_rules_shows_expected_and_actual_for_a_failing_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ACME010.yaml"),
+        r#"code: ACME010
+name: closed-accounts
+severity: warning
+summary: Closed accounts.
+url: https://wiki.acme.example/ACME010
+for_each: users
+when: item.status == "closed"
+message: "{{ item }} is closed"
+help: Remove it.
+at: value_of(item, "status")
+tests:
+  - name: points at the status
+    snapshot: |
+      users:
+        - account_id: "u1"
+          status: closed
+    expect:
+      - { code: ACME010, line: 2, column: 13 }
+"#,
+    )
+    .unwrap();
+    let out = sitelint(&["test-rules", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("ACME010 closed-accounts: FAILED (0 of 1 passed)"), "{text}");
+    assert!(text.contains("expected: ACME010 at 2:13"), "{text}");
+    assert!(text.contains("actual:   ACME010 at 3:13"), "{text}");
+    assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+}
