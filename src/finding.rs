@@ -43,6 +43,10 @@ pub struct Finding {
     /// Text of the primary label (what is wrong right here).
     pub label: Option<String>,
     pub related: Vec<Related>,
+    /// What the finding is about (a user's email, a project key, a scheme
+    /// name, a domain): how suppressions and baselines name it, so they
+    /// survive edits elsewhere in the file.
+    pub entity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +152,7 @@ impl Check {
             primary: at,
             label: None,
             related: Vec::new(),
+            entity: None,
         }
     }
 }

@@ -19,6 +19,8 @@ struct JsonFinding<'a> {
     name: &'a str,
     severity: &'a str,
     message: &'a str,
+    /// What the finding is about: the name suppressions and baselines use.
+    entity: Option<&'a str>,
     file: String,
     line: usize,
     column: usize,
@@ -63,6 +65,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary) -> S
                     name: &f.name,
                     severity: f.severity.as_str(),
                     message: &f.message,
+                    entity: f.entity.as_deref(),
                     file: path(&f.primary),
                     line: start.line,
                     column: start.column,

@@ -80,6 +80,10 @@ fn evaluate(
     let message = render(&rule.message, &ctx)?;
     let help = render(&rule.help, &ctx)?;
     let label = rule.label.as_ref().map(|l| render(l, &ctx)).transpose()?;
+    let entity = match &rule.entity {
+        Some(template) => render(template, &ctx)?,
+        None => natural_name(item),
+    };
     let mut related = Vec::new();
     for r in &rule.related {
         let each = match &r.for_each {
@@ -115,6 +119,7 @@ fn evaluate(
             primary: at,
             label: label.clone(),
             related: related.iter().filter(|r| r.location != at).cloned().collect(),
+            entity: Some(entity.clone()),
         })
         .collect())
 }
@@ -162,9 +167,15 @@ fn collect_locations(view: &View, value: &Value, out: &mut Vec<Location>) -> Res
     }
 }
 
-fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
+/// How an item reads in a message: a project's key, a user's email, ...
+fn natural_name(item: &Value) -> String {
     let mut name = String::new();
     display(item, &mut name);
+    name
+}
+
+fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
+    let name = natural_name(item);
     Box::new(RuleRuntimeError {
         code: rule.code.clone(),
         item: if name.is_empty() { rule.collection.to_string() } else { format!("`{name}`") },

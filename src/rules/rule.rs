@@ -38,6 +38,10 @@ struct RuleFile {
     /// Template: text of the primary label.
     #[serde(default)]
     label: Option<Spanned<String>>,
+    /// Template: what the finding is about, for suppressions and baselines;
+    /// the item's natural name (key, email, name, domain) when not given.
+    #[serde(default)]
+    entity: Option<Spanned<String>>,
     /// Template: how to fix it.
     help: Spanned<String>,
     /// CEL: where the finding points (an entity, `key(..)` or `value(..)`).
@@ -154,6 +158,7 @@ pub struct Rule {
     pub when: Expr,
     pub message: Template,
     pub label: Option<Template>,
+    pub entity: Option<Template>,
     pub help: Template,
     pub at: Expr,
     pub related: Vec<RelatedRule>,
@@ -240,6 +245,7 @@ impl Rule {
             when: compile(&file.when, &item_vars)?,
             message: template(&file.message, &item_vars)?,
             label: file.label.as_ref().map(|l| template(l, &item_vars)).transpose()?,
+            entity: file.entity.as_ref().map(|e| template(e, &item_vars)).transpose()?,
             help: template(&file.help, &item_vars)?,
             at: compile(&file.at, &item_vars)?,
             lets,
@@ -308,6 +314,6 @@ fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError
     let first_line = message.lines().next().unwrap_or("invalid rule file").to_string();
     RuleError::new(source, span, format!("invalid rule file: {first_line}")).help(
         "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
-         and optionally description, label, related and tests",
+         and optionally description, let, label, entity, related and tests",
     )
 }

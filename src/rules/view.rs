@@ -478,7 +478,9 @@ impl<'s> Builder<'s, '_> {
                 list(domains.iter().map(|(d, _)| Value::from(d.to_lowercase())))
             }
         };
-        obj.set("internal", settings.internal)
+        // Named after its section, which is how messages and suppressions name it.
+        obj.set("name", "customer_access")
+            .set("internal", settings.internal)
             .set("external", settings.external)
             .set("external_domains", external_domains)
             .set("external_domains_restricted", matches!(settings.external_domains, ExternalDomains::List(_)))
@@ -534,6 +536,7 @@ impl<'s> Builder<'s, '_> {
             .collect();
         let value = self
             .entity(&ua.origin)
+            .set("name", "user_access")
             .set("invite_links", ua.invite_links)
             .set("user_invites", Value::Map(Map { map: Arc::new(modes) }))
             .set("approved_domains", list(domains.iter().cloned()))
@@ -562,14 +565,15 @@ impl<'s> Builder<'s, '_> {
                 .set("used_by_service_project", !service.is_empty())
                 .set("service_projects", service)
                 .build();
-            let grants: Vec<Value> = s.permissions.iter().map(|g| self.grant(g, &with_projects)).collect();
+            let grants: Vec<Value> =
+                s.permissions.iter().map(|g| self.grant(g, &s.name, &with_projects)).collect();
             schemes.push(extend(&with_projects).set("permissions", list(grants.iter().cloned())).build());
             all_grants.extend(grants);
         }
         (all_grants, schemes)
     }
 
-    fn grant(&mut self, g: &'s Grant, scheme: &Value) -> Value {
+    fn grant(&mut self, g: &'s Grant, scheme_name: &str, scheme: &Value) -> Value {
         let site = self.site;
         let h = &g.holder;
         let (role, group, user) = match &h.target {
@@ -586,7 +590,13 @@ impl<'s> Builder<'s, '_> {
             .set("group", group)
             .set("user", user)
             .build();
+        // A grant's natural name, e.g. `Support: BROWSE_PROJECTS to group jira-admins`.
+        let name = match &h.parameter {
+            Some(p) if !p.is_empty() => format!("{scheme_name}: {} to {} {p}", g.permission, h.kind),
+            _ => format!("{scheme_name}: {} to {}", g.permission, h.kind),
+        };
         self.entity(&g.origin)
+            .set("name", name)
             .set("permission", g.permission.as_str())
             .set("permission_known", permissions::is_built_in(&g.permission))
             .set("permission_suggestion", permissions::suggestion(&g.permission))
