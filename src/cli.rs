@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
 
 use crate::finding::{Finding, Severity, sort_findings};
-use crate::report::{self, Summary, catalogue, human};
+use crate::report::format::{self, Output, OutputFormat, RuleInfo};
+use crate::report::{Summary, catalogue, human};
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::{load, model};
 
@@ -78,8 +79,8 @@ struct CheckArgs {
     /// The snapshot: a directory or a single file.
     path: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
     /// Exit 1 when there is a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -89,12 +90,6 @@ struct CheckArgs {
     /// Colored output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -181,12 +176,17 @@ fn check(args: &CheckArgs) -> u8 {
         Err(error) => return fail(&[error], stderr_color()),
     };
     let summary = Summary::new(&output.findings, output.sources.len());
-    let text = match args.format {
-        Format::Human => {
-            human::render(&output.findings, &output.sources, &summary, human::Style { color, width: width() })
-        }
-        Format::Json => report::json::render(&output.findings, &output.sources, &summary),
-    };
+    let rule_info = RuleInfo::all(&rules.rules);
+    let text = format::render(
+        args.format,
+        &Output {
+            findings: &output.findings,
+            sources: &output.sources,
+            summary,
+            rules: &rule_info,
+            style: human::Style { color, width: width() },
+        },
+    );
     if print(&text) != EXIT_CLEAN {
         return EXIT_UNUSABLE;
     }

@@ -42,11 +42,12 @@ struct JsonRelated<'a> {
 impl Serialize for Summary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Summary", 4)?;
+        let mut st = s.serialize_struct("Summary", 5)?;
         st.serialize_field("errors", &self.errors)?;
         st.serialize_field("warnings", &self.warnings)?;
         st.serialize_field("infos", &self.infos)?;
         st.serialize_field("files", &self.files)?;
+        st.serialize_field("suppressed", &self.suppressed)?;
         st.end()
     }
 }

@@ -2,6 +2,7 @@
 //! file formats; it gets findings and the sources they point into.
 
 pub mod catalogue;
+pub mod format;
 pub mod human;
 pub mod json;
 
@@ -14,6 +15,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub files: usize,
+    /// Findings a suppression hid (not among the counts above).
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -24,6 +27,7 @@ impl Summary {
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
             files,
+            suppressed: 0,
         }
     }
 
@@ -37,6 +41,10 @@ impl Summary {
             }
         }
         let counts = if parts.is_empty() { "no findings".to_string() } else { parts.join(", ") };
-        format!("{counts} in {}", plural(self.files, "file"))
+        let suppressed = match self.suppressed {
+            0 => String::new(),
+            n => format!(" ({n} suppressed)"),
+        };
+        format!("{counts} in {}{suppressed}", plural(self.files, "file"))
     }
 }
