@@ -242,3 +242,38 @@ tests:
     assert!(text.contains("actual:   ACME010 at 3:13"), "{text}");
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
 }
+
+#[test]
+fn a_rule_failing_at_run_time_is_reported_once_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ACME020.yaml"),
+        r#"code: ACME020
+name: confluence-users
+severity: info
+summary: Users with a Confluence role.
+url: https://wiki.acme.example/ACME020
+for_each: users
+when: item.roles["confluence"] == "user"
+message: "{{ item }} uses Confluence"
+help: Nothing to do.
+at: item
+"#,
+    )
+    .unwrap();
+    let out = sitelint(&[
+        "check",
+        "snapshots/example",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "a rule that could not run makes the check incomplete");
+    let err = stderr(&out);
+    assert_eq!(err.matches("rule ACME020 failed on").count(), 1, "{err}");
+    assert!(err.contains("8 more: No such key: confluence"), "{err}");
+    assert!(err.contains("ACME020.yaml:7:7"), "{err}");
+    // The built-in rules' findings are still reported.
+    assert!(stdout(&out).contains("PS001(portal-customers-cannot-browse)"));
+}

@@ -41,12 +41,24 @@ pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
     for result in results {
         match result {
             Ok(findings) => outcome.findings.extend(findings),
-            Err(e) => outcome.errors.push(e),
+            Err(e) => merge_error(&mut outcome.errors, *e),
         }
     }
     crate::finding::sort_findings(&mut outcome.findings);
-    outcome.errors.sort_by(|a, b| (&a.code, &a.item, &a.message).cmp(&(&b.code, &b.item, &b.message)));
     outcome
+}
+
+/// One error per rule, expression and message, listing the items: a broken
+/// expression fails the same way on every item, and one report says it.
+/// Results come in collection order, so the item lists are deterministic.
+fn merge_error(errors: &mut Vec<Box<RuleRuntimeError>>, error: RuleRuntimeError) {
+    let same = |e: &&mut Box<RuleRuntimeError>| {
+        e.code == error.code && e.span == error.span && e.message == error.message
+    };
+    match errors.iter_mut().find(same) {
+        Some(existing) => existing.items.extend(error.items),
+        None => errors.push(Box::new(error)),
+    }
 }
 
 /// The findings of one rule on one item.
@@ -178,7 +190,7 @@ fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> Box
     let name = natural_name(item);
     Box::new(RuleRuntimeError {
         code: rule.code.clone(),
-        item: if name.is_empty() { rule.collection.to_string() } else { format!("`{name}`") },
+        items: vec![if name.is_empty() { rule.collection.to_string() } else { name }],
         message,
         src: rule.source.named(),
         span: (expr.span.0, expr.span.1 - expr.span.0).into(),

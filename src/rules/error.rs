@@ -58,21 +58,38 @@ impl RuleError {
 }
 
 /// A rule whose expression failed while the snapshot was checked; the other
-/// rules still run, and the CLI exits 2.
+/// rules still run, and the CLI exits 2. One error stands for every item the
+/// same expression failed on the same way.
 #[derive(Debug, Error, Diagnostic)]
-#[error("rule {code} failed on {item}: {message}")]
+#[error("rule {code} failed on {}: {message}", items_text(.items))]
 #[diagnostic(
     code(sitelint::rule_runtime),
-    help("fix the expression in the rule file; until then the rule reports nothing for this item")
+    help(
+        "fix the expression in the rule file (a map key or field that may be missing needs a guard: \
+         `has(x.f)`, `\"key\" in m`); until then the rule reports nothing for these items"
+    )
 )]
 pub struct RuleRuntimeError {
     pub code: Arc<str>,
-    pub item: String,
+    /// The items it failed on, in the order of the collection.
+    pub items: Vec<String>,
     pub message: String,
     #[source_code]
     pub src: NamedSource<Arc<str>>,
     #[label("this expression")]
     pub span: SourceSpan,
+}
+
+/// `a`, `` `a` and `b` ``, `` `a`, `b`, `c` and 4 more ``.
+fn items_text(items: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let quoted: Vec<String> = items.iter().take(SHOWN).map(|i| format!("`{i}`")).collect();
+    match items.len() {
+        0 => "an item".into(),
+        1 => quoted[0].clone(),
+        n if n <= SHOWN => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+        n => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+    }
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a
