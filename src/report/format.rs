@@ -1,12 +1,14 @@
 //! The output formats and the one entry point that renders a check's
 //! result in any of them.
 
+use std::path::{Component, Path};
+
 use clap::ValueEnum;
 
-use super::{Summary, human, json};
+use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
 use crate::rules::Rule;
-use crate::source::SourceSet;
+use crate::source::{LineCol, Location, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -14,6 +16,12 @@ pub enum OutputFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+    /// JUnit XML: one test suite per rule, one failing test case per finding.
+    Junit,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
 }
 
 /// What a rule is, for formats that describe the rules that ran.
@@ -60,5 +68,76 @@ pub fn render(format: OutputFormat, out: &Output) -> String {
     match format {
         OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
         OutputFormat::Json => json::render(out.findings, out.sources, &out.summary),
+        OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules),
+        OutputFormat::Junit => {
+            junit::render(out.findings, out.sources, out.rules, &junit::Meta::from_environment())
+        }
+        OutputFormat::Github => github::render(out.findings, out.sources),
+    }
+}
+
+// What the machine-readable formats (SARIF, JUnit, GitHub) share.
+
+/// Where a location starts and ends: 1-based, the end just past the last
+/// character, columns counting characters.
+pub(super) fn region(sources: &SourceSet, at: &Location) -> (LineCol, LineCol) {
+    let file = sources.get(at.file);
+    (file.line_col(at.span.start), file.line_col(at.span.end))
+}
+
+/// The path as opened, `/`-separated whatever the platform (CI systems and
+/// URIs want that), without a leading `./` so it matches repository paths.
+pub(super) fn slash_path(path: &Path) -> String {
+    let mut out = String::new();
+    let mut parts = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => out.push_str(&prefix.as_os_str().to_string_lossy()),
+            Component::RootDir => out.push('/'),
+            Component::CurDir => {}
+            Component::ParentDir => parts.push("..".into()),
+            Component::Normal(part) => parts.push(part.to_string_lossy()),
+        }
+    }
+    out + &parts.join("/")
+}
+
+/// `file:line:column` of where a location starts.
+pub(super) fn place(sources: &SourceSet, at: &Location) -> String {
+    let start = region(sources, at).0;
+    format!("{}:{}:{}", slash_path(sources.path(at.file)), start.line, start.column)
+}
+
+/// The message and the fix: for formats that show one text per finding,
+/// since the help is what makes a finding actionable.
+pub(super) fn message_with_help(finding: &Finding) -> String {
+    match &finding.help {
+        Some(help) => format!("{}\nhelp: {help}", finding.message),
+        None => finding.message.clone(),
+    }
+}
+
+/// Everything a plain-text report of a finding says after its first line:
+/// message, help, the rule's page, and each related place.
+pub(super) fn details(finding: &Finding, sources: &SourceSet) -> String {
+    let mut text = message_with_help(finding);
+    if let Some(url) = &finding.url {
+        text += &format!("\nsee: {url}");
+    }
+    for related in &finding.related {
+        text += &format!("\n{}: {}", place(sources, &related.location), related.message);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slash_path_drops_a_leading_dot_and_keeps_absolute_and_parent_parts() {
+        assert_eq!(slash_path(Path::new("./snapshots/a.yaml")), "snapshots/a.yaml");
+        assert_eq!(slash_path(Path::new("../x/./a.yaml")), "../x/a.yaml");
+        assert_eq!(slash_path(Path::new("/tmp/s/a.yaml")), "/tmp/s/a.yaml");
     }
 }

@@ -1,10 +1,14 @@
 //! Rendering findings: human (miette) and JSON. Knows nothing of rules or
 //! file formats; it gets findings and the sources they point into.
 
+pub mod access;
 pub mod catalogue;
 pub mod format;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::finding::{Finding, Severity};
 

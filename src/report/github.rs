@@ -1,0 +1,57 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
+//! line per finding, which the runner turns into an annotation on the file.
+//!
+//! No summary line: a `::notice` summary would be one more annotation,
+//! counted against the runner's annotation limits and listed among the
+//! findings as if it were one, and the step's exit code already says
+//! whether the check passed.
+
+use super::format::{details, region, slash_path};
+use crate::finding::{Finding, Severity};
+use crate::source::SourceSet;
+
+pub fn render(findings: &[Finding], sources: &SourceSet) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let (start, end) = region(sources, &f.primary);
+        out += &format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&slash_path(sources.path(f.primary.file))),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            property(&format!("{} {}", f.code, f.name)),
+            data(&details(f, sources)),
+        );
+    }
+    out
+}
+
+/// Escapes a command's message: the runner reads up to the end of the line
+/// and decodes these.
+fn data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value, which also ends at `,` (next property) and
+/// `::` (start of the message).
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_the_runner() {
+        assert_eq!(data("100% sure,\r\nsee: x"), "100%25 sure,%0D%0Asee: x");
+        assert_eq!(property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,275 @@
+//! SARIF 2.1.0 output, for code scanning (GitHub's upload-sarif, GitLab,
+//! IDE viewers): one run whose driver lists every rule that ran, one result
+//! per finding. No timestamps or invocation data, so the same snapshot gives
+//! the same bytes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::format::{RuleInfo, message_with_help, region, slash_path};
+use crate::finding::{Finding, Severity};
+use crate::source::{Location, SourceSet};
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The `partialFingerprints` key; bump the version if the hashed fields change.
+const FINGERPRINT: &str = "sitelint/v1";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    /// Our columns count characters; SARIF's default is UTF-16 code units.
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Descriptor<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    /// Absent only for a finding of a rule the list does not describe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: OwnedText,
+    locations: [SarifLocation<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation<'a>>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    /// SARIF's end column is the one just past the region, as ours.
+    end_column: usize,
+}
+
+pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo]) -> String {
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+    let physical = |at: &Location| {
+        let (start, end) = region(sources, at);
+        PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(sources.path(at.file)) },
+            region: Region {
+                start_line: start.line,
+                start_column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+            },
+        }
+    };
+    let results = findings
+        .iter()
+        .zip(fingerprints(findings, sources))
+        .map(|(f, fingerprint)| SarifResult {
+            rule_id: &f.code,
+            rule_index: index.get(&*f.code).copied(),
+            level: level(f.severity),
+            message: OwnedText { text: message_with_help(f) },
+            locations: [SarifLocation { id: None, physical_location: physical(&f.primary), message: None }],
+            related_locations: f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, r)| SarifLocation {
+                    id: Some(id),
+                    physical_location: physical(&r.location),
+                    message: Some(Text { text: &r.message }),
+                })
+                .collect(),
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint)]),
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "sitelint",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: rules
+                        .iter()
+                        .map(|r| Descriptor {
+                            id: r.code,
+                            name: r.name,
+                            short_description: Text { text: r.summary },
+                            help_uri: r.url,
+                            default_configuration: Configuration { level: level(r.severity) },
+                        })
+                        .collect(),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    // Serializing plain data to a String cannot fail.
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A URI reference for a path as opened: relative paths stay relative
+/// (code scanning resolves them against the checkout), absolute ones become
+/// `file:` URIs. Everything but unreserved characters and `/` is
+/// percent-encoded; `:` survives only in absolute paths (a drive letter),
+/// since in a relative reference `a:b` would read as a scheme.
+fn uri(path: &Path) -> String {
+    encode(&slash_path(path), path.is_absolute())
+}
+
+fn encode(slashed: &str, absolute: bool) -> String {
+    let mut out = String::with_capacity(slashed.len() + 8);
+    if absolute {
+        // `/tmp/a` gives `file:///tmp/a`, `C:/a` gives `file:///C:/a`.
+        out.push_str(if slashed.starts_with('/') { "file://" } else { "file:///" });
+    }
+    for byte in slashed.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/')
+            || (absolute && byte == b':');
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// One fingerprint per finding: a hash of its code, subject (entity, or
+/// message) and path relative to the snapshot root, so it survives edits
+/// elsewhere and moving the snapshot. Findings with the same key are
+/// numbered in output order (`:1`, `:2`), which is deterministic.
+fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
+    let mut seen: HashMap<u128, usize> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let relative = &sources.get(f.primary.file).relative;
+            let key = fnv1a_128(&[&f.code, f.subject(), relative]);
+            let n = seen.entry(key).or_default();
+            *n += 1;
+            format!("{key:032x}:{n}")
+        })
+        .collect()
+}
+
+/// FNV-1a, 128 bits: specified, so fingerprints are the same on every
+/// platform and Rust version (std's hasher promises neither). Each field is
+/// preceded by its length so that field boundaries count.
+fn fnv1a_128(fields: &[&str]) -> u128 {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013b;
+    let mut hash = OFFSET;
+    for field in fields {
+        for byte in (field.len() as u64).to_le_bytes().iter().chain(field.as_bytes()) {
+            hash ^= u128::from(*byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_encode_what_a_uri_reference_cannot_hold() {
+        assert_eq!(uri(Path::new("./snapshots/example/site.yaml")), "snapshots/example/site.yaml");
+        assert_eq!(encode("my site/a,b:c.yaml", false), "my%20site/a%2Cb%3Ac.yaml");
+        assert_eq!(encode("/tmp/é.yaml", true), "file:///tmp/%C3%A9.yaml");
+        assert_eq!(encode("C:/s/a.yaml", true), "file:///C:/s/a.yaml");
+    }
+
+    #[test]
+    fn field_boundaries_change_the_hash() {
+        assert_ne!(fnv1a_128(&["ab", "c"]), fnv1a_128(&["a", "bc"]));
+    }
+}

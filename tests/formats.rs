@@ -1,0 +1,385 @@
+//! The CI formats (SARIF, JUnit, GitHub) on every bundled snapshot: valid
+//! against their schemas by real validators, as many findings as JSON,
+//! golden output on the example, stable SARIF fingerprints, and escaping of
+//! text no format can carry as is.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The JUnit timestamp of every run here, so output is reproducible.
+const TIMESTAMP: &str = "2024-05-01T12:00:00";
+
+/// A rule whose message, help and summary hold every character some format
+/// must escape: `%`, CR, LF, `:` and `,` (GitHub), markup and a control
+/// character (XML).
+const AWKWARD_RULE: &str = r#"code: ODD001
+name: awkward-text
+severity: warning
+summary: "Every character a format must escape: <&>\"'%,:"
+url: https://example.com/odd?a=1&b=2
+for_each: users
+when: item.email == "a@x.com"
+message: "100% sure, really: <b>&amp; \"quoted\" 'single'\r\nsecond line\ttab \x01 bell"
+help: "Escape % and ,"
+at: item
+"#;
+
+/// The message AWKWARD_RULE produces.
+const AWKWARD_MESSAGE: &str =
+    "100% sure, really: <b>&amp; \"quoted\" 'single'\r\nsecond line\ttab \u{1} bell";
+
+/// Two users with the same unknown key: two SL002 findings with the same
+/// message and no entity, so the same fingerprint key.
+const AWKWARD_SNAPSHOT: &str = "\
+site:
+  name: odd
+users:
+  - { account_id: a, email: a@x.com, colour: red }
+  - { account_id: b, email: b@x.com, colour: blue }
+";
+
+/// One `sitelint check` in every format.
+struct Run {
+    name: String,
+    /// Exit code per format, in `FORMATS` order.
+    exits: Vec<Option<i32>>,
+    json: String,
+    sarif: String,
+    junit: String,
+    github: String,
+}
+
+const FORMATS: [&str; 4] = ["json", "sarif", "junit", "github"];
+
+impl Run {
+    /// Runs `sitelint check ARGS --format F` in `dir` for every format, at
+    /// the same time (a debug build takes about a second per run).
+    fn new(name: &str, dir: &Path, args: &[&str]) -> Run {
+        let children = FORMATS.map(|format| (format, check_command(dir, args, format).spawn()));
+        let mut exits = Vec::new();
+        let mut outputs = Vec::new();
+        for (format, child) in children {
+            let out = child.and_then(|c| c.wait_with_output()).expect("sitelint runs");
+            let (code, stdout) = outcome(out, args, format);
+            exits.push(code);
+            outputs.push(stdout);
+        }
+        let [json, sarif, junit, github] = <[String; 4]>::try_from(outputs).expect("one output per format");
+        Run { name: name.to_string(), exits, json, sarif, junit, github }
+    }
+
+    fn json_count(&self) -> usize {
+        parse(&self.json)["findings"].as_array().expect("findings").len()
+    }
+
+    fn sarif_results(&self) -> Vec<Value> {
+        parse(&self.sarif)["runs"][0]["results"].as_array().expect("results").clone()
+    }
+
+    fn junit_failures(&self) -> usize {
+        let doc = roxmltree::Document::parse(&self.junit).unwrap_or_else(|e| panic!("{}: {e}", self.name));
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase") && n.children().any(|c| c.has_tag_name("failure")))
+            .count()
+    }
+
+    fn github_lines(&self) -> usize {
+        self.github.lines().filter(|l| l.starts_with("::")).count()
+    }
+}
+
+fn check_command(dir: &Path, args: &[&str], format: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+    command
+        .arg("check")
+        .args(args)
+        .args(["--format", format])
+        .env("SITELINT_TIMESTAMP", TIMESTAMP)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Exit code and stdout of a run that printed nothing to stderr.
+fn outcome(out: Output, args: &[&str], format: &str) -> (Option<i32>, String) {
+    assert!(out.stderr.is_empty(), "{args:?} {format}: {}", String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), String::from_utf8(out.stdout).expect("UTF-8 output"))
+}
+
+fn check(dir: &Path, args: &[&str], format: &str) -> (Option<i32>, String) {
+    outcome(check_command(dir, args, format).output().expect("sitelint runs"), args, format)
+}
+
+fn parse(json: &str) -> Value {
+    serde_json::from_str(json).expect("valid JSON")
+}
+
+/// The example, each field-report seed and the healthy site, run once per
+/// test binary.
+fn bundled() -> &'static [Run] {
+    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = vec![PathBuf::from("snapshots/example"), PathBuf::from("snapshots/healthy")];
+        let seeds = std::fs::read_dir(here.join("snapshots/seeds")).expect("snapshots/seeds");
+        paths.extend(
+            seeds.map(|e| Path::new("snapshots/seeds").join(e.expect("a readable folder").file_name())),
+        );
+        paths.sort();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = paths
+                .iter()
+                .map(|p| {
+                    scope.spawn(|| {
+                        Run::new(&p.display().to_string(), here, &[p.to_str().expect("UTF-8 path")])
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|run| run.join().expect("each snapshot runs")).collect()
+        })
+    })
+}
+
+fn example() -> &'static Run {
+    bundled().iter().find(|r| r.name == "snapshots/example").expect("the example runs")
+}
+
+/// AWKWARD_SNAPSHOT in a folder named `odd, dir` with AWKWARD_RULE, run from
+/// the folder above so paths are relative.
+fn awkward() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        std::fs::create_dir_all(dir.path().join("odd, dir")).unwrap();
+        std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+        std::fs::write(dir.path().join("odd, dir/site.yaml"), AWKWARD_SNAPSHOT).unwrap();
+        std::fs::write(dir.path().join("rules/ODD001.yaml"), AWKWARD_RULE).unwrap();
+        Run::new("awkward", dir.path(), &["odd, dir", "--rules", "rules"])
+    })
+}
+
+#[test]
+fn every_format_reports_the_findings_json_reports() {
+    for run in bundled().iter().chain([awkward()]) {
+        let count = run.json_count();
+        let name = &run.name;
+        assert_eq!(run.sarif_results().len(), count, "{name}: SARIF results");
+        assert_eq!(run.junit_failures(), count, "{name}: failing JUnit test cases");
+        assert_eq!(run.github_lines(), count, "{name}: GitHub commands");
+        assert!(run.exits.iter().all(|e| *e == run.exits[0]), "{name}: exit codes {:?}", run.exits);
+        let expect_clean = name.ends_with("healthy");
+        assert_eq!(count == 0, expect_clean, "{name}: {count} findings");
+    }
+}
+
+#[test]
+fn sarif_and_junit_pass_their_schemas() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut files = Vec::new();
+    for (i, run) in bundled().iter().chain([awkward()]).enumerate() {
+        for (extension, text) in [("sarif", &run.sarif), ("xml", &run.junit)] {
+            let file = dir.path().join(format!("{i}.{extension}"));
+            std::fs::write(&file, text).unwrap();
+            files.push(file);
+        }
+    }
+    let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support");
+    let out = Command::new(support::python())
+        .arg(support.join("validate.py"))
+        .arg(support.join("sarif-schema-2.1.0.json"))
+        .arg(support.join("junit.xsd"))
+        .args(&files)
+        .output()
+        .expect("the venv's python runs");
+    let names: Vec<_> = bundled().iter().chain([awkward()]).map(|r| &r.name).collect();
+    assert!(
+        out.status.success(),
+        "invalid documents (N.sarif/N.xml is the Nth of {names:?}):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn example_sarif_is_golden() {
+    insta::assert_snapshot!("example_sarif", example().sarif);
+}
+
+#[test]
+fn example_junit_is_golden() {
+    insta::assert_snapshot!("example_junit", without_hostname(&example().junit));
+}
+
+#[test]
+fn example_github_is_golden() {
+    insta::assert_snapshot!("example_github", example().github);
+}
+
+/// Replaces each `hostname="…"` value, the one machine-dependent part.
+fn without_hostname(junit: &str) -> String {
+    let key = " hostname=\"";
+    let mut out = String::new();
+    let mut rest = junit;
+    while let Some(at) = rest.find(key) {
+        let value = at + key.len();
+        let end = value + rest[value..].find('"').expect("a closing quote");
+        out += &rest[..value];
+        out += "[hostname]";
+        rest = &rest[end..];
+    }
+    out + rest
+}
+
+/// `(fingerprint, ruleId, startLine)` of each SARIF result.
+fn fingerprints(sarif: &str) -> Vec<(String, String, u64)> {
+    let results = parse(sarif)["runs"][0]["results"].as_array().expect("results").clone();
+    results
+        .iter()
+        .map(|r| {
+            (
+                r["partialFingerprints"]["sitelint/v1"].as_str().expect("a fingerprint").to_string(),
+                r["ruleId"].as_str().expect("a rule id").to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().expect("a line"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_a_line_added_above_and_tell_findings_apart() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    support::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/example"), dir.path());
+    let before = fingerprints(&check(dir.path(), &["."], "sarif").1);
+    for entry in walkdir::WalkDir::new(dir.path()) {
+        let path = entry.expect("a readable folder").into_path();
+        // JSON has no comments, but a blank line shifts it just as well.
+        let line = match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml") => "# exported again\n",
+            Some("json") => "\n",
+            _ => continue,
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{line}{text}")).unwrap();
+    }
+    let after = fingerprints(&check(dir.path(), &["."], "sarif").1);
+    assert!(!before.is_empty());
+    assert_eq!(before.len(), after.len());
+    for ((fingerprint, rule, line), (fingerprint_after, rule_after, line_after)) in before.iter().zip(&after)
+    {
+        assert_eq!((fingerprint, rule), (fingerprint_after, rule_after));
+        assert_eq!(line + 1, *line_after, "{rule} moved down a line");
+    }
+
+    for run in bundled().iter().chain([awkward()]) {
+        let mut all: Vec<_> = fingerprints(&run.sarif).into_iter().map(|(f, _, _)| f).collect();
+        let count = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), count, "{}: fingerprints are unique", run.name);
+    }
+    // The two SL002 findings share code, message and file: numbered.
+    let sl002: Vec<_> =
+        fingerprints(&awkward().sarif).into_iter().filter(|(_, rule, _)| rule == "SL002").collect();
+    assert_eq!(sl002.len(), 2);
+    assert_eq!(sl002[0].0.replace(":1", ":2"), sl002[1].0);
+}
+
+#[test]
+fn github_escapes_messages_and_properties() {
+    let line = awkward().github.lines().find(|l| l.contains("ODD001")).expect("the ODD001 annotation");
+    // In the message only `%`, CR and LF are escaped; in properties `,` and
+    // `:` too (the path's comma).
+    assert_eq!(
+        line,
+        "::warning file=odd%2C dir/site.yaml,line=4,col=5,endLine=4,endColumn=51,title=ODD001 awkward-text::\
+         100%25 sure, really: <b>&amp; \"quoted\" 'single'%0D%0Asecond line\ttab \u{1} bell\
+         %0Ahelp: Escape %25 and ,%0Asee: https://example.com/odd?a=1&b=2"
+    );
+}
+
+#[test]
+fn junit_and_sarif_carry_awkward_text_intact() {
+    let junit = &awkward().junit;
+    let doc = roxmltree::Document::parse(junit).expect("well-formed XML");
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure") && n.attribute("type") == Some("warning"))
+        .filter(|n| n.parent().and_then(|p| p.attribute("classname")) == Some("sitelint.ODD001"))
+        .expect("the ODD001 failure");
+    // XML 1.0 cannot hold U+0001 at all; everything else reads back as is.
+    let readable = AWKWARD_MESSAGE.replace('\u{1}', "\u{fffd}");
+    assert_eq!(failure.attribute("message"), Some(readable.as_str()));
+    assert!(failure.text().is_some_and(|t| t.contains(&readable)), "{junit}");
+    let summary = doc
+        .descendants()
+        .find(|n| {
+            n.attribute("name") == Some("summary") && n.attribute("value").is_some_and(|v| v.contains('%'))
+        })
+        .expect("ODD001's summary property");
+    assert_eq!(summary.attribute("value"), Some("Every character a format must escape: <&>\"'%,:"));
+
+    let results = awkward().sarif_results();
+    let odd = results.iter().find(|r| r["ruleId"] == "ODD001").expect("the ODD001 result");
+    assert_eq!(odd["message"]["text"], format!("{AWKWARD_MESSAGE}\nhelp: Escape % and ,"));
+    assert_eq!(odd["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "odd%2C%20dir/site.yaml");
+}
+
+#[test]
+fn junit_has_a_suite_per_rule_and_a_passing_case_for_quiet_rules() {
+    let rules =
+        Command::new(env!("CARGO_BIN_EXE_sitelint")).args(["rules", "--format", "json"]).output().unwrap();
+    let rules = parse(&String::from_utf8(rules.stdout).unwrap()).as_array().expect("a rule list").len();
+    let healthy = bundled().iter().find(|r| r.name.ends_with("healthy")).expect("the healthy site runs");
+    let doc = roxmltree::Document::parse(&healthy.junit).expect("well-formed XML");
+    let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
+    assert_eq!(suites.len(), rules);
+    for suite in suites {
+        assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("1"), Some("0")));
+    }
+}
+
+#[test]
+fn junit_timestamp_is_now_unless_sitelint_timestamp_is_a_valid_one() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let timestamp = |value: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sitelint"))
+            .args(["check", "snapshots/healthy", "--format", "junit"])
+            .env("SITELINT_TIMESTAMP", value)
+            .current_dir(here)
+            .output()
+            .unwrap();
+        let junit = String::from_utf8(out.stdout).unwrap();
+        let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+        let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).expect("a suite");
+        suite.attribute("timestamp").expect("a timestamp").to_string()
+    };
+    assert_eq!(timestamp("1999-12-31T23:59:59"), "1999-12-31T23:59:59");
+    let now = timestamp("yesterday");
+    assert_eq!(now.len(), 19, "{now}");
+    assert!(now.as_str() > "2024", "the current time: {now}");
+}
+
+/// The schemas are vendored so the tests run from a lone clone; CI has
+/// `../shared` beside the clone, where the contract's copies live, and they
+/// must not drift apart.
+#[test]
+fn vendored_schemas_match_the_shared_ones() {
+    let shared = std::path::Path::new("../shared/schemas");
+    if !shared.exists() {
+        return;
+    }
+    for name in ["sarif-schema-2.1.0.json", "junit.xsd"] {
+        let vendored = std::fs::read(std::path::Path::new("tests/support").join(name)).unwrap();
+        let contract = std::fs::read(shared.join(name)).unwrap();
+        assert!(
+            vendored == contract,
+            "tests/support/{name} differs from ../shared/schemas/{name}: copy it again"
+        );
+    }
+}
