@@ -2,17 +2,21 @@
 //! the outcome to an exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
 
-use crate::finding::{Finding, Severity, sort_findings};
+use crate::baseline::{self, Baseline};
+use crate::config::{Config, ConfigArgs, FailOn};
+use crate::date::Date;
+use crate::finding::{Check, Finding, Severity, sort_findings};
 use crate::report::format::{self, Output, OutputFormat, RuleInfo};
 use crate::report::{Summary, catalogue, human};
 use crate::rules::{Rule, RuleSet, testing, view::View};
-use crate::{load, model};
+use crate::selection::{Selection, SelectionArgs};
+use crate::{load, model, suppress};
 
 /// Exit codes: the contract with CI.
 pub const EXIT_CLEAN: u8 = 0;
@@ -40,6 +44,8 @@ enum Command {
     Rule(RuleArgs),
     /// Run the test cases carried by rule files (the built-in rules, or DIR's).
     TestRules(TestRulesArgs),
+    /// Explain why a person can or cannot reach a service project.
+    Access(AccessArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +55,8 @@ struct RulesArgs {
     /// A folder of extra rule files to list too (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -66,6 +74,8 @@ struct RuleArgs {
     /// A folder of extra rule files (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -75,29 +85,62 @@ struct TestRulesArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct AccessArgs {
+    /// The snapshot: a directory or a single file.
+    path: PathBuf,
+    /// The person: an account's email (any case) or account id.
+    #[arg(long)]
+    user: String,
+    /// A service project's key; without it, every service project.
+    #[arg(long)]
+    project: Option<String>,
+    /// The person has no account yet: explain what happens for --user's email.
+    #[arg(long)]
+    no_account: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AccessFormat::Human)]
+    format: AccessFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AccessFormat {
+    /// The answer first, then each answer's facts with file:line:col.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
 struct CheckArgs {
     /// The snapshot: a directory or a single file.
     path: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
-    /// Exit 1 when there is a finding at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
-    /// A folder of extra rule files, added to the built-in rules (repeatable).
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when there is a finding at or above this severity [default: the config file's
+    /// fail-on, else error].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// A folder of extra rule files, added to the built-in rules and the config file's
+    /// (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(flatten)]
+    selection: SelectionArgs,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record the findings in FILE as a baseline, report nothing, and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    write_baseline: Option<PathBuf>,
     /// Colored output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,17 +148,6 @@ enum Color {
     Auto,
     Always,
     Never,
-}
-
-impl FailOn {
-    fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
 }
 
 pub fn main() -> ExitCode {
@@ -132,6 +164,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(&args),
         Command::Rule(args) => explain_rule(&args),
         Command::TestRules(args) => test_rules(&args),
+        Command::Access(args) => access(&args),
     };
     ExitCode::from(code)
 }
@@ -157,51 +190,135 @@ pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput,
     Ok(CheckOutput {
         findings,
         sources: loaded.sources,
-        rule_errors: outcome.errors.into_iter().map(|e| Report::new(*e)).collect(),
+        rule_errors: outcome.errors.into_iter().map(Report::new).collect(),
     })
 }
 
 fn check(args: &CheckArgs) -> u8 {
+    match check_run(args) {
+        Ok(code) => code,
+        Err(errors) => fail(&errors, stderr_color()),
+    }
+}
+
+/// `check`, every reason to stop early an error: load the config and the
+/// rules, run the selected rules, then selection, suppressions and the
+/// baseline, in that order.
+fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
+    let config = args.config.load()?;
+    let mut rules = load_rules(config.as_ref(), &args.rules)?;
+    let known: Vec<&str> =
+        rules.rules.iter().map(|r| &*r.code).chain(Check::ALL.iter().map(|c| c.code())).collect();
+    let selection = Selection::new(&known, config.as_ref(), &args.selection);
+    let code_errors = config.as_ref().map(|c| suppress::check_codes(c, &known)).unwrap_or_default();
+    let selection = match selection {
+        Ok(selection) if code_errors.is_empty() => selection,
+        result => return Err(result.err().unwrap_or_default().into_iter().chain(code_errors).collect()),
+    };
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(|e| vec![e])?;
+    // Deselected rules do not run at all.
+    rules.rules.retain(|r| selection.is_selected(&r.code));
+    let mut output = run_check(&args.path, &rules).map_err(|e| vec![e])?;
+    let files = output.sources.len();
+    selection.apply(&mut output.findings);
+    let (mut findings, suppressed, mut stale) = match &config {
+        None => (output.findings, 0, Vec::new()),
+        Some(config) => {
+            let today = Date::today().map_err(|e| vec![miette::miette!("{e}")])?;
+            let file = output.sources.add(config.source_file());
+            let outcome = suppress::apply(config, file, output.findings, today, &selection);
+            (outcome.findings, outcome.suppressed, outcome.stale)
+        }
+    };
+    if let Some(path) = &args.write_baseline {
+        // A run with a failed rule is incomplete: its baseline would be too.
+        if !output.rule_errors.is_empty() {
+            return Err(output.rule_errors);
+        }
+        let (text, recorded) = baseline::render(&findings);
+        write_file(path, "baseline", &text).map_err(|e| vec![e])?;
+        eprintln!("wrote {recorded} {} to baseline {}", plural(recorded, "finding"), path.display());
+        let unparsed = findings.len() - recorded;
+        if unparsed > 0 {
+            let what = plural(unparsed, "finding");
+            eprintln!(
+                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported"
+            );
+        }
+        return Ok(EXIT_CLEAN);
+    }
+    let mut baseline_note = None;
+    if let Some(baseline) = baseline {
+        let filtered = baseline.filter(findings);
+        findings = filtered.findings;
+        baseline_note = Some(format!(
+            "baseline: {} known {} not shown, {} baseline {} fixed",
+            filtered.known,
+            plural(filtered.known, "finding"),
+            filtered.fixed,
+            if filtered.fixed == 1 { "entry" } else { "entries" }
+        ));
+    }
+    // Findings about the config file are selected like the rest, never baselined.
+    selection.apply(&mut stale);
+    findings.append(&mut stale);
+    sort_findings(&mut findings);
+    let mut summary = Summary::new(&findings, files);
+    summary.suppressed = suppressed;
+    let mut rule_info = RuleInfo::all(&rules.rules);
+    selection.apply_to_rules(&mut rule_info);
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
-    let rules = match load_rules(&args.rules) {
-        Ok(rules) => rules,
-        Err(errors) => return fail(&errors, stderr_color()),
-    };
-    let output = match run_check(&args.path, &rules) {
-        Ok(output) => output,
-        Err(error) => return fail(&[error], stderr_color()),
-    };
-    let summary = Summary::new(&output.findings, output.sources.len());
-    let rule_info = RuleInfo::all(&rules.rules);
     let text = format::render(
         args.format,
         &Output {
-            findings: &output.findings,
+            findings: &findings,
             sources: &output.sources,
             summary,
             rules: &rule_info,
             style: human::Style { color, width: width() },
         },
     );
-    if print(&text) != EXIT_CLEAN {
-        return EXIT_UNUSABLE;
+    match &args.output {
+        Some(path) => write_file(path, "report", &text).map_err(|e| vec![e])?,
+        None if print(&text) != EXIT_CLEAN => return Ok(EXIT_UNUSABLE),
+        None => {}
+    }
+    // After the report, on stderr whatever the format: stdout (or --output)
+    // is the report itself.
+    if let Some(note) = baseline_note {
+        eprintln!("{note}");
     }
     if !output.rule_errors.is_empty() {
-        return fail(&output.rule_errors, stderr_color());
+        return Err(output.rule_errors);
     }
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|threshold| output.findings.iter().any(|f| f.severity >= threshold));
-    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+    let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
+    let failing =
+        fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Writes an output file, creating its folder (CI jobs name files in
+/// folders that do not exist yet).
+fn write_file(path: &Path, what: &str, text: &str) -> Result<(), Report> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    parent
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text))
+        .map_err(|e| miette::miette!("cannot write the {what} to {}: {e}", path.display()))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn list_rules(args: &RulesArgs) -> u8 {
-    let rules = match load_rules(&args.rules) {
+    let rules = match configured_rules(&args.config, &args.rules) {
         Ok(rules) => rules,
         Err(errors) => return fail(&errors, stderr_color()),
     };
@@ -214,7 +331,7 @@ fn list_rules(args: &RulesArgs) -> u8 {
 }
 
 fn explain_rule(args: &RuleArgs) -> u8 {
-    let rules = match load_rules(&args.rules) {
+    let rules = match configured_rules(&args.config, &args.rules) {
         Ok(rules) => rules,
         Err(errors) => return fail(&errors, stderr_color()),
     };
@@ -329,9 +446,15 @@ fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
+/// The rules `rules` and `rule` describe: those of the config file too.
+fn configured_rules(config: &ConfigArgs, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
+    load_rules(config.load()?.as_ref(), dirs)
+}
+
+/// The built-in rules, the config file's rule folders, then the command line's.
+fn load_rules(config: Option<&Config>, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
     let mut rules = RuleSet::builtin()?;
-    for dir in dirs {
+    for dir in config.iter().flat_map(|c| &c.rules).chain(dirs) {
         rules.add_dir(dir)?;
     }
     Ok(rules)
@@ -356,4 +479,35 @@ pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
 /// Wrap width: `COLUMNS` when set, else 100 so output is the same everywhere.
 fn width() -> usize {
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100)
+}
+
+/// Explains a person's access offline: exit 0 when the explanation was
+/// printed (whatever it says), 2 when the snapshot, the person or the
+/// project can't be used.
+fn access(args: &AccessArgs) -> u8 {
+    let loaded = match load::load_path(&args.path) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(&[Report::new(error)], stderr_color()),
+    };
+    let (site, facts, model_findings) = model::build(&loaded.documents);
+    let invalid =
+        loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
+    if invalid > 0 {
+        // The explanation still covers the valid parts, as check does.
+        eprintln!("note: the snapshot has {invalid} validation errors; `sitelint check` lists them");
+    }
+    let query = crate::access::Query {
+        user: args.user.clone(),
+        project: args.project.clone(),
+        no_account: args.no_account,
+    };
+    let explanation = match crate::access::explain(&site, &facts, &query) {
+        Ok(explanation) => explanation,
+        Err(error) => return fail(&[Report::new(error)], stderr_color()),
+    };
+    let text = match args.format {
+        AccessFormat::Human => crate::report::access::human(&explanation, &loaded.sources, width()),
+        AccessFormat::Json => crate::report::access::json(&explanation, &loaded.sources),
+    };
+    print(&text)
 }

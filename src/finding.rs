@@ -56,6 +56,13 @@ pub struct Related {
 }
 
 impl Finding {
+    /// What the finding is about, stable across edits elsewhere in the file:
+    /// its entity, or for findings without one (the snapshot checks) the
+    /// message, which names the key or value at fault and never a line.
+    pub fn subject(&self) -> &str {
+        self.entity.as_deref().unwrap_or(&self.message)
+    }
+
     /// The order findings are printed in: file, then position, then code.
     /// Files are numbered in sorted path order, so `FileId` order is path order.
     pub fn sort_key(&self) -> impl Ord + '_ {
@@ -70,8 +77,9 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.dedup();
 }
 
-/// The snapshot checks built into the loader and the model (SNAPSHOT-FORMAT.md,
-/// "Validation"). They are reported like rule findings.
+/// The checks built into sitelint, reported like rule findings: the snapshot
+/// checks of the loader and the model (SNAPSHOT-FORMAT.md, "Validation"), and
+/// the checks of the config file's suppressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     /// SL001: not valid YAML/JSON, or empty.
@@ -86,16 +94,22 @@ pub enum Check {
     UnresolvedReference,
     /// SL006: a required field is missing.
     MissingField,
+    /// SL100: a suppression in the config file that matches no finding.
+    UnusedSuppression,
+    /// SL101: a suppression past its `expires` date, which hides nothing any more.
+    ExpiredSuppression,
 }
 
 impl Check {
-    pub const ALL: [Check; 6] = [
+    pub const ALL: [Check; 8] = [
         Check::Syntax,
         Check::UnknownKey,
         Check::InvalidValue,
         Check::Duplicate,
         Check::UnresolvedReference,
         Check::MissingField,
+        Check::UnusedSuppression,
+        Check::ExpiredSuppression,
     ];
 
     pub fn code(self) -> &'static str {
@@ -106,6 +120,8 @@ impl Check {
             Check::Duplicate => "SL004",
             Check::UnresolvedReference => "SL005",
             Check::MissingField => "SL006",
+            Check::UnusedSuppression => "SL100",
+            Check::ExpiredSuppression => "SL101",
         }
     }
 
@@ -117,12 +133,14 @@ impl Check {
             Check::Duplicate => "duplicate",
             Check::UnresolvedReference => "unresolved-reference",
             Check::MissingField => "missing-field",
+            Check::UnusedSuppression => "unused-suppression",
+            Check::ExpiredSuppression => "expired-suppression",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Check::UnknownKey => Severity::Warning,
+            Check::UnknownKey | Check::UnusedSuppression | Check::ExpiredSuppression => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -137,6 +155,8 @@ impl Check {
                 "A reference to a user, group, organization, scheme or role that does not exist."
             }
             Check::MissingField => "A required field is missing.",
+            Check::UnusedSuppression => "A suppression in the config file that matches no finding.",
+            Check::ExpiredSuppression => "A suppression past its expiry date: its finding is reported again.",
         }
     }
 

@@ -5,11 +5,17 @@
 //! (typed site and derived access facts), [`rules`] (evaluate), [`report`]
 //! (render).
 
+pub mod access;
+pub mod baseline;
 pub mod cli;
+pub mod config;
+pub mod date;
 pub mod finding;
 pub mod load;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
+pub mod suppress;
 pub mod tree;

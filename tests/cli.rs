@@ -177,7 +177,7 @@ fn rules_lists_every_rule_and_check() {
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let codes: Vec<&str> = json.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert_eq!(codes.len(), 36, "30 catalogue rules and 6 snapshot checks: {codes:?}");
+    assert_eq!(codes.len(), 38, "30 catalogue rules and 8 built-in checks: {codes:?}");
     assert!(codes.contains(&"PS001") && codes.contains(&"UA006") && codes.contains(&"SL006"));
     let human = stdout(&sitelint(&["rules"]));
     assert!(human.lines().any(|l| l.starts_with("PS001") && l.contains("portal-customers-cannot-browse")));
@@ -276,4 +276,32 @@ at: item
     assert!(err.contains("ACME020.yaml:7:7"), "{err}");
     // The built-in rules' findings are still reported.
     assert!(stdout(&out).contains("PS001(portal-customers-cannot-browse)"));
+}
+
+#[test]
+fn access_answers_the_field_report_question_first() {
+    let seed = "snapshots/seeds/000-agents-cannot-add-customers";
+    let out = sitelint(&["access", seed, "--user", "JORDAN.lee@bluefin.io", "--project", "sup"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("jordan.lee@bluefin.io cannot be added to SUP as a customer by an agent"),
+        "{first}"
+    );
+    assert!(text.contains("(AC001)") && text.contains("(UA006)"), "{text}");
+    let json = sitelint(&["access", seed, "--user", "jordan.lee@bluefin.io", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(json["projects"][0]["key"], "SUP");
+}
+
+#[test]
+fn access_to_an_unknown_user_or_project_is_a_usage_error_with_a_suggestion() {
+    let project =
+        sitelint(&["access", "snapshots/example", "--user", "bob.martins@acme.com", "--project", "HLEP"]);
+    assert_eq!(project.status.code(), Some(2));
+    assert!(stderr(&project).contains("did you mean HELP?"), "{}", stderr(&project));
+    let user = sitelint(&["access", "snapshots/example", "--user", "bob.martin@acme.com"]);
+    assert_eq!(user.status.code(), Some(2));
+    assert!(stderr(&user).contains("bob.martins@acme.com"), "{}", stderr(&user));
 }

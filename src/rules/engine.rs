@@ -20,7 +20,7 @@ use crate::source::Location;
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub errors: Vec<Box<RuleRuntimeError>>,
+    pub errors: Vec<RuleRuntimeError>,
 }
 
 /// Runs `rules`, compiled in `env`, over the view.
@@ -51,13 +51,13 @@ pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
 /// One error per rule, expression and message, listing the items: a broken
 /// expression fails the same way on every item, and one report says it.
 /// Results come in collection order, so the item lists are deterministic.
-fn merge_error(errors: &mut Vec<Box<RuleRuntimeError>>, error: RuleRuntimeError) {
-    let same = |e: &&mut Box<RuleRuntimeError>| {
+fn merge_error(errors: &mut Vec<RuleRuntimeError>, error: RuleRuntimeError) {
+    let same = |e: &&mut RuleRuntimeError| {
         e.code == error.code && e.span == error.span && e.message == error.message
     };
     match errors.iter_mut().find(same) {
         Some(existing) => existing.items.extend(error.items),
-        None => errors.push(Box::new(error)),
+        None => errors.push(error),
     }
 }
 

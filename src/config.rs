@@ -1,0 +1,310 @@
+//! The configuration file, `.sitelint.yaml`: the nearest one from the current
+//! folder up (or the one `--config` names), read with serde-saphyr, which
+//! keeps spans so that every problem is reported inside the file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use serde::Deserialize;
+use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
+
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::rules::error::did_you_mean;
+use crate::source::{SourceFile, Span};
+
+const FILE_NAME: &str = ".sitelint.yaml";
+
+/// Where the configuration comes from: the command line's say.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// The configuration file [default: .sitelint.yaml in the current folder or the nearest parent].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// The file as written. Unknown keys are errors.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    #[serde(default)]
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: HashMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    suppressions: Vec<Spanned<SuppressionFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuppressionFile {
+    code: Spanned<String>,
+    entity: Spanned<String>,
+    /// Required; optional here so that its absence is reported at the entry.
+    #[serde(default)]
+    reason: Option<Spanned<String>>,
+    #[serde(default)]
+    expires: Option<Spanned<String>>,
+}
+
+/// A string written in the config file, and where.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub text: String,
+    pub span: Span,
+}
+
+impl From<&Spanned<String>> for Written {
+    fn from(s: &Spanned<String>) -> Written {
+        Written { text: s.value.clone(), span: span(&s.referenced) }
+    }
+}
+
+impl AsRef<str> for Written {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+fn span(location: &serde_saphyr::Location) -> Span {
+    let span = location.span();
+    let start = span.byte_offset().unwrap_or(0) as usize;
+    Span::new(start, start + span.byte_len().unwrap_or(0) as usize)
+}
+
+/// A finding someone decided to live with, for a reason, maybe until a date.
+#[derive(Debug)]
+pub struct Suppression {
+    pub code: Written,
+    pub entity: Written,
+    pub reason: String,
+    pub expires: Option<(Date, Span)>,
+    /// The entry (from its first key to its entity): where an unused
+    /// suppression is reported.
+    pub span: Span,
+}
+
+/// A configuration file, checked: every value is usable, except selectors
+/// and codes, which are checked against the rules the file's `rules` add.
+#[derive(Debug)]
+pub struct Config {
+    /// The path as found or named: what diagnostics print.
+    path: PathBuf,
+    text: Arc<str>,
+    pub select: Option<Vec<Written>>,
+    pub extend_select: Vec<Written>,
+    pub ignore: Vec<Written>,
+    /// Severity overrides by selector, in file order.
+    pub severity: Vec<(Written, Severity)>,
+    /// Rule folders, as paths from the current folder.
+    pub rules: Vec<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl ConfigArgs {
+    /// The configuration in effect: the named file, the discovered one, or
+    /// none.
+    pub fn load(&self) -> Result<Option<Config>, Vec<Report>> {
+        if self.no_config {
+            return Ok(None);
+        }
+        let Some(path) = self.config.clone().or_else(discover) else { return Ok(None) };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| vec![miette::miette!("cannot read config file {}: {e}", path.display())])?;
+        Config::parse(path, text.into()).map(Some)
+    }
+}
+
+/// The nearest `.sitelint.yaml` from the current folder up, as a path from
+/// the current folder (`../.sitelint.yaml`) so diagnostics stay short.
+fn discover() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut up = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join(FILE_NAME).is_file() {
+            return Some(up.join(FILE_NAME));
+        }
+        up.push("..");
+    }
+    None
+}
+
+impl Config {
+    /// Reads a config file's text; reports every problem it can find.
+    fn parse(path: PathBuf, text: Arc<str>) -> Result<Config, Vec<Report>> {
+        let mut config = Config {
+            path,
+            text,
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            severity: Vec::new(),
+            rules: Vec::new(),
+            fail_on: None,
+            suppressions: Vec::new(),
+        };
+        // An empty file (or one with only comments) configures nothing.
+        let file: Option<ConfigFile> =
+            serde_saphyr::from_str(&config.text).map_err(|e| vec![config.yaml_error(&e)])?;
+        let Some(file) = file else { return Ok(config) };
+        let mut errors = Vec::new();
+        let written = |list: &[Spanned<String>]| list.iter().map(Written::from).collect::<Vec<_>>();
+        config.select = file.select.as_deref().map(written);
+        config.extend_select = written(&file.extend_select);
+        config.ignore = written(&file.ignore);
+        config.fail_on = file.fail_on;
+        let mut severity: Vec<_> =
+            file.severity.iter().map(|(k, v)| (Written::from(k), Written::from(v))).collect();
+        severity.sort_by_key(|(k, _)| k.span.start);
+        for (selector, level) in severity {
+            match Severity::parse(&level.text) {
+                Some(s) => config.severity.push((selector, s)),
+                None => errors.push(config.error(
+                    level.span,
+                    "not a severity",
+                    format!("unknown severity `{}`", level.text),
+                    Some(one_of(&level.text, &["error", "warning", "info"])),
+                )),
+            }
+        }
+        // Rule folders are relative to the config file, so the file works
+        // from any folder below it.
+        let base = config.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        for dir in written(&file.rules) {
+            let path = base.join(&dir.text);
+            if path.is_dir() {
+                config.rules.push(path);
+            } else {
+                errors.push(config.error(
+                    dir.span,
+                    "no such folder",
+                    format!("rule folder `{}` does not exist", path.display()),
+                    Some("`rules` folders are relative to the folder of the config file".into()),
+                ));
+            }
+        }
+        for entry in &file.suppressions {
+            match config.suppression(entry) {
+                Ok(s) => config.suppressions.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+
+    fn suppression(&self, entry: &Spanned<SuppressionFile>) -> Result<Suppression, Report> {
+        let s = &entry.value;
+        let (code, entity) = (Written::from(&s.code), Written::from(&s.entity));
+        let span = Span::new(span(&entry.referenced).start, code.span.end.max(entity.span.end));
+        self.said(&entity, "entity", ENTITY_HELP)?;
+        let reason = match &s.reason {
+            None => {
+                let message = format!("the suppression of {} for {} has no reason", code.text, entity.text);
+                return Err(self.error(span, "no `reason`", message, Some(REASON_HELP.into())));
+            }
+            Some(reason) => Written::from(reason),
+        };
+        self.said(&reason, "reason", REASON_HELP)?;
+        let expires = match &s.expires {
+            None => None,
+            Some(expires) => {
+                let at = Written::from(expires);
+                let date = Date::parse(&at.text).ok_or_else(|| {
+                    self.error(
+                        at.span,
+                        "not a date",
+                        format!("`expires` must be a date, YYYY-MM-DD, not `{}`", at.text),
+                        Some("the suppression works through that day, e.g. expires: 2027-01-31".into()),
+                    )
+                })?;
+                Some((date, at.span))
+            }
+        };
+        Ok(Suppression { code, entity, reason: reason.text, expires, span })
+    }
+
+    /// A suppression's `field` must say something.
+    fn said(&self, value: &Written, field: &str, help: &str) -> Result<(), Report> {
+        if !value.text.trim().is_empty() {
+            return Ok(());
+        }
+        Err(self.error(value.span, "empty", format!("a suppression's {field} is empty"), Some(help.into())))
+    }
+
+    /// A problem at `span` of the file, reported inside it: the run exits 2.
+    pub fn error(&self, span: Span, label: &str, message: impl Into<String>, help: Option<String>) -> Report {
+        // A label marks the first line of what it points at (an entry).
+        let line = self.text.get(span.start..span.end).and_then(|t| t.find('\n'));
+        let span = line.map_or(span, |n| Span::new(span.start, span.start + n));
+        let mut diagnostic = MietteDiagnostic::new(message)
+            .with_code("sitelint::config")
+            .with_label(LabeledSpan::new_with_span(Some(label.into()), span));
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        Report::new(diagnostic)
+            .with_source_code(NamedSource::new(self.path.display().to_string(), self.text.clone()))
+    }
+
+    /// The file as a source findings can point into.
+    pub fn source_file(&self) -> SourceFile {
+        SourceFile::new(self.path.clone(), self.path.display().to_string(), self.text.clone())
+    }
+
+    fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {
+        let span = error.location().map_or(Span::default(), |l| span(&l));
+        let help = match error.without_snippet() {
+            serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => one_of(field, expected),
+            serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
+            _ => "the README's Configuration section describes the file".into(),
+        };
+        let message = UserMessageFormatter.format_message(error);
+        self.error(span, "here", format!("invalid config file: {message}"), Some(help))
+    }
+}
+
+const REASON_HELP: &str = "every suppression says why the finding is acceptable: reason: \"...\"";
+const ENTITY_HELP: &str = "the entity is what the finding is about: the `entity` of its JSON output";
+
+/// "did you mean `x`?" when `word` is close to one of `choices`, else the list.
+fn one_of(word: &str, choices: &[&str]) -> String {
+    match did_you_mean(word, choices.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("expected one of: {}", choices.join(", ")),
+    }
+}

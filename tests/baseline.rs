@@ -1,0 +1,156 @@
+//! Baselines: --write-baseline records the findings by code and entity,
+//! --baseline then reports only new ones and counts the fixed ones.
+
+#[path = "fixtures/config/support.rs"]
+mod support;
+
+use serde_json::json;
+use support::{Run, Site};
+
+/// A site with `base.json` written from the example as it is.
+fn baselined() -> Site {
+    let site = Site::new();
+    let run = site.check(&["--no-config", "--write-baseline", "base.json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    site
+}
+
+fn with_baseline(site: &Site) -> Run {
+    site.check(&["--no-config", "--baseline", "base.json"])
+}
+
+/// Asserts that a run reported nothing, exited 0 and said `note` on stderr.
+fn assert_quiet(run: &Run, note: &str) {
+    assert_eq!((run.code, run.codes(), run.stderr.as_str()), (Some(0), Vec::<String>::new(), note));
+}
+
+#[test]
+fn write_baseline_records_code_and_entity_sorted_and_exits_0() {
+    let site = Site::new();
+    let run = site.check(&["--no-config", "--write-baseline", "ci/base.json"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), ""));
+    assert_eq!(run.stderr, "wrote 6 findings to baseline ci/base.json\n");
+    let text = site.read("ci/base.json");
+    let written: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        written,
+        json!({"version": 1, "findings": [
+            {"code": "AC001", "entity": "dana.whitfield@globex.com"},
+            {"code": "AC003", "entity": "Priya.Shah@Contoso.com"},
+            {"code": "CH001", "entity": "HR"},
+            {"code": "PS001", "entity": "HR confidential scheme"},
+            {"code": "PS007", "entity": "Acme Software scheme: BROWSE_PROJECTS to anyone"},
+            {"code": "UA005", "entity": "gmail.com"},
+        ]})
+    );
+    // Stable: the same findings write the same bytes.
+    site.check(&["--no-config", "--write-baseline", "ci/base.json"]);
+    assert_eq!(site.read("ci/base.json"), text);
+}
+
+#[test]
+fn with_its_baseline_a_site_has_no_findings() {
+    let site = baselined();
+    assert_quiet(&with_baseline(&site), "baseline: 6 known findings not shown, 0 baseline entries fixed\n");
+}
+
+#[test]
+fn only_a_new_problem_is_reported() {
+    let site = baselined();
+    site.edit("snap/site.yaml", "    - domain: acme.com\n", "    - domain: yahoo.com\n      roles: { jira-servicemanagement: customer }\n    - domain: acme.com\n");
+    let run = with_baseline(&site);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.codes(), ["UA005"]);
+    assert_eq!(run.finding("UA005")["entity"], "yahoo.com");
+}
+
+#[test]
+fn a_fixed_problem_is_counted() {
+    let site = baselined();
+    site.edit("snap/site.yaml", "domain: gmail.com", "domain: acme.org");
+    assert_quiet(&with_baseline(&site), "baseline: 5 known findings not shown, 1 baseline entry fixed\n");
+}
+
+#[test]
+fn the_baseline_survives_lines_added_above_its_findings() {
+    let site = baselined();
+    for file in ["site.yaml", "users.yaml", "organizations.yaml", "projects/HR.yaml"] {
+        let path = format!("snap/{file}");
+        let text = site.read(&path);
+        site.write(&path, &format!("# exported again by the nightly job\n# (second export)\n\n{text}"));
+    }
+    let schemes = site.read("snap/schemes.json");
+    site.write("snap/schemes.json", &format!("\n\n\n{schemes}"));
+    assert_quiet(&with_baseline(&site), "baseline: 6 known findings not shown, 0 baseline entries fixed\n");
+}
+
+#[test]
+fn repeated_findings_are_counted() {
+    let site = Site::new();
+    let extra = "    colour: blue\n    permission_scheme:";
+    site.edit("snap/projects/DEV.yaml", "    permission_scheme:", extra);
+    site.edit("snap/projects/HELP.yaml", "    permission_scheme:", extra);
+    let only_sl = ["--no-config", "--select", "SL"];
+    site.check(&[&only_sl[..], &["--write-baseline", "base.json"]].concat());
+    let written: serde_json::Value = serde_json::from_str(&site.read("base.json")).unwrap();
+    assert_eq!(
+        written["findings"],
+        json!([{"code": "SL002", "entity": "unknown key `colour` in a project", "count": 2}])
+    );
+    let check = || site.check(&[&only_sl[..], &["--baseline", "base.json"]].concat());
+    // A third one of the same: only it is new (the first ones in report order are known).
+    site.edit("snap/projects/HR.yaml", "    permission_scheme:", extra);
+    let run = check();
+    assert_eq!(run.codes(), ["SL002"]);
+    assert_eq!(run.finding("SL002")["file"], "snap/projects/HR.yaml");
+    assert_eq!(run.stderr, "baseline: 2 known findings not shown, 0 baseline entries fixed\n");
+    // Two of the three gone: one baseline entry is fixed.
+    site.edit("snap/projects/DEV.yaml", extra, "    permission_scheme:");
+    site.edit("snap/projects/HR.yaml", extra, "    permission_scheme:");
+    assert_quiet(&check(), "baseline: 1 known finding not shown, 1 baseline entry fixed\n");
+}
+
+#[test]
+fn the_baseline_records_what_selection_and_suppressions_leave() {
+    let site = Site::new();
+    site.write(
+        ".sitelint.yaml",
+        "ignore: [PS]\nsuppressions:\n  - {code: AC001, entity: dana.whitfield@globex.com, reason: partner}\n",
+    );
+    site.check(&["--write-baseline", "base.json"]);
+    let written: serde_json::Value = serde_json::from_str(&site.read("base.json")).unwrap();
+    let codes: Vec<_> = written["findings"].as_array().unwrap().iter().map(|e| e["code"].clone()).collect();
+    assert_eq!(codes, ["AC003", "CH001", "UA005"]);
+    let run = site.check(&["--baseline", "base.json"]);
+    assert_quiet(&run, "baseline: 3 known findings not shown, 0 baseline entries fixed\n");
+    assert_eq!(run.json()["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_never_baselined() {
+    let site = Site::new();
+    site.write("snap/broken.yaml", "users: [\n");
+    let run = site.check(&["--no-config", "--write-baseline", "base.json"]);
+    assert_eq!(
+        run.stderr,
+        "wrote 6 findings to baseline base.json\n\
+         warning: left out 1 SL001 finding: a file that does not parse is always reported\n"
+    );
+    let run = with_baseline(&site);
+    assert_eq!((run.code, run.codes()), (Some(1), vec!["SL001".to_string()]));
+}
+
+#[test]
+fn a_missing_or_malformed_baseline_is_an_error() {
+    let site = Site::new();
+    let run = with_baseline(&site);
+    run.unusable(&["cannot read baseline base.json"]);
+    site.write("base.json", "{\"version\": 1, \"findings\": [{\"code\": \"AC001\"}]}");
+    let run = with_baseline(&site);
+    run.unusable(&["baseline base.json is not valid: missing field `entity`"]);
+    site.write("base.json", "{\"version\": 2, \"findings\": []}");
+    let run = with_baseline(&site);
+    run.unusable(&["baseline base.json has version 2; this sitelint reads version 1"]);
+    let both = site.check(&["--baseline", "base.json", "--write-baseline", "new.json"]);
+    both.unusable(&["cannot be used with"]);
+}
