@@ -297,7 +297,7 @@ fn github_escapes_messages_and_properties() {
     // `:` too (the path's comma).
     assert_eq!(
         line,
-        "::warning file=odd%2C dir/site.yaml,line=4,col=5,endLine=4,endColumn=51,title=ODD001 awkward-text::\
+        "::warning file=odd%2C dir/site.yaml,line=4,col=5,endLine=4,endColumn=51,title=ODD001::\
          100%25 sure, really: <b>&amp; \"quoted\" 'single'%0D%0Asecond line\ttab \u{1} bell\
          %0Ahelp: Escape %25 and ,%0Asee: https://example.com/odd?a=1&b=2"
     );

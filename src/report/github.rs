@@ -26,7 +26,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet) -> String {
             start.column,
             end.line,
             end.column,
-            property(&format!("{} {}", f.code, f.name)),
+            property(&f.code),
             data(&details(f, sources)),
         );
     }
