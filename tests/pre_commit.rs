@@ -110,6 +110,11 @@ fn run_hook(snapshot: &str) -> Output {
         .current_dir(dir.path())
         .env("PRE_COMMIT_HOME", cache.join("home"))
         .env("CARGO_TARGET_DIR", cache.join("cargo-target"))
+        // pre-commit builds the hook with `cargo install`, in release mode;
+        // the test is about the hook's behaviour, not its speed, and an
+        // unoptimised build takes a fraction of the time.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
