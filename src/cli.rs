@@ -1,6 +1,7 @@
 //! The command line: parses arguments, runs the pipeline, prints, and maps
 //! the outcome to an exit code.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,10 +13,13 @@ use crate::baseline::{self, Baseline};
 use crate::config::{Config, ConfigArgs, FailOn};
 use crate::date::Date;
 use crate::finding::{Check, Finding, Severity, sort_findings};
+use crate::progress::Progress;
 use crate::report::format::{self, Output, OutputFormat, RuleInfo};
 use crate::report::{Summary, catalogue, human};
+use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
+use crate::stats::{Entities, FindingCounts, Laps, Stats};
 use crate::{load, model, suppress};
 
 /// Exit codes: the contract with CI.
@@ -141,6 +145,13 @@ struct CheckArgs {
     /// Colored output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// After the report, print to stderr the snapshot's size and the time each phase and each
+    /// rule took, slowest rule first.
+    #[arg(long)]
+    stats: bool,
+    /// No progress bar and no notes on stderr; errors and warnings are still printed.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -179,10 +190,55 @@ pub struct CheckOutput {
 
 /// Runs the whole pipeline on a snapshot: load, model, rules.
 pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput, Report> {
+    run_watched(path, rules, &mut Watch::new(Progress::hidden(), false))
+}
+
+/// What watches a check as it runs: the progress bar, and what `--stats`
+/// prints.
+struct Watch {
+    progress: Progress,
+    laps: Laps,
+    /// Whether to time each rule (`--stats`).
+    time_rules: bool,
+    entities: Entities,
+    rules: Vec<RuleStats>,
+}
+
+impl Watch {
+    fn new(progress: Progress, time_rules: bool) -> Watch {
+        Watch { progress, laps: Laps::start(), time_rules, entities: Entities::default(), rules: Vec::new() }
+    }
+
+    /// Ends the current phase (for `--stats`) and shows the next one on
+    /// the progress bar.
+    fn next(&mut self, ended: &'static str, next: impl Into<Cow<'static, str>>, len: Option<u64>) {
+        self.laps.lap(ended);
+        self.progress.phase(next, len);
+    }
+}
+
+/// [`run_check`], watched.
+fn run_watched(path: &Path, rules: &RuleSet, watch: &mut Watch) -> Result<CheckOutput, Report> {
+    watch.progress.phase("reading the snapshot", None);
     let loaded = load::load_path(path).map_err(Report::new)?;
+    watch.next(
+        "read+parse",
+        format!("building the model of {}", plural_n(loaded.sources.len(), "file")),
+        None,
+    );
     let (site, facts, model_findings) = model::build(&loaded.documents);
+    watch.entities = Entities::count(&site);
+    watch.next("model", "preparing the rules' view", None);
     let view = View::build(&site, &facts);
-    let outcome = crate::rules::run(&rules.env, &rules.rules, &view);
+    let items = rules.rules.iter().map(|r| view.collection(r.collection).len() as u64).sum();
+    watch.next("view", format!("running {}", plural_n(rules.rules.len(), "rule")), Some(items));
+    let probe = Probe { time_rules: watch.time_rules, evaluated: watch.progress.counter() };
+    let outcome = crate::rules::engine::run_probed(&rules.env, &rules.rules, &view, probe);
+    watch.rules = outcome.rules;
+    // Freeing the model and its view is part of running the rules.
+    drop(view);
+    drop((site, facts));
+    watch.next("rules", "selecting the findings", None);
     let mut findings = loaded.findings;
     findings.extend(model_findings);
     findings.extend(outcome.findings);
@@ -205,6 +261,10 @@ fn check(args: &CheckArgs) -> u8 {
 /// rules, run the selected rules, then selection, suppressions and the
 /// baseline, in that order.
 fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
+    let progress =
+        if args.quiet { Progress::hidden() } else { Progress::stderr(crate::progress::delay_from_env()) };
+    let mut watch = Watch::new(progress, args.stats);
+    watch.progress.phase("loading the rules", None);
     let config = args.config.load()?;
     let mut rules = load_rules(config.as_ref(), &args.rules)?;
     let known: Vec<&str> =
@@ -218,8 +278,10 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(|e| vec![e])?;
     // Deselected rules do not run at all.
     rules.rules.retain(|r| selection.is_selected(&r.code));
-    let mut output = run_check(&args.path, &rules).map_err(|e| vec![e])?;
+    watch.laps.lap("setup");
+    let mut output = run_watched(&args.path, &rules, &mut watch).map_err(|e| vec![e])?;
     let files = output.sources.len();
+    let bytes = output.sources.iter().map(|(_, file)| file.text.len() as u64).sum();
     selection.apply(&mut output.findings);
     let (mut findings, suppressed, mut stale) = match &config {
         None => (output.findings, 0, Vec::new()),
@@ -235,9 +297,15 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         if !output.rule_errors.is_empty() {
             return Err(output.rule_errors);
         }
+        watch.next("filter", "writing the baseline", None);
         let (text, recorded) = baseline::render(&findings);
+        let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
+        progress.finish();
         write_file(path, "baseline", &text).map_err(|e| vec![e])?;
-        eprintln!("wrote {recorded} {} to baseline {}", plural(recorded, "finding"), path.display());
+        laps.lap("baseline");
+        if !args.quiet {
+            eprintln!("wrote {recorded} {} to baseline {}", plural(recorded, "finding"), path.display());
+        }
         let unparsed = findings.len() - recorded;
         if unparsed > 0 {
             let what = plural(unparsed, "finding");
@@ -245,12 +313,18 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
                 "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported"
             );
         }
+        if args.stats {
+            let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
+            print_stats(files, bytes, entities, counts, &laps, rule_stats);
+        }
         return Ok(EXIT_CLEAN);
     }
     let mut baseline_note = None;
+    let mut known = 0;
     if let Some(baseline) = baseline {
         let filtered = baseline.filter(findings);
         findings = filtered.findings;
+        known = filtered.known;
         baseline_note = Some(format!(
             "baseline: {} known {} not shown, {} baseline {} fixed",
             filtered.known,
@@ -274,6 +348,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
             args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
+    watch.next("filter", format!("rendering {}", plural_n(findings.len(), "finding")), None);
     let text = format::render(
         args.format,
         &Output {
@@ -284,15 +359,23 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
             style: human::Style { color, width: width() },
         },
     );
+    // The bar is gone before anything else is written.
+    let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
+    progress.finish();
     match &args.output {
         Some(path) => write_file(path, "report", &text).map_err(|e| vec![e])?,
         None if print(&text) != EXIT_CLEAN => return Ok(EXIT_UNUSABLE),
         None => {}
     }
+    laps.lap("report");
     // After the report, on stderr whatever the format: stdout (or --output)
     // is the report itself.
-    if let Some(note) = baseline_note {
+    if let Some(note) = baseline_note.filter(|_| !args.quiet) {
         eprintln!("{note}");
+    }
+    if args.stats {
+        let counts = FindingCounts { reported: findings.len(), suppressed, known };
+        print_stats(files, bytes, entities, counts, &laps, rule_stats);
     }
     if !output.rule_errors.is_empty() {
         return Err(output.rule_errors);
@@ -301,6 +384,27 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let failing =
         fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Prints `--stats` to stderr.
+fn print_stats(
+    files: usize,
+    bytes: u64,
+    entities: Entities,
+    findings: FindingCounts,
+    laps: &Laps,
+    rules: Vec<RuleStats>,
+) {
+    let stats = Stats {
+        files,
+        bytes,
+        entities,
+        findings,
+        phases: laps.phases().to_vec(),
+        rules,
+        threads: rayon::current_num_threads(),
+    };
+    eprint!("{}", stats.render(width()));
 }
 
 /// Writes an output file, creating its folder (CI jobs name files in
@@ -315,6 +419,11 @@ fn write_file(path: &Path, what: &str, text: &str) -> Result<(), Report> {
 
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { word.to_string() } else { format!("{word}s") }
+}
+
+/// `1 rule`, `3 rules`.
+fn plural_n(n: usize, word: &str) -> String {
+    format!("{n} {}", plural(n, word))
 }
 
 fn list_rules(args: &RulesArgs) -> u8 {

@@ -10,12 +10,16 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod date;
+#[cfg(feature = "dev")]
+pub mod dev;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod selection;
 pub mod source;
+pub mod stats;
 pub mod suppress;
 pub mod tree;
