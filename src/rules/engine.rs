@@ -10,16 +10,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cel::objects::Key;
-use cel::{Context, Env, Value};
+use cel::common::types::{CelBool, CelString, Kind};
+use cel::common::value::Val;
+use cel::{Context, Env};
 use rayon::prelude::*;
 
 use super::error::RuleRuntimeError;
 use super::expr::Expr;
-use super::functions::{self, FIELD, LOC, PART};
+use super::functions::{self, LOC};
 use super::rule::Rule;
 use super::template::{Template, display};
-use super::view::{Anchor, View};
+use super::view::View;
+use super::view::node::{Node, Place};
 use crate::finding::{Finding, Related};
 use crate::source::Location;
 
@@ -70,7 +72,7 @@ pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
 pub fn run_probed(env: &Arc<Env>, rules: &[Rule], view: &View, probe: Probe) -> Outcome {
     let mut root = Context::with_env(env.clone());
     functions::register(&mut root);
-    root.add_variable_from_value("site", view.site.clone());
+    root.add_variable_as_val("site", Box::new(view.site()));
     // Per rule, per item in collection order: the result and, when timed,
     // how long it took. Times are summed afterwards, in order, so nothing is
     // shared between threads but the progress counter.
@@ -78,10 +80,10 @@ pub fn run_probed(env: &Arc<Env>, rules: &[Rule], view: &View, probe: Probe) -> 
         .par_iter()
         .map(|rule| {
             view.collection(rule.collection)
-                .par_iter()
+                .into_par_iter()
                 .map(|item| {
                     let start = probe.time_rules.then(Instant::now);
-                    let result = evaluate(rule, item, &root, view);
+                    let result = evaluate(rule, item, &root);
                     let time = start.map_or(Duration::ZERO, |start| start.elapsed());
                     if let Some(evaluated) = probe.evaluated {
                         evaluated.fetch_add(1, Ordering::Relaxed);
@@ -132,30 +134,30 @@ fn merge_error(errors: &mut Vec<RuleRuntimeError>, error: RuleRuntimeError) {
 }
 
 /// The findings of one rule on one item.
-fn evaluate(
+fn evaluate<'v>(
     rule: &Rule,
-    item: &Value,
-    root: &Context,
-    view: &View,
+    item: Node<'v>,
+    root: &Context<'_, 'v>,
 ) -> Result<Vec<Finding>, Box<RuleRuntimeError>> {
     let mut ctx = root.new_inner_scope();
-    ctx.add_variable_from_value("item", item.clone());
-    let fail = |expr: &Expr, message: String| runtime_error(rule, item, expr, message);
-    let eval = |expr: &Expr, ctx: &Context| expr.program.execute(ctx).map_err(|e| fail(expr, e.to_string()));
+    ctx.add_variable_as_val("item", Box::new(item));
+    let fail = |expr: &Expr, message: String| runtime_error(rule, &item, expr, message);
     let render = |t: &Template, ctx: &Context| t.render(ctx).map_err(|(e, m)| fail(e, m));
 
     for (name, expr) in &rule.lets {
-        let value = eval(expr, &ctx)?;
-        ctx.add_variable_from_value(name.as_str(), value);
+        let value = expr.evaluate(&ctx).map_err(|e| fail(expr, e.to_string()))?.into_owned();
+        ctx.add_variable_as_val(name.as_str(), value);
     }
-    match eval(&rule.when, &ctx)? {
-        Value::Bool(true) => {}
-        Value::Bool(false) => return Ok(Vec::new()),
-        other => {
-            return Err(fail(&rule.when, format!("`when` must be true or false, not {:?}", other.type_of())));
+    let when = rule.when.evaluate(&ctx).map_err(|e| fail(&rule.when, e.to_string()))?;
+    match when.downcast_ref::<CelBool>() {
+        Some(when) if *when.inner() => {}
+        Some(_) => return Ok(Vec::new()),
+        None => {
+            let message = format!("`when` must be true or false, not {}", when.get_type().name());
+            return Err(fail(&rule.when, message));
         }
     }
-    let primary = locations(view, &eval(&rule.at, &ctx)?).map_err(|m| fail(&rule.at, m))?;
+    let primary = places(&ctx, &rule.at).map_err(|m| fail(&rule.at, m))?;
     if primary.is_empty() {
         return Err(fail(&rule.at, "`at` names no place in the snapshot".into()));
     }
@@ -164,28 +166,35 @@ fn evaluate(
     let label = rule.label.as_ref().map(|l| render(l, &ctx)).transpose()?;
     let entity = match &rule.entity {
         Some(template) => render(template, &ctx)?,
-        None => natural_name(item),
+        None => natural_name(&item),
     };
     let mut related = Vec::new();
     for r in &rule.related {
-        let each = match &r.for_each {
-            Some(list) => match eval(list, &ctx)? {
-                Value::List(items) => items.iter().cloned().map(Some).collect(),
-                Value::Null => Vec::new(),
-                other => {
-                    return Err(fail(list, format!("`for_each` must be a list, not {:?}", other.type_of())));
+        let each: Vec<Option<Box<dyn Val + 'v>>> = match &r.for_each {
+            Some(list) => {
+                let value = list.evaluate(&ctx).map_err(|e| fail(list, e.to_string()))?;
+                match (value.get_type().kind(), value.as_iterable()) {
+                    (Kind::List, Some(items)) => {
+                        let mut items = items.iter();
+                        std::iter::from_fn(|| items.next().map(|it| Some(it.clone_as_boxed()))).collect()
+                    }
+                    (Kind::NullType, _) => Vec::new(),
+                    _ => {
+                        let message = format!("`for_each` must be a list, not {}", value.get_type().name());
+                        return Err(fail(list, message));
+                    }
                 }
-            },
+            }
             None => vec![None],
         };
         for it in each {
             let mut scope = ctx.new_inner_scope();
             if let Some(it) = it {
-                scope.add_variable_from_value("it", it);
+                scope.add_variable_as_val("it", it);
             }
             let text = render(&r.message, &scope)?;
             // A related place that is not written (a default) has nowhere to point.
-            let places = locations(view, &eval(&r.at, &scope)?).map_err(|m| fail(&r.at, m))?;
+            let places = places(&scope, &r.at).map_err(|m| fail(&r.at, m))?;
             related.extend(places.into_iter().map(|location| Related { location, message: text.clone() }));
         }
     }
@@ -206,57 +215,49 @@ fn evaluate(
         .collect())
 }
 
-/// The places a value from `at` stands for: an entity, a `key()`/`value()`
-/// location, a reference, or a list of them. Values with no place (null, a
-/// setting left at its default) give none.
-fn locations(view: &View, value: &Value) -> Result<Vec<Location>, String> {
+/// The places the value of `at` stands for: a node that is a place, a
+/// `key_of()`/`value_of()` place, or a list of them. Values with no place
+/// (null, a map literal, a setting left at its default) give none.
+fn places(ctx: &Context, at: &Expr) -> Result<Vec<Location>, String> {
+    let value = at.evaluate(ctx).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    collect_locations(view, value, &mut out)?;
+    collect_places(value.as_ref(), &mut out)?;
     Ok(out)
 }
 
-fn collect_locations(view: &View, value: &Value, out: &mut Vec<Location>) -> Result<(), String> {
-    match value {
-        Value::Null => Ok(()),
-        Value::List(items) => items.iter().try_for_each(|v| collect_locations(view, v, out)),
-        Value::Map(m) => {
-            let get = |k: &str| m.map.get(&Key::from(k));
-            let Some(Value::Int(id)) = get(LOC) else {
-                // A map literal or a defaulted section: not a place.
-                return Ok(());
-            };
-            let Some(anchor) = view.anchor(*id) else {
-                return Err(format!("`_loc` {id} is not a place in the snapshot"));
-            };
-            let field = match get(FIELD) {
-                Some(Value::String(f)) => Some(f.as_str()),
-                _ => None,
-            };
-            let part = match get(PART) {
-                Some(Value::String(p)) => Some(p.as_str()),
-                _ => None,
-            };
-            out.push(match (anchor, part, field) {
-                (Anchor::Reference(at), _, _) => at,
-                (Anchor::Entity(o), Some("key"), Some(f)) => o.field_key_location(f),
-                (Anchor::Entity(o), Some("key"), None) => o.key_location(),
-                (Anchor::Entity(o), Some("value"), Some(f)) => o.value_location(f),
-                (Anchor::Entity(o), _, _) => o.location(),
-            });
+fn collect_places(value: &dyn Val, out: &mut Vec<Location>) -> Result<(), String> {
+    if let Some(Place(at)) = value.downcast_ref::<Place>() {
+        out.push(*at);
+        return Ok(());
+    }
+    match (value.get_type().kind(), value.as_iterable()) {
+        (Kind::NullType, _) => Ok(()),
+        (Kind::List, Some(items)) => {
+            let mut items = items.iter();
+            while let Some(item) = items.next() {
+                collect_places(item, out)?;
+            }
             Ok(())
         }
-        other => Err(format!("expected a place in the snapshot, got {:?}", other.type_of())),
+        (Kind::Map, _) => {
+            let place = value.as_indexer().and_then(|m| m.get(&CelString::from(LOC)).ok());
+            if let Some(Place(at)) = place.as_ref().and_then(|p| p.downcast_ref::<Place>()) {
+                out.push(*at);
+            }
+            Ok(())
+        }
+        _ => Err(format!("expected a place in the snapshot, got {}", value.get_type().name())),
     }
 }
 
 /// How an item reads in a message: a project's key, a user's email, ...
-fn natural_name(item: &Value) -> String {
+fn natural_name(item: &dyn Val) -> String {
     let mut name = String::new();
     display(item, &mut name);
     name
 }
 
-fn runtime_error(rule: &Rule, item: &Value, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
+fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
     let name = natural_name(item);
     Box::new(RuleRuntimeError {
         code: rule.code.clone(),

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
-use cel::{Env, Program};
+use cel::common::value::CowVal;
+use cel::{Context, Env, ExecutionError, Program, Value};
 
 use super::error::{RuleError, RuleSource, did_you_mean};
 use super::view::{DATA_MAPS, FIELDS};
@@ -57,6 +58,15 @@ pub struct Expr {
     pub text: String,
     /// Byte range of the expression's text in the rule file.
     pub span: (usize, usize),
+}
+
+impl Expr {
+    /// Evaluates the expression in `ctx`. The result may borrow the
+    /// context's values and the model: nodes stay nodes (see
+    /// [`super::view::node`]) rather than being copied into a `cel::Value`.
+    pub fn evaluate<'e, 'v>(&'e self, ctx: &'e Context<'_, 'v>) -> Result<CowVal<'e, 'v>, ExecutionError> {
+        Value::resolve_val(self.program.expression(), ctx)
+    }
 }
 
 pub fn compile(

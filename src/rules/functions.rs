@@ -7,80 +7,93 @@
 //! - `stated(e, "field")`: whether the snapshot writes that field (defaults
 //!   feed reasoning, but a finding about a setting itself needs it written).
 //!
-//! `key_of` and `value_of` fall back to the entity when the field is not written.
+//! `key_of` and `value_of` fall back to the entity when the field is not
+//! written. They ask the value itself, through the place protocol of
+//! [`super::view::node`], so they work on any node without a copy of it.
 
-use cel::extractors::Arguments;
-use cel::objects::Key;
-use cel::{Context, ExecutionError, Value};
+use cel::common::types::{CelBool, CelNull, CelString};
+use cel::common::value::{CowVal, Val};
+use cel::extractors::IntoResolveResult;
+use cel::{Context, ExecutionError, FunctionContext};
 
+use super::view::node::Place;
+
+/// The hidden key a value that stands for a place answers with its
+/// [`Place`](super::view::node::Place).
 pub const LOC: &str = "_loc";
-pub const FIELD: &str = "_field";
-pub const PART: &str = "_part";
-pub const STATED: &str = "_stated";
 
 pub fn register(ctx: &mut Context) {
     // The names are not in the standard library, so registering cannot clash.
-    for (name, f) in [
-        ("key_of", key as fn(Arguments) -> Result<Value, ExecutionError>),
-        ("value_of", value),
-        ("stated", stated),
-    ] {
+    for (name, f) in
+        [("key_of", key as fn(&FunctionContext) -> Answer), ("value_of", value), ("stated", stated)]
+    {
         ctx.add_function(name, f).expect("sitelint's function names are not CEL's");
     }
 }
 
-fn key(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
-    match args.as_slice() {
-        [entity] => place("key_of", entity, None, "key"),
-        [entity, Value::String(field)] => place("key_of", entity, Some(field), "key"),
-        _ => Err(ExecutionError::function_error(
-            "key_of",
-            "expects key_of(entity) or key_of(entity, \"field\")",
-        )),
+/// What the functions return: a value of their own (a place, a bool, null),
+/// never one borrowed from the call, so it converts to any call's lifetimes.
+/// (`cel::Value` cannot hold a place, and cel has no such impl for a box.)
+struct Answer(Result<Box<dyn Val>, ExecutionError>);
+
+impl<'c, 'v> IntoResolveResult<'c, 'v> for Answer {
+    fn into_resolve_result(self) -> Result<CowVal<'c, 'v>, ExecutionError> {
+        self.0.map(CowVal::Owned)
     }
 }
 
-fn value(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
-    match args.as_slice() {
-        [entity, Value::String(field)] => place("value_of", entity, Some(field), "value"),
-        _ => Err(ExecutionError::function_error("value_of", "expects value_of(entity, \"field\")")),
-    }
+fn key(ftx: &FunctionContext) -> Answer {
+    Answer(match (ftx.args.len(), field(ftx)) {
+        (1, _) => place(ftx, "_key".to_string()),
+        (2, Some(field)) => place(ftx, format!("_key:{field}")),
+        _ => Err(ftx.error("expects key_of(entity) or key_of(entity, \"field\")")),
+    })
 }
 
-fn stated(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
-    match args.as_slice() {
-        [Value::Map(m), Value::String(field)] => Ok(Value::Bool(match m.map.get(&Key::from(STATED)) {
-            Some(Value::List(fields)) => fields.iter().any(|f| matches!(f, Value::String(s) if s == field)),
-            _ => false,
-        })),
-        [Value::Null, Value::String(_)] => Ok(Value::Bool(false)),
-        _ => Err(ExecutionError::function_error("stated", "expects stated(entity, \"field\")")),
-    }
+fn value(ftx: &FunctionContext) -> Answer {
+    Answer(match (ftx.args.len(), field(ftx)) {
+        (2, Some(field)) => place(ftx, format!("_value:{field}")),
+        _ => Err(ftx.error("expects value_of(entity, \"field\")")),
+    })
 }
 
-/// A location value: the entity's `_loc`, and which part of which field.
-fn place(
-    function: &str,
-    entity: &Value,
-    field: Option<&std::sync::Arc<String>>,
-    part: &str,
-) -> Result<Value, ExecutionError> {
-    let loc = match entity {
-        Value::Map(m) => m.map.get(&Key::from(LOC)).cloned(),
-        Value::Null => return Ok(Value::Null),
-        _ => None,
+fn stated(ftx: &FunctionContext) -> Answer {
+    let (2, Some(field)) = (ftx.args.len(), field(ftx)) else {
+        return Answer(Err(ftx.error("expects stated(entity, \"field\")")));
     };
-    let Some(loc) = loc else {
-        return Err(ExecutionError::function_error(
-            function,
-            "the first argument is not a place in the snapshot",
-        ));
+    let entity = &*ftx.args[0];
+    let stated = if entity.downcast_ref::<CelNull>().is_some() {
+        // An absent section states nothing.
+        false
+    } else {
+        let Some(entity) = entity.as_indexer() else {
+            return Answer(Err(ftx.error("the first argument is not a place in the snapshot")));
+        };
+        // A map that is no place (a literal, a defaulted section) states nothing either.
+        entity
+            .get(&CelString::from(format!("_stated:{field}")))
+            .ok()
+            .and_then(|v| v.downcast_ref::<CelBool>().map(|b| *b.inner()))
+            .unwrap_or(false)
     };
-    let mut map = std::collections::HashMap::new();
-    map.insert(Key::from(LOC), loc);
-    map.insert(Key::from(PART), Value::from(part));
-    if let Some(field) = field {
-        map.insert(Key::from(FIELD), Value::String(field.clone()));
+    Answer(Ok(Box::new(CelBool::from(stated))))
+}
+
+/// The field name of a two-argument call, when it is a string.
+fn field(ftx: &FunctionContext) -> Option<String> {
+    ftx.args.get(1)?.downcast_ref::<CelString>().map(|s| s.inner().to_string())
+}
+
+/// The place `key` of the first argument names, in the place protocol;
+/// null for null.
+fn place(ftx: &FunctionContext, key: String) -> Result<Box<dyn Val>, ExecutionError> {
+    let entity = &*ftx.args[0];
+    if entity.downcast_ref::<CelNull>().is_some() {
+        return Ok(Box::new(CelNull));
     }
-    Ok(Value::from(map))
+    let place = entity.as_indexer().and_then(|e| e.get(&CelString::from(key)).ok());
+    place
+        .and_then(|place| place.downcast_ref::<Place>().copied())
+        .map(|place| Box::new(place) as Box<dyn Val>)
+        .ok_or_else(|| ftx.error("the first argument is not a place in the snapshot"))
 }

@@ -1,7 +1,10 @@
 //! Message templates: text with `{{ expression }}` parts, each a CEL
 //! expression compiled when the rule is loaded.
 
-use cel::{Context, Env, Value};
+use cel::common::traits::Indexer;
+use cel::common::types::{CelBool, CelDouble, CelInt, CelString, CelUInt, Kind};
+use cel::common::value::Val;
+use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
 use super::expr::{self, Expr};
@@ -55,8 +58,8 @@ impl Template {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(e) => {
-                    let value = e.program.execute(ctx).map_err(|err| (e, err.to_string()))?;
-                    display(&value, &mut out);
+                    let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
+                    display(value.as_ref(), &mut out);
                 }
             }
         }
@@ -66,37 +69,48 @@ impl Template {
 
 /// How a CEL value reads in a message: strings bare, lists comma-separated,
 /// entities by their natural name.
-pub fn display(value: &Value, out: &mut String) {
+pub fn display(value: &dyn Val, out: &mut String) {
     use std::fmt::Write;
-    match value {
-        Value::String(s) => out.push_str(s),
-        Value::Int(i) => _ = write!(out, "{i}"),
-        Value::UInt(u) => _ = write!(out, "{u}"),
-        Value::Float(f) => _ = write!(out, "{f}"),
-        Value::Bool(b) => _ = write!(out, "{b}"),
-        Value::Null => {}
-        Value::List(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
+    match value.get_type().kind() {
+        Kind::Map => {
+            let name = value.as_indexer().and_then(natural_name);
+            out.push_str(name.as_deref().unwrap_or("<map>"));
+        }
+        Kind::List => {
+            let Some(items) = value.as_iterable() else { return };
+            let mut items = items.iter();
+            let mut first = true;
+            while let Some(item) = items.next() {
+                if !first {
                     out.push_str(", ");
                 }
+                first = false;
                 display(item, out);
             }
         }
-        Value::Map(m) => {
-            let name =
-                ["key", "email", "name", "domain", "account_id", "text", "app"].iter().find_map(|k| match m
-                    .map
-                    .get(&cel::objects::Key::from(*k))
-                {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    _ => None,
-                });
-            match name {
-                Some(name) => out.push_str(&name),
-                None => out.push_str("<map>"),
+        Kind::NullType => {}
+        _ => {
+            if let Some(s) = value.downcast_ref::<CelString>() {
+                out.push_str(s.inner());
+            } else if let Some(i) = value.downcast_ref::<CelInt>() {
+                _ = write!(out, "{}", i.inner());
+            } else if let Some(u) = value.downcast_ref::<CelUInt>() {
+                _ = write!(out, "{}", u.inner());
+            } else if let Some(f) = value.downcast_ref::<CelDouble>() {
+                _ = write!(out, "{}", f.inner());
+            } else if let Some(b) = value.downcast_ref::<CelBool>() {
+                _ = write!(out, "{}", b.inner());
+            } else {
+                _ = write!(out, "{value:?}");
             }
         }
-        other => _ = write!(out, "{other:?}"),
     }
+}
+
+/// An entity's name: the first of these fields that is a string.
+fn natural_name(map: &dyn Indexer) -> Option<String> {
+    ["key", "email", "name", "domain", "account_id", "text", "app"].iter().find_map(|k| {
+        let value = map.get(&CelString::from(*k)).ok()?;
+        value.downcast_ref::<CelString>().map(|s| s.inner().to_string())
+    })
 }

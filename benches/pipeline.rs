@@ -1,0 +1,174 @@
+//! The check pipeline on generated sites, phase by phase (divan).
+//!
+//! ```sh
+//! cargo bench                                  # 1MB and 50MB
+//! SITELINT_BENCH_LARGE=1 cargo bench           # 1MB, 50MB and 500MB
+//! SITELINT_BENCH_SIZES=5MB,20MB cargo bench -- parse model   # any sizes, some phases
+//! ```
+//!
+//! Phases: `parse` (`load::load_path`), `model` (`model::build`),
+//! `rules_only` (`View::build` and `rules::run`, built-in rules), `check`
+//! (`cli::run_check` and `report::json::render`: what `sitelint check
+//! --format json` does, without a config file), each on a YAML and a JSON
+//! snapshot of each size; throughput is snapshot bytes per second.
+//! `render_human` renders 100,000 human diagnostics.
+//!
+//! Snapshots are generated once (`sitelint::dev`, seed 42, 1% problems)
+//! into `target/tmp/sitelint-bench/<params>/` and reused by later runs.
+//!
+//! `cargo test` runs this file too (`test = true` in Cargo.toml): without
+//! `--bench`, divan runs each benchmark once, and the sizes shrink to
+//! 100kB, so the benchmark code is tested in the normal test suite.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use divan::Bencher;
+use divan::counter::BytesCount;
+use sitelint::dev::{self, Format, Params};
+use sitelint::report::{Summary, human, json};
+use sitelint::rules::{RuleSet, view::View};
+use sitelint::{cli, load, model};
+
+fn main() {
+    // Generate (or find) every snapshot first, so progress messages do not
+    // interleave with divan's table.
+    for case in cases() {
+        site(&case);
+    }
+    divan::main();
+}
+
+/// The sizes to run at: `SITELINT_BENCH_SIZES`, else 1MB, 50MB and 500MB
+/// with `SITELINT_BENCH_LARGE=1`, else 1MB and 50MB; 100kB under `cargo test`.
+fn sizes() -> Vec<String> {
+    if let Ok(list) = std::env::var("SITELINT_BENCH_SIZES") {
+        return list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    }
+    let sizes: &[&str] = if testing() {
+        &["100kB"]
+    } else if std::env::var_os("SITELINT_BENCH_LARGE").is_some_and(|v| v != "0") {
+        &["1MB", "50MB", "500MB"]
+    } else {
+        &["1MB", "50MB"]
+    };
+    sizes.iter().map(|s| s.to_string()).collect()
+}
+
+/// Whether `cargo test` runs this (divan then runs each benchmark once).
+fn testing() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
+/// `<size>-<format>` for each size and format.
+fn cases() -> Vec<String> {
+    sizes().into_iter().flat_map(|size| ["yaml", "json"].map(|format| format!("{size}-{format}"))).collect()
+}
+
+/// The smallest YAML case: where 100,000 diagnostics are rendered from.
+fn render_case() -> Vec<String> {
+    cases().into_iter().take(1).collect()
+}
+
+/// A generated snapshot: its folder and size in bytes.
+#[derive(Debug, Clone)]
+struct Site {
+    dir: PathBuf,
+    bytes: u64,
+}
+
+/// The snapshot for a case, generated on first use and cached on disk.
+fn site(case: &str) -> Site {
+    static SITES: OnceLock<Mutex<HashMap<String, Site>>> = OnceLock::new();
+    let mut sites = SITES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    sites.entry(case.to_string()).or_insert_with(|| generate(case)).clone()
+}
+
+fn generate(case: &str) -> Site {
+    let (size, format) = case.rsplit_once('-').expect("cases are <size>-<format>");
+    let bytes = dev::parse_size(size).unwrap_or_else(|e| panic!("SITELINT_BENCH_SIZES: {e}"));
+    let format: Format = format.parse().expect("yaml or json");
+    let params = Params { format, problems: 0.01, ..Params::for_size(bytes) };
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sitelint-bench");
+    let dir = root.join(params.key());
+    if !dir.exists() {
+        // Generated under a temporary name and renamed when complete, so an
+        // interrupted run leaves no half site to be reused.
+        let partial = root.join(format!("{}.partial", params.key()));
+        let _ = std::fs::remove_dir_all(&partial);
+        eprintln!("generating {case} into {}", dir.display());
+        dev::generate(&params, &partial).unwrap_or_else(|e| panic!("generating {case}: {e}"));
+        std::fs::rename(&partial, &dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    }
+    Site { bytes: snapshot_bytes(&dir), dir }
+}
+
+fn snapshot_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let meta = entry.metadata().unwrap();
+        total += if meta.is_dir() { snapshot_bytes(&entry.path()) } else { meta.len() };
+    }
+    total
+}
+
+fn rules() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| RuleSet::builtin().expect("built-in rules load"))
+}
+
+/// Reading and parsing every file (in parallel).
+#[divan::bench(args = cases(), sample_count = 5, sample_size = 1)]
+fn parse(bencher: Bencher, case: &str) {
+    let site = site(case);
+    bencher.counter(BytesCount::new(site.bytes)).bench(|| load::load_path(&site.dir).unwrap());
+}
+
+/// Decoding, resolving references, deriving facts.
+#[divan::bench(args = cases(), sample_count = 5, sample_size = 1)]
+fn model(bencher: Bencher, case: &str) {
+    let site = site(case);
+    let loaded = load::load_path(&site.dir).unwrap();
+    bencher.counter(BytesCount::new(site.bytes)).bench(|| model::build(&loaded.documents));
+}
+
+/// Building the CEL view and evaluating the built-in rules.
+#[divan::bench(args = cases(), sample_count = 5, sample_size = 1)]
+fn rules_only(bencher: Bencher, case: &str) {
+    let site = site(case);
+    let loaded = load::load_path(&site.dir).unwrap();
+    let (model, facts, _) = model::build(&loaded.documents);
+    let rules = rules();
+    bencher.counter(BytesCount::new(site.bytes)).bench(|| {
+        let view = View::build(&model, &facts);
+        sitelint::rules::run(&rules.env, &rules.rules, &view)
+    });
+}
+
+/// The whole check with JSON output.
+#[divan::bench(args = cases(), sample_count = 5, sample_size = 1)]
+fn check(bencher: Bencher, case: &str) {
+    let site = site(case);
+    let rules = rules();
+    bencher.counter(BytesCount::new(site.bytes)).bench(|| {
+        let output = cli::run_check(&site.dir, rules).unwrap();
+        let summary = Summary::new(&output.findings, output.sources.len());
+        json::render(&output.findings, &output.sources, &summary)
+    });
+}
+
+/// 100,000 human diagnostics (1,000 under `cargo test`): the findings of a site with many problems,
+/// repeated to that count (each renders independently of the others).
+#[divan::bench(args = render_case(), sample_count = 3, sample_size = 1)]
+fn render_human(bencher: Bencher, case: &str) {
+    let count = if testing() { 1_000 } else { 100_000 };
+    let site = site(case);
+    let output = cli::run_check(&site.dir, rules()).unwrap();
+    assert!(!output.findings.is_empty(), "{case} has no findings");
+    let findings: Vec<_> = output.findings.iter().cycle().take(count).cloned().collect();
+    let summary = Summary::new(&findings, output.sources.len());
+    let style = human::Style { color: false, width: 100 };
+    bencher.bench(|| human::render(&findings, &output.sources, &summary, style));
+}

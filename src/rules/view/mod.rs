@@ -1,0 +1,893 @@
+//! The model as rule expressions see it: every collection a rule can
+//! iterate over, and the fields of what is in it.
+//!
+//! Each entity is a CEL map of its fields (effective values, defaults
+//! applied) plus derived facts computed in Rust, so rules stay short. The
+//! maps are [`Node`]s that borrow the model and compute a field when an
+//! expression reads it: nothing is copied per item, so a rule costs what its
+//! expressions read, whatever the size of the site. Nodes that stand for a
+//! place in the snapshot answer the place protocol (see [`node`]), through
+//! which `key_of(..)`/`value_of(..)` in a rule's `at` become locations.
+
+pub mod node;
+
+use std::collections::HashMap;
+
+use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
+use cel::common::value::Val;
+
+use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
+use crate::model::permissions;
+use crate::model::site::*;
+use crate::source::Location;
+use node::{Anchor, Node, Of};
+
+/// Collection names a rule's `for_each` may name, with what each item is.
+pub const COLLECTIONS: &[(&str, &str)] = &[
+    ("site", "the site itself (exactly one item)"),
+    ("user_access", "the `user_access` section, when written"),
+    ("customer_access", "the `customer_access` section, when written"),
+    ("user_invites", "each app entry of `user_access.user_invites`"),
+    ("approved_domains", "each entry of `user_access.approved_domains`"),
+    ("users", "each user"),
+    ("groups", "each group"),
+    ("project_roles", "each entry of `project_roles`"),
+    ("permission_schemes", "each permission scheme"),
+    ("grants", "each grant of each permission scheme"),
+    ("projects", "each project"),
+    ("service_projects", "each project of type service_desk"),
+    ("email_channels", "each email channel of each service project"),
+    ("role_actors", "each user or group reference in a project's `roles`"),
+    ("organizations", "each organization"),
+    ("organization_members", "each `members` reference of each organization"),
+    ("customer_refs", "each reference that makes a user a listed customer of a service project"),
+];
+
+/// Every field name the view's values have, for checking rule expressions
+/// when they are loaded (a test keeps it equal to what [`View::build`]
+/// produces). Keys of `roles` and `user_invites` maps are data (app keys,
+/// role names), not fields.
+pub const FIELDS: &[&str] = &[
+    "account_id",
+    "account_type",
+    "active",
+    "address",
+    "admin_approval",
+    "admin_roles",
+    "anonymous_access",
+    "app",
+    "approved_domains",
+    "channel_access",
+    "customer_access",
+    "customers",
+    "description",
+    "domain",
+    "email",
+    "email_account_creation",
+    "email_channels",
+    "email_domain",
+    "enabled",
+    "external",
+    "external_domains",
+    "external_domains_restricted",
+    "group",
+    "groups",
+    "has_service_project",
+    "holder",
+    "holders",
+    "id",
+    "internal",
+    "invite_links",
+    "is_service_project",
+    "jsm_role",
+    "jsm_role_sources",
+    "key",
+    "kind",
+    "lead",
+    "linked_to_service_project",
+    "managed_by_other_org",
+    "members",
+    "mode",
+    "name",
+    "organization",
+    "organizations",
+    "parameter",
+    "permission",
+    "permission_known",
+    "permission_scheme",
+    "permission_suggestion",
+    "permissions",
+    "project",
+    "projects",
+    "role",
+    "role_refs",
+    "roles",
+    "same_email",
+    "scheme",
+    "service_desk",
+    "service_projects",
+    "signup",
+    "site_access",
+    "status",
+    "text",
+    "type",
+    "url",
+    "used",
+    "used_by_service_project",
+    "user",
+    "user_access",
+    "user_invites",
+    "users",
+    "via",
+];
+
+/// Maps whose keys are data: `x.roles.confluence` selects an app's role.
+pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
+
+/// A field's value: owned by the expression that reads it, borrowing the
+/// model.
+type V<'a> = Box<dyn Val + 'a>;
+
+pub struct View<'s> {
+    site: &'s Site,
+    facts: &'s Facts,
+    /// Per user: each place a project role names the user directly, as
+    /// (project, role, index in the role's `users`).
+    role_refs: Vec<Vec<(usize, usize, usize)>>,
+    /// Each reference that makes a user a listed customer, in file order.
+    customer_refs: Vec<CustomerRef<'s>>,
+}
+
+/// A `service_desk.customers` entry or an organization `members` entry, and
+/// the service projects it makes the user a customer of.
+struct CustomerRef<'s> {
+    reference: &'s Ref<UserId>,
+    user: UserId,
+    organization: Option<OrgId>,
+    projects: Vec<usize>,
+}
+
+impl<'s> View<'s> {
+    pub fn build(site: &'s Site, facts: &'s Facts) -> View<'s> {
+        View { site, facts, role_refs: role_refs(site), customer_refs: customer_refs(site, facts) }
+    }
+
+    /// The `site` variable every expression sees.
+    pub fn site(&self) -> Node<'_> {
+        Node::new(self, Of::Site)
+    }
+
+    /// The items of a collection named in [`COLLECTIONS`], in snapshot order.
+    pub fn collection(&self, name: &str) -> Vec<Node<'_>> {
+        let site = self.site;
+        let ua = site.user_access.as_ref();
+        let of: Vec<Of> = match name {
+            "site" => vec![Of::Site],
+            "user_access" => ua.map(|_| Of::UserAccess).into_iter().collect(),
+            "customer_access" => {
+                site.customer_access.as_ref().map(|_| Of::CustomerAccess).into_iter().collect()
+            }
+            "user_invites" => (0..ua.map_or(0, |ua| ua.user_invites.len())).map(Of::Invite).collect(),
+            "approved_domains" => (0..ua.map_or(0, |ua| ua.approved_domains.len())).map(Of::Domain).collect(),
+            "users" => (0..site.users.len()).map(Of::User).collect(),
+            "groups" => (0..site.groups.len()).map(Of::Group).collect(),
+            "project_roles" => (0..site.project_roles.len()).map(Of::ProjectRole).collect(),
+            "permission_schemes" => (0..site.permission_schemes.len()).map(Of::Scheme).collect(),
+            "grants" => site
+                .permission_schemes
+                .iter()
+                .enumerate()
+                .flat_map(|(scheme, s)| {
+                    (0..s.permissions.len()).map(move |index| Of::Grant { scheme, index })
+                })
+                .collect(),
+            "projects" => (0..site.projects.len()).map(Of::Project).collect(),
+            "service_projects" => (0..site.projects.len())
+                .filter(|&p| site.projects[p].kind == ProjectType::ServiceDesk)
+                .map(Of::Project)
+                .collect(),
+            "email_channels" => self.email_channels(),
+            "role_actors" => self.role_actors(),
+            "organizations" => (0..site.organizations.len()).map(Of::Organization).collect(),
+            "organization_members" => site
+                .organizations
+                .iter()
+                .enumerate()
+                .flat_map(|(org, o)| (0..o.members.len()).map(move |index| Of::OrgMember { org, index }))
+                .collect(),
+            "customer_refs" => (0..self.customer_refs.len()).map(Of::CustomerRef).collect(),
+            _ => Vec::new(),
+        };
+        of.into_iter().map(|of| Node::new(self, of)).collect()
+    }
+
+    /// Every email channel of every project with a service desk.
+    fn email_channels(&self) -> Vec<Of> {
+        let projects = self.site.projects.iter().enumerate();
+        projects
+            .filter_map(|(project, p)| Some((project, p.service_desk.as_ref()?)))
+            .flat_map(|(project, sd)| {
+                (0..sd.email_channels.len()).map(move |index| Of::EmailChannel { project, index })
+            })
+            .collect()
+    }
+
+    /// Every user and group reference in every project role: per role, its
+    /// users, then its groups.
+    fn role_actors(&self) -> Vec<Of> {
+        let mut out = Vec::new();
+        for (project, p) in self.site.projects.iter().enumerate() {
+            for (role, r) in p.roles.iter().enumerate() {
+                let users =
+                    (0..r.users.len()).map(|index| Of::RoleActor { project, role, group: false, index });
+                let groups =
+                    (0..r.groups.len()).map(|index| Of::RoleActor { project, role, group: true, index });
+                out.extend(users.chain(groups));
+            }
+        }
+        out
+    }
+
+    /// Where a node stands in the snapshot, if it stands anywhere.
+    fn anchor(&self, of: Of) -> Option<Anchor<'s>> {
+        let site = self.site;
+        let entity = |o: &'s Origin| Some(Anchor::Entity(o));
+        match of {
+            Of::Site | Of::RoleSource { .. } | Of::Actors { .. } => None,
+            Of::CustomerAccess => entity(&site.customer_access.as_ref()?.origin),
+            Of::UserAccess => entity(&site.user_access.as_ref()?.origin),
+            Of::Invite(i) => entity(&site.user_access.as_ref()?.user_invites[i].origin),
+            Of::Domain(i) => entity(&site.user_access.as_ref()?.approved_domains[i].origin),
+            Of::User(i) => entity(&site.users[i].origin),
+            Of::Group(i) => entity(&site.groups[i].origin),
+            Of::ProjectRole(i) => entity(&site.project_roles[i].origin),
+            Of::Scheme(i) => entity(&site.permission_schemes[i].origin),
+            Of::Grant { scheme, index } => entity(&site.permission_schemes[scheme].permissions[index].origin),
+            Of::Holder { scheme, index } => {
+                entity(&site.permission_schemes[scheme].permissions[index].holder.origin)
+            }
+            Of::Project(i) => entity(&site.projects[i].origin),
+            Of::ServiceDesk(p) => entity(&site.projects[p].service_desk.as_ref()?.origin),
+            Of::EmailChannel { project, index } => {
+                entity(&site.projects[project].service_desk.as_ref()?.email_channels[index].origin)
+            }
+            Of::Organization(i) => entity(&site.organizations[i].origin),
+            Of::RoleRef { user, index } => {
+                let (project, role, index) = self.role_refs[user][index];
+                Some(Anchor::Reference(site.projects[project].roles[role].users[index].at))
+            }
+            Of::RoleActor { project, role, group, index } => {
+                let r = &site.projects[project].roles[role];
+                Some(Anchor::Reference(if group { r.groups[index].at } else { r.users[index].at }))
+            }
+            Of::OrgMember { org, index } => {
+                Some(Anchor::Reference(site.organizations[org].members[index].at))
+            }
+            Of::CustomerRef(i) => Some(Anchor::Reference(self.customer_refs[i].reference.at)),
+        }
+    }
+
+    /// The value of a field of a node, or `None` when it has no such field.
+    fn field<'a>(&'a self, of: Of, name: &str) -> Option<V<'a>> {
+        let f = Fields { view: self };
+        match of {
+            Of::Site => f.site(name),
+            Of::CustomerAccess => f.customer_access(name),
+            Of::UserAccess => f.user_access(name),
+            Of::Invite(i) => f.invite(i, name),
+            Of::Domain(i) => f.domain(i, name),
+            Of::User(i) => f.user(i, name),
+            Of::RoleSource { user, index } => f.role_source(user, index, name),
+            Of::RoleRef { user, index } => f.role_ref(user, index, name),
+            Of::Group(i) => f.group(i, name),
+            Of::ProjectRole(i) => f.project_role(i, name),
+            Of::Scheme(i) => f.scheme(i, name),
+            Of::Grant { scheme, index } => f.grant(scheme, index, name),
+            Of::Holder { scheme, index } => f.holder(scheme, index, name),
+            Of::Project(i) => f.project(i, name),
+            Of::Actors { project, role } => f.actors(project, role, name),
+            Of::RoleActor { project, role, group, index } => f.role_actor(project, role, group, index, name),
+            Of::ServiceDesk(p) => f.service_desk(p, name),
+            Of::EmailChannel { project, index } => f.email_channel(project, index, name),
+            Of::Organization(i) => f.organization(i, name),
+            Of::OrgMember { org, index } => f.org_member(org, index, name),
+            Of::CustomerRef(i) => f.customer_ref(i, name),
+        }
+    }
+}
+
+fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
+    let mut refs = vec![Vec::new(); site.users.len()];
+    for (pi, p) in site.projects.iter().enumerate() {
+        for (ri, r) in p.roles.iter().enumerate() {
+            for (ui, u) in r.users.iter().enumerate() {
+                if let Some(user) = u.target {
+                    refs[user.index()].push((pi, ri, ui));
+                }
+            }
+        }
+    }
+    refs
+}
+
+/// One entry per reference that makes a user a listed customer: each
+/// `service_desk.customers` entry of a service project, and each `members`
+/// entry of an organization linked to one, however many projects it
+/// reaches; sorted by where they are written.
+fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> Vec<CustomerRef<'s>> {
+    let mut refs: Vec<CustomerRef<'s>> = Vec::new();
+    let mut index: HashMap<Location, usize> = HashMap::new();
+    for (pi, links) in facts.project_customers.iter().enumerate() {
+        let Some(sd) = &site.projects[pi].service_desk else { continue };
+        for CustomerLink { via, .. } in links {
+            let (reference, organization) = match *via {
+                Via::Direct { index } => (&sd.customers[index], None),
+                Via::Organization { org, member } => {
+                    (&site.organizations[org.index()].members[member], Some(org))
+                }
+            };
+            let Some(user) = reference.target else { continue };
+            let slot = *index.entry(reference.at).or_insert_with(|| {
+                refs.push(CustomerRef { reference, user, organization, projects: Vec::new() });
+                refs.len() - 1
+            });
+            if !refs[slot].projects.contains(&pi) {
+                refs[slot].projects.push(pi);
+            }
+        }
+    }
+    refs.sort_by_key(|r| r.reference.at);
+    refs
+}
+
+/// The fields of each kind of node. Each method answers `None` for a name
+/// the kind does not have (`has()` is then false, and reading it an error).
+#[derive(Clone, Copy)]
+struct Fields<'a> {
+    view: &'a View<'a>,
+}
+
+fn text(s: &str) -> V<'_> {
+    Box::new(CelString::from(s))
+}
+
+fn owned<'a>(s: String) -> V<'a> {
+    Box::new(CelString::from(s))
+}
+
+fn opt_text(s: Option<&str>) -> V<'_> {
+    s.map_or_else(null, text)
+}
+
+fn null<'a>() -> V<'a> {
+    Box::new(CelNull)
+}
+
+fn boolean<'a>(b: bool) -> V<'a> {
+    Box::new(CelBool::from(b))
+}
+
+fn list<'a>(items: impl IntoIterator<Item = V<'a>>) -> V<'a> {
+    Box::new(CelList::from(items.into_iter().collect::<Vec<_>>()))
+}
+
+fn texts<'a>(items: impl IntoIterator<Item = &'a str>) -> V<'a> {
+    list(items.into_iter().map(text))
+}
+
+/// A map whose keys are data (app keys, role names).
+fn data_map<'a>(entries: impl IntoIterator<Item = (&'a str, V<'a>)>) -> V<'a> {
+    let map: HashMap<CelMapKey<'a>, V<'a>> =
+        entries.into_iter().map(|(k, v)| (CelMapKey::String(CelString::from(k)), v)).collect();
+    Box::new(CelMap::from(map))
+}
+
+impl<'a> Fields<'a> {
+    fn node(self, of: Of) -> V<'a> {
+        Box::new(Node::new(self.view, of))
+    }
+
+    fn opt_node(self, of: Option<Of>) -> V<'a> {
+        of.map_or_else(null, |of| self.node(of))
+    }
+
+    fn nodes(self, of: impl IntoIterator<Item = Of>) -> V<'a> {
+        list(of.into_iter().map(|of| self.node(of)))
+    }
+
+    fn users(self, ids: impl IntoIterator<Item = UserId>) -> V<'a> {
+        self.nodes(ids.into_iter().map(|u| Of::User(u.index())))
+    }
+
+    fn site(self, name: &str) -> Option<V<'a>> {
+        let site = self.view.site;
+        let info = site.info.as_ref();
+        Some(match name {
+            "name" => opt_text(info.and_then(|i| i.name.as_deref())),
+            "url" => opt_text(info.and_then(|i| i.url.as_deref())),
+            "has_service_project" => {
+                boolean(site.projects.iter().any(|p| p.kind == ProjectType::ServiceDesk))
+            }
+            "customer_access" => self.node(Of::CustomerAccess),
+            "user_access" => self.opt_node(site.user_access.as_ref().map(|_| Of::UserAccess)),
+            "email_channels" => self.nodes(self.view.email_channels()),
+            _ => return None,
+        })
+    }
+
+    /// The `customer_access` section, or Atlassian's defaults when it is not
+    /// written.
+    fn customer_access(self, name: &str) -> Option<V<'a>> {
+        static DEFAULT: std::sync::LazyLock<CustomerAccess> =
+            std::sync::LazyLock::new(CustomerAccess::default);
+        let settings = self.view.site.customer_access.as_ref().unwrap_or(&DEFAULT);
+        Some(match name {
+            // Named after its section, which is how messages and suppressions name it.
+            "name" => text("customer_access"),
+            "internal" => boolean(settings.internal),
+            "external" => boolean(settings.external),
+            "external_domains" => match &settings.external_domains {
+                ExternalDomains::Any => text("any"),
+                // Domains compare case-insensitively.
+                ExternalDomains::List(domains) => list(domains.iter().map(|(d, _)| owned(d.to_lowercase()))),
+            },
+            "external_domains_restricted" => {
+                boolean(matches!(settings.external_domains, ExternalDomains::List(_)))
+            }
+            "signup" => text(match settings.signup {
+                Signup::Allow => "allow",
+                Signup::Deny => "deny",
+            }),
+            "anonymous_access" => boolean(settings.anonymous_access),
+            "email_account_creation" => text(match settings.email_account_creation {
+                EmailAccountCreation::Anyone => "anyone",
+                EmailAccountCreation::AgentsOnly => "agents-only",
+            }),
+            _ => return None,
+        })
+    }
+
+    fn user_access(self, name: &str) -> Option<V<'a>> {
+        let ua = self.view.site.user_access.as_ref()?;
+        Some(match name {
+            "name" => text("user_access"),
+            "invite_links" => boolean(ua.invite_links),
+            "user_invites" => {
+                data_map(ua.user_invites.iter().map(|i| (i.app.as_str(), text(invite_mode(i.mode)))))
+            }
+            "approved_domains" => self.nodes((0..ua.approved_domains.len()).map(Of::Domain)),
+            _ => return None,
+        })
+    }
+
+    fn invite(self, i: usize, name: &str) -> Option<V<'a>> {
+        let invite = &self.view.site.user_access.as_ref()?.user_invites[i];
+        Some(match name {
+            "app" => text(&invite.app),
+            "mode" => text(invite_mode(invite.mode)),
+            _ => return None,
+        })
+    }
+
+    fn domain(self, i: usize, name: &str) -> Option<V<'a>> {
+        let d = &self.view.site.user_access.as_ref()?.approved_domains[i];
+        Some(match name {
+            "domain" => text(&d.domain),
+            "roles" => data_map(d.roles.iter().map(|(k, v)| (k.as_str(), text(domain_role(*v))))),
+            "jsm_role" => opt_text(d.roles.get(JSM).map(|r| domain_role(*r))),
+            "admin_approval" => boolean(d.admin_approval),
+            _ => return None,
+        })
+    }
+
+    fn user(self, i: usize, name: &str) -> Option<V<'a>> {
+        let (site, facts) = (self.view.site, self.view.facts);
+        let u = &site.users[i];
+        let role = facts.jsm_role.get(i);
+        Some(match name {
+            "account_id" => text(&u.account_id),
+            "email" => opt_text(u.email.as_deref()),
+            "email_domain" => u
+                .email
+                .as_deref()
+                .and_then(|e| e.rsplit_once('@'))
+                .map_or_else(null, |(_, d)| owned(d.to_lowercase())),
+            "name" => opt_text(u.name.as_deref()),
+            "account_type" => text(account_type(u.account_type)),
+            "status" => text(status(u.status)),
+            "site_access" => boolean(u.site_access),
+            "managed_by_other_org" => boolean(u.managed_by_other_org),
+            "active" => boolean(
+                u.status == Status::Active && (u.account_type != AccountType::Atlassian || u.site_access),
+            ),
+            "roles" => data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
+            "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
+            "groups" => texts(
+                facts.user_groups.get(i).into_iter().flatten().map(|g| site.groups[g.index()].name.as_str()),
+            ),
+            "jsm_role" => text(role.map_or("none", |r| r.role.as_str())),
+            "jsm_role_sources" => self.nodes(
+                (0..role.map_or(0, |r| r.sources.len())).map(|index| Of::RoleSource { user: i, index }),
+            ),
+            // Other accounts with the same email (AC003).
+            "same_email" => self.users(
+                u.email
+                    .as_ref()
+                    .and_then(|e| facts.users_by_email.get(&e.to_lowercase()))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|id| id.index() != i),
+            ),
+            "role_refs" => {
+                self.nodes((0..self.view.role_refs[i].len()).map(|index| Of::RoleRef { user: i, index }))
+            }
+            _ => return None,
+        })
+    }
+
+    fn role_source(self, user: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let site = self.view.site;
+        let source = &self.view.facts.jsm_role.get(user)?.sources[index];
+        let (via, who, role) = match source {
+            RoleSource::Direct(r) => ("user", "", r),
+            RoleSource::Group(g, r) => ("group", site.groups[g.index()].name.as_str(), r),
+            RoleSource::Domain(d, r) => {
+                let domain = site.user_access.as_ref().and_then(|ua| ua.approved_domains.get(*d));
+                ("domain", domain.map_or("", |d| d.domain.as_str()), r)
+            }
+        };
+        Some(match name {
+            "via" => text(via),
+            "name" => text(who),
+            "role" => text(role.as_str()),
+            _ => return None,
+        })
+    }
+
+    fn role_ref(self, user: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let (project, role, index) = self.view.role_refs[user][index];
+        let p = &self.view.site.projects[project];
+        let r = &p.roles[role];
+        Some(match name {
+            "text" => text(&r.users[index].text),
+            "project" => text(&p.key),
+            "role" => text(&r.role),
+            _ => return None,
+        })
+    }
+
+    fn group(self, i: usize, name: &str) -> Option<V<'a>> {
+        let g = &self.view.site.groups[i];
+        Some(match name {
+            "name" => text(&g.name),
+            "id" => opt_text(g.id.as_deref()),
+            "roles" => data_map(g.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
+            "jsm_role" => text(g.roles.get(JSM).map_or("none", String::as_str)),
+            "members" => self.users(self.view.facts.group_members.get(i).into_iter().flatten().copied()),
+            _ => return None,
+        })
+    }
+
+    fn project_role(self, i: usize, name: &str) -> Option<V<'a>> {
+        let r = &self.view.site.project_roles[i];
+        Some(match name {
+            "id" => text(&r.id),
+            "name" => text(&r.name),
+            _ => return None,
+        })
+    }
+
+    fn scheme(self, i: usize, name: &str) -> Option<V<'a>> {
+        let site = self.view.site;
+        let s = &site.permission_schemes[i];
+        let users = self.view.facts.scheme_projects.get(i).map_or(&[][..], Vec::as_slice);
+        let service = || users.iter().filter(|p| site.projects[p.index()].kind == ProjectType::ServiceDesk);
+        Some(match name {
+            "id" => text(&s.id),
+            "name" => text(&s.name),
+            "description" => opt_text(s.description.as_deref()),
+            "projects" => self.nodes(users.iter().map(|p| Of::Project(p.index()))),
+            "used" => boolean(!users.is_empty()),
+            "used_by_service_project" => boolean(service().next().is_some()),
+            "service_projects" => self.nodes(service().map(|p| Of::Project(p.index()))),
+            "permissions" => self.nodes((0..s.permissions.len()).map(|index| Of::Grant { scheme: i, index })),
+            _ => return None,
+        })
+    }
+
+    fn grant(self, scheme: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let s = &self.view.site.permission_schemes[scheme];
+        let g = &s.permissions[index];
+        Some(match name {
+            // A grant's natural name, e.g. `Support: BROWSE_PROJECTS to group jira-admins`.
+            "name" => owned(match &g.holder.parameter {
+                Some(p) if !p.is_empty() => format!("{}: {} to {} {p}", s.name, g.permission, g.holder.kind),
+                _ => format!("{}: {} to {}", s.name, g.permission, g.holder.kind),
+            }),
+            "permission" => text(&g.permission),
+            "permission_known" => boolean(permissions::is_built_in(&g.permission)),
+            "permission_suggestion" => opt_text(permissions::suggestion(&g.permission)),
+            "holder" => self.node(Of::Holder { scheme, index }),
+            "scheme" => self.node(Of::Scheme(scheme)),
+            _ => return None,
+        })
+    }
+
+    fn holder(self, scheme: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let site = self.view.site;
+        let h = &site.permission_schemes[scheme].permissions[index].holder;
+        let (role, group, user) = match &h.target {
+            HolderTarget::Role(name) => (Some(name.as_str()), None, None),
+            HolderTarget::Group(id) => (None, Some(site.groups[id.index()].name.as_str()), None),
+            HolderTarget::User(id) => (None, None, Some(site.users[id.index()].account_id.as_str())),
+            HolderTarget::None | HolderTarget::Unresolved => (None, None, None),
+        };
+        Some(match name {
+            "type" => text(&h.kind),
+            "parameter" => opt_text(h.parameter.as_deref()),
+            "role" => opt_text(role),
+            "group" => opt_text(group),
+            "user" => opt_text(user),
+            _ => return None,
+        })
+    }
+
+    fn project(self, i: usize, name: &str) -> Option<V<'a>> {
+        let p = &self.view.site.projects[i];
+        let user = |r: &Ref<UserId>| r.target.map(|u| Of::User(u.index()));
+        Some(match name {
+            "key" => text(&p.key),
+            "name" => opt_text(p.name.as_deref()),
+            "type" => text(project_type(p.kind)),
+            "is_service_project" => boolean(p.kind == ProjectType::ServiceDesk),
+            "permission_scheme" => self
+                .opt_node(p.permission_scheme.as_ref().and_then(|r| r.target).map(|s| Of::Scheme(s.index()))),
+            "lead" => self.opt_node(p.lead.as_ref().and_then(user)),
+            "roles" => data_map(
+                p.roles
+                    .iter()
+                    .enumerate()
+                    .map(|(role, r)| (r.role.as_str(), self.node(Of::Actors { project: i, role }))),
+            ),
+            "service_desk" => self.opt_node(p.service_desk.as_ref().map(|_| Of::ServiceDesk(i))),
+            "channel_access" => opt_text(p.service_desk.as_ref().map(|sd| channel_access(sd.channel_access))),
+            "customers" => {
+                self.users(self.view.facts.project_customers.get(i).into_iter().flatten().map(|c| c.user))
+            }
+            _ => return None,
+        })
+    }
+
+    fn actors(self, project: usize, role: usize, name: &str) -> Option<V<'a>> {
+        let r = &self.view.site.projects[project].roles[role];
+        Some(match name {
+            "users" => self.users(r.users.iter().filter_map(|u| u.target)),
+            "groups" => self.nodes(r.groups.iter().filter_map(|g| g.target).map(|g| Of::Group(g.index()))),
+            // Users holding the role, directly or through a group.
+            "holders" => self.users(
+                self.view
+                    .facts
+                    .project_role_users
+                    .get(project)
+                    .and_then(|roles| roles.get(&r.role))
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            ),
+            _ => return None,
+        })
+    }
+
+    fn role_actor(self, project: usize, role: usize, group: bool, index: usize, name: &str) -> Option<V<'a>> {
+        let r = &self.view.site.projects[project].roles[role];
+        let (reference, user, target_group) = if group {
+            let g = &r.groups[index];
+            (&g.text, None, g.target)
+        } else {
+            let u = &r.users[index];
+            (&u.text, u.target, None)
+        };
+        Some(match name {
+            "text" => text(reference),
+            "kind" => text(if group { "group" } else { "user" }),
+            "user" => self.opt_node(user.map(|u| Of::User(u.index()))),
+            "group" => self.opt_node(target_group.map(|g| Of::Group(g.index()))),
+            "project" => self.node(Of::Project(project)),
+            "role" => text(&r.role),
+            // The users this reference puts in the role.
+            "users" => match target_group {
+                Some(g) => {
+                    self.users(self.view.facts.group_members.get(g.index()).into_iter().flatten().copied())
+                }
+                None => self.users(user),
+            },
+            _ => return None,
+        })
+    }
+
+    fn service_desk(self, project: usize, name: &str) -> Option<V<'a>> {
+        let sd = self.view.site.projects[project].service_desk.as_ref()?;
+        Some(match name {
+            "channel_access" => text(channel_access(sd.channel_access)),
+            "customers" => self.users(sd.customers.iter().filter_map(|u| u.target)),
+            "organizations" => self
+                .nodes(sd.organizations.iter().filter_map(|o| o.target).map(|o| Of::Organization(o.index()))),
+            "email_channels" => {
+                self.nodes((0..sd.email_channels.len()).map(|index| Of::EmailChannel { project, index }))
+            }
+            _ => return None,
+        })
+    }
+
+    fn email_channel(self, project: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let c = &self.view.site.projects[project].service_desk.as_ref()?.email_channels[index];
+        Some(match name {
+            "address" => opt_text(c.address.as_deref()),
+            "enabled" => boolean(c.enabled),
+            "project" => self.node(Of::Project(project)),
+            _ => return None,
+        })
+    }
+
+    fn organization(self, i: usize, name: &str) -> Option<V<'a>> {
+        let site = self.view.site;
+        let o = &site.organizations[i];
+        let linked = self.view.facts.org_projects.get(i).map_or(&[][..], Vec::as_slice);
+        Some(match name {
+            "id" => opt_text(o.id.as_deref()),
+            "name" => text(&o.name),
+            "members" => self.users(o.members.iter().filter_map(|m| m.target)),
+            "projects" => self.nodes(linked.iter().map(|p| Of::Project(p.index()))),
+            "linked_to_service_project" => {
+                boolean(linked.iter().any(|p| site.projects[p.index()].kind == ProjectType::ServiceDesk))
+            }
+            _ => return None,
+        })
+    }
+
+    fn org_member(self, org: usize, index: usize, name: &str) -> Option<V<'a>> {
+        let m = &self.view.site.organizations[org].members[index];
+        Some(match name {
+            "text" => text(&m.text),
+            "organization" => self.node(Of::Organization(org)),
+            "user" => self.opt_node(m.target.map(|u| Of::User(u.index()))),
+            _ => return None,
+        })
+    }
+
+    fn customer_ref(self, i: usize, name: &str) -> Option<V<'a>> {
+        let r = &self.view.customer_refs[i];
+        Some(match name {
+            "text" => text(&r.reference.text),
+            "user" => self.node(Of::User(r.user.index())),
+            "via" => text(if r.organization.is_some() { "organization" } else { "customer" }),
+            "organization" => self.opt_node(r.organization.map(|o| Of::Organization(o.index()))),
+            "projects" => self.nodes(r.projects.iter().map(|&p| Of::Project(p))),
+            _ => return None,
+        })
+    }
+}
+
+const JSM: &str = "jira-servicemanagement";
+
+fn account_type(t: AccountType) -> &'static str {
+    match t {
+        AccountType::Atlassian => "atlassian",
+        AccountType::Customer => "customer",
+        AccountType::App => "app",
+    }
+}
+
+fn project_type(t: ProjectType) -> &'static str {
+    match t {
+        ProjectType::ServiceDesk => "service_desk",
+        ProjectType::Software => "software",
+        ProjectType::Business => "business",
+    }
+}
+
+fn channel_access(c: ChannelAccess) -> &'static str {
+    match c {
+        ChannelAccess::Open => "open",
+        ChannelAccess::Restricted => "restricted",
+    }
+}
+
+fn invite_mode(m: InviteMode) -> &'static str {
+    match m {
+        InviteMode::Anyone => "anyone",
+        InviteMode::ApprovedDomains => "approved-domains",
+        InviteMode::AdminApproval => "admin-approval",
+        InviteMode::AdminsOnly => "admins-only",
+    }
+}
+
+fn domain_role(r: DomainRole) -> &'static str {
+    match r {
+        DomainRole::None => "none",
+        DomainRole::User => "user",
+        DomainRole::Customer => "customer",
+        DomainRole::Agent => "agent",
+    }
+}
+
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Active => "active",
+        Status::Inactive => "inactive",
+        Status::Closed => "closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+
+    use cel::common::types::{CelList, CelMap, CelString};
+    use cel::common::value::Val;
+
+    use super::node::{Identity, Of};
+    use super::{COLLECTIONS, FIELDS, View};
+    use crate::{load, model};
+
+    /// The field names `Fields` answers, read from its source.
+    fn names_in_source() -> BTreeSet<String> {
+        let source = include_str!("mod.rs");
+        let start = source.find("impl<'a> Fields<'a>").unwrap();
+        let end = source[start..].find("\nconst JSM").unwrap() + start;
+        let mut names = BTreeSet::new();
+        for part in source[start..end].split("\" =>") {
+            let Some(open) = part.rfind('"') else { continue };
+            let name = &part[open + 1..];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                names.insert(name.to_string());
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn fields_lists_exactly_the_fields_the_nodes_answer() {
+        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(names_in_source(), listed, "update FIELDS (and the README's collection table)");
+    }
+
+    /// The node behind a value, if it is one.
+    fn of(value: &dyn Val) -> Option<Of> {
+        let id = value.as_indexer()?.get(&CelString::from("_id")).ok()?;
+        id.downcast_ref::<Identity>().map(|id| id.0)
+    }
+
+    /// Every field is answered by some node of the example site, reached
+    /// from the collections: none is listed but dead.
+    #[test]
+    fn every_field_is_answered_somewhere_in_the_example() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let mut todo: Vec<Of> =
+            COLLECTIONS.iter().flat_map(|(name, _)| view.collection(name)).map(|n| n.of).collect();
+        let mut seen = HashSet::new();
+        let mut answered = BTreeSet::new();
+        while let Some(node) = todo.pop() {
+            if !seen.insert(node) {
+                continue;
+            }
+            for name in FIELDS {
+                let Some(value) = view.field(node, name) else { continue };
+                answered.insert(name.to_string());
+                let mut values: Vec<&dyn Val> = vec![value.as_ref()];
+                if let Some(list) = value.downcast_ref::<CelList>() {
+                    values.extend(list.inner().iter().map(|v| v.as_ref()));
+                }
+                if let Some(map) = value.downcast_ref::<CelMap>() {
+                    values.extend(map.inner().values().map(|v| v.as_ref()));
+                }
+                todo.extend(values.into_iter().filter_map(of));
+            }
+        }
+        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(answered, listed);
+    }
+}
