@@ -11,14 +11,16 @@
 //!   at its value, and the service desk is ignored.
 //! - An approved domain without `domain` is SL006 and left out: the domain
 //!   is what identifies it.
-//! - A singleton section that already appeared is not decoded at all; a
-//!   later entity with a taken identifier is decoded (its own mistakes are
-//!   reported) and then left out.
+//! - A singleton section that already appeared is ignored with everything
+//!   decoding it found; a later entity with a taken identifier is decoded
+//!   (its own mistakes are reported) and then left out.
 //! - [`Origin::fields`] lists a field only when its value is used: a null or
 //!   invalid value is "not given", so rules never point at it as a setting.
 
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::fmt;
 
 use crate::finding::{Check, Finding};
@@ -28,13 +30,168 @@ use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 use super::site::*;
 use super::text::{closest, fold};
 
-/// Decodes every document (in file order) into one site.
+/// Decodes every document into one site: each document on its own, in
+/// parallel, then merged in file order ([`merge`]).
 pub fn decode(documents: &[Document]) -> (Site, Vec<Finding>) {
-    let mut decoder = Decoder::default();
-    for document in documents {
-        decoder.document(document);
+    merge(documents.par_iter().map(decode_document).collect::<Vec<_>>())
+}
+
+/// Decodes one document on its own. What depends on the documents before
+/// it, identifiers and singleton sections written twice (SL004), is settled
+/// by [`merge`]; so a caller may decode each file as soon as it is parsed,
+/// and drop its tree.
+pub fn decode_document(document: &Document) -> Part {
+    let mut decoder = Decoder { file: document.file, ..Decoder::default() };
+    decoder.document(document);
+    decoder.part
+}
+
+/// Merges decoded documents, in file order, into one site: a singleton
+/// section already written is reported (SL004) and ignored with what
+/// decoding it found, and an entity whose identifier an earlier one took is
+/// reported and left out.
+pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>) {
+    let mut merger = Merger::default();
+    for part in parts {
+        merger.part(part);
     }
-    (decoder.site, decoder.findings)
+    (merger.site, merger.findings)
+}
+
+/// One document, decoded on its own.
+#[derive(Default)]
+pub struct Part {
+    site: Site,
+    findings: Vec<Finding>,
+    /// Its entities' identifiers, in decoding order.
+    claims: Vec<Claim>,
+    /// Its singleton sections, in order.
+    sections: Vec<Section>,
+}
+
+/// A singleton section of a part, and which of the part's findings and
+/// claims came from decoding it.
+struct Section {
+    key: &'static str,
+    at: Location,
+    findings: std::ops::Range<usize>,
+    claims: std::ops::Range<usize>,
+}
+
+/// The identifiers of an entity: the `index`th of its list in the part.
+struct Claim {
+    list: List,
+    index: usize,
+    /// Each identifier: what it is, its text, and where its value is.
+    identifiers: Vec<(Ident, String, Location)>,
+}
+
+/// The lists of entities with identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum List {
+    Users,
+    Groups,
+    ProjectRoles,
+    Schemes,
+    Projects,
+    Organizations,
+    /// `user_access.approved_domains`.
+    Domains,
+}
+
+#[derive(Default)]
+struct Merger {
+    site: Site,
+    findings: Vec<Finding>,
+    /// Where each identifier was first written.
+    identifiers: HashMap<(Ident, String), Location>,
+    /// Where each singleton section was first written.
+    sections: HashMap<&'static str, Location>,
+}
+
+/// The items whose index `keep` accepts, in order.
+fn retain<T>(items: Vec<T>, keep: impl Fn(usize) -> bool) -> Vec<T> {
+    items.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, item)| item).collect()
+}
+
+impl Merger {
+    fn part(&mut self, part: Part) {
+        let Part { mut site, findings, claims, sections } = part;
+        // A section written before is reported where it starts and ignored,
+        // with the findings and claims of decoding it (sections come in
+        // order, and so do their ranges).
+        let mut findings = findings.into_iter();
+        let mut consumed = 0;
+        let mut ignored_claims = Vec::new();
+        for section in &sections {
+            let Some(&first) = self.sections.get(section.key) else {
+                self.sections.insert(section.key, section.at);
+                continue;
+            };
+            self.findings.extend(findings.by_ref().take(section.findings.start - consumed));
+            findings.by_ref().take(section.findings.len()).for_each(drop);
+            consumed = section.findings.end;
+            let message =
+                format!("section `{}` appears twice in the snapshot; this one is ignored", section.key);
+            let finding = Check::Duplicate.at(section.at, message).with_related(first, "first written here");
+            self.findings.push(finding);
+            ignored_claims.push(section.claims.clone());
+            match section.key {
+                "site" => site.info = None,
+                "user_access" => site.user_access = None,
+                _ => site.customer_access = None,
+            }
+        }
+        self.findings.extend(findings);
+
+        let mut left_out: HashSet<(List, usize)> = HashSet::new();
+        for (i, claim) in claims.iter().enumerate() {
+            if !ignored_claims.iter().any(|r| r.contains(&i)) && !self.claim(claim) {
+                left_out.insert((claim.list, claim.index));
+            }
+        }
+        let kept = |list: List, i: usize| !left_out.contains(&(list, i));
+        if let Some(mut ua) = site.user_access {
+            ua.approved_domains = retain(ua.approved_domains, |i| kept(List::Domains, i));
+            self.site.user_access = Some(ua);
+        }
+        if site.info.is_some() {
+            self.site.info = site.info;
+        }
+        if site.customer_access.is_some() {
+            self.site.customer_access = site.customer_access;
+        }
+        self.site.users.extend(retain(site.users, |i| kept(List::Users, i)));
+        self.site.groups.extend(retain(site.groups, |i| kept(List::Groups, i)));
+        self.site.project_roles.extend(retain(site.project_roles, |i| kept(List::ProjectRoles, i)));
+        self.site.permission_schemes.extend(retain(site.permission_schemes, |i| kept(List::Schemes, i)));
+        self.site.projects.extend(retain(site.projects, |i| kept(List::Projects, i)));
+        self.site.organizations.extend(retain(site.organizations, |i| kept(List::Organizations, i)));
+    }
+
+    /// Registers the identifiers of an entity. If any was taken by an
+    /// earlier entity, reports SL004 at this one's identifying value for
+    /// each, registers none, and returns false: the entity is left out.
+    fn claim(&mut self, claim: &Claim) -> bool {
+        let keys: Vec<_> =
+            claim.identifiers.iter().map(|(ident, text, _)| (*ident, ident.key(text))).collect();
+        let mut unique = true;
+        for (key, (ident, text, at)) in keys.iter().zip(&claim.identifiers) {
+            if let Some(&first) = self.identifiers.get(key) {
+                let (entity, field) = ident.describe();
+                let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
+                self.findings
+                    .push(Check::Duplicate.at(*at, message).with_related(first, "first defined here"));
+                unique = false;
+            }
+        }
+        if unique {
+            for (key, (_, _, at)) in keys.into_iter().zip(&claim.identifiers) {
+                self.identifiers.insert(key, *at);
+            }
+        }
+        unique
+    }
 }
 
 /// The app whose roles drive the JSM rules; its role values are checked.
@@ -271,14 +428,11 @@ impl<'a> Entity<'a> {
 
 #[derive(Default)]
 struct Decoder {
-    site: Site,
-    findings: Vec<Finding>,
+    part: Part,
     /// The file being decoded.
     file: FileId,
-    /// Where each identifier was first written, for SL004.
-    identifiers: HashMap<(Ident, String), Location>,
-    /// Where each singleton section was first written, for SL004.
-    sections: HashMap<&'static str, Location>,
+    /// How many entities of each list have claimed their identifiers.
+    claimed: HashMap<List, usize>,
 }
 
 impl Decoder {
@@ -287,7 +441,7 @@ impl Decoder {
     }
 
     fn report(&mut self, finding: Finding) {
-        self.findings.push(finding);
+        self.part.findings.push(finding);
     }
 
     fn invalid(&mut self, node: &Node, message: String) {
@@ -298,27 +452,27 @@ impl Decoder {
         self.file = document.file;
         let Some(mut top) = self.entity(&document.root, &TOP) else { return };
         self.check_format(&top);
-        if let Some(entry) = self.singleton(&top, "site") {
-            self.site.info = self.site_info(entry);
+        if let Some(entry) = top.get("site") {
+            self.part.site.info = self.section("site", entry, Self::site_info);
         }
-        if let Some(entry) = self.singleton(&top, "user_access") {
-            self.site.user_access = self.user_access(entry);
+        if let Some(entry) = top.get("user_access") {
+            self.part.site.user_access = self.section("user_access", entry, Self::user_access);
         }
-        if let Some(entry) = self.singleton(&top, "customer_access") {
-            self.site.customer_access = self.customer_access(entry);
+        if let Some(entry) = top.get("customer_access") {
+            self.part.site.customer_access = self.section("customer_access", entry, Self::customer_access);
         }
         let users = self.entities(&mut top, "users", Self::user);
-        self.site.users.extend(users);
+        self.part.site.users.extend(users);
         let groups = self.entities(&mut top, "groups", Self::group);
-        self.site.groups.extend(groups);
+        self.part.site.groups.extend(groups);
         let roles = self.entities(&mut top, "project_roles", Self::project_role);
-        self.site.project_roles.extend(roles);
+        self.part.site.project_roles.extend(roles);
         let schemes = self.entities(&mut top, "permission_schemes", Self::scheme);
-        self.site.permission_schemes.extend(schemes);
+        self.part.site.permission_schemes.extend(schemes);
         let projects = self.entities(&mut top, "projects", Self::project);
-        self.site.projects.extend(projects);
+        self.part.site.projects.extend(projects);
         let organizations = self.entities(&mut top, "organizations", Self::organization);
-        self.site.organizations.extend(organizations);
+        self.part.site.organizations.extend(organizations);
     }
 
     fn check_format(&mut self, top: &Entity) {
@@ -406,42 +560,36 @@ impl Decoder {
         self.report(Check::UnknownKey.at(self.at(entry.key.span), message).with_help(help));
     }
 
-    /// The value of a singleton section, unless the section already
-    /// appeared in the snapshot (then SL004 at this key, and it is ignored).
-    fn singleton<'a>(&mut self, top: &Entity<'a>, key: &'static str) -> Option<&'a Entry> {
-        let entry = top.get(key)?;
-        let at = self.at(entry.key.span);
-        if let Some(&first) = self.sections.get(key) {
-            let message = format!("section `{key}` appears twice in the snapshot; this one is ignored");
-            self.report(Check::Duplicate.at(at, message).with_related(first, "first written here"));
-            return None;
-        }
-        self.sections.insert(key, at);
-        Some(entry)
+    /// A singleton section, decoded by `decode`; [`merge`] ignores it, and
+    /// what decoding it found, if an earlier document has it.
+    fn section<T>(
+        &mut self,
+        key: &'static str,
+        entry: &Entry,
+        decode: impl FnOnce(&mut Self, &Entry) -> Option<T>,
+    ) -> Option<T> {
+        let (findings, claims) = (self.part.findings.len(), self.part.claims.len());
+        let value = decode(self, entry);
+        self.part.sections.push(Section {
+            key,
+            at: self.at(entry.key.span),
+            findings: findings..self.part.findings.len(),
+            claims: claims..self.part.claims.len(),
+        });
+        value
     }
 
-    /// Registers the identifiers of a new entity. If any was taken by an
-    /// earlier entity, reports SL004 at this one's identifying value for
-    /// each, registers none, and returns false: the entity is left out.
-    fn claim(&mut self, origin: &Origin, identifiers: &[(Ident, &str)]) -> bool {
-        let keys: Vec<_> = identifiers.iter().map(|&(ident, text)| (ident, ident.key(text))).collect();
-        let mut unique = true;
-        for (key, &(ident, text)) in keys.iter().zip(identifiers) {
-            if let Some(&first) = self.identifiers.get(key) {
-                let (entity, field) = ident.describe();
-                let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
-                let at = origin.value_location(field);
-                self.report(Check::Duplicate.at(at, message).with_related(first, "first defined here"));
-                unique = false;
-            }
-        }
-        if unique {
-            for (key, (ident, _)) in keys.into_iter().zip(identifiers) {
-                let at = origin.value_location(ident.describe().1);
-                self.identifiers.insert(key, at);
-            }
-        }
-        unique
+    /// Records the identifiers of a decoded entity of `list`, to be settled
+    /// by [`merge`]; the entity is the next of its list in this document.
+    fn claim(&mut self, list: List, origin: &Origin, identifiers: &[(Ident, &str)]) {
+        let count = self.claimed.entry(list).or_default();
+        let index = *count;
+        *count += 1;
+        let identifiers = identifiers
+            .iter()
+            .map(|&(ident, text)| (ident, text.to_string(), origin.value_location(ident.describe().1)))
+            .collect();
+        self.part.claims.push(Claim { list, index, identifiers });
     }
 
     fn missing_field(&self, entity: &Entity, key: &str) -> Finding {
@@ -663,7 +811,8 @@ impl Decoder {
         let domain = self.require(&e, "domain", domain)?;
         let approved =
             ApprovedDomain { origin: e.origin, domain, roles: roles.into_iter().collect(), admin_approval };
-        self.claim(&approved.origin, &[(Ident::Domain, &approved.domain)]).then_some(approved)
+        self.claim(List::Domains, &approved.origin, &[(Ident::Domain, &approved.domain)]);
+        Some(approved)
     }
 
     fn customer_access(&mut self, section: &Entry) -> Option<CustomerAccess> {
@@ -738,7 +887,8 @@ impl Decoder {
             admin_roles,
             groups,
         };
-        self.claim(&user.origin, &[(Ident::Account, &user.account_id)]).then_some(user)
+        self.claim(List::Users, &user.origin, &[(Ident::Account, &user.account_id)]);
+        Some(user)
     }
 
     fn group(&mut self, node: &Node) -> Option<Group> {
@@ -749,7 +899,8 @@ impl Decoder {
         let roles = self.app_roles(&mut e);
         let name = self.require(&e, "name", name)?;
         let group = Group { origin: e.origin, name, id, members, roles };
-        self.claim(&group.origin, &[(Ident::GroupName, &group.name)]).then_some(group)
+        self.claim(List::Groups, &group.origin, &[(Ident::GroupName, &group.name)]);
+        Some(group)
     }
 
     fn project_role(&mut self, node: &Node) -> Option<ProjectRole> {
@@ -759,7 +910,8 @@ impl Decoder {
         let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
         let role = ProjectRole { origin: e.origin, id: id?, name: name? };
         let identifiers = [(Ident::RoleId, role.id.as_str()), (Ident::RoleName, &role.name)];
-        self.claim(&role.origin, &identifiers).then_some(role)
+        self.claim(List::ProjectRoles, &role.origin, &identifiers);
+        Some(role)
     }
 
     fn scheme(&mut self, node: &Node) -> Option<PermissionScheme> {
@@ -771,7 +923,8 @@ impl Decoder {
         let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
         let scheme = PermissionScheme { origin: e.origin, id: id?, name: name?, description, permissions };
         let identifiers = [(Ident::SchemeId, scheme.id.as_str()), (Ident::SchemeName, &scheme.name)];
-        self.claim(&scheme.origin, &identifiers).then_some(scheme)
+        self.claim(List::Schemes, &scheme.origin, &identifiers);
+        Some(scheme)
     }
 
     fn grant(&mut self, node: &Node) -> Option<Grant> {
@@ -814,7 +967,8 @@ impl Decoder {
             roles,
             service_desk,
         };
-        self.claim(&project.origin, &[(Ident::ProjectKey, &project.key)]).then_some(project)
+        self.claim(List::Projects, &project.origin, &[(Ident::ProjectKey, &project.key)]);
+        Some(project)
     }
 
     fn role_actors(&mut self, role: &str, entry: &Entry) -> Option<RoleActors> {
@@ -875,6 +1029,7 @@ impl Decoder {
         if let Some(id) = &organization.id {
             identifiers.push((Ident::OrgId, id));
         }
-        self.claim(&organization.origin, &identifiers).then_some(organization)
+        self.claim(List::Organizations, &organization.origin, &identifiers);
+        Some(organization)
     }
 }
