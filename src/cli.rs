@@ -50,6 +50,8 @@ enum Command {
     TestRules(TestRulesArgs),
     /// Explain why a person can or cannot reach a service project.
     Access(AccessArgs),
+    /// Turn saved Atlassian exports (REST responses, the user CSV) into a snapshot folder.
+    Import(crate::import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -176,6 +178,7 @@ pub fn main() -> ExitCode {
         Command::Rule(args) => explain_rule(&args),
         Command::TestRules(args) => test_rules(&args),
         Command::Access(args) => access(&args),
+        Command::Import(args) => crate::import::run(&args),
     };
     ExitCode::from(code)
 }

@@ -13,6 +13,7 @@ pub mod date;
 #[cfg(feature = "dev")]
 pub mod dev;
 pub mod finding;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod progress;

@@ -1,0 +1,113 @@
+//! Jira Service Management (`/rest/servicedeskapi`) paged listings: service
+//! desks, their customers and organizations, organizations and their
+//! members. Pages of one listing may be spread over several files: each
+//! page adds to the same records.
+
+use serde_json::Value;
+
+use super::gather::{Gathered, Id, Source, Target, fill};
+use super::hints::is_digits;
+use super::input::{InputFile, line_of_json_string};
+use super::rest::{add_rest_user, text};
+
+/// `/servicedesk`: which project each service desk is.
+pub fn add_service_desks(g: &mut Gathered, file: &InputFile, desks: &[Value]) {
+    for desk in desks {
+        let (Some(id), Some(key)) = (text(desk.get("id")), text(desk.get("projectKey"))) else { continue };
+        let source = Source::new(&file.name, line_of_json_string(&file.text, &key));
+        g.desks.insert(id, key.clone());
+        let project = g.project(&key);
+        fill(&mut project.name, text(desk.get("projectName")));
+        fill(&mut project.type_key, Some("service_desk".to_string()));
+        fill(&mut project.source, Some(source));
+    }
+}
+
+/// The project a service desk id names: the API takes a desk id or a
+/// project key, and so does the file-name convention.
+fn desk_project(g: &Gathered, desk: &str) -> Option<String> {
+    if is_digits(desk) { g.desks.get(desk).cloned() } else { Some(g.project_key(desk)) }
+}
+
+/// Why a desk's listing cannot be tied to a project.
+fn unknown_desk(g: &mut Gathered, file: &InputFile, desk: &str, what: &str) {
+    let why = format!(
+        "{what} of service desk {desk}: no saved service desk listing names its project \
+         (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key)"
+    );
+    g.unmapped(Source::new(&file.name, Some(1)), Target::Summary, why);
+}
+
+/// `/servicedesk/{id}/customer`: the project's customers, and the accounts.
+pub fn add_desk_customers(g: &mut Gathered, file: &InputFile, desk: &str, users: &[Value]) {
+    let ids = add_users(g, file, users);
+    match desk_project(g, desk) {
+        Some(key) => {
+            let project = g.project(&key);
+            fill(&mut project.source, Some(Source::new(&file.name, None)));
+            project.customers.get_or_insert_default().extend(ids);
+        }
+        None if ids.is_empty() => {}
+        None => unknown_desk(g, file, desk, "customers"),
+    }
+}
+
+/// `/servicedesk/{id}/organization`: the organizations linked to the project.
+pub fn add_desk_organizations(g: &mut Gathered, file: &InputFile, desk: &str, organizations: &[Value]) {
+    let ids = add_organizations(g, file, organizations);
+    match desk_project(g, desk) {
+        Some(key) => {
+            let project = g.project(&key);
+            fill(&mut project.source, Some(Source::new(&file.name, None)));
+            project.organizations.get_or_insert_default().extend(ids);
+        }
+        None if ids.is_empty() => {}
+        None => unknown_desk(g, file, desk, "organizations"),
+    }
+}
+
+/// `/organization`: organization names by id. Returns the ids read.
+pub fn add_organizations(g: &mut Gathered, file: &InputFile, organizations: &[Value]) -> Vec<Id> {
+    let mut ids = Vec::new();
+    for organization in organizations {
+        let Some(id) = text(organization.get("id")) else { continue };
+        let name = text(organization.get("name"));
+        let line = name.as_deref().and_then(|n| line_of_json_string(&file.text, n));
+        let record = g.organization(&id);
+        fill(&mut record.name, name);
+        fill(&mut record.source, Some(Source::new(&file.name, line)));
+        ids.push(Id(id));
+    }
+    ids
+}
+
+/// `/organization/{id}/user`: the organization's members, and the accounts.
+pub fn add_organization_members(g: &mut Gathered, file: &InputFile, organization: &str, users: &[Value]) {
+    let ids = add_users(g, file, users);
+    let record = g.organization(organization);
+    fill(&mut record.source, Some(Source::new(&file.name, None)));
+    record.members.extend(ids);
+}
+
+/// Each JSM user (`accountId`, `emailAddress` (null when the profile hides
+/// it), `displayName`, `active`). Returns the account ids read.
+fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for user in users {
+        let Some(account_id) = user.get("accountId").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+            let label = text(user.get("displayName")).or_else(|| text(user.get("emailAddress")));
+            let label = label.unwrap_or_else(|| "(no name)".to_string());
+            let source = Source::new(&file.name, line_of_json_string(&file.text, &label));
+            g.unmapped(
+                source,
+                Target::Summary,
+                format!("user {label}: no accountId to identify the account"),
+            );
+            continue;
+        };
+        let source = Source::new(&file.name, line_of_json_string(&file.text, account_id));
+        add_rest_user(g, user, account_id, &source);
+        ids.push(account_id.to_string());
+    }
+    ids
+}

@@ -1,0 +1,223 @@
+//! `sitelint import`: saved Atlassian exports to a snapshot folder.
+//!
+//! The flow: read every `*.json` and `*.csv` of the input folder
+//! (`input`), recognise each by its content (`detect`, with `hints` for
+//! what only links or file names tell), gather the records of all files
+//! (`rest`, `jsm`, `user_csv` into `gather`), turn what the snapshot could
+//! not load into unmapped items (`resolve`), write the snapshot files
+//! (`emit`, `yaml`, `output`) and report (`summary`, on standard output).
+//! Errors go to standard error and exit 2; nothing is written then.
+
+mod detect;
+mod emit;
+mod gather;
+mod hints;
+mod input;
+mod jsm;
+mod output;
+mod resolve;
+mod rest;
+mod summary;
+mod user_csv;
+mod yaml;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use detect::Export;
+use gather::Gathered;
+use input::{Content, InputError, InputFile};
+use summary::Summary;
+
+const EXIT_OK: u8 = 0;
+const EXIT_UNUSABLE: u8 = 2;
+
+const SUPPORTED: &str = "sitelint imports GET /rest/api/3/permissionscheme?expand=all, /project/search, \
+    /project/{key}/role, /project/{key}/role/{id}, /project/{key}/permissionscheme, /role, \
+    /rest/servicedeskapi/servicedesk, /servicedesk/{id}/customer, /servicedesk/{id}/organization, \
+    /organization, /organization/{id}/user, and the admin \"Export users\" CSV; move other files out of \
+    the folder, or pass --skip-unrecognized";
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The folder of saved exports: REST responses (*.json) and the admin "Export users" CSV
+    /// (*.csv). One file works too.
+    pub input: PathBuf,
+    /// The snapshot folder to write (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write into a folder that is not empty: its snapshot files (*.yaml, *.yml, *.json) are
+    /// replaced, other files are kept.
+    #[arg(long)]
+    pub force: bool,
+    /// Import what is recognised even when some JSON files are not (they are listed).
+    #[arg(long)]
+    pub skip_unrecognized: bool,
+}
+
+pub fn run(args: &ImportArgs) -> u8 {
+    match import(args) {
+        Ok(summary) => {
+            print!("{}", summary.render());
+            EXIT_OK
+        }
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("error: {error}");
+            }
+            if errors.len() > 1 {
+                eprintln!("{} problems; nothing was written", errors.len());
+            } else {
+                eprintln!("nothing was written");
+            }
+            EXIT_UNUSABLE
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
+    let stale = output::prepare(&args.out, &args.input, args.force).map_err(|e| vec![e])?;
+    let inputs = input::read_inputs(&args.input).map_err(|e| vec![e.to_string()])?;
+    let mut errors: Vec<InputError> = inputs.errors;
+    let mut summary = Summary {
+        input: output::shown(&args.input),
+        out: output::shown(&args.out),
+        skipped: inputs.skipped.into_iter().map(|s| s.name).collect(),
+        ..Summary::default()
+    };
+    if inputs.files.is_empty() && errors.is_empty() {
+        let message = format!("no *.json or *.csv files in {}", summary.input);
+        return Err(vec![
+            message + "\n  help: save the REST responses and the user export CSV into that folder",
+        ]);
+    }
+    let mut gathered = Gathered::default();
+    let mut exports: Vec<(usize, &InputFile, Option<Export>)> = Vec::new();
+    for file in &inputs.files {
+        match &file.content {
+            Content::Csv => exports.push((0, file, None)),
+            Content::Json(json) => {
+                collect_site_urls(json, &mut gathered);
+                match detect::detect(&file.relative, json) {
+                    Ok(export) => exports.push((rank(&export), file, Some(export))),
+                    Err(reason) if args.skip_unrecognized => {
+                        summary.unrecognized.push((file.name.clone(), reason))
+                    }
+                    Err(reason) => errors.push(
+                        InputError::new(&file.name, format!("not an export sitelint knows: {reason}"))
+                            .help(SUPPORTED),
+                    ),
+                }
+            }
+        }
+    }
+    let mut what_read = std::collections::BTreeMap::new();
+    // Files that others depend on come first: the user CSV (the richest
+    // account data), service desk and project listings, role names.
+    exports.sort_by_key(|(rank, file, _)| (*rank, file.name.clone()));
+    for (_, file, export) in &exports {
+        match export {
+            None => match user_csv::add_user_csv(&mut gathered, file) {
+                Ok(read) => {
+                    let mut what =
+                        format!("{}: {} in {} rows", read.generation, plural(read.users, "user"), read.rows);
+                    if !read.unused.is_empty() {
+                        what += &format!("; columns not read: {}", read.unused.join(", "));
+                    }
+                    what_read.insert(file.name.clone(), what);
+                }
+                Err(e) => errors.push(e),
+            },
+            Some(export) => {
+                apply(&mut gathered, file, export);
+                what_read.insert(file.name.clone(), export.describe());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.iter().map(ToString::to_string).collect());
+    }
+    summary.read = what_read.into_iter().collect();
+    resolve::resolve(&mut gathered);
+    let files = emit::emit(&gathered, &summary.input);
+    summary.removed = output::write(&args.out, &files, &stale).map_err(|e| vec![e])?;
+    summary.written =
+        files.iter().map(|f| (output::shown(&args.out.join(&f.path)), f.what.clone())).collect();
+    summary.unmapped = gathered
+        .unmapped
+        .iter()
+        .map(|u| {
+            let kept = emit::target_file(&u.target).map(|f| output::shown(&args.out.join(f)));
+            (u.source.clone(), u.what.clone(), kept)
+        })
+        .collect();
+    // Listed by input file and line, whatever order they were found in.
+    summary.unmapped.sort();
+    summary.notes = gathered.notes;
+    summary.notes.sort();
+    Ok(summary)
+}
+
+/// The order exports are applied in (lower first).
+fn rank(export: &Export) -> usize {
+    match export {
+        Export::ServiceDesks(_) => 1,
+        Export::Projects(_) => 2,
+        Export::RoleList(_) => 3,
+        Export::RoleMap(_) => 4,
+        Export::RoleDetail(_) => 5,
+        Export::PermissionSchemes(_) => 6,
+        Export::ProjectScheme { .. } => 7,
+        Export::Organizations(_) => 8,
+        Export::OrganizationMembers { .. } => 9,
+        Export::DeskOrganizations { .. } => 10,
+        Export::DeskCustomers { .. } => 11,
+        Export::Empty => 12,
+    }
+}
+
+fn apply(g: &mut Gathered, file: &InputFile, export: &Export) {
+    match export {
+        Export::PermissionSchemes(schemes) => rest::add_schemes(g, file, schemes),
+        Export::ProjectScheme { project, scheme } => rest::set_project_scheme(g, file, project, scheme),
+        Export::Projects(projects) => rest::add_projects(g, file, projects),
+        Export::RoleMap(links) => rest::add_role_map(g, file, links),
+        Export::RoleDetail(role) => rest::add_role_detail(g, file, role),
+        Export::RoleList(roles) => rest::add_role_list(g, roles),
+        Export::ServiceDesks(desks) => jsm::add_service_desks(g, file, desks),
+        Export::DeskCustomers { desk, users } => jsm::add_desk_customers(g, file, desk, users),
+        Export::DeskOrganizations { desk, organizations } => {
+            jsm::add_desk_organizations(g, file, desk, organizations)
+        }
+        Export::Organizations(organizations) => {
+            jsm::add_organizations(g, file, organizations);
+        }
+        Export::OrganizationMembers { organization, users } => {
+            jsm::add_organization_members(g, file, organization, users)
+        }
+        Export::Empty => {}
+    }
+}
+
+/// The site's URL, from the `self` and `base` links the responses carry.
+fn collect_site_urls(json: &Value, g: &mut Gathered) {
+    match json {
+        Value::Object(object) => {
+            for (key, value) in object {
+                match value {
+                    Value::String(url) if key == "self" || key == "base" => {
+                        g.site_urls.extend(hints::origin(url));
+                    }
+                    _ => collect_site_urls(value, g),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_site_urls(item, g)),
+        _ => {}
+    }
+}
+
+fn plural(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}

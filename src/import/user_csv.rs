@@ -1,0 +1,392 @@
+//! The admin.atlassian.com "Export users" CSV: accounts, their status, app
+//! access (roles) and group memberships. Columns are found by name, in any
+//! order, so both header generations read:
+//!
+//! - since September 2021: `User id`, `User name`, `email`, `User status`,
+//!   `Added to org`, `Org role`, `Last seen in <app> - <site>`,
+//!   `<app> - <site>` (the role, or Yes/No), and `Group name` (a
+//!   comma-separated list, or pivoted: one group per `Group name` column);
+//! - before: `group_name` (one row per group), `username`, `full_name`,
+//!   `email`, `active` (Yes/No), `last_login`, `last_session`, and one
+//!   Yes/No column per app (`Jira Service Desk`, `Jira Software`, ...).
+//!
+//! Rows of the same account are merged.
+
+use super::gather::{Gathered, Source, Target, fill};
+use super::input::{InputError, InputFile};
+
+const JSM: &str = "jira-servicemanagement";
+
+/// App names as the export writes them, without the ` - <site>` suffix.
+const APPS: &[&str] = &[
+    "jira service management",
+    "jira service desk",
+    "jira software",
+    "jira work management",
+    "jira core",
+    "jira",
+    "jira product discovery",
+    "confluence",
+    "opsgenie",
+    "statuspage",
+    "bitbucket",
+    "trello",
+    "compass",
+    "loom",
+];
+
+/// Columns read for information only: nothing in the snapshot holds them.
+const IGNORED: &[&str] = &["added to org", "last login", "last session", "last active", "last seen"];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    Id,
+    Name,
+    Email,
+    Status,
+    Active,
+    OrgRole,
+    Groups,
+    App(String),
+    Ignored,
+    Unused,
+}
+
+/// What the summary says about a CSV file.
+pub struct CsvRead {
+    pub generation: &'static str,
+    pub rows: usize,
+    pub users: usize,
+    /// Column names nothing reads, as written.
+    pub unused: Vec<String>,
+}
+
+pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, InputError> {
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file.text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let columns: Vec<Column> = headers.iter().map(|h| classify(g, h)).collect();
+    let id_column = columns.iter().position(|c| *c == Column::Id);
+    if id_column.is_none() || !columns.contains(&Column::Email) {
+        let found: Vec<&str> = headers.iter().take(8).collect();
+        return Err(InputError::new(
+            &file.name,
+            "not the admin \"Export users\" CSV: it needs a `User id` and an `email` column",
+        )
+        .at(1, None)
+        .help(format!(
+            "its columns are: {}; export it from admin.atlassian.com > Directory > Users > Export users",
+            found.join(", ")
+        )));
+    }
+    let legacy = headers.iter().any(|h| normalize(h) == "username");
+    let mut read = CsvRead {
+        generation: if legacy {
+            "the site admin \"Export users\" CSV (before September 2021)"
+        } else {
+            "the admin.atlassian.com \"Export users\" CSV"
+        },
+        rows: 0,
+        users: 0,
+        unused: headers
+            .iter()
+            .zip(&columns)
+            .filter(|(_, c)| **c == Column::Unused)
+            .map(|(h, _)| h.to_string())
+            .collect(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(file, &e))?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        read.rows += 1;
+        let line = record.position().map(|p| p.line() as usize);
+        if let Some(id) = add_row(g, file, &headers, &columns, &record, line) {
+            seen.insert(id);
+        }
+    }
+    read.users = seen.len();
+    if legacy {
+        g.notes.push((
+            Source::new(&file.name, Some(1)),
+            "this export predates account ids: its `username` is used as the account id, so accounts named in \
+             REST exports (by account id) will not match; export the users again from admin.atlassian.com"
+                .to_string(),
+        ));
+    }
+    Ok(read)
+}
+
+/// One row: the account, merged with earlier rows and files.
+fn add_row(
+    g: &mut Gathered,
+    file: &InputFile,
+    headers: &csv::StringRecord,
+    columns: &[Column],
+    record: &csv::StringRecord,
+    line: Option<usize>,
+) -> Option<String> {
+    let source = Source::new(&file.name, line);
+    let cell = |wanted: &Column| {
+        columns
+            .iter()
+            .zip(record.iter())
+            .find(|(c, v)| *c == wanted && !v.is_empty())
+            .map(|(_, v)| v.to_string())
+    };
+    let Some(account_id) = cell(&Column::Id) else {
+        let who = cell(&Column::Email).or_else(|| cell(&Column::Name)).unwrap_or_else(|| "(no email)".into());
+        g.unmapped(source, Target::Summary, format!("user {who}: the row has no user id"));
+        return None;
+    };
+    let mut problems = Vec::new();
+    let user = g.user(&account_id, &source);
+    fill(&mut user.email, cell(&Column::Email));
+    fill(&mut user.name, cell(&Column::Name));
+    for (column, (header, value)) in columns.iter().zip(headers.iter().zip(record.iter())) {
+        let result = match column {
+            Column::Status => status(value).map(|(status, access)| {
+                fill(&mut user.status, status);
+                fill(&mut user.site_access, access);
+            }),
+            Column::Active => active(value).map(|status| fill(&mut user.status, status)),
+            Column::OrgRole => org_role(value).map(|role| {
+                user.admin_roles.extend(role);
+            }),
+            Column::App(app) => app_role(app, value).map(|role| {
+                if let Some((role, admin)) = role {
+                    user.roles.entry(app.clone()).or_insert(role);
+                    if admin {
+                        user.admin_roles.insert("product-admin");
+                    }
+                }
+            }),
+            _ => Ok(()),
+        };
+        if result.is_err() {
+            problems.push(format!("{header} is {value:?}, which the snapshot format cannot say"));
+        }
+    }
+    // One `Group name` column holds a comma-separated list; pivoted
+    // columns hold one group each (which may hold a comma).
+    let pivoted = columns.iter().filter(|c| **c == Column::Groups).count() > 1;
+    let groups: Vec<String> = columns
+        .iter()
+        .zip(record.iter())
+        .filter(|(c, _)| **c == Column::Groups)
+        .flat_map(|(_, v)| if pivoted { vec![v] } else { v.split(',').collect() })
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    user.groups.extend(groups.iter().cloned());
+    for group in &groups {
+        g.group(group, None);
+    }
+    for problem in problems {
+        g.unmapped(source.clone(), Target::User(account_id.clone()), problem);
+    }
+    Some(account_id)
+}
+
+fn classify(g: &mut Gathered, header: &str) -> Column {
+    let name = normalize(header);
+    match name.as_str() {
+        "user id" | "id" | "account id" | "atlassian id" | "username" => return Column::Id,
+        "user name" | "name" | "full name" | "display name" => return Column::Name,
+        "email" | "email address" => return Column::Email,
+        "user status" | "status" => return Column::Status,
+        "active" => return Column::Active,
+        "org role" | "organization role" | "organisation role" => return Column::OrgRole,
+        _ => {}
+    }
+    if name.starts_with("group") {
+        return Column::Groups;
+    }
+    // `Jira Service Management - acme`, `Last seen in Jira - acme`: the
+    // suffix is the site's name.
+    let (app, site) = name.split_once(" - ").map_or((name.as_str(), None), |(a, s)| (a, Some(s)));
+    // The site's name as written (the normalized header is lower case).
+    if let Some((_, site)) =
+        header.trim().split_once(" - ").map(|(a, s)| (a, s.trim())).filter(|(_, s)| !s.is_empty())
+    {
+        g.site_names.insert(site.split('.').next().unwrap_or(site).to_string());
+    }
+    if IGNORED.iter().any(|i| app.starts_with(i)) {
+        return Column::Ignored;
+    }
+    if APPS.contains(&app) || site.is_some() {
+        return Column::App(app_key(app));
+    }
+    Column::Unused
+}
+
+/// Lower case, `_` as a space, single spaces.
+fn normalize(header: &str) -> String {
+    header.replace('_', " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The snapshot's app key for an app name.
+fn app_key(app: &str) -> String {
+    match app {
+        "jira service management" | "jira service desk" => JSM.to_string(),
+        other => other.replace(' ', "-"),
+    }
+}
+
+/// `User status`: Active, Suspended (access to the org's apps removed) or
+/// Deactivated. Returns `(status, site_access)` to set.
+#[allow(clippy::type_complexity)]
+fn status(value: &str) -> Result<(Option<&'static str>, Option<bool>), ()> {
+    match value.to_lowercase().as_str() {
+        "" | "active" | "invited" | "pending" => Ok((None, None)),
+        "suspended" | "suspended access" => Ok((None, Some(false))),
+        "deactivated" | "inactive" | "disabled" => Ok((Some("inactive"), None)),
+        "closed" | "deleted" => Ok((Some("closed"), None)),
+        _ => Err(()),
+    }
+}
+
+/// The old `active` column: Yes or No.
+fn active(value: &str) -> Result<Option<&'static str>, ()> {
+    match value.to_lowercase().as_str() {
+        "" | "yes" | "true" => Ok(None),
+        "no" | "false" => Ok(Some("inactive")),
+        _ => Err(()),
+    }
+}
+
+fn org_role(value: &str) -> Result<Option<&'static str>, ()> {
+    match value.to_lowercase().as_str() {
+        "" | "member" | "basic" | "user" | "none" | "-" => Ok(None),
+        "org admin" | "organization admin" | "organisation admin" | "admin" => Ok(Some("org-admin")),
+        "site admin" => Ok(Some("site-admin")),
+        "user access admin" => Ok(Some("user-access-admin")),
+        _ => Err(()),
+    }
+}
+
+/// An app column's cell: the role (and whether it makes a product admin),
+/// or `None` for no access. For Jira Service Management, Atlassian's "User"
+/// (and the old Yes) is an agent.
+fn app_role(app: &str, value: &str) -> Result<Option<(String, bool)>, ()> {
+    let value = value.to_lowercase();
+    let role = |r: &str, admin| Ok(Some((r.to_string(), admin)));
+    match value.as_str() {
+        "" | "no" | "false" | "none" | "no access" | "-" => return Ok(None),
+        "product admin" | "admin" | "administrator" if app == JSM => return role("agent", true),
+        "product admin" | "admin" | "administrator" => return role("user", true),
+        _ => {}
+    }
+    if app == JSM {
+        return match value.as_str() {
+            "agent" | "user" | "yes" | "true" | "has access" => role("agent", false),
+            "customer" => role("customer", false),
+            "collaborator" => role("collaborator", false),
+            _ => Err(()),
+        };
+    }
+    match value.as_str() {
+        "yes" | "true" | "user" | "has access" => role("user", false),
+        // Other apps' roles (a Confluence guest, ...) are free-form.
+        other => role(&other.replace(' ', "-"), false),
+    }
+}
+
+fn csv_error(file: &InputFile, e: &csv::Error) -> InputError {
+    let error = InputError::new(&file.name, format!("not a readable CSV file: {e}"));
+    match e.position() {
+        Some(p) => error.at(p.line() as usize, None),
+        None => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::input::Content;
+
+    fn read(text: &str) -> (Gathered, Result<CsvRead, InputError>) {
+        let mut g = Gathered::default();
+        let file = InputFile {
+            name: "u.csv".into(),
+            relative: "u.csv".into(),
+            text: text.into(),
+            content: Content::Csv,
+        };
+        let read = add_user_csv(&mut g, &file);
+        (g, read)
+    }
+
+    #[test]
+    fn current_generation_with_quoted_commas_and_crlf() {
+        let text = "User id,User name,email,User status,Added to org,Org role,Last seen in Jira Service Management - acme,Jira Service Management - acme,Jira - acme,Group name\r\n\
+            712020:a,\"Ng, Alice\",alice@acme.com,Active,2024-01-02,Org admin,Never accessed,Agent,User,\"jsm-agents, jira-admins\"\r\n\
+            712020:b,Bob,bob@acme.com,Suspended,,Member,,Customer,,\r\n\
+            712020:c,Carol,carol@acme.com,Deactivated,,,,Collaborator,No,jsm-agents\r\n";
+        let (g, read) = read(text);
+        let read = read.unwrap();
+        assert_eq!((read.rows, read.users), (3, 3));
+        assert!(read.unused.is_empty(), "{:?}", read.unused);
+        let alice = &g.users["712020:a"];
+        assert_eq!(alice.name.as_deref(), Some("Ng, Alice"));
+        assert_eq!(alice.roles.get(JSM).map(String::as_str), Some("agent"));
+        assert_eq!(alice.roles.get("jira").map(String::as_str), Some("user"));
+        assert_eq!(alice.groups.iter().collect::<Vec<_>>(), ["jira-admins", "jsm-agents"]);
+        assert!(alice.admin_roles.contains("org-admin"));
+        assert_eq!(g.users["712020:b"].site_access, Some(false));
+        assert_eq!(g.users["712020:b"].roles.get(JSM).map(String::as_str), Some("customer"));
+        assert_eq!(g.users["712020:c"].status, Some("inactive"));
+        assert!(!g.users["712020:c"].roles.contains_key("jira"));
+        assert_eq!(g.site_names.iter().collect::<Vec<_>>(), ["acme"]);
+        assert_eq!(g.groups.len(), 2);
+    }
+
+    #[test]
+    fn pivoted_groups_and_old_generation_rows_per_group() {
+        let pivoted =
+            "User id,email,Group name,Group name,Group name\n712020:a,a@x.com,g1,\"g2, with a comma\",\n";
+        let (g, _) = read(pivoted);
+        assert_eq!(g.users["712020:a"].groups.iter().collect::<Vec<_>>(), ["g1", "g2, with a comma"]);
+        let legacy = "group_name,username,full_name,email,active,last_login,last_session,Jira Service Desk,Jira Software,Jira Core,Confluence\n\
+            group2,fgambale,Frank Gambale,frank@ggam.test,Yes,14 Dec 2012 15:31:57,,Yes,Yes,No,Yes\n\
+            group1,fgambale,Frank Gambale,frank@ggam.test,Yes,14 Dec 2012 15:31:57,,Yes,Yes,No,Yes\n\
+            group1,dtrucks,Derek Trucks,derek@ggam.test,No,,23 Oct 2015 02:53:20,No,Yes,No,No\n";
+        let (g, read) = read(legacy);
+        let read = read.unwrap();
+        assert_eq!((read.rows, read.users), (3, 2));
+        assert!(read.generation.contains("before September 2021"));
+        let frank = &g.users["fgambale"];
+        assert_eq!(frank.groups.len(), 2);
+        assert_eq!(frank.roles.get(JSM).map(String::as_str), Some("agent"));
+        assert_eq!(frank.roles.get("confluence").map(String::as_str), Some("user"));
+        assert!(!frank.roles.contains_key("jira-core"));
+        assert_eq!(g.users["dtrucks"].status, Some("inactive"));
+        assert_eq!(g.notes.len(), 1);
+    }
+
+    #[test]
+    fn values_it_cannot_map_are_unmapped_at_the_user() {
+        let text = "User id,email,User status,Jira Service Management - acme\n712020:a,a@x.com,Frozen,Basic\n,b@x.com,Active,Agent\n";
+        let (g, _) = read(text);
+        let what: Vec<String> =
+            g.unmapped.iter().map(|u| format!("{} {:?} {}", u.source, u.target, u.what)).collect();
+        assert_eq!(
+            what,
+            [
+                "u.csv:2 User(\"712020:a\") User status is \"Frozen\", which the snapshot format cannot say",
+                "u.csv:2 User(\"712020:a\") Jira Service Management - acme is \"Basic\", which the snapshot format cannot say",
+                "u.csv:3 Summary user b@x.com: the row has no user id",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_csv_without_the_columns_is_an_error() {
+        let (_, read) = read("name,phone\nA,1\n");
+        let e = read.err().expect("an error");
+        assert!(e.to_string().starts_with("u.csv:1: not the admin \"Export users\" CSV"), "{e}");
+    }
+}

@@ -1,0 +1,307 @@
+//! `sitelint import` through the built binary: saved Atlassian exports in
+//! `tests/fixtures/import/*` become snapshot folders that load with no SL
+//! finding (golden-tested, with the summary), what cannot be mapped stays
+//! visible, and bad input or output folders are usage errors (exit 2) that
+//! write nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sitelint::finding::Finding;
+
+const ACME: &str = "tests/fixtures/import/acme";
+const PUBLISHED: &str = "tests/fixtures/import/published";
+const PIVOTED: &str = "tests/fixtures/import/pivoted";
+
+fn sitelint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sitelint"))
+        .args(args)
+        .env_remove("COLUMNS")
+        .output()
+        .expect("sitelint runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+/// Imports `input` into a new temporary folder `snapshot` below the
+/// returned guard; panics unless the import succeeds.
+fn import(input: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let mut args = vec!["import", input, "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let result = sitelint(&args);
+    assert_eq!(result.status.code(), Some(0), "stderr: {}", text(&result.stderr));
+    let summary = text(&result.stdout).replace(out.to_str().unwrap(), "<out>");
+    (temp, out, summary)
+}
+
+/// Every file below `dir`, sorted, as `=== path` then its text.
+fn files_of(dir: &Path) -> String {
+    let mut paths = Vec::new();
+    collect(dir, &mut paths);
+    paths.sort();
+    let mut all = String::new();
+    for path in paths {
+        let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        all += &format!("=== {relative}\n{}", fs::read_to_string(&path).unwrap());
+    }
+    all
+}
+
+fn collect(dir: &Path, paths: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { collect(&path, paths) } else { paths.push(path) }
+    }
+}
+
+/// The snapshot loads, and neither the loader nor the model reports an SL
+/// finding (SL001-SL006).
+fn assert_loads_clean(dir: &Path) {
+    let loaded = sitelint::load::load_path(dir).expect("the snapshot loads");
+    let (_, _, findings) = sitelint::model::build(&loaded.documents);
+    let describe = |f: &Finding| format!("{} {}", f.code, f.message);
+    let sl: Vec<String> =
+        loaded.findings.iter().chain(&findings).filter(|f| f.code.starts_with("SL")).map(describe).collect();
+    assert!(sl.is_empty(), "{}:\n{}\n{}", dir.display(), sl.join("\n"), files_of(dir));
+}
+
+fn check_codes(dir: &Path) -> Vec<String> {
+    let out = sitelint(&["check", dir.to_str().unwrap(), "--format", "json", "--no-config"]);
+    let json: serde_json::Value = serde_json::from_str(&text(&out.stdout)).expect("JSON report");
+    let mut codes: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+#[test]
+fn acme_exports_import_into_a_clean_snapshot() {
+    let (_temp, out, summary) = import(ACME, &[]);
+    assert_loads_clean(&out);
+    insta::assert_snapshot!("acme_files", files_of(&out));
+    insta::assert_snapshot!("acme_summary", summary);
+}
+
+#[test]
+fn published_examples_and_the_old_csv_import_into_a_clean_snapshot() {
+    let (_temp, out, summary) = import(PUBLISHED, &[]);
+    assert_loads_clean(&out);
+    insta::assert_snapshot!("published_files", files_of(&out));
+    insta::assert_snapshot!("published_summary", summary);
+}
+
+#[test]
+fn pivoted_group_columns_import_into_a_clean_snapshot() {
+    let (_temp, out, summary) = import(PIVOTED, &[]);
+    assert_loads_clean(&out);
+    insta::assert_snapshot!("pivoted_files", files_of(&out));
+    assert!(summary.contains("3 users in 3 rows"), "{summary}");
+}
+
+#[test]
+fn check_on_the_imported_snapshot_finds_the_known_problem() {
+    // HR's scheme lacks the portal customers' BROWSE_PROJECTS grant.
+    let (_temp, out, _) = import(ACME, &[]);
+    let codes = check_codes(&out);
+    assert!(codes.contains(&"PS001".to_string()), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with("SL")), "{codes:?}");
+}
+
+#[test]
+fn the_user_csv_with_bom_crlf_and_quoted_commas_reads_right() {
+    let raw = fs::read(format!("{ACME}/users.csv")).unwrap();
+    assert!(
+        raw.starts_with(b"\xEF\xBB\xBF") && raw.windows(2).any(|w| w == b"\r\n"),
+        "the fixture has a BOM and CRLF"
+    );
+    let (_temp, out, _) = import(ACME, &[]);
+    let users = fs::read_to_string(out.join("users.yaml")).unwrap();
+    assert!(
+        users.contains(
+            "  - account_id: \"712020:3f8e2a41-6c0d-4b7e-9a15-2d4c8b1e7f03\"\n    email: alice.ng@acme.com\n"
+        ),
+        "{users}"
+    );
+    assert!(users.contains("    name: \"Díaz, Carmen\"\n"), "{users}");
+    assert!(users.contains("    groups: [jira-admins-acme, jsm-agents]\n"), "{users}");
+    assert!(!users.contains('\r') && !users.contains('\u{feff}'), "{users}");
+}
+
+#[test]
+fn the_same_exports_give_the_same_bytes() {
+    let (_a, first, summary_a) = import(ACME, &[]);
+    let (_b, second, summary_b) = import(ACME, &[]);
+    assert_eq!(files_of(&first), files_of(&second));
+    assert_eq!(summary_a, summary_b);
+}
+
+#[test]
+fn unmapped_items_are_listed_and_kept_as_comments() {
+    let (_temp, out, summary) = import(ACME, &[]);
+    let users = fs::read_to_string(out.join("users.yaml")).unwrap();
+    let hidden = "qm:a713c8ea-1075-4e30-9d96-891a7d181739:5ad6d3581db05e2a66fa80b";
+    assert!(users.contains(&format!("  # - account_id: \"{hidden}\"")), "{users}");
+    assert!(summary.contains("acme/jsm/help customers (2).json:31") && summary.contains(hidden), "{summary}");
+    let help = fs::read_to_string(out.join("projects/HELP.yaml")).unwrap();
+    assert!(help.contains(&format!("        # - \"{hidden}\"")), "{help}");
+    let schemes = fs::read_to_string(out.join("permission-schemes.yaml")).unwrap();
+    assert!(schemes.contains("# unmapped (tests/fixtures/import/acme/permission-schemes.json:188): grant CREATE_ISSUES to holder reporterWithCreatePermission"), "{schemes}");
+    assert!(
+        summary.contains("acme/permission-schemes.json:188")
+            && summary.contains("reporterWithCreatePermission"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("site.yaml  user_access"),
+        "the summary says the template must be completed: {summary}"
+    );
+}
+
+fn failing(args: &[&str]) -> String {
+    let out = sitelint(args);
+    assert_eq!(out.status.code(), Some(2), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    text(&out.stderr)
+}
+
+/// A folder of exports holding `files` (name, content).
+fn exports(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn malformed_json_is_a_located_error_and_nothing_is_written() {
+    let input = exports(&[(
+        "schemes.json",
+        b"{\n  \"permissionSchemes\": [\n    {\"id\": 1 \"name\": \"x\"}\n  ]\n}\n",
+    )]);
+    let out =
+        input.path().join("..").join(format!("{}-out", input.path().file_name().unwrap().to_string_lossy()));
+    let stderr = failing(&["import", input.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("schemes.json:3:14: not valid JSON: expected `,` or `}`"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_csv_without_the_export_columns_and_a_utf16_file_are_errors() {
+    let input = exports(&[("people.csv", b"name,phone\r\nA,1\r\n"), ("users.json", b"\xFF\xFEx\x00")]);
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let stderr = failing(&["import", input.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("people.csv:1: not the admin \"Export users\" CSV"), "{stderr}");
+    assert!(stderr.contains("users.json: the file is UTF-16 text, not UTF-8"), "{stderr}");
+    assert!(stderr.contains("2 problems; nothing was written"), "{stderr}");
+}
+
+#[test]
+fn an_unrecognised_file_is_an_error_unless_skipped() {
+    let myself = br#"{"accountId": "5b10a2844c20165700ede21g", "displayName": "Mia Krystof"}"#;
+    let page = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "_links": {"base": "https://x.atlassian.net/rest/servicedeskapi", "context": ""}, "values": [{"accountId": "qm:1:2", "emailAddress": "a@b.com"}]}"#;
+    let schemes = br#"{"permissionSchemes": [{"id": 1, "name": "S", "permissions": []}]}"#;
+    let input = exports(&[("myself.json", myself), ("customers.json", page), ("schemes.json", schemes)]);
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let args = ["import", input.path().to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let stderr = failing(&args);
+    assert!(
+        stderr.contains(
+            "myself.json: not an export sitelint knows: a JSON object with keys accountId, displayName"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("customers.json: not an export sitelint knows: a page of users"), "{stderr}");
+    let skipped = sitelint(&[&args[..], &["--skip-unrecognized"]].concat());
+    assert_eq!(skipped.status.code(), Some(0), "{}", text(&skipped.stderr));
+    let summary = text(&skipped.stdout);
+    assert!(summary.contains("Not recognised, not imported (2 files):"), "{summary}");
+    assert_loads_clean(&out);
+}
+
+#[test]
+fn the_output_folder_must_be_empty_unless_forced() {
+    let (temp, out, _) = import(PIVOTED, &[]);
+    fs::write(out.join("README.md"), "notes").unwrap();
+    fs::write(out.join("old-export.yaml"), "users: []\n").unwrap();
+    fs::create_dir_all(out.join(".git")).unwrap();
+    fs::write(out.join(".git/config.json"), "{}").unwrap();
+    let args = ["import", ACME, "--out", out.to_str().unwrap()];
+    let stderr = failing(&args);
+    assert!(stderr.contains("is not empty; use --force"), "{stderr}");
+    let forced = sitelint(&[&args[..], &["--force"]].concat());
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    assert!(text(&forced.stdout).contains("old-export.yaml  removed: an older snapshot file (--force)"));
+    assert!(!out.join("old-export.yaml").exists());
+    assert!(out.join("README.md").exists() && out.join(".git/config.json").exists());
+    assert_loads_clean(&out);
+    drop(temp);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let stderr = failing(&["import", "tests/fixtures/import/nope", "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("tests/fixtures/import/nope: cannot read the input"), "{stderr}");
+    let empty = tempfile::tempdir().unwrap();
+    let stderr = failing(&["import", empty.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("no *.json or *.csv files"), "{stderr}");
+    let stderr = failing(&["import", ACME, "--out", ACME, "--force"]);
+    assert!(stderr.contains("holds the input"), "{stderr}");
+    let stderr = failing(&["import", ACME]);
+    assert!(stderr.contains("--out"), "{stderr}");
+}
+
+#[test]
+fn references_to_an_account_that_cannot_be_written_are_commented_out() {
+    // A portal-only customer whose profile hides the email, referenced as
+    // a customer, an organization member and a grant holder.
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "5", "projectId": "1", "projectName": "Support", "projectKey": "SUP"}]}"#;
+    let customers = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"accountId": "qm:9:9", "emailAddress": null, "displayName": "Hidden", "active": true}]}"#;
+    let organizations = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "4", "name": "Initech"}]}"#;
+    let members = customers;
+    let schemes = br#"{"permissionSchemes": [{"id": 7, "name": "S", "permissions": [{"permission": "BROWSE_PROJECTS", "holder": {"type": "user", "parameter": "qm:9:9"}}]}]}"#;
+    let projects = br#"[{"key": "SUP", "projectTypeKey": "service_desk", "name": "Support"}]"#;
+    let input = exports(&[
+        ("desks.json", desks),
+        ("servicedesk-sup-customer.json", customers),
+        ("orgs.json", organizations),
+        ("organization-4-members.json", members),
+        ("schemes.json", schemes),
+        ("project.json", projects),
+        (
+            "project-sup-permissionscheme.json",
+            br#"{"id": 7, "name": "S", "self": "https://x.atlassian.net/rest/api/3/permissionscheme/7"}"#,
+        ),
+    ]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    let files = files_of(&out);
+    assert!(files.contains("      # - \"qm:9:9\"   # Hidden: not written, see users.yaml"), "{files}");
+    assert!(files.contains("    # - \"qm:9:9\"   # Hidden: not written, see users.yaml"), "{files}");
+    assert!(
+        files.contains("grant BROWSE_PROJECTS to holder user qm:9:9: the account is not written"),
+        "{files}"
+    );
+    assert!(
+        files.contains("permission_scheme: 7   # S"),
+        "the file-name key matches SUP in any case: {files}"
+    );
+    assert_eq!(summary.matches("qm:9:9").count(), 2, "{summary}");
+}
