@@ -15,7 +15,8 @@ use cel::common::value::Val;
 use cel::{Context, Env};
 use rayon::prelude::*;
 
-use super::error::RuleRuntimeError;
+use super::budget;
+use super::error::{EXPRESSION_HELP, RuleRuntimeError};
 use super::expr::Expr;
 use super::functions::{self, LOC};
 use super::rule::Rule;
@@ -62,39 +63,61 @@ pub struct Probe<'a> {
 /// One item's findings (or why it failed) and, when timed, how long it took.
 type Evaluated = (Result<Vec<Finding>, Box<RuleRuntimeError>>, Duration);
 
+/// How long a rule may run before it is stopped, unless told otherwise.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+
 /// Runs `rules`, compiled in `env`, over the view.
 pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
     run_probed(env, rules, view, Probe::default())
 }
 
-/// [`run`], watched by `probe`. The findings and errors are the same
-/// whatever the probe.
+/// [`run`], watched by `probe`, each rule within [`DEFAULT_TIME_LIMIT`].
 pub fn run_probed(env: &Arc<Env>, rules: &[Rule], view: &View, probe: Probe) -> Outcome {
+    run_limited(env, rules, view, probe, Some(DEFAULT_TIME_LIMIT))
+}
+
+/// [`run`], watched by `probe` (the findings and errors are the same
+/// whatever the probe), each rule stopped when it has run for `limit`. A
+/// stopped rule reports an error and none of its findings, so the output
+/// does not depend on how far it got.
+pub fn run_limited(
+    env: &Arc<Env>,
+    rules: &[Rule],
+    view: &View,
+    probe: Probe,
+    limit: Option<Duration>,
+) -> Outcome {
     let mut root = Context::with_env(env.clone());
     functions::register(&mut root);
     root.add_variable_as_val("site", Box::new(view.site()));
     // Per rule, per item in collection order: the result and, when timed,
     // how long it took. Times are summed afterwards, in order, so nothing is
     // shared between threads but the progress counter.
-    let results: Vec<Vec<Evaluated>> = rules
+    let results: Vec<(Vec<Evaluated>, bool)> = rules
         .par_iter()
         .map(|rule| {
-            view.collection(rule.collection)
+            let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
+            let results = view
+                .collection(rule.collection)
                 .into_par_iter()
                 .map(|item| {
                     let start = probe.time_rules.then(Instant::now);
-                    let result = evaluate(rule, item, &root);
+                    let result = budget::within(deadline, || {
+                        if budget::exhausted() { Ok(Vec::new()) } else { evaluate(rule, item, &root) }
+                    });
                     let time = start.map_or(Duration::ZERO, |start| start.elapsed());
                     if let Some(evaluated) = probe.evaluated {
                         evaluated.fetch_add(1, Ordering::Relaxed);
                     }
                     (result, time)
                 })
-                .collect()
+                .collect();
+            let stopped = deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            (results, stopped)
         })
         .collect();
     let mut outcome = Outcome::default();
-    for (rule, results) in rules.iter().zip(results) {
+    for (rule, (results, stopped)) in rules.iter().zip(results) {
         let mut stats = RuleStats {
             code: rule.code.clone(),
             collection: rule.collection,
@@ -102,6 +125,14 @@ pub fn run_probed(env: &Arc<Env>, rules: &[Rule], view: &View, probe: Probe) -> 
             findings: 0,
             time: Duration::ZERO,
         };
+        if stopped {
+            stats.time = results.iter().map(|(_, time)| *time).sum();
+            outcome.errors.push(out_of_time(rule, limit.unwrap_or_default()));
+            if probe.time_rules {
+                outcome.rules.push(stats);
+            }
+            continue;
+        }
         for (result, time) in results {
             stats.time += time;
             match result {
@@ -257,12 +288,32 @@ fn natural_name(item: &dyn Val) -> String {
     name
 }
 
+/// A rule stopped by its time limit, pointed at its condition.
+fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
+    let message = format!(
+        "ran out of its time limit ({}s) and was stopped: none of its findings are reported",
+        limit.as_secs_f64()
+    );
+    RuleRuntimeError {
+        code: rule.code.clone(),
+        items: Vec::new(),
+        message,
+        help: "make the rule cheaper (a comprehension nested over a big collection costs the product of \
+               their sizes; `--stats` shows each rule's time), or raise the limit with \
+               `--rule-time-limit SECONDS` or `rule-time-limit:` in .sitelint.yaml"
+            .to_string(),
+        src: rule.source.named(),
+        span: (rule.when.span.0, rule.when.span.1 - rule.when.span.0).into(),
+    }
+}
+
 fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
     let name = natural_name(item);
     Box::new(RuleRuntimeError {
         code: rule.code.clone(),
         items: vec![if name.is_empty() { rule.collection.to_string() } else { name }],
         message,
+        help: EXPRESSION_HELP.to_string(),
         src: rule.source.named(),
         span: (expr.span.0, expr.span.1 - expr.span.0).into(),
     })
@@ -351,5 +402,33 @@ users:
         assert!(outcome.rules.is_empty());
         let items: usize = rules.rules.iter().map(|r| view.collection(r.collection).len()).sum();
         assert_eq!(evaluated.load(Ordering::Relaxed), items as u64);
+    }
+
+    #[test]
+    fn a_rule_out_of_time_is_stopped_and_reports_an_error_instead_of_findings() {
+        let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
+        let loaded = crate::load::load_text("site.yaml", SNAPSHOT).unwrap();
+        let (site, facts, _) = crate::model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let plain = run(&rules.env, &rules.rules, &view);
+        assert!(!plain.findings.is_empty() && plain.errors.is_empty());
+
+        // Time to spare: the same as without a limit.
+        let hour = Some(Duration::from_secs(3600));
+        let spare = run_limited(&rules.env, &rules.rules, &view, Probe::default(), hour);
+        assert_eq!(spare.findings, plain.findings);
+
+        // No time at all: every rule is stopped, whatever it got through.
+        let none = run_limited(&rules.env, &rules.rules, &view, Probe::default(), Some(Duration::ZERO));
+        assert!(none.findings.is_empty());
+        assert_eq!(none.errors.len(), rules.rules.len());
+        let ps001 = none.errors.iter().find(|e| &*e.code == "PS001").unwrap();
+        assert_eq!(
+            ps001.to_string(),
+            "rule PS001 ran out of its time limit (0s) and was stopped: none of its findings are reported"
+        );
+        let when = &rules.rules.iter().find(|r| &*r.code == "PS001").unwrap().when;
+        assert_eq!((ps001.span.offset(), ps001.span.len()), (when.span.0, when.span.1 - when.span.0));
+        assert!(ps001.help.contains("--rule-time-limit"), "{}", ps001.help);
     }
 }

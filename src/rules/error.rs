@@ -57,27 +57,32 @@ impl RuleError {
     }
 }
 
-/// A rule whose expression failed while the snapshot was checked; the other
-/// rules still run, and the CLI exits 2. One error stands for every item the
-/// same expression failed on the same way.
+/// A rule that failed while the snapshot was checked: an expression failed
+/// on some items, or the rule ran out of its time limit and was stopped. The
+/// other rules still run, and the CLI exits 2. One error stands for every
+/// item the same expression failed on the same way.
 #[derive(Debug, Error, Diagnostic)]
-#[error("rule {code} failed on {}: {message}", items_text(.items))]
-#[diagnostic(
-    code(sitelint::rule_runtime),
-    help(
-        "fix the expression in the rule file (a map key or field that may be missing needs a guard: \
-         `has(x.f)`, `\"key\" in m`); until then the rule reports nothing for these items"
-    )
-)]
+#[error("rule {code} {}", failure(.items, .message))]
+#[diagnostic(code(sitelint::rule_runtime), help("{help}"))]
 pub struct RuleRuntimeError {
     pub code: Arc<str>,
-    /// The items it failed on, in the order of the collection.
+    /// The items it failed on, in the order of the collection; empty when
+    /// the failure is the rule's, not an item's (the time limit).
     pub items: Vec<String>,
     pub message: String,
+    pub help: String,
     #[source_code]
     pub src: NamedSource<Arc<str>>,
     #[label("this expression")]
     pub span: SourceSpan,
+}
+
+/// The help for an expression that failed on an item.
+pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a map key or field that may be missing needs a guard: \
+     `has(x.f)`, `\"key\" in m`); until then the rule reports nothing for these items";
+
+fn failure(items: &[String], message: &str) -> String {
+    if items.is_empty() { message.to_string() } else { format!("failed on {}: {message}", items_text(items)) }
 }
 
 /// `a`, `` `a` and `b` ``, `` `a`, `b`, `c` and 4 more ``.

@@ -1,6 +1,7 @@
 //! Rules: declarative YAML files with CEL conditions, evaluated over a view
 //! of the model. Rules know nothing of file formats.
 
+pub mod budget;
 pub mod engine;
 pub mod error;
 pub mod expr;

@@ -890,4 +890,18 @@ mod tests {
         let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
         assert_eq!(answered, listed);
     }
+
+    /// Field reads stop once the rule's deadline has passed, so a rule stuck
+    /// in a comprehension over the model is stopped inside the item.
+    #[test]
+    fn field_reads_fail_once_the_deadline_has_passed() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let user = view.collection("users")[0];
+        let read = || user.as_indexer().unwrap().get(&CelString::from("email")).is_ok();
+        assert!((0..1000).all(|_| read()));
+        let past = std::time::Instant::now().checked_sub(std::time::Duration::from_millis(1));
+        crate::rules::budget::within(past, || assert!((0..1000).any(|_| !read())));
+    }
 }

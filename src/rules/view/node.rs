@@ -172,6 +172,10 @@ impl Indexer for Node<'_> {
             });
         };
         let name = name.inner();
+        if crate::rules::budget::exhausted() {
+            // The engine reports the rule as stopped and drops what it found.
+            return Err(ExecutionError::function_error("", "the rule ran out of its time limit"));
+        }
         let value = if name.starts_with('_') { self.hidden(name) } else { self.view.field(self.of, name) };
         value.map(CowVal::Owned).ok_or_else(|| ExecutionError::no_such_key(name))
     }
