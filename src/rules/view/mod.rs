@@ -136,6 +136,9 @@ pub struct View<'s> {
     role_refs: Vec<Vec<(usize, usize, usize)>>,
     /// Each reference that makes a user a listed customer, in file order.
     customer_refs: Vec<CustomerRef<'s>>,
+    /// `customer_access.external_domains` when a list, lower-cased once:
+    /// CA004 reads it for every customer reference.
+    external_domains: Option<Vec<String>>,
 }
 
 /// A `service_desk.customers` entry or an organization `members` entry, and
@@ -149,7 +152,20 @@ struct CustomerRef<'s> {
 
 impl<'s> View<'s> {
     pub fn build(site: &'s Site, facts: &'s Facts) -> View<'s> {
-        View { site, facts, role_refs: role_refs(site), customer_refs: customer_refs(site, facts) }
+        let external_domains = match site.customer_access.as_ref().map(|ca| &ca.external_domains) {
+            // Domains compare case-insensitively.
+            Some(ExternalDomains::List(domains)) => {
+                Some(domains.iter().map(|(d, _)| d.to_lowercase()).collect())
+            }
+            _ => None,
+        };
+        View {
+            site,
+            facts,
+            role_refs: role_refs(site),
+            customer_refs: customer_refs(site, facts),
+            external_domains,
+        }
     }
 
     /// The `site` variable every expression sees.
@@ -426,10 +442,9 @@ impl<'a> Fields<'a> {
             "name" => text("customer_access"),
             "internal" => boolean(settings.internal),
             "external" => boolean(settings.external),
-            "external_domains" => match &settings.external_domains {
-                ExternalDomains::Any => text("any"),
-                // Domains compare case-insensitively.
-                ExternalDomains::List(domains) => list(domains.iter().map(|(d, _)| owned(d.to_lowercase()))),
+            "external_domains" => match &self.view.external_domains {
+                None => text("any"),
+                Some(domains) => texts(domains.iter().map(String::as_str)),
             },
             "external_domains_restricted" => {
                 boolean(matches!(settings.external_domains, ExternalDomains::List(_)))
