@@ -5,14 +5,16 @@ use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
 
 use crate::baseline::{self, Baseline};
-use crate::config::{Config, ConfigArgs, FailOn};
+use crate::config::{Config, ConfigArgs, FailOn, LimitArgs};
 use crate::date::Date;
 use crate::finding::{Check, Finding, Severity, sort_findings};
+use crate::load::{Limits, LoadOptions};
 use crate::progress::Progress;
 use crate::report::format::{self, Output, OutputFormat, RuleInfo};
 use crate::report::{Summary, catalogue, human};
@@ -106,6 +108,11 @@ struct AccessArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AccessFormat::Human)]
     format: AccessFormat,
+    // The configuration file's `limits` apply here too.
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -138,6 +145,8 @@ struct CheckArgs {
     config: ConfigArgs,
     #[command(flatten)]
     selection: SelectionArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
@@ -191,9 +200,9 @@ pub struct CheckOutput {
     pub rule_errors: Vec<Report>,
 }
 
-/// Runs the whole pipeline on a snapshot: load, model, rules.
+/// Runs the whole pipeline on a snapshot: load, model, rules (default limits).
 pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput, Report> {
-    run_watched(path, rules, &mut Watch::new(Progress::hidden(), false))
+    run_watched(path, rules, &Limits::default(), &mut Watch::new(Progress::hidden(), false))
 }
 
 /// What watches a check as it runs: the progress bar, and what `--stats`
@@ -220,10 +229,15 @@ impl Watch {
     }
 }
 
-/// [`run_check`], watched.
-fn run_watched(path: &Path, rules: &RuleSet, watch: &mut Watch) -> Result<CheckOutput, Report> {
-    watch.progress.phase("reading the snapshot", None);
-    let loaded = load::load_path(path).map_err(Report::new)?;
+/// [`run_check`], watched, within `limits`.
+fn run_watched(
+    path: &Path,
+    rules: &RuleSet,
+    limits: &Limits,
+    watch: &mut Watch,
+) -> Result<CheckOutput, Report> {
+    watch.progress.phase("finding the snapshot files", None);
+    let loaded = load_watched(path, limits, &watch.progress).map_err(Report::new)?;
     watch.next(
         "read+parse",
         format!("building the model of {}", plural_n(loaded.sources.len(), "file")),
@@ -253,6 +267,19 @@ fn run_watched(path: &Path, rules: &RuleSet, watch: &mut Watch) -> Result<CheckO
     })
 }
 
+/// Loads the snapshot, showing "reading N files" and how many are read.
+fn load_watched(path: &Path, limits: &Limits, progress: &Progress) -> Result<load::Loaded, load::LoadError> {
+    let on_found =
+        |files: usize| progress.phase(format!("reading {}", plural_n(files, "file")), Some(files as u64));
+    let on_file = |_bytes: u64| {
+        if let Some(read) = progress.counter() {
+            read.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    let options = LoadOptions { limits: *limits, on_found: Some(&on_found), on_file: Some(&on_file) };
+    load::load_path_with(path, &options)
+}
+
 fn check(args: &CheckArgs) -> u8 {
     match check_run(args) {
         Ok(code) => code,
@@ -279,10 +306,11 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         result => return Err(result.err().unwrap_or_default().into_iter().chain(code_errors).collect()),
     };
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(|e| vec![e])?;
+    let limits = args.limits.limits(config.as_ref());
     // Deselected rules do not run at all.
     rules.rules.retain(|r| selection.is_selected(&r.code));
     watch.laps.lap("setup");
-    let mut output = run_watched(&args.path, &rules, &mut watch).map_err(|e| vec![e])?;
+    let mut output = run_watched(&args.path, &rules, &limits, &mut watch).map_err(|e| vec![e])?;
     let files = output.sources.len();
     let bytes = output.sources.iter().map(|(_, file)| file.text.len() as u64).sum();
     selection.apply(&mut output.findings);
@@ -597,7 +625,12 @@ fn width() -> usize {
 /// printed (whatever it says), 2 when the snapshot, the person or the
 /// project can't be used.
 fn access(args: &AccessArgs) -> u8 {
-    let loaded = match load::load_path(&args.path) {
+    let config = match args.config.load() {
+        Ok(config) => config,
+        Err(errors) => return fail(&errors, stderr_color()),
+    };
+    let options = LoadOptions { limits: args.limits.limits(config.as_ref()), ..LoadOptions::default() };
+    let loaded = match load::load_path_with(&args.path, &options) {
         Ok(loaded) => loaded,
         Err(error) => return fail(&[Report::new(error)], stderr_color()),
     };
@@ -622,4 +655,22 @@ fn access(args: &AccessArgs) -> u8 {
         AccessFormat::Json => crate::report::access::json(&explanation, &loaded.sources),
     };
     print(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use indicatif::ProgressDrawTarget;
+
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_counts_the_files_read() {
+        // Never drawn: the delay outlasts the test.
+        let progress = Progress::start(Duration::from_secs(3600), ProgressDrawTarget::hidden());
+        let loaded = load_watched(Path::new("snapshots/example"), &Limits::default(), &progress).unwrap();
+        assert_eq!(loaded.sources.len(), 9);
+        assert_eq!(progress.current(), Some(("reading 9 files".to_string(), 9, Some(9))));
+    }
 }

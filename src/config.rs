@@ -13,6 +13,7 @@ use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 
 use crate::date::Date;
 use crate::finding::Severity;
+use crate::load::limits::{ByteSize, DEPTH_CEILING, Limit, Limits};
 use crate::rules::error::did_you_mean;
 use crate::source::{SourceFile, Span};
 
@@ -27,6 +28,38 @@ pub struct ConfigArgs {
     /// Use no configuration file.
     #[arg(long)]
     no_config: bool,
+}
+
+/// The limits on snapshot files, from the command line: each flag wins over
+/// the config file's `limits`.
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Skip (SL001) a snapshot file bigger than SIZE: bytes, or a number with KB, MB, GB, KiB,
+    /// MiB or GiB [default: 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = |s: &str| s.parse::<ByteSize>())]
+    max_file_size: Option<ByteSize>,
+    /// The deepest nesting of lists and mappings a file may have, 1 to 255 [default: 255].
+    #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::Depth, s))]
+    max_depth: Option<usize>,
+    /// The most nodes (keys, values, list items) one file may have [default: 10000000].
+    #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::Nodes, s))]
+    max_nodes: Option<usize>,
+    /// The most nodes YAML aliases may add to one file [default: 1000000].
+    #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::AliasNodes, s))]
+    max_alias_nodes: Option<usize>,
+}
+
+impl LimitArgs {
+    /// The limits in effect: these flags, else the config file's, else the defaults.
+    pub fn limits(&self, config: Option<&Config>) -> Limits {
+        let file = config.map_or_else(Limits::default, |c| c.limits);
+        Limits {
+            max_file_size: self.max_file_size.unwrap_or(file.max_file_size),
+            max_depth: self.max_depth.unwrap_or(file.max_depth),
+            max_nodes: self.max_nodes.unwrap_or(file.max_nodes),
+            max_alias_nodes: self.max_alias_nodes.unwrap_or(file.max_alias_nodes),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -67,6 +100,24 @@ struct ConfigFile {
     fail_on: Option<FailOn>,
     #[serde(default)]
     suppressions: Vec<Spanned<SuppressionFile>>,
+    #[serde(default)]
+    limits: LimitsFile,
+}
+
+/// `limits:`, every key optional: what is not written keeps its default.
+/// Values are read as text and checked here, so that a bad one gets a
+/// message that says what to write.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct LimitsFile {
+    #[serde(default)]
+    max_file_size: Option<Spanned<String>>,
+    #[serde(default)]
+    max_depth: Option<Spanned<String>>,
+    #[serde(default)]
+    max_nodes: Option<Spanned<String>>,
+    #[serde(default)]
+    max_alias_nodes: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +185,8 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     pub fail_on: Option<FailOn>,
     pub suppressions: Vec<Suppression>,
+    /// The file's `limits`, the defaults where it says nothing.
+    pub limits: Limits,
 }
 
 impl ConfigArgs {
@@ -177,6 +230,7 @@ impl Config {
             rules: Vec::new(),
             fail_on: None,
             suppressions: Vec::new(),
+            limits: Limits::default(),
         };
         // An empty file (or one with only comments) configures nothing.
         let file: Option<ConfigFile> =
@@ -224,7 +278,38 @@ impl Config {
                 Err(e) => errors.push(e),
             }
         }
+        config.read_limits(&file.limits, &mut errors);
         if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+
+    /// Sets each limit the file writes; a value that is not one is an error
+    /// at the value.
+    fn read_limits(&mut self, file: &LimitsFile, errors: &mut Vec<Report>) {
+        let max_file_size = self.limit(&file.max_file_size, str::parse, errors);
+        let max_depth = self.limit(&file.max_depth, |text| parse_count(Limit::Depth, text), errors);
+        let max_nodes = self.limit(&file.max_nodes, |text| parse_count(Limit::Nodes, text), errors);
+        let max_alias_nodes =
+            self.limit(&file.max_alias_nodes, |text| parse_count(Limit::AliasNodes, text), errors);
+        let default = Limits::default();
+        self.limits = Limits {
+            max_file_size: max_file_size.unwrap_or(default.max_file_size),
+            max_depth: max_depth.unwrap_or(default.max_depth),
+            max_nodes: max_nodes.unwrap_or(default.max_nodes),
+            max_alias_nodes: max_alias_nodes.unwrap_or(default.max_alias_nodes),
+        };
+    }
+
+    /// One limit's value, if written and valid.
+    fn limit<T>(
+        &self,
+        value: &Option<Spanned<String>>,
+        parse: impl Fn(&str) -> Result<T, String>,
+        errors: &mut Vec<Report>,
+    ) -> Option<T> {
+        let value = Written::from(value.as_ref()?);
+        parse(&value.text)
+            .map_err(|message| errors.push(self.error(value.span, "not a limit", message, None)))
+            .ok()
     }
 
     fn suppression(&self, entry: &Spanned<SuppressionFile>) -> Result<Suppression, Report> {
@@ -296,6 +381,27 @@ impl Config {
         let message = UserMessageFormatter.format_message(error);
         self.error(span, "here", format!("invalid config file: {message}"), Some(help))
     }
+}
+
+/// A count limit as written in the config file or on the command line: a
+/// whole number, and for `max-depth` 1 to 255.
+pub fn parse_count(limit: Limit, text: &str) -> Result<usize, String> {
+    let key = limit.key();
+    let (least, most) = match limit {
+        Limit::Depth => (1, DEPTH_CEILING),
+        _ => (0, usize::MAX),
+    };
+    // `10_000_000` reads as YAML writes big numbers.
+    let digits = text.trim().replace('_', "");
+    let n: usize = digits.parse().map_err(|_| format!("{key} must be a whole number, not `{text}`"))?;
+    if !(least..=most).contains(&n) {
+        let why = match limit {
+            Limit::Depth => " (saphyr-parser, the YAML parser, allows no deeper flow nesting)",
+            _ => "",
+        };
+        return Err(format!("{key} must be from {least} to {most}{why}, not {n}"));
+    }
+    Ok(n)
 }
 
 const REASON_HELP: &str = "every suppression says why the finding is acceptable: reason: \"...\"";

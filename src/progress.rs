@@ -114,6 +114,15 @@ impl Progress {
 
     /// Clears the bar, and returns once it is gone from the terminal.
     pub fn finish(self) {}
+
+    /// The current phase's message, its count and its length, for tests of
+    /// what the work reports; `None` when there is no bar.
+    #[cfg(test)]
+    pub(crate) fn current(&self) -> Option<(String, u64, Option<u64>)> {
+        let running = self.running.as_ref()?;
+        let state = lock(&running.shared.state);
+        Some((state.phase.message.to_string(), running.shared.done.load(Ordering::Relaxed), state.phase.len))
+    }
 }
 
 impl Drop for Progress {

@@ -288,3 +288,36 @@ fn output_writes_the_report_to_a_file() {
     let run = site.run_in(".", &["check", "snap", "--output", "snap/site.yaml/report"], &[]);
     run.unusable(&["cannot write the report to snap/site.yaml/report"]);
 }
+
+#[test]
+fn limits_are_read_from_the_file_and_checked_where_written() {
+    rejects(
+        "limits:\n  max-dept: 10\n",
+        &["unknown field `max-dept`", "[.sitelint.yaml:2:3]", "did you mean `max-depth`?"],
+    );
+    // Every bad value is reported, at the value (on lines wide enough to
+    // hold the messages unwrapped).
+    let site = Site::new();
+    site.write(
+        ".sitelint.yaml",
+        "limits:\n  max-file-size: 12 parsecs\n  max-depth: 300\n  max-nodes: -1\n  max-alias-nodes: lots\n",
+    );
+    site.run_in(".", &["check", "snap"], &[("COLUMNS", "200")]).unusable(&[
+            "`12 parsecs` is not a size: write bytes (`1000`) or a number and a unit (`64KB`, `256MiB`, `1GiB`)",
+            "[.sitelint.yaml:2:18]",
+            "max-depth must be from 1 to 255 (saphyr-parser, the YAML parser, allows no deeper flow nesting), not 300",
+            "[.sitelint.yaml:3:14]",
+            "max-nodes must be a whole number, not `-1`",
+            "[.sitelint.yaml:4:14]",
+            "max-alias-nodes must be a whole number, not `lots`",
+            "[.sitelint.yaml:5:20]",
+        ]);
+    rejects("limits: 10MB\n", &["invalid config file", "[.sitelint.yaml:1:9]"]);
+    // Plain bytes, units, and big numbers written with underscores.
+    let config = "limits:\n  max-file-size: 1_000_000\n  max-nodes: 10_000\n  max-alias-nodes: 0\n";
+    assert_eq!(codes_with(config, &[]), EXAMPLE_CODES);
+    let config = "limits: {max-file-size: 2kb}\n";
+    let codes = codes_with(config, &[]);
+    assert!(codes.iter().filter(|c| *c == "SL001").count() >= 1, "{codes:?}");
+    assert_eq!(codes_with(config, &["--max-file-size", "1MiB"]), EXAMPLE_CODES);
+}

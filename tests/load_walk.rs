@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sitelint::load::{LoadError, Loaded, load_path};
+use sitelint::load::{ByteSize, Limits, LoadError, LoadOptions, Loaded, load_path, load_path_with};
 use sitelint::source::{FileId, LineCol, Span};
 use sitelint::tree::Value;
 
@@ -229,12 +229,94 @@ fn a_symlink_loop_is_an_error() {
     dir.write("snap/a.yaml", "users: []\n");
     std::os::unix::fs::symlink(dir.path().join("snap"), dir.path().join("snap/again")).expect("symlink");
     match load_err(&dir.path().join("snap")) {
-        LoadError::Walk { path, source } => {
-            assert_eq!(path, dir.path().join("snap/again"));
-            assert_eq!(source.loop_ancestor(), Some(dir.path().join("snap").as_path()));
+        LoadError::SymlinkLoop { path, ancestor } => {
+            assert_eq!((path, ancestor), (dir.path().join("snap/again"), dir.path().join("snap")));
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_is_an_error_unless_it_would_be_skipped() {
+    let dir = Scratch::new("broken-link");
+    dir.write("snap/a.yaml", "users: []\n");
+    let link = |name: &str, target: &str| {
+        std::os::unix::fs::symlink(target, dir.path().join("snap").join(name)).expect("symlink")
+    };
+    // An editor's lock file, and a link that is no snapshot file: skipped.
+    link(".#a.yaml", "someone@host.1234");
+    link("notes.txt", "missing.txt");
+    assert_eq!(relatives(&load(&dir.path().join("snap"))), ["a.yaml"]);
+    // A snapshot file, or a folder of them, that is not there: an error.
+    for name in ["users.yaml", "projects"] {
+        link(name, "gone");
+        match load_err(&dir.path().join("snap")) {
+            LoadError::BrokenLink { path, target } => {
+                assert_eq!((path, target), (dir.path().join("snap").join(name), PathBuf::from("gone")));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        fs::remove_file(dir.path().join("snap").join(name)).expect("remove link");
+    }
+    // Named on the command line.
+    link("b.yaml", "gone");
+    let error = load_err(&dir.path().join("snap/b.yaml"));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{} is a symbolic link to gone, which does not exist",
+            dir.path().join("snap/b.yaml").display()
+        )
+    );
+}
+
+#[test]
+fn limits_are_findings_on_the_file_that_crosses_them() {
+    let dir = Scratch::new("limits");
+    dir.write("a.yaml", "users:\n  - account_id: u1\n  - account_id: u10\n");
+    // 45 bytes, the size limit.
+    dir.write("b.json", "{\"groups\": [{\"name\": \"g\", \"members\": [[1]]}]}");
+    dir.write("c.yaml", "users: []\n");
+    let limits = Limits { max_file_size: ByteSize(45), max_depth: 3, ..Limits::default() };
+    let loaded = match load_path_with(dir.path(), &LoadOptions { limits, ..LoadOptions::default() }) {
+        Ok(loaded) => loaded,
+        Err(error) => panic!("should load: {error:?}"),
+    };
+    let found: Vec<_> =
+        loaded.findings.iter().map(|f| (f.primary.file, f.primary.span, f.message.clone())).collect();
+    assert_eq!(
+        found,
+        [
+            (FileId(0), Span::new(0, 0), limits.file_too_big(Some(46))),
+            // The fourth level: the list in `members`.
+            (FileId(1), Span::new(37, 38), limits.too_deep()),
+        ]
+    );
+    // The file over the size limit was not read; the other two still count.
+    assert_eq!(&*loaded.sources.get(FileId(0)).text, "");
+    assert_eq!(loaded.documents.iter().map(|d| d.file).collect::<Vec<_>>(), [FileId(2)]);
+}
+
+#[test]
+fn the_observers_hear_of_every_file() {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    let dir = Scratch::new("observers");
+    dir.write("a.yaml", "users: []\n");
+    dir.write("b/c.json", "{}");
+    dir.write("d.yaml", "");
+    let (found, files, bytes) = (AtomicUsize::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let on_found = |n: usize| {
+        found.fetch_add(n, Ordering::Relaxed);
+    };
+    let on_file = |n: u64| {
+        files.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(n, Ordering::Relaxed);
+    };
+    let options =
+        LoadOptions { on_found: Some(&on_found), on_file: Some(&on_file), ..LoadOptions::default() };
+    assert!(load_path_with(dir.path(), &options).is_ok());
+    assert_eq!((found.into_inner(), files.into_inner(), bytes.into_inner()), (3, 3, 12));
 }
 
 #[cfg(unix)]

@@ -3,26 +3,33 @@
 //! the few leniencies no option covers are checked here.
 
 use jsonc_parser::ast::{self, ObjectPropName};
-use jsonc_parser::common::Range;
+use jsonc_parser::common::{Range, Ranged};
 use jsonc_parser::errors::ParseError;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
-use super::MAX_DEPTH;
+use super::limits::Limits;
 use crate::source::Span;
 use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
 
-/// Parses one JSON document into a spanned tree.
+/// Parses one JSON document into a spanned tree, within the default limits.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    parse_with(text, &Limits::default())
+}
+
+/// Parses one JSON document into a spanned tree, within `limits` (depth and
+/// nodes; the file size is the loader's business, and JSON has no aliases).
+pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     // jsonc-parser recurses once per level (it stops itself at 512); checking
     // first keeps deep input off the stack and reports our own limit.
-    check_depth(text)?;
+    check_depth(text, limits)?;
     let parsed =
         parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| parse_error(text, &e))?;
     let Some(value) = parsed.value else {
         return Err(super::empty_file());
     };
     check_characters(text)?;
-    Ok(convert(value))
+    let mut nodes = Nodes { count: 0, limits };
+    convert(value, &mut nodes)
 }
 
 fn strict() -> ParseOptions {
@@ -75,7 +82,7 @@ fn scan(
     Ok(())
 }
 
-fn check_depth(text: &str) -> Result<(), SyntaxError> {
+fn check_depth(text: &str, limits: &Limits) -> Result<(), SyntaxError> {
     let mut depth = 0usize;
     scan(text, |offset, byte, in_string| {
         match byte {
@@ -84,11 +91,8 @@ fn check_depth(text: &str) -> Result<(), SyntaxError> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        if depth > MAX_DEPTH {
-            let message = format!(
-                "nesting deeper than {MAX_DEPTH} levels: snapshot files are limited to {MAX_DEPTH} nested lists and mappings"
-            );
-            return Err(SyntaxError { span: Span::new(offset, offset + 1), message });
+        if depth > limits.max_depth {
+            return Err(SyntaxError { span: Span::new(offset, offset + 1), message: limits.too_deep() });
         }
         Ok(())
     })
@@ -124,34 +128,56 @@ fn check_characters(text: &str) -> Result<(), SyntaxError> {
     })
 }
 
+/// Counts the nodes of the tree against [`Limits::max_nodes`]: keys and
+/// values, as the YAML parser counts them.
+struct Nodes<'l> {
+    count: usize,
+    limits: &'l Limits,
+}
+
+impl Nodes<'_> {
+    fn add(&mut self, range: Range) -> Result<(), SyntaxError> {
+        self.count += 1;
+        if self.count > self.limits.max_nodes {
+            // The node's first character: a collection's span is the whole of it.
+            let span = Span::new(range.start, range.start + 1);
+            return Err(SyntaxError { span, message: self.limits.too_many_nodes() });
+        }
+        Ok(())
+    }
+}
+
 /// Recursion is bounded by [`check_depth`].
-fn convert(value: ast::Value) -> Node {
-    match value {
+fn convert(value: ast::Value, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
+    nodes.add(value.range())?;
+    Ok(match value {
         ast::Value::StringLit(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
         ast::Value::NumberLit(n) => scalar(n.range, n.value.to_string(), number_kind(n.value)),
         ast::Value::BooleanLit(b) => scalar(b.range, b.value.to_string(), ScalarKind::Bool(b.value)),
         ast::Value::NullKeyword(n) => scalar(n.range, "null".to_string(), ScalarKind::Null),
         ast::Value::Array(array) => {
-            let items = array.elements.into_iter().map(convert).collect();
+            let items =
+                array.elements.into_iter().map(|item| convert(item, nodes)).collect::<Result<_, _>>()?;
             Node { span: span(array.range), value: Value::Seq(items) }
         }
         ast::Value::Object(object) => {
-            let entries = object
-                .properties
-                .into_iter()
-                .map(|property| Entry { key: key(property.name), value: convert(property.value) })
-                .collect();
+            let mut entries = Vec::with_capacity(object.properties.len());
+            for property in object.properties {
+                let key = key(property.name, nodes)?;
+                entries.push(Entry { key, value: convert(property.value, nodes)? });
+            }
             Node { span: span(object.range), value: Value::Map(entries) }
         }
-    }
+    })
 }
 
-fn key(name: ObjectPropName) -> Node {
-    match name {
+fn key(name: ObjectPropName, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
+    nodes.add(name.range())?;
+    Ok(match name {
         ObjectPropName::String(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
         // Only with loose property names, which are switched off.
         ObjectPropName::Word(w) => scalar(w.range, w.value.to_string(), ScalarKind::Str),
-    }
+    })
 }
 
 fn scalar(range: Range, text: String, kind: ScalarKind) -> Node {
@@ -170,6 +196,7 @@ fn number_kind(literal: &str) -> ScalarKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::limits::DEPTH_CEILING;
     use crate::load::test_support::{self as t, at, entries, items, lc, scalar};
 
     fn parse_ok(text: &str) -> Node {
@@ -275,17 +302,17 @@ mod tests {
     fn deep_nesting_is_rejected_without_overflowing_the_stack() {
         let text = "[".repeat(100_000) + &"]".repeat(100_000);
         let error = parse_err(&text);
-        assert_eq!(error.span, Span::new(MAX_DEPTH, MAX_DEPTH + 1));
+        assert_eq!(error.span, Span::new(DEPTH_CEILING, DEPTH_CEILING + 1));
         assert!(
-            error.message.starts_with(&format!("nesting deeper than {MAX_DEPTH} levels")),
+            error.message.starts_with(&format!("nesting deeper than {DEPTH_CEILING} levels")),
             "{}",
             error.message
         );
         // Brackets inside strings do not count; the limit itself is allowed.
-        let text = "[".repeat(MAX_DEPTH) + "\"[[[[{{{\"" + &"]".repeat(MAX_DEPTH);
+        let text = "[".repeat(DEPTH_CEILING) + "\"[[[[{{{\"" + &"]".repeat(DEPTH_CEILING);
         let root = parse_ok(&text);
         let mut node = &root;
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..DEPTH_CEILING {
             node = &items(node)[0];
         }
         assert_eq!(scalar(node), ("[[[[{{{", ScalarKind::Str));
@@ -295,5 +322,17 @@ mod tests {
     fn an_empty_file_is_an_error_at_the_start() {
         assert_eq!(parse_err(""), crate::load::empty_file());
         assert_eq!(parse_err(" \r\n\t"), crate::load::empty_file());
+    }
+
+    #[test]
+    fn limits_are_configurable() {
+        let limits = Limits { max_depth: 2, max_nodes: 5, ..Limits::default() };
+        let error = t::parse_err(|text| parse_with(text, &limits), "{\"a\": [[1]]}");
+        assert_eq!((error.span, error.message), (Span::new(7, 8), limits.too_deep()));
+        // The object, 2 keys and 2 values: 5 nodes.
+        assert!(parse_with("{\"a\": 1, \"b\": 2}", &limits).is_ok_and(|root| entries(&root).len() == 2));
+        // The sixth node is `2`, in the list.
+        let error = t::parse_err(|text| parse_with(text, &limits), "{\"a\": 1, \"b\": [2]}");
+        assert_eq!((error.span, error.message), (Span::new(15, 16), limits.too_many_nodes()));
     }
 }

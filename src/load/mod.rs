@@ -2,29 +2,41 @@
 //!
 //! [`load_path`] finds the snapshot files under PATH, reads and parses them in
 //! parallel, and returns them in sorted path order: every [`FileId`] and every
-//! finding is the same whatever the thread count.
+//! finding is the same whatever the thread count. [`load_path_with`] does the
+//! same within configured [`Limits`], telling an observer (the progress bar)
+//! how far it got.
 
 pub mod json;
+pub mod limits;
 pub mod yaml;
 
 #[cfg(test)]
 mod test_support;
 
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+pub use self::limits::{ByteSize, Limit, Limits};
 use crate::finding::{Check, Finding};
 use crate::source::{FileId, Location, SourceFile, SourceSet, Span};
 use crate::tree::{Document, Node, SyntaxError};
 
-/// The deepest nesting of lists and mappings a file may have, in YAML and
-/// JSON alike. saphyr-parser stops at 255 nested flow collections on its own,
-/// so this is the same bound for block and flow style.
-pub const MAX_DEPTH: usize = 255;
+/// How to load a snapshot: within which limits, and whom to tell as files
+/// are read. The default is the default limits and nobody to tell.
+#[derive(Clone, Copy, Default)]
+pub struct LoadOptions<'a> {
+    pub limits: Limits,
+    /// Called once, before any file is read, with the number of files to read.
+    pub on_found: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// Called once per file when it is read and parsed (or skipped for its
+    /// size), with the length of its text in bytes (0 when skipped), from
+    /// whichever thread read it.
+    pub on_file: Option<&'a (dyn Fn(u64) + Sync)>,
+}
 
 /// A snapshot as read: its files, the ones that parsed, and SL001 for the
 /// ones that did not (or are empty), which are then skipped.
@@ -60,16 +72,30 @@ pub enum LoadError {
     )]
     NotUtf8 { path: PathBuf, offset: usize },
 
-    #[error("cannot walk the snapshot folder at {path}")]
+    #[error("cannot read {path} in the snapshot folder")]
     #[diagnostic(
         code(sitelint::load::walk),
-        help("remove the symlink loop or the unreadable entry, or point PATH at another folder")
+        help("check that it is readable, or point PATH at another folder")
     )]
     Walk {
         path: PathBuf,
         #[source]
         source: walkdir::Error,
     },
+
+    #[error("{path} is a symbolic link to {target}, which does not exist")]
+    #[diagnostic(
+        code(sitelint::load::broken_link),
+        help("fix or remove the link, or point PATH at another folder")
+    )]
+    BrokenLink { path: PathBuf, target: PathBuf },
+
+    #[error("symlink loop: {path} leads back to {ancestor}")]
+    #[diagnostic(
+        code(sitelint::load::symlink_loop),
+        help("sitelint follows symbolic links in the snapshot folder: remove the link that loops")
+    )]
+    SymlinkLoop { path: PathBuf, ancestor: PathBuf },
 
     #[error("nothing to lint in {path}: {reason}")]
     #[diagnostic(
@@ -82,10 +108,19 @@ pub enum LoadError {
 }
 
 /// Reads the snapshot at `path`: a folder (every `*.yaml`, `*.yml` and
-/// `*.json` below it, hidden names skipped) or a single file.
+/// `*.json` below it, hidden names skipped) or a single file, within the
+/// default limits.
 pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
+    load_path_with(path, &LoadOptions::default())
+}
+
+/// [`load_path`] with `options`: a file over a limit is SL001 (see
+/// [`limits`]), and the observers hear of every file.
+pub fn load_path_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let metadata = fs::metadata(path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => LoadError::NotFound { path: path.to_path_buf() },
+        io::ErrorKind::NotFound => {
+            broken_link(path).unwrap_or(LoadError::NotFound { path: path.to_path_buf() })
+        }
         _ => LoadError::Io { path: path.to_path_buf(), source },
     })?;
     let candidates = if metadata.is_dir() { find_files(path)? } else { vec![single_file(path)] };
@@ -95,8 +130,20 @@ pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
             reason: "no *.yaml, *.yml or *.json files found",
         });
     }
+    if let Some(on_found) = options.on_found {
+        on_found(candidates.len());
+    }
     // `collect` on an indexed parallel iterator keeps the input order.
-    let files = candidates.into_par_iter().map(read_and_parse).collect::<Vec<_>>();
+    let files = candidates
+        .into_par_iter()
+        .map(|candidate| {
+            let file = read_and_parse(candidate, &options.limits);
+            if let (Some(on_file), Ok(file)) = (options.on_file, &file) {
+                on_file(file.text.len() as u64);
+            }
+            file
+        })
+        .collect::<Vec<_>>();
     assemble(path, files)
 }
 
@@ -104,7 +151,7 @@ pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
 /// inline test case.
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
-    let parsed = candidate.format.parse(text);
+    let parsed = candidate.format.parse(text, &Limits::default());
     assemble(Path::new(name), vec![Ok(ReadFile { candidate, text: text.to_string(), parsed })])
 }
 
@@ -124,10 +171,10 @@ impl Format {
         }
     }
 
-    fn parse(self, text: &str) -> Result<Node, SyntaxError> {
+    fn parse(self, text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
         match self {
-            Format::Yaml => yaml::parse(text),
-            Format::Json => json::parse(text),
+            Format::Yaml => yaml::parse_with(text, limits),
+            Format::Json => json::parse_with(text, limits),
         }
     }
 }
@@ -160,10 +207,13 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
         .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b"."));
     let mut files = Vec::new();
     for entry in walk {
-        let entry = entry.map_err(|source| LoadError::Walk {
-            path: source.path().unwrap_or(root).to_path_buf(),
-            source,
-        })?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => match walk_error(root, error) {
+                Some(error) => return Err(error),
+                None => continue,
+            },
+        };
         if !entry.file_type().is_file() {
             continue;
         }
@@ -180,6 +230,33 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
     Ok(files)
 }
 
+/// What a failed step of the walk means: a symlink loop, a broken link, an
+/// unreadable folder, or nothing when the entry would have been skipped
+/// anyway (walkdir reports an entry's error before `filter_entry` sees it,
+/// so an editor's dangling `.#users.yaml` lock link lands here).
+fn walk_error(root: &Path, error: walkdir::Error) -> Option<LoadError> {
+    let path = error.path().unwrap_or(root).to_path_buf();
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Some(LoadError::SymlinkLoop { ancestor: ancestor.to_path_buf(), path });
+    }
+    let name = path.file_name().unwrap_or_default();
+    let hidden = path != root && name.as_encoded_bytes().starts_with(b".");
+    // A link named like a file of another kind is not a snapshot file; a
+    // link without an extension may have been a folder of them.
+    let other_file = Path::new(name).extension().is_some() && Format::listed(&path).is_none();
+    if hidden || other_file {
+        return None;
+    }
+    Some(broken_link(&path).unwrap_or(LoadError::Walk { path, source: error }))
+}
+
+/// The error for `path` when it is a symbolic link whose target is missing.
+fn broken_link(path: &Path) -> Option<LoadError> {
+    let target = fs::read_link(path).ok()?;
+    let missing = fs::metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound);
+    missing.then(|| LoadError::BrokenLink { path: path.to_path_buf(), target })
+}
+
 fn relative_name(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let parts: Vec<_> = relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
@@ -193,9 +270,16 @@ struct ReadFile {
     parsed: Result<Node, SyntaxError>,
 }
 
-fn read_and_parse(candidate: Candidate) -> Result<ReadFile, LoadError> {
-    let bytes =
-        fs::read(&candidate.path).map_err(|source| LoadError::Io { path: candidate.path.clone(), source })?;
+fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, LoadError> {
+    let io_error = |source| LoadError::Io { path: candidate.path.clone(), source };
+    let bytes = match read_limited(&candidate.path, limits.max_file_size).map_err(io_error)? {
+        Ok(bytes) => bytes,
+        Err(size) => {
+            // Not read: the SL001 is at 1:1 of an empty text.
+            let error = SyntaxError { span: Span::default(), message: limits.file_too_big(size) };
+            return Ok(ReadFile { candidate, text: String::new(), parsed: Err(error) });
+        }
+    };
     let mut text = String::from_utf8(bytes).map_err(|error| LoadError::NotUtf8 {
         path: candidate.path.clone(),
         offset: error.utf8_error().valid_up_to(),
@@ -203,8 +287,26 @@ fn read_and_parse(candidate: Candidate) -> Result<ReadFile, LoadError> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let parsed = candidate.format.parse(&text);
+    let parsed = candidate.format.parse(&text, limits);
     Ok(ReadFile { candidate, text, parsed })
+}
+
+/// A file's bytes, or `Err(size)` when it is bigger than `max`: its size on
+/// disk, checked before reading, or `None` when the read went past `max`
+/// (the file grew, or is a device or pipe named on the command line), so
+/// memory stays bounded whatever the file is.
+fn read_limited(path: &Path, max: ByteSize) -> io::Result<Result<Vec<u8>, Option<u64>>> {
+    let file = File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max.0 {
+        return Ok(Err(Some(size)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max.0.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max.0 {
+        return Ok(Err(None));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Numbers the files in order; the first error in that order wins, so the

@@ -4,14 +4,14 @@
 use crate::source::{LineCol, SourceFile, Span};
 use crate::tree::{Entry, Node, ScalarKind, SyntaxError, Value};
 
-pub fn parse_ok(parse: fn(&str) -> Result<Node, SyntaxError>, text: &str) -> Node {
+pub fn parse_ok(parse: impl Fn(&str) -> Result<Node, SyntaxError>, text: &str) -> Node {
     match parse(text) {
         Ok(node) => node,
         Err(error) => panic!("{text:?} should parse: {error:?}"),
     }
 }
 
-pub fn parse_err(parse: fn(&str) -> Result<Node, SyntaxError>, text: &str) -> SyntaxError {
+pub fn parse_err(parse: impl Fn(&str) -> Result<Node, SyntaxError>, text: &str) -> SyntaxError {
     match parse(text) {
         Ok(node) => panic!("{text:?} should not parse: {node:?}"),
         Err(error) => error,

@@ -15,24 +15,23 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use super::MAX_DEPTH;
+use super::limits::Limits;
 use crate::source::Span;
 use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
 
-/// The most nodes aliases may add to one YAML document (each alias adds a
-/// copy of its anchored node, and each anchored node is kept once more).
-/// Without a bound, a few lines of nested aliases ("billion laughs") expand
-/// to billions of nodes. Nodes written out are not counted: a big snapshot
-/// file is not an attack, and its size is bounded by the file itself.
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
-
-/// Parses one YAML document into a spanned tree.
+/// Parses one YAML document into a spanned tree, within the default limits.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    parse_with(text, &Limits::default())
+}
+
+/// Parses one YAML document into a spanned tree, within `limits` (depth,
+/// nodes, nodes added by aliases; the file size is the loader's business).
+pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
     let offsets = ByteOffsets::new(text);
-    let mut builder = Builder::new(text);
+    let mut builder = Builder::new(text, limits);
     let mut documents = 0;
     for next in Parser::new_from_str(text) {
-        let (event, marks) = next.map_err(|error| scan_error(text, &offsets, &error))?;
+        let (event, marks) = next.map_err(|error| scan_error(text, &offsets, &error, limits))?;
         let span = ordered_span(offsets.at(marks.start.index()), offsets.at(marks.end.index()));
         if let Event::DocumentStart(_) = event {
             documents += 1;
@@ -88,16 +87,94 @@ fn ordered_span(a: usize, b: usize) -> Span {
 }
 
 /// A saphyr-parser error as a SyntaxError on the offending character.
-fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError) -> SyntaxError {
+fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Limits) -> SyntaxError {
     let at = offsets.at(error.marker().index());
+    let info = error.info();
     // saphyr-parser counts flow nesting in a u8 and reports the 256th level
-    // itself, often before emitting any event (it scans ahead for keys).
-    let message = if error.info() == "recursion limit exceeded" {
-        too_deep()
+    // itself, often before emitting any event (it scans ahead for keys), so
+    // with a lower max-depth the error is where saphyr-parser gave up: still
+    // inside nesting deeper than the limit.
+    if info == "recursion limit exceeded" {
+        return SyntaxError { span: char_at(text, at), message: limits.too_deep() };
+    }
+    let message = format!("invalid YAML: {}", readable(info));
+    let tab = tab_problem(info).or_else(|| indented_by_tab(text, at).then_some(TabProblem::Indentation));
+    match tab {
+        Some(problem) => {
+            let tab = find_tab(text, at, problem).unwrap_or(at);
+            let message = format!("{message}: {TAB_HELP}");
+            SyntaxError { span: char_at(text, tab), message }
+        }
+        None => SyntaxError { span: char_at(text, at), message },
+    }
+}
+
+const TAB_HELP: &str = "YAML does not allow a tab here; indent and separate with spaces";
+
+/// What kind of tab a saphyr-parser error is about, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TabProblem {
+    /// A tab in a line's indentation. saphyr-parser reports it after the
+    /// tab, or at the start of the scalar the line continues, or at a
+    /// block scalar's indicator: the tab is the first one that indents a
+    /// line with content, from the reported line on.
+    Indentation,
+    /// A tab after `:` or `-`, or elsewhere on a line: reported after it.
+    Separation,
+}
+
+fn tab_problem(info: &str) -> Option<TabProblem> {
+    const INDENTATION: [&str; 4] = [
+        "tabs disallowed within this context (block indentation)",
+        "while scanning a plain scalar, found a tab",
+        "tab cannot be used as indentation",
+        "a block scalar content cannot start with a tab",
+    ];
+    if INDENTATION.contains(&info) {
+        Some(TabProblem::Indentation)
+    } else if info.contains("tab") || info.ends_with("must be followed by a valid YAML whitespace") {
+        // saphyr-parser raises "':' (or '-') must be followed by a valid
+        // YAML whitespace" only when it skipped a tab there.
+        Some(TabProblem::Separation)
     } else {
-        format!("invalid YAML: {}", readable(error.info()))
-    };
-    SyntaxError { span: char_at(text, at), message }
+        None
+    }
+}
+
+/// Whether `at` is the first character of a line indented with a tab: an
+/// error there ("did not find expected key" after a block scalar, say) is
+/// the tab's doing.
+fn indented_by_tab(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let indent = &bytes[line_start(bytes, at)..at];
+    let content = bytes.get(at).is_some_and(|b| !matches!(b, b'\r' | b'\n'));
+    content && indent.contains(&b'\t') && indent.iter().all(|b| matches!(b, b' ' | b'\t'))
+}
+
+/// The byte offset of the tab a saphyr-parser error at `at` is about.
+fn find_tab(text: &str, at: usize, problem: TabProblem) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let start = line_start(bytes, at);
+    match problem {
+        TabProblem::Separation => bytes[start..at].iter().rposition(|b| *b == b'\t').map(|i| start + i),
+        TabProblem::Indentation => {
+            let mut line = start;
+            while line < bytes.len() {
+                let end = line_end(bytes, line);
+                let content = bytes[line..end]
+                    .iter()
+                    .position(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+                    .map(|i| line + i);
+                // A line of blanks only may hold tabs.
+                let tab = content.and_then(|content| bytes[line..content].iter().position(|b| *b == b'\t'));
+                if let Some(tab) = tab {
+                    return Some(line + tab);
+                }
+                line = end + 1;
+            }
+            None
+        }
+    }
 }
 
 /// saphyr-parser says "while parsing a block mapping, did not find expected
@@ -119,19 +196,6 @@ fn char_at(text: &str, at: usize) -> Span {
         .filter(|c| *c != '\n' && *c != '\r')
         .map_or(0, char::len_utf8);
     Span::new(at, at + len)
-}
-
-fn alias_limit() -> String {
-    format!(
-        "aliases expand this document by more than {MAX_ALIAS_NODES} nodes: \
-         a snapshot file may not grow past that through aliases (an alias bomb?)"
-    )
-}
-
-fn too_deep() -> String {
-    format!(
-        "nesting deeper than {MAX_DEPTH} levels: snapshot files are limited to {MAX_DEPTH} nested lists and mappings"
-    )
 }
 
 /// A finished node with what the limits need to know about it.
@@ -199,20 +263,32 @@ impl Frame {
 /// deep input cannot overflow the thread's stack.
 struct Builder<'t> {
     text: &'t str,
+    limits: &'t Limits,
     stack: Vec<Frame>,
     root: Option<Node>,
     /// Finished anchored nodes by saphyr-parser's anchor id, for aliases.
     anchors: HashMap<usize, Built>,
-    /// Nodes produced so far, alias copies included.
+    /// Nodes in the tree so far, alias copies included.
     nodes: usize,
+    /// Nodes aliases added so far, and anchored nodes kept for them.
+    alias_nodes: usize,
     /// Byte offset where the previous event ended: a block scalar's indicator
     /// (`|`, `>`) is searched for from here.
     last_end: usize,
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str) -> Self {
-        Builder { text, stack: Vec::new(), root: None, anchors: HashMap::new(), nodes: 0, last_end: 0 }
+    fn new(text: &'t str, limits: &'t Limits) -> Self {
+        Builder {
+            text,
+            limits,
+            stack: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            nodes: 0,
+            alias_nodes: 0,
+            last_end: 0,
+        }
     }
 
     fn event(&mut self, event: Event, span: Span) -> Result<(), SyntaxError> {
@@ -262,6 +338,7 @@ impl<'t> Builder<'t> {
         let span = self.scalar_span(&value, style, &properties, event);
         let scalar = resolve_scalar(value, style, tag, &properties.tag_text(self.text))
             .map_err(|message| SyntaxError { span: properties.tag.unwrap_or(span), message })?;
+        self.count_nodes(1, span)?;
         let built = Built { node: Node { span, value: Value::Scalar(scalar) }, nodes: 1, height: 0 };
         self.complete(built, anchor)
     }
@@ -309,9 +386,10 @@ impl<'t> Builder<'t> {
                 return Err(SyntaxError { span, message: unsupported_tag(&properties.tag_text(self.text)) });
             }
         }
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError { span: char_at(self.text, start), message: too_deep() });
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(SyntaxError { span: char_at(self.text, start), message: self.limits.too_deep() });
         }
+        self.count_nodes(1, char_at(self.text, start))?;
         // A block collection's start token is empty, at its first key or
         // `-`; a flow collection's runs from its bracket over blanks after it.
         let bytes = self.text.as_bytes();
@@ -335,7 +413,7 @@ impl<'t> Builder<'t> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), SyntaxError> {
-        let Some(anchored) = self.anchors.get(&id) else {
+        let Some(&Built { nodes, height, .. }) = self.anchors.get(&id) else {
             // saphyr-parser resolves names itself; an id without a finished
             // node is an alias inside the node it refers to.
             return Err(SyntaxError {
@@ -344,11 +422,13 @@ impl<'t> Builder<'t> {
                     .into(),
             });
         };
-        if self.stack.len() + anchored.height > MAX_DEPTH {
-            return Err(SyntaxError { span, message: too_deep() });
+        if self.stack.len() + height > self.limits.max_depth {
+            return Err(SyntaxError { span, message: self.limits.too_deep() });
         }
-        let (nodes, mut copy) = (anchored.nodes, anchored.clone());
-        self.count(nodes, span)?;
+        // Counted before the copy is made, so a bomb never gets built.
+        self.count_alias_nodes(nodes, span)?;
+        self.count_nodes(nodes, span)?;
+        let mut copy = self.anchors[&id].clone();
         copy.node.span = span;
         self.attach(copy);
         Ok(())
@@ -357,7 +437,7 @@ impl<'t> Builder<'t> {
     /// Adds `built` to its parent, keeping a copy first if it is anchored.
     fn complete(&mut self, built: Built, anchor: usize) -> Result<(), SyntaxError> {
         if anchor != 0 {
-            self.count(built.nodes, built.node.span)?;
+            self.count_alias_nodes(built.nodes, built.node.span)?;
             self.anchors.insert(anchor, built.clone());
         }
         self.attach(built);
@@ -371,11 +451,20 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Counts nodes that aliases add (see [`MAX_ALIAS_NODES`]).
-    fn count(&mut self, nodes: usize, at: Span) -> Result<(), SyntaxError> {
+    /// Counts nodes that aliases add ([`Limits::max_alias_nodes`]).
+    fn count_alias_nodes(&mut self, nodes: usize, at: Span) -> Result<(), SyntaxError> {
+        self.alias_nodes = self.alias_nodes.saturating_add(nodes);
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(SyntaxError { span: at, message: self.limits.too_many_alias_nodes() });
+        }
+        Ok(())
+    }
+
+    /// Counts nodes of the tree ([`Limits::max_nodes`]), before they are built.
+    fn count_nodes(&mut self, nodes: usize, at: Span) -> Result<(), SyntaxError> {
         self.nodes = self.nodes.saturating_add(nodes);
-        if self.nodes > MAX_ALIAS_NODES {
-            return Err(SyntaxError { span: at, message: alias_limit() });
+        if self.nodes > self.limits.max_nodes {
+            return Err(SyntaxError { span: at, message: self.limits.too_many_nodes() });
         }
         Ok(())
     }
@@ -440,6 +529,10 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
         .iter()
         .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'))
         .map_or(bytes.len(), |i| from + i)
+}
+
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
@@ -554,6 +647,7 @@ fn unsupported_tag(tag_text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::limits::DEPTH_CEILING;
     use crate::load::test_support::{self as t, at, entries, get, items, lc, scalar};
 
     fn parse_ok(text: &str) -> Node {
@@ -752,7 +846,7 @@ mod tests {
             text += &format!("l{level}: &l{level} [{}]\n", vec![format!("*l{prev}"); 10].join(", "));
         }
         let error = parse_err(&text);
-        assert_eq!(error.message, alias_limit());
+        assert_eq!(error.message, Limits::default().too_many_alias_nodes());
         // It points into the line of the level that crosses the limit.
         assert_eq!(source(&text).line_col(error.span.start).line, 6);
     }
@@ -761,22 +855,22 @@ mod tests {
     fn deep_flow_nesting_is_rejected_without_overflowing_the_stack() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let error = parse_err(&text);
-        assert_eq!(error.message, too_deep());
+        assert_eq!(error.message, Limits::default().too_deep());
         // The first level past the limit.
-        assert_eq!(error.span, Span::new(MAX_DEPTH, MAX_DEPTH + 1));
+        assert_eq!(error.span, Span::new(DEPTH_CEILING, DEPTH_CEILING + 1));
     }
 
     #[test]
     fn deep_block_nesting_is_rejected_without_overflowing_the_stack() {
         let text = "- ".repeat(10_000) + "x\n";
         let error = parse_err(&text);
-        assert_eq!(error.message, too_deep());
-        assert_eq!(error.span, Span::new(2 * MAX_DEPTH, 2 * MAX_DEPTH + 1));
+        assert_eq!(error.message, Limits::default().too_deep());
+        assert_eq!(error.span, Span::new(2 * DEPTH_CEILING, 2 * DEPTH_CEILING + 1));
         // The limit itself is allowed.
-        let text = "- ".repeat(MAX_DEPTH) + "x\n";
+        let text = "- ".repeat(DEPTH_CEILING) + "x\n";
         let root = parse_ok(&text);
         let mut node = &root;
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..DEPTH_CEILING {
             node = &items(node)[0];
         }
         assert_eq!(scalar(node), ("x", ScalarKind::Str));
@@ -789,7 +883,7 @@ mod tests {
             "a: &deep {deep}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*deep]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
         );
         let error = parse_err(&text);
-        assert_eq!(error.message, too_deep());
+        assert_eq!(error.message, Limits::default().too_deep());
         assert_eq!(&text[error.span.start..error.span.end], "*deep");
     }
 
@@ -842,5 +936,85 @@ mod tests {
         assert_eq!(offsets.at(200), 400);
         assert_eq!(offsets.at(201), 401);
         assert_eq!(offsets.at(5000), 401);
+    }
+
+    fn parse_err_with(text: &str, limits: Limits) -> SyntaxError {
+        match parse_with(text, &limits) {
+            Ok(node) => panic!("{text:?} should not parse: {node:?}"),
+            Err(error) => error,
+        }
+    }
+
+    #[test]
+    fn tab_errors_point_at_the_tab() {
+        let cases = [
+            // Indentation, reported by saphyr-parser after the tab.
+            ("site:\n\tname: acme\n", lc(2, 1), "tabs disallowed within this context (block indentation)"),
+            // The line a plain scalar would continue on, reported at the scalar.
+            ("site:\n  name: acme\n\turl: x\n", lc(3, 1), "found a tab (while scanning a plain scalar)"),
+            ("a:\n  b: 1\n \t c: 2\n", lc(3, 2), "found a tab (while scanning a plain scalar)"),
+            // A tab inside a scalar is content; the one indenting the next line is not.
+            ("a: x\ty\n\tb: 1\n", lc(2, 1), "found a tab (while scanning a plain scalar)"),
+            ("a: \"x\ty\"\n\tb: 1\n", lc(2, 1), "tabs disallowed within this context (block indentation)"),
+            ("a:\n  b: \"x\n\ty\"\n", lc(3, 1), "tab cannot be used as indentation"),
+            ("site:\n  name: |\n\tx\n", lc(3, 1), "a block scalar content cannot start with a tab"),
+            // A tab-indented line that ends a block scalar.
+            ("a: |\n  x\n\ty\n", lc(3, 1), "did not find expected key (while parsing a block mapping)"),
+            // After `:` or `-`, reported after the tab.
+            ("site:\n  name:\tacme\n", lc(2, 8), "':' must be followed by a valid YAML whitespace"),
+            ("- \t- x\n", lc(1, 3), "'-' must be followed by a valid YAML whitespace"),
+        ];
+        for (text, at, problem) in cases {
+            let error = parse_err(text);
+            let file = source(text);
+            assert_eq!(
+                (&text[error.span.start..error.span.end], file.line_col(error.span.start)),
+                ("\t", at),
+                "{text:?}"
+            );
+            assert_eq!(error.message, format!("invalid YAML: {problem}: {TAB_HELP}"), "{text:?}");
+        }
+        // Tabs on a blank line, and as separation inside a line, are fine.
+        parse_ok("a: b\n\t\nc: [x,\ty]\n");
+    }
+
+    #[test]
+    fn the_depth_limit_is_configurable() {
+        let limits = Limits { max_depth: 3, ..Limits::default() };
+        // The fourth level, the mapping in the list, starts at `c`.
+        let error = parse_err_with("a:\n  b:\n    - c: 1\n", limits);
+        assert_eq!((error.span, error.message), (Span::new(14, 15), limits.too_deep()));
+        assert!(parse_with("a:\n  b:\n    - c\n", &limits).is_ok());
+        let error = parse_err_with("a: [[{b: 1}]]\n", limits);
+        assert_eq!(error.span, Span::new(5, 6));
+        // saphyr-parser scans deep flow nesting ahead and stops at its own
+        // limit first: the error is at the 256th level, with our message.
+        let text = "[".repeat(300) + &"]".repeat(300);
+        let error = parse_err_with(&text, limits);
+        assert_eq!((error.span, error.message), (Span::new(255, 256), limits.too_deep()));
+    }
+
+    #[test]
+    fn the_node_limit_counts_keys_values_and_alias_copies() {
+        let limits = Limits { max_nodes: 7, ..Limits::default() };
+        // The mapping, 2 keys, the list and its 2 items: 6 nodes.
+        let text = "a: [x, y]\nb: 1\n";
+        assert!(parse_with(text, &limits).is_ok());
+        // The eighth node is `1`.
+        let error = parse_err_with("a: [x, y, z]\nb: 1\n", limits);
+        assert_eq!((error.span, error.message), (Span::new(16, 17), limits.too_many_nodes()));
+        // An alias adds a copy of its node: 1 + 2 + 2 + 2 (the copy) = 7, then one more.
+        assert!(parse_with("a: &x [1]\nb: *x\n", &limits).is_ok());
+        let error = parse_err_with("a: &x [1, 2]\nb: *x\n", limits);
+        assert_eq!(error.span, Span::new(16, 18));
+    }
+
+    #[test]
+    fn the_alias_limit_is_configurable() {
+        let limits = Limits { max_alias_nodes: 10, ..Limits::default() };
+        // The anchored list of 4 nodes is kept once and copied once: 8.
+        assert!(parse_with("a: &x [1, 2, 3]\nb: *x\n", &limits).is_ok());
+        let error = parse_err_with("a: &x [1, 2, 3]\nb: *x\nc: *x\n", limits);
+        assert_eq!((error.span, error.message), (Span::new(25, 27), limits.too_many_alias_nodes()));
     }
 }

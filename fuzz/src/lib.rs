@@ -1,0 +1,83 @@
+//! What the fuzz targets check, shared by them: the loader's promises
+//! (issue 7). A broken promise is a panic, which libFuzzer reports with the
+//! input; add that input as a regression test in tests/hardening.rs.
+
+use std::sync::OnceLock;
+
+use sitelint::finding::Finding;
+use sitelint::load::{json, yaml};
+use sitelint::rules::RuleSet;
+use sitelint::rules::error::RuleSource;
+use sitelint::rules::rule::Rule;
+use sitelint::source::{FileId, Span};
+use sitelint::tree::{Document, Node, Value};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+/// Parses `data` as the loader does (UTF-8 only, a leading BOM dropped),
+/// then builds the model from the tree: every node, SL001 and model finding
+/// lies inside the text, on character boundaries.
+pub fn snapshot_file(format: Format, data: &[u8]) {
+    // Not UTF-8 is a usage error before any parsing.
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parsed = match format {
+        Format::Yaml => yaml::parse(text),
+        Format::Json => json::parse(text),
+    };
+    let root = match parsed {
+        Ok(root) => root,
+        Err(error) => return assert_inside(text, error.span, &error.message),
+    };
+    for node in nodes(&root) {
+        assert_inside(text, node.span, "a node");
+    }
+    let documents = [Document { file: FileId(0), root }];
+    let (_, _, findings) = sitelint::model::build(&documents);
+    findings.iter().for_each(|finding| assert_finding_inside(text, finding));
+}
+
+/// Parses `data` as a rule file: a rule, or an error inside the file.
+pub fn rule_file(data: &[u8]) {
+    // The built-in rules' CEL environment, made once.
+    static BUILTIN: OnceLock<RuleSet> = OnceLock::new();
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let rules = BUILTIN.get_or_init(|| RuleSet::builtin().expect("the built-in rules load"));
+    let source = RuleSource { name: "fuzz.yaml".into(), text: text.into() };
+    if let Err(error) = Rule::parse(&rules.env, source) {
+        let span = Span { start: error.span.offset(), end: error.span.offset() + error.span.len() };
+        assert_inside(text, span, &error.message);
+    }
+}
+
+fn assert_finding_inside(text: &str, finding: &Finding) {
+    let places = std::iter::once(finding.primary).chain(finding.related.iter().map(|r| r.location));
+    for place in places {
+        assert_inside(text, place.span, &finding.message);
+    }
+}
+
+fn assert_inside(text: &str, span: Span, what: &str) {
+    assert!(
+        span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{what} at {span:?} is not inside {text:?}"
+    );
+}
+
+/// Every node of a tree, keys included, without recursion.
+fn nodes(root: &Node) -> Vec<&Node> {
+    let (mut all, mut stack) = (Vec::new(), vec![root]);
+    while let Some(node) = stack.pop() {
+        all.push(node);
+        match &node.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
+        }
+    }
+    all
+}

@@ -1,0 +1,882 @@
+//! Hostile and broken input never crashes, hangs or lies (issue 7, the
+//! loader's half): every kind of bad file gets its own clear, located
+//! error and the right exit code; the limits on files hold and say how to
+//! raise them; every output format reports the same findings; a run never
+//! writes to the snapshot; and, as properties over generated input, no text
+//! makes the snapshot or rule-file loaders panic or point outside the file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+/// A temporary folder to run sitelint in; snapshots go in `snap/`.
+struct Dir(tempfile::TempDir);
+
+/// One run of the binary.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// A finding as the JSON output has it: code, line, column, message.
+type Seen = (String, u64, u64, String);
+
+impl Dir {
+    fn new() -> Dir {
+        Dir(tempfile::tempdir().expect("temporary folder"))
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.0.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("has a parent")).expect("create folder");
+        fs::write(&path, content).expect("write file");
+        path
+    }
+
+    /// Copies a folder of the repository (`snapshots/example`) to `to`.
+    fn copy(&self, from: &str, to: &str) {
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(from), &self.path(to));
+    }
+
+    /// Runs sitelint in this folder, with nothing from the caller's
+    /// environment that changes the output.
+    fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+        command.args(args).current_dir(self.0.path());
+        for var in ["NO_COLOR", "COLUMNS", "SITELINT_TODAY", "SITELINT_TIMESTAMP"] {
+            command.env_remove(var);
+        }
+        let out = command.output().expect("sitelint runs");
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+        }
+    }
+
+    /// `check PATH --format json ARGS`.
+    fn check(&self, path: &str, args: &[&str]) -> Run {
+        let all: Vec<&str> = ["check", path, "--format", "json"].iter().chain(args).copied().collect();
+        self.run(&all)
+    }
+}
+
+impl Run {
+    fn json(&self) -> Json {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Every finding of a JSON report.
+    fn findings(&self) -> Vec<Seen> {
+        let json = self.json();
+        let findings = json["findings"].as_array().expect("findings");
+        findings
+            .iter()
+            .map(|f| {
+                let text = |key: &str| f[key].as_str().expect("a string").to_string();
+                let number = |key: &str| f[key].as_u64().expect("a number");
+                (text("code"), number("line"), number("column"), text("message"))
+            })
+            .collect()
+    }
+
+    /// Asserts the run stopped as unusable (exit 2, nothing on stdout) with
+    /// this error.
+    fn unusable(&self, error: &str) {
+        assert_eq!((self.code, self.stdout.as_str()), (Some(2), ""), "{}", self.stderr);
+        assert!(self.stderr.contains(&format!("× {error}\n")), "no {error:?} in:\n{}", self.stderr);
+    }
+}
+
+fn seen(code: &str, line: u64, column: u64, message: &str) -> Seen {
+    (code.to_string(), line, column, message.to_string())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create folder");
+    for entry in fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+const TAB: &str = "YAML does not allow a tab here; indent and separate with spaces";
+const EMPTY: &str = "empty file: a snapshot file must hold a mapping of sections";
+
+// Bad input: each case its own message, place and exit code.
+
+#[test]
+fn a_non_utf8_file_stops_the_run_naming_the_file_and_offset() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "users: []\n");
+    dir.write("snap/b.yaml", b"site:\n  name: caf\xe9\n");
+    dir.check("snap", &[]).unusable("snap/b.yaml is not UTF-8: invalid byte at offset 17");
+    // UTF-16, as some Windows tools export it.
+    dir.write("snap/b.yaml", b"\xff\xfes\x00i\x00");
+    dir.check("snap", &[]).unusable("snap/b.yaml is not UTF-8: invalid byte at offset 0");
+}
+
+#[test]
+fn a_byte_order_mark_does_not_shift_columns() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "\u{feff}site:\n  name: acme\n  bogus: 1\n");
+    dir.write("snap/b.json", "\u{feff}{\"customer_access\": {\"signups\": \"allow\"}}");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(0), "warnings only: {}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL002", 3, 3, "unknown key `bogus` in `site`"),
+            seen("SL002", 1, 22, "unknown key `signups` in `customer_access`"),
+        ]
+    );
+    let human = dir.run(&["check", "snap", "--color", "never"]);
+    assert!(human.stdout.contains("[snap/a.yaml:3:3]"), "{}", human.stdout);
+}
+
+#[test]
+fn crlf_line_endings_keep_lines_and_columns() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\r\n  name: acme\r\n  bogus: 1\r\nusers: [\r\n");
+    dir.write("snap/b.yaml", "site:\r\n  name: acme\r\n  bogus: 1\r\n");
+    dir.write("snap/c.json", "{\r\n  \"users\": [],\r\n  \"grups\": []\r\n}\r\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL001", 5, 1, "invalid YAML: did not find expected node content (while parsing a node)"),
+            seen("SL002", 3, 3, "unknown key `bogus` in `site`"),
+            seen("SL002", 3, 3, "unknown key `grups` in the top level of a snapshot file"),
+        ]
+    );
+    // The end of a span stops before the `\r`.
+    let json = run.json();
+    assert_eq!(
+        (&json["findings"][1]["end_line"], &json["findings"][1]["end_column"]),
+        (&3.into(), &8.into())
+    );
+}
+
+#[test]
+fn a_tab_in_indentation_is_sl001_at_the_tab() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\n\tname: acme\n");
+    dir.write("snap/b.yaml", "users:\n  - account_id: u1\n\t  email: a@acme.com\n");
+    dir.write("snap/c.yaml", "site:\n  name:\tacme\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [
+            seen(
+                "SL001",
+                2,
+                1,
+                &format!("invalid YAML: tabs disallowed within this context (block indentation): {TAB}")
+            ),
+            seen("SL001", 3, 1, &format!("invalid YAML: found a tab (while scanning a plain scalar): {TAB}")),
+            seen(
+                "SL001",
+                2,
+                8,
+                &format!("invalid YAML: ':' must be followed by a valid YAML whitespace: {TAB}")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_empty_file_is_sl001_at_1_1_and_an_empty_snapshot_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("snap/empty.yaml", "");
+    dir.write("snap/comment.yml", "# to do\n");
+    dir.write("snap/blank.json", " \r\n");
+    dir.check("snap", &[]).unusable("nothing to lint in snap: every snapshot file is empty");
+    dir.check("snap/empty.yaml", &[])
+        .unusable("nothing to lint in snap/empty.yaml: every snapshot file is empty");
+    dir.write("snap/users.yaml", "users: []\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [seen("SL001", 1, 1, EMPTY), seen("SL001", 1, 1, EMPTY), seen("SL001", 1, 1, EMPTY)]
+    );
+    let human = dir.run(&["check", "snap", "--color", "never"]);
+    assert!(human.stdout.contains("[snap/empty.yaml:1:1]"), "{}", human.stdout);
+}
+
+#[test]
+fn a_file_that_is_not_a_mapping_is_sl003_at_its_start() {
+    let dir = Dir::new();
+    dir.write("snap/list.yaml", "# users\n- account_id: u1\n- account_id: u2\n");
+    dir.write("snap/list.json", "[{\"account_id\": \"u1\"}]");
+    dir.write("snap/scalar.yaml", "just text\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let message = |found: &str| format!("the top level of a snapshot file must be a mapping, found {found}");
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL003", 1, 1, &message("list")),
+            seen("SL003", 2, 1, &message("list")),
+            seen("SL003", 1, 1, &message("string")),
+        ]
+    );
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.check("nowhere", &[]).unusable("nowhere does not exist");
+    dir.run(&["access", "nowhere", "--user", "x@acme.com"]).unusable("nowhere does not exist");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    std::os::unix::fs::symlink(".", dir.path("snap/again")).expect("symlink");
+    dir.check("snap", &[]).unusable("symlink loop: snap/again leads back to snap");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    std::os::unix::fs::symlink("../export/site.yaml", dir.path("snap/site.yaml")).expect("symlink");
+    dir.check("snap", &[])
+        .unusable("snap/site.yaml is a symbolic link to ../export/site.yaml, which does not exist");
+    dir.check("snap/site.yaml", &[])
+        .unusable("snap/site.yaml is a symbolic link to ../export/site.yaml, which does not exist");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_a_usage_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    let secret = dir.write("snap/secret.yaml", "site: {name: acme}\n");
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).expect("chmod");
+    if fs::read(&secret).is_ok() {
+        // root reads whatever the mode says.
+        eprintln!("skipped: this user can read a file with mode 000 (root?), so nothing is unreadable");
+        return;
+    }
+    let run = dir.check("snap", &[]);
+    run.unusable("cannot read snap/secret.yaml");
+    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+}
+
+#[test]
+fn a_folder_named_like_a_snapshot_file_is_walked_into() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml/part.yaml", "users: [\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.json()["findings"][0]["file"], "snap/users.yaml/part.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_device_in_the_snapshot_folder_is_skipped_not_waited_on() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    // Reading a pipe with no writer would wait forever; /dev/zero never ends.
+    let fifo = Command::new("mkfifo").arg(dir.path("snap/pipe.yaml")).status();
+    if !fifo.is_ok_and(|status| status.success()) {
+        eprintln!("skipped the pipe: mkfifo did not run");
+    }
+    std::os::unix::fs::symlink("/dev/zero", dir.path("snap/zero.yaml")).expect("symlink");
+    let run = dir.check("snap", &[]);
+    assert_eq!((run.code, run.findings()), (Some(0), vec![]), "{}", run.stderr);
+    assert_eq!(run.json()["summary"]["files"], 1);
+    // Named on the command line, a device is read up to the size limit.
+    let run = dir.check("snap/zero.yaml", &["--max-file-size", "1KB"]);
+    let message = limit_message(
+        "file too big: more than the max-file-size limit of 1000 bytes; reading stopped there",
+        "max-file-size",
+        "SIZE",
+        "",
+    );
+    assert_eq!((run.code, run.findings()), (Some(1), vec![seen("SL001", 1, 1, &message)]), "{}", run.stderr);
+}
+
+// Limits: each from the config file and from a flag, the flag winning.
+
+/// The SL001 each limit gives, as the JSON output has it.
+fn limit_message(problem: &str, key: &str, value: &str, most: &str) -> String {
+    format!(
+        "{problem}; to allow more, set `limits: {{{key}: {value}}}` in .sitelint.yaml or pass --{key} {value}{most}"
+    )
+}
+
+/// Checks `snap` with `limits:` in the config file, then with no config
+/// file and the same limit as a flag; both must report `expected`. Then
+/// the flag at its default wins over the file: no SL001.
+fn check_limited(dir: &Dir, config: &str, flag: [&str; 2], default: &str, expected: &[Seen]) {
+    dir.write(".sitelint.yaml", format!("limits:\n{config}"));
+    let run = dir.check("snap", &[]);
+    assert_eq!((run.code, run.findings().as_slice()), (Some(1), expected), "config: {}", run.stderr);
+    let run = dir.check("snap", &["--no-config", flag[0], flag[1]]);
+    assert_eq!((run.code, run.findings().as_slice()), (Some(1), expected), "flag: {}", run.stderr);
+    let run = dir.check("snap", &[flag[0], default]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.findings().iter().all(|f| f.0 != "SL001"), "{:?}", run.findings());
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_sl001_at_1_1_and_not_read() {
+    let dir = Dir::new();
+    dir.write("snap/big.yaml", format!("users: []\n{}", "# padding\n".repeat(110)));
+    dir.write("snap/small.yaml", "groups: []\n");
+    let message = limit_message(
+        "file too big: 1110 bytes, over the max-file-size limit of 1000 bytes; the file was not read",
+        "max-file-size",
+        "SIZE",
+        "",
+    );
+    let flag = ["--max-file-size", "1KB"];
+    check_limited(&dir, "  max-file-size: 1KB\n", flag, "256MiB", &[seen("SL001", 1, 1, &message)]);
+    // Binary units.
+    let run = dir.check("snap", &["--no-config", "--max-file-size", "1KiB"]);
+    assert!(run.findings()[0].3.contains("over the max-file-size limit of 1 KiB"), "{:?}", run.findings());
+}
+
+#[test]
+fn nesting_past_the_depth_limit_is_sl001_at_the_first_level_too_deep() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "users:\n  - account_id: u1\n    roles: {jira-software: user}\n");
+    dir.write("snap/b.json", "{\"groups\": [{\"name\": \"g\", \"roles\": {\"confluence\": \"user\"}}]}");
+    let message = limit_message(
+        "nesting deeper than 3 levels of lists and mappings, the max-depth limit",
+        "max-depth",
+        "N",
+        ", at most 255",
+    );
+    // The fourth level: `roles`' mapping in each.
+    let expected = [seen("SL001", 3, 12, &message), seen("SL001", 1, 36, &message)];
+    check_limited(&dir, "  max-depth: 3\n", ["--max-depth", "3"], "255", &expected);
+}
+
+#[test]
+fn too_many_nodes_is_sl001_at_the_node_past_the_limit() {
+    let dir = Dir::new();
+    // The mapping, `users`, the list, then 3 nodes per user: the 11th is u3's mapping.
+    dir.write("snap/a.yaml", "users:\n  - account_id: u1\n  - account_id: u2\n  - account_id: u3\n");
+    let message = limit_message("more than 10 nodes in this file, the max-nodes limit", "max-nodes", "N", "");
+    let expected = [seen("SL001", 4, 5, &message)];
+    check_limited(&dir, "  max-nodes: 10\n", ["--max-nodes", "10"], "10000000", &expected);
+}
+
+/// Nine levels of ten aliases each: a billion nodes when expanded.
+fn billion_laughs() -> String {
+    let mut text = String::from("lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..10 {
+        let aliases = vec![format!("*lol{}", level - 1); 10].join(", ");
+        text += &format!("lol{level}: &lol{level} [{aliases}]\n");
+    }
+    text
+}
+
+#[test]
+fn an_alias_bomb_is_sl001_at_the_alias_past_the_limit() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    dir.write("snap/bomb.yaml", billion_laughs());
+    // With the default limit of a million nodes, the bomb stops at the
+    // seventh alias on line 6: 246,895 nodes so far, then 111,111 a copy.
+    let run = dir.check("snap", &[]);
+    let default = limit_message(
+        "aliases expand this file by more than 1000000 nodes, the max-alias-nodes limit (an alias bomb?)",
+        "max-alias-nodes",
+        "N",
+        "",
+    );
+    assert_eq!((run.code, run.findings()), (Some(1), vec![seen("SL001", 6, 56, &default)]), "{}", run.stderr);
+    // Configured lower, it stops at the second alias of level 1: 11 nodes
+    // for lol0, kept once, then 11 more for each alias.
+    dir.write(
+        "snap/bomb.yaml",
+        "lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\nlol1: [*lol0, *lol0]\n",
+    );
+    let message = limit_message(
+        "aliases expand this file by more than 30 nodes, the max-alias-nodes limit (an alias bomb?)",
+        "max-alias-nodes",
+        "N",
+        "",
+    );
+    let expected = [seen("SL001", 2, 15, &message)];
+    check_limited(&dir, "  max-alias-nodes: 30\n", ["--max-alias-nodes", "30"], "1000000", &expected);
+}
+
+#[test]
+fn access_honours_the_limits_too() {
+    let dir = Dir::new();
+    dir.copy("snapshots/example", "snap");
+    let args = ["access", "snap", "--user", "dana.whitfield@globex.com", "--project", "HELP"];
+    let run = dir.run(&args);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    // Every file over the size limit: an empty site, so no service project to explain.
+    dir.write(".sitelint.yaml", "limits: {max-file-size: 10}\n");
+    let limited = dir.run(&args);
+    assert_eq!(limited.code, Some(2), "{}", limited.stderr);
+    assert!(limited.stderr.starts_with("note: the snapshot has 9 validation errors"), "{}", limited.stderr);
+    let flags: Vec<&str> = args.iter().copied().chain(["--max-file-size", "1MB"]).collect();
+    assert_eq!(dir.run(&flags).code, Some(0));
+}
+
+#[test]
+fn a_bad_limit_flag_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    let cases = [
+        (
+            "--max-depth",
+            "256",
+            "max-depth must be from 1 to 255 (saphyr-parser, the YAML parser, allows no deeper flow nesting), not 256",
+        ),
+        (
+            "--max-depth",
+            "0",
+            "max-depth must be from 1 to 255 (saphyr-parser, the YAML parser, allows no deeper flow nesting), not 0",
+        ),
+        ("--max-nodes", "many", "max-nodes must be a whole number, not `many`"),
+        (
+            "--max-file-size",
+            "1TB",
+            "`1TB` is not a size: write bytes (`1000`) or a number and a unit (`64KB`, `256MiB`, `1GiB`)",
+        ),
+    ];
+    for (flag, value, message) in cases {
+        let run = dir.check("snap", &[flag, value]);
+        assert_eq!(run.code, Some(2), "{flag} {value}");
+        let error = format!("error: invalid value '{value}' for '{flag} <");
+        assert!(run.stderr.starts_with(&error) && run.stderr.contains(message), "{}", run.stderr);
+    }
+}
+
+// Output never loses findings: every format reports the same number.
+
+/// The number of findings each format reports for `args`.
+fn counts(dir: &Dir, path: &str) -> BTreeMap<&'static str, usize> {
+    let report = |format: &str| {
+        let run = dir.run(&["check", path, "--no-config", "--format", format, "--color", "never"]);
+        assert!(matches!(run.code, Some(0 | 1)), "{format}: {}", run.stderr);
+        run.stdout
+    };
+    let human = report("human");
+    let headers = human
+        .lines()
+        .filter(|line| {
+            let code_end = line.find('(').unwrap_or(0);
+            code_end > 0 && line[..code_end].chars().all(|c| c.is_ascii_alphanumeric()) && line.ends_with(')')
+        })
+        .count();
+    let summary: usize = human
+        .lines()
+        .last()
+        .expect("a summary line")
+        .split(" in ")
+        .next()
+        .expect("counts")
+        .split(", ")
+        .filter_map(|part| part.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    let json: Json = serde_json::from_str(&report("json")).expect("JSON");
+    let sarif: Json = serde_json::from_str(&report("sarif")).expect("SARIF");
+    let junit = report("junit");
+    let junit = roxmltree::Document::parse(&junit).expect("JUnit XML");
+    let failures = junit.descendants().filter(|n| n.has_tag_name("failure")).count();
+    let github = report("github");
+    let annotations = github
+        .lines()
+        .filter(|l| ["::error ", "::warning ", "::notice "].iter().any(|p| l.starts_with(p)))
+        .count();
+    BTreeMap::from([
+        ("human diagnostics", headers),
+        ("human summary", summary),
+        ("json", json["findings"].as_array().expect("findings").len()),
+        ("sarif", sarif["runs"][0]["results"].as_array().expect("results").len()),
+        ("junit", failures),
+        ("github", annotations),
+    ])
+}
+
+#[test]
+fn every_format_reports_every_finding() {
+    let dir = Dir::new();
+    dir.copy("snapshots/example", "example");
+    dir.copy("snapshots/seeds/004-email-requests-rejected", "seed");
+    // The example with broken files: SL001 to SL005 findings too.
+    dir.copy("snapshots/example", "broken");
+    dir.write("broken/tab.yaml", "site:\n\tname: acme\n");
+    dir.write("broken/empty.yaml", "");
+    dir.write("broken/list.json", "[1]");
+    dir.write("broken/more.yaml", "users:\n  - {account_id: u9, bogus: 1, groups: [nobody]}\n  - {}\n");
+    for (path, at_least) in [("example", 6), ("seed", 1), ("broken", 12)] {
+        let counts = counts(&dir, path);
+        let json = counts["json"];
+        assert!(json >= at_least, "{path}: {counts:?}");
+        assert!(counts.values().all(|n| *n == json), "{path}: {counts:?}");
+    }
+}
+
+// Reading is read-only.
+
+/// Every file below `root` with its bytes and modification time.
+fn contents(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).expect("read folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let modified = fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+                files.insert(path.clone(), (fs::read(&path).expect("read file"), modified));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_run_never_writes_to_the_snapshot() {
+    let dir = Dir::new();
+    dir.copy("snapshots/example", "snap");
+    dir.write("snap/broken.yaml", "\u{feff}site:\r\n\tname: x\r\n");
+    let before = contents(&dir.path("snap"));
+    let runs: [&[&str]; 9] = [
+        &["check", "snap", "--format", "human"],
+        &["check", "snap", "--format", "json", "--stats"],
+        &["check", "snap", "--format", "sarif", "--output", "out/report.sarif"],
+        &["check", "snap", "--format", "junit"],
+        &["check", "snap", "--format", "github"],
+        &["check", "snap", "--write-baseline", "out/baseline.json"],
+        &["check", "snap", "--baseline", "out/baseline.json"],
+        &["check", "snap/users.yaml"],
+        &["access", "snap", "--user", "dana.whitfield@globex.com"],
+    ];
+    for args in runs {
+        let run = dir.run(args);
+        assert!(matches!(run.code, Some(0 | 1)), "{args:?}: {}", run.stderr);
+    }
+    assert!(dir.path("out/baseline.json").is_file());
+    let after = contents(&dir.path("snap"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "no file added or removed"
+    );
+    for (path, (bytes, modified)) in &before {
+        assert!(after[path].0 == *bytes, "{} changed", path.display());
+        assert_eq!(after[path].1, *modified, "{} was written", path.display());
+    }
+}
+
+// Properties: whatever the input, a result or a clean error, never a panic,
+// and every place inside the file on a character boundary.
+
+mod properties {
+    use super::*;
+    use sitelint::finding::Finding;
+    use sitelint::load::{self, Limits, LoadError, Loaded};
+    use sitelint::rules::error::RuleSource;
+    use sitelint::rules::rule::Rule;
+    use sitelint::source::{SourceSet, Span};
+    use sitelint::tree::{Node, Value};
+
+    /// Modest by default, so the suite stays quick in debug builds;
+    /// `PROPTEST_CASES` runs more, `PROPTEST_RNG_SEED` replays a run.
+    fn config(cases: u32) -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
+        ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Pieces YAML is made of, and what trips parsers up: aliases, tags,
+    /// block scalars, documents, tabs, CR, a BOM, multi-byte characters.
+    const YAML_PIECES: &[&str] = &[
+        "users",
+        "site",
+        "name",
+        "account_id",
+        "roles",
+        "groups",
+        "projects",
+        "key",
+        "x",
+        "1",
+        "~",
+        ":",
+        ": ",
+        "- ",
+        "-",
+        "\n",
+        "\r\n",
+        "\r",
+        "  ",
+        "    ",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        ", ",
+        "&a ",
+        "*a",
+        "&b ",
+        "*b",
+        "!!str ",
+        "!!map ",
+        "!x ",
+        "'",
+        "\"",
+        "\\",
+        "# c",
+        "|",
+        ">-",
+        "---",
+        "...",
+        "? ",
+        "%YAML 1.2",
+        "é",
+        "😀",
+        "\u{feff}",
+        "\u{85}",
+        "\u{2028}",
+        "\0",
+        "zoë@acme.com",
+    ];
+
+    const JSON_PIECES: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"users\"",
+        "\"site\"",
+        "\"name\"",
+        "\"x\"",
+        "\"",
+        "\\",
+        "\\u00e9",
+        "\\ud83d",
+        "1",
+        "-0",
+        "1e9",
+        "1.5",
+        "true",
+        "null",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "é",
+        "😀",
+        "\u{feff}",
+        "/*",
+        "//",
+        "\u{a0}",
+        "\u{b}",
+    ];
+
+    fn pieces(alphabet: &'static [&'static str], most: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(alphabet), 0..most).prop_map(|parts| parts.concat())
+    }
+
+    /// A real snapshot file with a piece inserted or a stretch removed at
+    /// a character boundary: mostly valid input, broken in one place.
+    fn mutated(
+        files: &'static [&'static str],
+        alphabet: &'static [&'static str],
+    ) -> impl Strategy<Value = String> {
+        (prop::sample::select(files), any::<prop::sample::Index>(), 0..8usize, prop::sample::select(alphabet))
+            .prop_map(|(text, at, remove, piece)| {
+                let boundaries: Vec<usize> =
+                    text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+                let start = at.index(boundaries.len());
+                let end = boundaries[(start + remove).min(boundaries.len() - 1)];
+                let start = boundaries[start];
+                format!("{}{piece}{}", &text[..start], &text[end..])
+            })
+    }
+
+    const YAML_FILES: &[&str] = &[
+        include_str!("../snapshots/example/site.yaml"),
+        include_str!("../snapshots/example/users.yaml"),
+        include_str!("../snapshots/example/groups.yaml"),
+        include_str!("../snapshots/example/projects/HR.yaml"),
+    ];
+
+    const JSON_FILES: &[&str] = &[include_str!("../snapshots/example/schemes.json")];
+
+    const RULE_FILES: &[&str] = &[
+        include_str!("../rules/PS001.yaml"),
+        include_str!("../rules/AC001.yaml"),
+        include_str!("../rules/CH001.yaml"),
+    ];
+
+    /// Whether `span` lies in `text` with both ends on character boundaries.
+    fn inside(text: &str, span: Span) -> bool {
+        span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
+    }
+
+    /// Every node of a tree, keys included.
+    fn nodes(root: &Node) -> Vec<&Node> {
+        let (mut all, mut stack) = (Vec::new(), vec![root]);
+        while let Some(node) = stack.pop() {
+            all.push(node);
+            match &node.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => stack.extend(items),
+                Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
+            }
+        }
+        all
+    }
+
+    fn check_findings(sources: &SourceSet, findings: &[Finding]) -> Result<(), TestCaseError> {
+        for finding in findings {
+            let places = std::iter::once(finding.primary).chain(finding.related.iter().map(|r| r.location));
+            for place in places {
+                let text = &sources.get(place.file).text;
+                prop_assert!(inside(text, place.span), "{} at {:?} in {text:?}", finding.code, place.span);
+            }
+        }
+        Ok(())
+    }
+
+    /// What every load must give: nodes and findings inside their files,
+    /// and a model built without a panic, its findings inside too.
+    fn check_loaded(loaded: &Loaded) -> Result<(), TestCaseError> {
+        for document in &loaded.documents {
+            let text = &loaded.sources.get(document.file).text;
+            for node in nodes(&document.root) {
+                prop_assert!(inside(text, node.span), "node {:?} at {:?} in {text:?}", node.value, node.span);
+            }
+        }
+        check_findings(&loaded.sources, &loaded.findings)?;
+        let (_, _, findings) = sitelint::model::build(&loaded.documents);
+        check_findings(&loaded.sources, &findings)
+    }
+
+    /// Loads `bytes` as a file named `name`, as `check` reads it.
+    fn load_bytes(name: &str, bytes: &[u8], limits: Limits) -> Result<(), TestCaseError> {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).expect("write file");
+        let options = load::LoadOptions { limits, ..load::LoadOptions::default() };
+        match load::load_path_with(&path, &options) {
+            Ok(loaded) => check_loaded(&loaded),
+            Err(LoadError::NotUtf8 { offset, .. }) => {
+                let valid = std::str::from_utf8(bytes).map_err(|e| e.valid_up_to());
+                prop_assert_eq!(valid, Err(offset));
+                Ok(())
+            }
+            Err(LoadError::NothingToLint { .. }) => Ok(()),
+            Err(other) => Err(TestCaseError::fail(format!("unexpected {other:?}"))),
+        }
+    }
+
+    /// Small limits, so that generated input crosses them too.
+    fn small_limits() -> impl Strategy<Value = Limits> {
+        (1..6usize, 1..40usize, 0..30usize, 0..200u64).prop_map(|(depth, nodes, alias_nodes, size)| Limits {
+            max_depth: depth,
+            max_nodes: nodes,
+            max_alias_nodes: alias_nodes,
+            max_file_size: load::ByteSize(size),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        #[test]
+        fn any_bytes_load_or_fail_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            load_bytes("a.yaml", &bytes, Limits::default())?;
+            load_bytes("a.json", &bytes, Limits::default())?;
+        }
+
+        #[test]
+        fn yaml_like_text_loads_with_every_place_inside_the_file(text in pieces(YAML_PIECES, 40)) {
+            match load::load_text("t.yaml", &text) {
+                Ok(loaded) => check_loaded(&loaded)?,
+                Err(LoadError::NothingToLint { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected {other:?}"),
+            }
+        }
+
+        #[test]
+        fn json_like_text_loads_with_every_place_inside_the_file(text in pieces(JSON_PIECES, 40)) {
+            load_bytes("t.json", text.as_bytes(), Limits::default())?;
+        }
+
+        #[test]
+        fn broken_real_files_load_with_every_place_inside_the_file(
+            yaml in mutated(YAML_FILES, YAML_PIECES),
+            json in mutated(JSON_FILES, JSON_PIECES),
+        ) {
+            load_bytes("t.yaml", yaml.as_bytes(), Limits::default())?;
+            load_bytes("t.json", json.as_bytes(), Limits::default())?;
+        }
+
+        #[test]
+        fn any_limits_give_findings_inside_the_file(
+            text in pieces(YAML_PIECES, 40),
+            json in pieces(JSON_PIECES, 40),
+            limits in small_limits(),
+        ) {
+            load_bytes("t.yaml", text.as_bytes(), limits)?;
+            load_bytes("t.json", json.as_bytes(), limits)?;
+        }
+    }
+
+    /// A rule file either parses, or its error points inside it.
+    fn check_rule_file(text: &str) -> Result<(), TestCaseError> {
+        let env = sitelint::rules::expr::env();
+        let source = RuleSource { name: "r.yaml".into(), text: text.into() };
+        if let Err(error) = Rule::parse(&env, source) {
+            let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
+            prop_assert!(inside(text, span), "{:?} at {span:?} in {text:?}", error.message);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(config(128))]
+
+        #[test]
+        fn yaml_like_rule_files_parse_or_fail_inside_the_file(text in pieces(YAML_PIECES, 40)) {
+            check_rule_file(&text)?;
+        }
+
+        #[test]
+        fn broken_real_rule_files_parse_or_fail_inside_the_file(text in mutated(RULE_FILES, YAML_PIECES)) {
+            check_rule_file(&text)?;
+        }
+    }
+}
