@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
@@ -18,6 +19,7 @@ use crate::load::{Limits, LoadOptions};
 use crate::progress::Progress;
 use crate::report::format::{self, Output, OutputFormat, RuleInfo};
 use crate::report::{Summary, catalogue, human};
+use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
@@ -202,7 +204,8 @@ pub struct CheckOutput {
 
 /// Runs the whole pipeline on a snapshot: load, model, rules (default limits).
 pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput, Report> {
-    run_watched(path, rules, &Limits::default(), &mut Watch::new(Progress::hidden(), false))
+    let limits = Limits::default();
+    run_watched(path, rules, &limits, Some(DEFAULT_TIME_LIMIT), &mut Watch::new(Progress::hidden(), false))
 }
 
 /// What watches a check as it runs: the progress bar, and what `--stats`
@@ -234,6 +237,7 @@ fn run_watched(
     path: &Path,
     rules: &RuleSet,
     limits: &Limits,
+    rule_time: Option<Duration>,
     watch: &mut Watch,
 ) -> Result<CheckOutput, Report> {
     watch.progress.phase("finding the snapshot files", None);
@@ -250,7 +254,7 @@ fn run_watched(
     let items = rules.rules.iter().map(|r| view.collection(r.collection).len() as u64).sum();
     watch.next("view", format!("running {}", plural_n(rules.rules.len(), "rule")), Some(items));
     let probe = Probe { time_rules: watch.time_rules, evaluated: watch.progress.counter() };
-    let outcome = crate::rules::engine::run_probed(&rules.env, &rules.rules, &view, probe);
+    let outcome = crate::rules::engine::run_limited(&rules.env, &rules.rules, &view, probe, rule_time);
     watch.rules = outcome.rules;
     // Freeing the model and its view is part of running the rules.
     drop(view);
@@ -310,7 +314,8 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     // Deselected rules do not run at all.
     rules.rules.retain(|r| selection.is_selected(&r.code));
     watch.laps.lap("setup");
-    let mut output = run_watched(&args.path, &rules, &limits, &mut watch).map_err(|e| vec![e])?;
+    let rule_time = args.limits.rule_time(config.as_ref());
+    let mut output = run_watched(&args.path, &rules, &limits, rule_time, &mut watch).map_err(|e| vec![e])?;
     let files = output.sources.len();
     let bytes = output.sources.iter().map(|(_, file)| file.text.len() as u64).sum();
     selection.apply(&mut output.findings);

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::ValueEnum;
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
@@ -14,6 +15,7 @@ use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 use crate::date::Date;
 use crate::finding::Severity;
 use crate::load::limits::{ByteSize, DEPTH_CEILING, Limit, Limits};
+use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::error::did_you_mean;
 use crate::source::{SourceFile, Span};
 
@@ -47,7 +49,15 @@ pub struct LimitArgs {
     /// The most nodes YAML aliases may add to one file [default: 1000000].
     #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::AliasNodes, s))]
     max_alias_nodes: Option<usize>,
+    /// Stop a rule that runs longer than SECONDS (reported as an error; 0: no limit) [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = |s: &str| parse_seconds(s).map(RuleTime))]
+    max_rule_time: Option<RuleTime>,
 }
+
+/// `--max-rule-time` as given: `None` for no limit. (A newtype, because clap
+/// reads `Option<Option<_>>` as a flag whose value is optional.)
+#[derive(Debug, Clone, Copy)]
+struct RuleTime(Option<Duration>);
 
 impl LimitArgs {
     /// The limits in effect: these flags, else the config file's, else the defaults.
@@ -59,6 +69,13 @@ impl LimitArgs {
             max_nodes: self.max_nodes.unwrap_or(file.max_nodes),
             max_alias_nodes: self.max_alias_nodes.unwrap_or(file.max_alias_nodes),
         }
+    }
+
+    /// How long a rule may run: this flag, else the config file's, else the
+    /// engine's default; `None` for no limit.
+    pub fn rule_time(&self, config: Option<&Config>) -> Option<Duration> {
+        let file = config.map_or(Some(DEFAULT_TIME_LIMIT), |c| c.rule_time);
+        self.max_rule_time.map_or(file, |flag| flag.0)
     }
 }
 
@@ -118,6 +135,8 @@ struct LimitsFile {
     max_nodes: Option<Spanned<String>>,
     #[serde(default)]
     max_alias_nodes: Option<Spanned<String>>,
+    #[serde(default)]
+    max_rule_time: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +206,8 @@ pub struct Config {
     pub suppressions: Vec<Suppression>,
     /// The file's `limits`, the defaults where it says nothing.
     pub limits: Limits,
+    /// `limits.max-rule-time`: how long a rule may run (`None`: no limit).
+    pub rule_time: Option<Duration>,
 }
 
 impl ConfigArgs {
@@ -231,6 +252,7 @@ impl Config {
             fail_on: None,
             suppressions: Vec::new(),
             limits: Limits::default(),
+            rule_time: Some(DEFAULT_TIME_LIMIT),
         };
         // An empty file (or one with only comments) configures nothing.
         let file: Option<ConfigFile> =
@@ -290,6 +312,9 @@ impl Config {
         let max_nodes = self.limit(&file.max_nodes, |text| parse_count(Limit::Nodes, text), errors);
         let max_alias_nodes =
             self.limit(&file.max_alias_nodes, |text| parse_count(Limit::AliasNodes, text), errors);
+        if let Some(rule_time) = self.limit(&file.max_rule_time, parse_seconds, errors) {
+            self.rule_time = rule_time;
+        }
         let default = Limits::default();
         self.limits = Limits {
             max_file_size: max_file_size.unwrap_or(default.max_file_size),
@@ -402,6 +427,23 @@ pub fn parse_count(limit: Limit, text: &str) -> Result<usize, String> {
         return Err(format!("{key} must be from {least} to {most}{why}, not {n}"));
     }
     Ok(n)
+}
+
+/// `max-rule-time` as written: seconds, a whole or decimal number; 0 is no
+/// limit.
+pub fn parse_seconds(text: &str) -> Result<Option<Duration>, String> {
+    let seconds: f64 = text
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("max-rule-time must be a number of seconds, not `{text}`"))?;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(d) if d.is_zero() => Ok(None),
+        Ok(d) => Ok(Some(d)),
+        Err(_) => {
+            Err(format!("max-rule-time must be 0 (no limit) or a positive number of seconds, not `{text}`"))
+        }
+    }
 }
 
 const REASON_HELP: &str = "every suppression says why the finding is acceptable: reason: \"...\"";

@@ -476,6 +476,70 @@ fn a_bad_limit_flag_is_a_usage_error() {
     }
 }
 
+// A rule that runs too long is stopped, so a custom rule cannot hang CI.
+
+/// A custom rule whose condition is cubic in the size of a group: a
+/// 216,000 field reads for a group of 60.
+const SLOW_RULE: &str = r#"code: SLOW001
+name: cubic
+severity: info
+summary: Compares every three members.
+url: https://wiki.acme.example/SLOW001
+for_each: groups
+when: item.members.all(a, item.members.all(b, item.members.all(c, a.email != null)))
+message: "{{ item }}"
+help: None.
+at: item
+"#;
+
+#[test]
+fn a_rule_over_its_time_limit_is_stopped_and_reported_in_its_file() {
+    let dir = Dir::new();
+    let users: String =
+        (0..60).map(|i| format!("  - {{ account_id: u{i}, email: u{i}@acme.com }}\n")).collect();
+    let members: Vec<String> = (0..60).map(|i| format!("u{i}")).collect();
+    dir.write("snap/users.yaml", format!("users:\n{users}"));
+    dir.write(
+        "snap/groups.yaml",
+        format!("groups:\n  - {{ name: all, members: [{}] }}\n", members.join(", ")),
+    );
+    dir.write("rules/SLOW001.yaml", SLOW_RULE);
+    let stopped = |run: Run| {
+        // The other rules' findings are printed; the stopped rule's are not.
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.findings().iter().all(|f| f.0 != "SLOW001"), "{}", run.stdout);
+        let error = "× rule SLOW001 ran out of its time limit (0.001s) and was stopped: none of its";
+        assert!(run.stderr.contains(error), "{}", run.stderr);
+        assert!(run.stderr.contains("rules/SLOW001.yaml:7:7]"), "{}", run.stderr);
+        assert!(run.stderr.contains("--max-rule-time"), "{}", run.stderr);
+    };
+    stopped(dir.check("snap", &["--rules", "rules", "--max-rule-time", "0.001"]));
+    dir.write(".sitelint.yaml", "limits: {max-rule-time: 0.001}\n");
+    stopped(dir.check("snap", &["--rules", "rules"]));
+    // The flag wins over the file; 0 is no limit, so the rule runs to the end.
+    let run = dir.check("snap", &["--rules", "rules", "--max-rule-time", "0"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.findings().iter().any(|f| f.0 == "SLOW001"), "{}", run.stdout);
+}
+
+#[test]
+fn a_bad_rule_time_limit_is_an_error_at_its_value() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    dir.write(".sitelint.yaml", "limits:\n  max-rule-time: soon\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("max-rule-time must be a number of seconds, not `soon`"), "{}", run.stderr);
+    assert!(run.stderr.contains(".sitelint.yaml:2:18]"), "{}", run.stderr);
+    let run = dir.check("snap", &["--no-config", "--max-rule-time=-1"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("max-rule-time must be 0 (no limit) or a positive number of seconds, not `-1`"),
+        "{}",
+        run.stderr
+    );
+}
+
 // Output never loses findings: every format reports the same number.
 
 /// The number of findings each format reports for `args`.

@@ -300,7 +300,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
         message,
         help: "make the rule cheaper (a comprehension nested over a big collection costs the product of \
                their sizes; `--stats` shows each rule's time), or raise the limit with \
-               `--rule-time-limit SECONDS` or `rule-time-limit:` in .sitelint.yaml"
+               `--max-rule-time SECONDS` or `limits: {max-rule-time: SECONDS}` in .sitelint.yaml (0: no limit)"
             .to_string(),
         src: rule.source.named(),
         span: (rule.when.span.0, rule.when.span.1 - rule.when.span.0).into(),
@@ -429,6 +429,6 @@ users:
         );
         let when = &rules.rules.iter().find(|r| &*r.code == "PS001").unwrap().when;
         assert_eq!((ps001.span.offset(), ps001.span.len()), (when.span.0, when.span.1 - when.span.0));
-        assert!(ps001.help.contains("--rule-time-limit"), "{}", ps001.help);
+        assert!(ps001.help.contains("--max-rule-time"), "{}", ps001.help);
     }
 }
