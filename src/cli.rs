@@ -24,6 +24,7 @@ use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
+use crate::tree::Document;
 use crate::{load, model, suppress};
 
 /// Exit codes: the contract with CI.
@@ -241,13 +242,14 @@ fn run_watched(
     watch: &mut Watch,
 ) -> Result<CheckOutput, Report> {
     watch.progress.phase("finding the snapshot files", None);
+    // Each file is decoded as soon as it is parsed, and its tree dropped.
     let loaded = load_watched(path, limits, &watch.progress).map_err(Report::new)?;
     watch.next(
-        "read+parse",
+        "read+decode",
         format!("building the model of {}", plural_n(loaded.sources.len(), "file")),
         None,
     );
-    let (site, facts, model_findings) = model::build(&loaded.documents);
+    let (site, facts, model_findings) = model::build_parts(loaded.documents);
     watch.entities = Entities::count(&site);
     watch.next("model", "preparing the rules' view", None);
     let view = View::build(&site, &facts);
@@ -271,8 +273,13 @@ fn run_watched(
     })
 }
 
-/// Loads the snapshot, showing "reading N files" and how many are read.
-fn load_watched(path: &Path, limits: &Limits, progress: &Progress) -> Result<load::Loaded, load::LoadError> {
+/// Loads and decodes the snapshot, showing "reading N files" and how many
+/// are read.
+fn load_watched(
+    path: &Path,
+    limits: &Limits,
+    progress: &Progress,
+) -> Result<load::Loaded<model::Part>, load::LoadError> {
     let on_found =
         |files: usize| progress.phase(format!("reading {}", plural_n(files, "file")), Some(files as u64));
     let on_file = |_bytes: u64| {
@@ -281,7 +288,7 @@ fn load_watched(path: &Path, limits: &Limits, progress: &Progress) -> Result<loa
         }
     };
     let options = LoadOptions { limits: *limits, on_found: Some(&on_found), on_file: Some(&on_file) };
-    load::load_path_with(path, &options)
+    load::load_path_map(path, &options, |document| model::decode::decode_document(&document))
 }
 
 fn check(args: &CheckArgs) -> u8 {
@@ -635,11 +642,12 @@ fn access(args: &AccessArgs) -> u8 {
         Err(errors) => return fail(&errors, stderr_color()),
     };
     let options = LoadOptions { limits: args.limits.limits(config.as_ref()), ..LoadOptions::default() };
-    let loaded = match load::load_path_with(&args.path, &options) {
+    let decode = |document: Document| model::decode::decode_document(&document);
+    let loaded = match load::load_path_map(&args.path, &options, decode) {
         Ok(loaded) => loaded,
         Err(error) => return fail(&[Report::new(error)], stderr_color()),
     };
-    let (site, facts, model_findings) = model::build(&loaded.documents);
+    let (site, facts, model_findings) = model::build_parts(loaded.documents);
     let invalid =
         loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
     if invalid > 0 {

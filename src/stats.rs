@@ -255,7 +255,7 @@ mod tests {
             findings: FindingCounts { reported: 16, suppressed: 2, known: 1 },
             phases: vec![
                 ("setup", Duration::from_micros(3_412)),
-                ("read+parse", Duration::from_micros(1_203)),
+                ("read+decode", Duration::from_micros(1_203)),
                 ("rules", Duration::from_micros(12_000_500)),
             ],
             rules: vec![
@@ -284,11 +284,11 @@ stats
             3 projects (2 service projects), 2 organizations, 2 email channels, 50 references
   findings  16 reported, 2 suppressed, 1 known from the baseline
   threads   2
-  phase               time
-  setup           3.412 ms
-  read+parse      1.203 ms
-  rules       12000.500 ms
-  total       12005.115 ms
+  phase                time
+  setup            3.412 ms
+  read+decode      1.203 ms
+  rules        12000.500 ms
+  total        12005.115 ms
   rule   for_each               items  findings          time   share
   AC001  users                     13         2      1.750 ms   77.8%
   PS001  permission_schemes         3         1      0.250 ms   11.1%
@@ -315,7 +315,7 @@ stats
     fn no_rules_no_rule_table() {
         let stats = Stats { rules: Vec::new(), ..sample() };
         let text = stats.render(100);
-        assert!(text.ends_with("  total       12005.115 ms\n"), "{text}");
+        assert!(text.ends_with("  total        12005.115 ms\n"), "{text}");
     }
 
     #[test]

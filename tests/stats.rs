@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 const EXAMPLE: &str = "snapshots/example";
 
 /// Phases a check goes through, in order, as `--stats` names them.
-const PHASES: [&str; 8] = ["setup", "read+parse", "model", "view", "rules", "filter", "report", "total"];
+const PHASES: [&str; 8] = ["setup", "read+decode", "model", "view", "rules", "filter", "report", "total"];
 
 fn sitelint(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitelint"));
@@ -281,7 +281,7 @@ fn findings_count_what_suppressions_and_the_baseline_left_out() {
     let printed = parse(&stderr);
     assert_eq!(printed.facts["findings"], "5 reported, 1 suppressed, 0 known from the baseline");
     let names: Vec<&str> = printed.phases.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["setup", "read+parse", "model", "view", "rules", "filter", "baseline", "total"]);
+    assert_eq!(names, ["setup", "read+decode", "model", "view", "rules", "filter", "baseline", "total"]);
 
     let out = sitelint(
         &["check", EXAMPLE, "--config", config, "--baseline", baseline.to_str().unwrap(), "--stats"],

@@ -38,12 +38,13 @@ pub struct LoadOptions<'a> {
     pub on_file: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-/// A snapshot as read: its files, the ones that parsed, and SL001 for the
-/// ones that did not (or are empty), which are then skipped.
+/// A snapshot as read: its files, the ones that parsed (as documents, or as
+/// what [`load_path_map`] made of each), and SL001 for the ones that did not
+/// (or are empty), which are then skipped.
 #[derive(Debug)]
-pub struct Loaded {
+pub struct Loaded<D = Document> {
     pub sources: SourceSet,
-    pub documents: Vec<Document>,
+    pub documents: Vec<D>,
     pub findings: Vec<Finding>,
 }
 
@@ -117,6 +118,18 @@ pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
 /// [`load_path`] with `options`: a file over a limit is SL001 (see
 /// [`limits`]), and the observers hear of every file.
 pub fn load_path_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_path_map(path, options, |document| document)
+}
+
+/// [`load_path_with`], each document handed to `each` on the thread that
+/// parsed it, as soon as it is parsed: the caller can turn a file's tree
+/// into what it needs and drop it, so the trees of a big snapshot are never
+/// all in memory at once.
+pub fn load_path_map<D: Send>(
+    path: &Path,
+    options: &LoadOptions,
+    each: impl Fn(Document) -> D + Sync,
+) -> Result<Loaded<D>, LoadError> {
     let metadata = fs::metadata(path).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => {
             broken_link(path).unwrap_or(LoadError::NotFound { path: path.to_path_buf() })
@@ -133,15 +146,18 @@ pub fn load_path_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Load
     if let Some(on_found) = options.on_found {
         on_found(candidates.len());
     }
-    // `collect` on an indexed parallel iterator keeps the input order.
+    // `collect` on an indexed parallel iterator keeps the input order, and
+    // each file gets the id of its place in it (see `assemble`).
     let files = candidates
         .into_par_iter()
-        .map(|candidate| {
-            let file = read_and_parse(candidate, &options.limits);
-            if let (Some(on_file), Ok(file)) = (options.on_file, &file) {
-                on_file(file.text.len() as u64);
+        .enumerate()
+        .map(|(index, candidate)| {
+            let read = read_and_parse(candidate, &options.limits);
+            if let (Some(on_file), Ok(read)) = (options.on_file, &read) {
+                on_file(read.text.len() as u64);
             }
-            file
+            let file = FileId(index as u32);
+            read.map(|read| read.map(|root| each(Document { file, root })))
         })
         .collect::<Vec<_>>();
     assemble(path, files)
@@ -151,7 +167,8 @@ pub fn load_path_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Load
 /// inline test case.
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
-    let parsed = candidate.format.parse(text, &Limits::default());
+    let parsed =
+        candidate.format.parse(text, &Limits::default()).map(|root| Document { file: FileId(0), root });
     assemble(Path::new(name), vec![Ok(ReadFile { candidate, text: text.to_string(), parsed })])
 }
 
@@ -263,11 +280,17 @@ fn relative_name(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// A file read and parsed.
-struct ReadFile {
+/// A file read and parsed (`D`: its tree, or what was made of its document).
+struct ReadFile<D = Node> {
     candidate: Candidate,
     text: String,
-    parsed: Result<Node, SyntaxError>,
+    parsed: Result<D, SyntaxError>,
+}
+
+impl ReadFile {
+    fn map<D>(self, f: impl FnOnce(Node) -> D) -> ReadFile<D> {
+        ReadFile { candidate: self.candidate, text: self.text, parsed: self.parsed.map(f) }
+    }
 }
 
 fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, LoadError> {
@@ -311,15 +334,18 @@ fn read_limited(path: &Path, max: ByteSize) -> io::Result<Result<Vec<u8>, Option
 
 /// Numbers the files in order; the first error in that order wins, so the
 /// outcome does not depend on which thread finished first.
-fn assemble(root: &Path, files: Vec<Result<ReadFile, LoadError>>) -> Result<Loaded, LoadError> {
+/// The files, in order, as one snapshot; file ids are their places in the
+/// list, which the documents were given when parsed.
+fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Result<Loaded<D>, LoadError> {
     let mut loaded = Loaded { sources: SourceSet::default(), documents: Vec::new(), findings: Vec::new() };
     let mut empty = 0;
     let count = files.len();
-    for file in files {
+    for (index, file) in files.into_iter().enumerate() {
         let ReadFile { candidate, text, parsed } = file?;
         let id: FileId = loaded.sources.add(SourceFile::new(candidate.path, candidate.relative, text));
+        debug_assert_eq!(id, FileId(index as u32));
         match parsed {
-            Ok(root) => loaded.documents.push(Document { file: id, root }),
+            Ok(document) => loaded.documents.push(document),
             Err(error) => {
                 empty += usize::from(is_empty_file(&error));
                 let at = Location { file: id, span: error.span };

@@ -20,7 +20,6 @@
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rayon::prelude::*;
 use std::fmt;
 
 use crate::finding::{Check, Finding};
@@ -29,12 +28,6 @@ use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::site::*;
 use super::text::{closest, fold};
-
-/// Decodes every document into one site: each document on its own, in
-/// parallel, then merged in file order ([`merge`]).
-pub fn decode(documents: &[Document]) -> (Site, Vec<Finding>) {
-    merge(documents.par_iter().map(decode_document).collect::<Vec<_>>())
-}
 
 /// Decodes one document on its own. What depends on the documents before
 /// it, identifiers and singleton sections written twice (SL004), is settled

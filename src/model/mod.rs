@@ -8,8 +8,11 @@ pub mod resolve;
 pub mod site;
 pub mod text;
 
+pub use decode::Part;
 pub use facts::Facts;
 pub use site::Site;
+
+use rayon::prelude::*;
 
 use crate::finding::Finding;
 use crate::tree::Document;
@@ -18,7 +21,14 @@ use crate::tree::Document;
 /// resolve its references, derive its facts. Findings come from decoding,
 /// then from resolution.
 pub fn build(documents: &[Document]) -> (Site, Facts, Vec<Finding>) {
-    let (mut site, mut findings) = decode::decode(documents);
+    let parts = documents.par_iter().map(decode::decode_document).collect();
+    build_parts(parts)
+}
+
+/// [`build`] from documents already decoded one by one
+/// ([`decode::decode_document`]), in file order.
+pub fn build_parts(parts: Vec<Part>) -> (Site, Facts, Vec<Finding>) {
+    let (mut site, mut findings) = decode::merge(parts);
     findings.extend(resolve::resolve(&mut site));
     let facts = facts::derive(&site);
     (site, facts, findings)
