@@ -278,8 +278,13 @@ fn an_unreadable_file_is_a_usage_error() {
     let secret = dir.write("snap/secret.yaml", "site: {name: acme}\n");
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).expect("chmod");
     if fs::read(&secret).is_ok() {
-        // root reads whatever the mode says.
-        eprintln!("skipped: this user can read a file with mode 000 (root?), so nothing is unreadable");
+        // root reads whatever the mode says; but nobody can read
+        // /proc/self/mem from its start (nothing is mapped there).
+        fs::remove_file(&secret).expect("remove");
+        std::os::unix::fs::symlink("/proc/self/mem", &secret).expect("symlink");
+        let run = dir.check("snap", &[]);
+        run.unusable("cannot read snap/secret.yaml");
+        assert!(run.stderr.contains("Input/output error"), "{}", run.stderr);
         return;
     }
     let run = dir.check("snap", &[]);

@@ -7,6 +7,7 @@ use std::fmt;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, ThemeCharacters, ThemeStyles,
 };
+use rayon::prelude::*;
 
 use super::Summary;
 use crate::finding::{Finding, Severity};
@@ -25,14 +26,23 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
     } else {
         GraphicalTheme { characters: ThemeCharacters::unicode(), styles: ThemeStyles::none() }
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-    let mut out = String::new();
-    for finding in findings {
-        let diagnostic = FindingDiagnostic { finding, sources, related: related_elsewhere(finding, sources) };
-        // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, &diagnostic);
-        out.push('\n');
-    }
+    let handler =
+        || GraphicalReportHandler::new_themed(theme.clone()).with_width(style.width).with_links(false);
+    // Each diagnostic renders on its own, so they render in parallel (a
+    // handler per worker) and are joined in order.
+    let rendered: Vec<String> = findings
+        .par_iter()
+        .map_init(handler, |handler, finding| {
+            let diagnostic =
+                FindingDiagnostic { finding, sources, related: related_elsewhere(finding, sources) };
+            let mut out = String::new();
+            // Writing into a String cannot fail.
+            let _ = handler.render_report(&mut out, &diagnostic);
+            out.push('\n');
+            out
+        })
+        .collect();
+    let mut out = rendered.concat();
     out.push_str(&summary.line());
     out.push('\n');
     out
