@@ -10,6 +10,7 @@
 //! which `key_of(..)`/`value_of(..)` in a rule's `at` become locations.
 
 pub mod node;
+mod text_set;
 
 use std::collections::HashMap;
 
@@ -21,6 +22,7 @@ use crate::model::permissions;
 use crate::model::site::*;
 use crate::source::Location;
 use node::{Anchor, Node, Of};
+use text_set::Texts;
 
 /// Collection names a rule's `for_each` may name, with what each item is.
 pub const COLLECTIONS: &[(&str, &str)] = &[
@@ -138,7 +140,7 @@ pub struct View<'s> {
     customer_refs: Vec<CustomerRef<'s>>,
     /// `customer_access.external_domains` when a list, lower-cased once:
     /// CA004 reads it for every customer reference.
-    external_domains: Option<Vec<String>>,
+    external_domains: Option<Texts>,
 }
 
 /// A `service_desk.customers` entry or an organization `members` entry, and
@@ -155,7 +157,7 @@ impl<'s> View<'s> {
         let external_domains = match site.customer_access.as_ref().map(|ca| &ca.external_domains) {
             // Domains compare case-insensitively.
             Some(ExternalDomains::List(domains)) => {
-                Some(domains.iter().map(|(d, _)| d.to_lowercase()).collect())
+                Some(Texts::new(domains.iter().map(|(d, _)| d.to_lowercase())))
             }
             _ => None,
         };
@@ -444,7 +446,7 @@ impl<'a> Fields<'a> {
             "external" => boolean(settings.external),
             "external_domains" => match &self.view.external_domains {
                 None => text("any"),
-                Some(domains) => texts(domains.iter().map(String::as_str)),
+                Some(domains) => Box::new(domains.as_val()),
             },
             "external_domains_restricted" => {
                 boolean(matches!(settings.external_domains, ExternalDomains::List(_)))
