@@ -91,6 +91,7 @@ pub const FIELDS: &[&str] = &[
     "members",
     "mode",
     "name",
+    "non_agents",
     "organization",
     "organizations",
     "parameter",
@@ -713,14 +714,24 @@ impl<'a> Fields<'a> {
             "project" => self.node(Of::Project(project)),
             "role" => text(&r.role),
             // The users this reference puts in the role.
-            "users" => match target_group {
-                Some(g) => {
-                    self.users(self.view.facts.group_members.get(g.index()).into_iter().flatten().copied())
-                }
-                None => self.users(user),
-            },
+            "users" => self.users(self.actor_users(user, target_group)),
+            // Those of them whose effective JSM role is not agent (AC005),
+            // found here: a group can have thousands of members.
+            "non_agents" => {
+                let facts = self.view.facts;
+                let agent =
+                    |u: &UserId| facts.jsm_role.get(u.index()).is_some_and(|r| r.role == JsmRole::Agent);
+                self.users(self.actor_users(user, target_group).filter(|u| !agent(u)))
+            }
             _ => return None,
         })
+    }
+
+    /// The users a role actor reference puts in its role: the user, or the
+    /// group's members.
+    fn actor_users(self, user: Option<UserId>, group: Option<GroupId>) -> impl Iterator<Item = UserId> + 'a {
+        let members = group.and_then(|g| self.view.facts.group_members.get(g.index()));
+        user.into_iter().chain(members.into_iter().flatten().copied())
     }
 
     fn service_desk(self, project: usize, name: &str) -> Option<V<'a>> {
