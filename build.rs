@@ -6,7 +6,11 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time: `env!` would bake in the folder the build script was
+    // first compiled in, and cargo may reuse that binary for another
+    // checkout sharing the target folder, embedding the other one's rules.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("rules/ is part of the crate")
         .map(|e| e.expect("rules/ is readable").path())
