@@ -75,8 +75,18 @@ struct Section {
 struct Claim {
     list: List,
     index: usize,
-    /// Each identifier: what it is, its text, and where its value is.
-    identifiers: Vec<(Ident, String, Location)>,
+    identifiers: Vec<Identifier>,
+}
+
+/// One identifier of an entity, keyed as identifiers compare (computed
+/// while decoding, on the decoding thread).
+struct Identifier {
+    ident: Ident,
+    key: String,
+    /// The text as written, when it differs from the key (a domain's case).
+    written: Option<String>,
+    /// Where its value is.
+    at: Location,
 }
 
 /// The lists of entities with identifiers.
@@ -96,8 +106,8 @@ enum List {
 struct Merger {
     site: Site,
     findings: Vec<Finding>,
-    /// Where each identifier was first written.
-    identifiers: HashMap<(Ident, String), Location>,
+    /// Where each identifier was first written, by kind and key.
+    identifiers: HashMap<Ident, HashMap<String, Location>>,
     /// Where each singleton section was first written.
     sections: HashMap<&'static str, Location>,
 }
@@ -138,9 +148,10 @@ impl Merger {
         self.findings.extend(findings);
 
         let mut left_out: HashSet<(List, usize)> = HashSet::new();
-        for (i, claim) in claims.iter().enumerate() {
+        for (i, claim) in claims.into_iter().enumerate() {
+            let (list, index) = (claim.list, claim.index);
             if !ignored_claims.iter().any(|r| r.contains(&i)) && !self.claim(claim) {
-                left_out.insert((claim.list, claim.index));
+                left_out.insert((list, index));
             }
         }
         let kept = |list: List, i: usize| !left_out.contains(&(list, i));
@@ -165,25 +176,24 @@ impl Merger {
     /// Registers the identifiers of an entity. If any was taken by an
     /// earlier entity, reports SL004 at this one's identifying value for
     /// each, registers none, and returns false: the entity is left out.
-    fn claim(&mut self, claim: &Claim) -> bool {
-        let keys: Vec<_> =
-            claim.identifiers.iter().map(|(ident, text, _)| (*ident, ident.key(text))).collect();
-        let mut unique = true;
-        for (key, (ident, text, at)) in keys.iter().zip(&claim.identifiers) {
-            if let Some(&first) = self.identifiers.get(key) {
-                let (entity, field) = ident.describe();
-                let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
-                self.findings
-                    .push(Check::Duplicate.at(*at, message).with_related(first, "first defined here"));
-                unique = false;
+    fn claim(&mut self, claim: Claim) -> bool {
+        let first =
+            |id: &Identifier| self.identifiers.get(&id.ident).and_then(|keys| keys.get(&id.key)).copied();
+        if claim.identifiers.iter().all(|id| first(id).is_none()) {
+            for id in claim.identifiers {
+                self.identifiers.entry(id.ident).or_default().insert(id.key, id.at);
             }
+            return true;
         }
-        if unique {
-            for (key, (_, _, at)) in keys.into_iter().zip(&claim.identifiers) {
-                self.identifiers.insert(key, *at);
-            }
+        let taken: Vec<_> = claim.identifiers.iter().filter_map(|id| Some((id, first(id)?))).collect();
+        for (id, first) in taken {
+            let (entity, field) = id.ident.describe();
+            let text = id.written.as_deref().unwrap_or(&id.key);
+            let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
+            let finding = Check::Duplicate.at(id.at, message).with_related(first, "first defined here");
+            self.findings.push(finding);
         }
-        unique
+        false
     }
 }
 
@@ -404,7 +414,7 @@ impl<'a> Entity<'a> {
             .filter(|entry| !entry.value.is_null())
     }
 
-    fn record(&mut self, path: &str, entry: &Entry) {
+    fn record(&mut self, path: impl Into<std::borrow::Cow<'static, str>>, entry: &Entry) {
         self.origin.fields.push(FieldSpan {
             path: path.into(),
             key: entry.key.span,
@@ -580,7 +590,11 @@ impl Decoder {
         *count += 1;
         let identifiers = identifiers
             .iter()
-            .map(|&(ident, text)| (ident, text.to_string(), origin.value_location(ident.describe().1)))
+            .map(|&(ident, text)| {
+                let key = ident.key(text);
+                let written = (key != text).then(|| text.to_string());
+                Identifier { ident, key, written, at: origin.value_location(ident.describe().1) }
+            })
             .collect();
         self.part.claims.push(Claim { list, index, identifiers });
     }
@@ -739,7 +753,7 @@ impl Decoder {
             }
             let path = format!("{key}.{name}");
             if let Some(value) = read(self, name, entry, Field::Key(&path)) {
-                entity.record(&path, entry);
+                entity.record(path, entry);
                 values.push(value);
             }
         }

@@ -37,7 +37,9 @@ pub struct Origin {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpan {
-    pub path: Box<str>,
+    /// Most paths are a schema key (borrowed, no allocation per entity: a
+    /// big site has millions of fields); paths below free-form keys are owned.
+    pub path: std::borrow::Cow<'static, str>,
     pub key: Span,
     pub value: Span,
 }
