@@ -31,6 +31,10 @@ use sitelint::report::{Summary, human, json};
 use sitelint::rules::{RuleSet, view::View};
 use sitelint::{cli, load, model};
 
+// The allocator the binary uses (src/main.rs), so the figures are what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Generate (or find) every snapshot first, so progress messages do not
     // interleave with divan's table.
