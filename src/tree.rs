@@ -47,6 +47,21 @@ pub enum ScalarKind {
 }
 
 impl Node {
+    /// This node and every node below it, keys included, in no particular
+    /// order; without recursion, so any depth is safe.
+    pub fn descendants(&self) -> Vec<&Node> {
+        let (mut all, mut stack) = (Vec::new(), vec![self]);
+        while let Some(node) = stack.pop() {
+            all.push(node);
+            match &node.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => stack.extend(items),
+                Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
+            }
+        }
+        all
+    }
+
     pub fn kind_name(&self) -> &'static str {
         match &self.value {
             Value::Scalar(s) => match s.kind {

@@ -675,7 +675,6 @@ mod properties {
     use sitelint::rules::error::RuleSource;
     use sitelint::rules::rule::Rule;
     use sitelint::source::{SourceSet, Span};
-    use sitelint::tree::{Node, Value};
 
     /// Modest by default, so the suite stays quick in debug builds;
     /// `PROPTEST_CASES` runs more, `PROPTEST_RNG_SEED` replays a run.
@@ -814,20 +813,6 @@ mod properties {
         span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
     }
 
-    /// Every node of a tree, keys included.
-    fn nodes(root: &Node) -> Vec<&Node> {
-        let (mut all, mut stack) = (Vec::new(), vec![root]);
-        while let Some(node) = stack.pop() {
-            all.push(node);
-            match &node.value {
-                Value::Scalar(_) => {}
-                Value::Seq(items) => stack.extend(items),
-                Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
-            }
-        }
-        all
-    }
-
     fn check_findings(sources: &SourceSet, findings: &[Finding]) -> Result<(), TestCaseError> {
         for finding in findings {
             let places = std::iter::once(finding.primary).chain(finding.related.iter().map(|r| r.location));
@@ -844,7 +829,7 @@ mod properties {
     fn check_loaded(loaded: &Loaded) -> Result<(), TestCaseError> {
         for document in &loaded.documents {
             let text = &loaded.sources.get(document.file).text;
-            for node in nodes(&document.root) {
+            for node in document.root.descendants() {
                 prop_assert!(inside(text, node.span), "node {:?} at {:?} in {text:?}", node.value, node.span);
             }
         }

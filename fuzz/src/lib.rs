@@ -10,7 +10,7 @@ use sitelint::rules::RuleSet;
 use sitelint::rules::error::RuleSource;
 use sitelint::rules::rule::Rule;
 use sitelint::source::{FileId, Span};
-use sitelint::tree::{Document, Node, Value};
+use sitelint::tree::Document;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Format {
@@ -33,7 +33,7 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
         Ok(root) => root,
         Err(error) => return assert_inside(text, error.span, &error.message),
     };
-    for node in nodes(&root) {
+    for node in root.descendants() {
         assert_inside(text, node.span, "a node");
     }
     let documents = [Document { file: FileId(0), root }];
@@ -66,18 +66,4 @@ fn assert_inside(text: &str, span: Span, what: &str) {
         span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
         "{what} at {span:?} is not inside {text:?}"
     );
-}
-
-/// Every node of a tree, keys included, without recursion.
-fn nodes(root: &Node) -> Vec<&Node> {
-    let (mut all, mut stack) = (Vec::new(), vec![root]);
-    while let Some(node) = stack.pop() {
-        all.push(node);
-        match &node.value {
-            Value::Scalar(_) => {}
-            Value::Seq(items) => stack.extend(items),
-            Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value])),
-        }
-    }
-    all
 }
