@@ -66,14 +66,10 @@ type Evaluated = (Result<Vec<Finding>, Box<RuleRuntimeError>>, Duration);
 /// How long a rule may run before it is stopped, unless told otherwise.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 
-/// Runs `rules`, compiled in `env`, over the view.
+/// Runs `rules`, compiled in `env`, over the view, each rule within
+/// [`DEFAULT_TIME_LIMIT`].
 pub fn run(env: &Arc<Env>, rules: &[Rule], view: &View) -> Outcome {
-    run_probed(env, rules, view, Probe::default())
-}
-
-/// [`run`], watched by `probe`, each rule within [`DEFAULT_TIME_LIMIT`].
-pub fn run_probed(env: &Arc<Env>, rules: &[Rule], view: &View, probe: Probe) -> Outcome {
-    run_limited(env, rules, view, probe, Some(DEFAULT_TIME_LIMIT))
+    run_limited(env, rules, view, Probe::default(), Some(DEFAULT_TIME_LIMIT))
 }
 
 /// [`run`], watched by `probe` (the findings and errors are the same
@@ -347,7 +343,7 @@ users:
         let plain = run(&rules.env, &rules.rules, &view);
         let evaluated = AtomicU64::new(0);
         let probe = Probe { time_rules: true, evaluated: Some(&evaluated) };
-        let probed = run_probed(&rules.env, &rules.rules, &view, probe);
+        let probed = run_limited(&rules.env, &rules.rules, &view, probe, Some(DEFAULT_TIME_LIMIT));
 
         // The same findings, and per-rule stats only when timed.
         assert_eq!(probed.findings, plain.findings);
@@ -393,12 +389,8 @@ users:
         let (site, facts, _) = crate::model::build(&loaded.documents);
         let view = View::build(&site, &facts);
         let evaluated = AtomicU64::new(0);
-        let outcome = run_probed(
-            &rules.env,
-            &rules.rules,
-            &view,
-            Probe { time_rules: false, evaluated: Some(&evaluated) },
-        );
+        let probe = Probe { time_rules: false, evaluated: Some(&evaluated) };
+        let outcome = run_limited(&rules.env, &rules.rules, &view, probe, Some(DEFAULT_TIME_LIMIT));
         assert!(outcome.rules.is_empty());
         let items: usize = rules.rules.iter().map(|r| view.collection(r.collection).len()).sum();
         assert_eq!(evaluated.load(Ordering::Relaxed), items as u64);
