@@ -5,6 +5,7 @@
 
 use crate::model::Facts;
 use crate::model::facts::{EffectiveRole, RoleSource, Via};
+use crate::model::permissions::AGENT_PERMISSIONS;
 use crate::model::site::*;
 use crate::model::text::{email_domain, fold};
 use crate::source::Location;
@@ -15,16 +16,6 @@ const SERVICE_DESK_TEAM: &str = "Service Desk Team";
 const SERVICE_DESK_CUSTOMERS: &str = "Service Desk Customers";
 const JSM_APP: &str = "jira-servicemanagement";
 const JSM_ROLE_FIELD: &str = "roles.jira-servicemanagement";
-
-/// What PS004 expects the Service Desk Team role to hold.
-const AGENT_PERMISSIONS: [&str; 6] = [
-    "BROWSE_PROJECTS",
-    "CREATE_ISSUES",
-    "EDIT_ISSUES",
-    "SCHEDULE_ISSUES",
-    "ADD_COMMENTS",
-    "CREATE_ATTACHMENTS",
-];
 
 pub(super) struct Settings<'s> {
     pub site: &'s Site,

@@ -16,6 +16,7 @@ use super::plan::*;
 use super::problems::*;
 use super::rng::tag;
 use super::{Format, Generated};
+use crate::model::permissions::AGENT_PERMISSIONS;
 
 /// Where a user reference is written, so the choice of email or id varies
 /// between the places that name the same user.
@@ -564,16 +565,6 @@ const SOFTWARE_GRANTS: &[(&str, &str)] = &[
     ("CREATE_ATTACHMENTS", "DX"),
     ("DELETE_ISSUES", "GX"),
     ("WORK_ON_ISSUES", "DXS"),
-];
-
-/// PS004's permissions: one is taken from Service Desk Team.
-const AGENT_PERMISSIONS: [&str; 6] = [
-    "BROWSE_PROJECTS",
-    "CREATE_ISSUES",
-    "EDIT_ISSUES",
-    "SCHEDULE_ISSUES",
-    "ADD_COMMENTS",
-    "CREATE_ATTACHMENTS",
 ];
 
 /// PS010: misspelt or wrongly cased permission keys.

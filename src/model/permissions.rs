@@ -1,6 +1,18 @@
 //! Jira's built-in permission keys (Jira Cloud REST v3, permission schemes),
 //! and what a key that is not one of them was probably meant to be.
 
+/// What the Service Desk Team role must hold in a service project's scheme
+/// (RULES.md, PS004): the access explainer checks it, the generator plants
+/// its absence. (The rule file lists them too, in CEL.)
+pub const AGENT_PERMISSIONS: [&str; 6] = [
+    "BROWSE_PROJECTS",
+    "CREATE_ISSUES",
+    "EDIT_ISSUES",
+    "SCHEDULE_ISSUES",
+    "ADD_COMMENTS",
+    "CREATE_ATTACHMENTS",
+];
+
 pub const BUILT_IN: &[&str] = &[
     "ADMINISTER_PROJECTS",
     "EDIT_WORKFLOW",
