@@ -19,6 +19,7 @@ use super::budget;
 use super::error::{EXPRESSION_HELP, RuleRuntimeError};
 use super::expr::Expr;
 use super::functions::{self, LOC};
+use super::quick;
 use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::View;
@@ -83,9 +84,8 @@ pub fn run_limited(
     probe: Probe,
     limit: Option<Duration>,
 ) -> Outcome {
-    let mut root = Context::with_env(env.clone());
-    functions::register(&mut root);
-    root.add_variable_as_val("site", Box::new(view.site()));
+    let root = root_context(env, view);
+    let site = view.site();
     // Per rule, per item in collection order: the result and, when timed,
     // how long it took. Times are summed afterwards, in order, so nothing is
     // shared between threads but the progress counter.
@@ -99,7 +99,9 @@ pub fn run_limited(
                 .map(|item| {
                     let start = probe.time_rules.then(Instant::now);
                     let result = budget::within(deadline, || {
-                        if budget::exhausted() { Ok(Vec::new()) } else { evaluate(rule, item, &root) }
+                        let skip = budget::exhausted()
+                            || quick::certainly_false(rule.when.program.expression(), item, site);
+                        if skip { Ok(Vec::new()) } else { evaluate(rule, item, &root) }
                     });
                     let time = start.map_or(Duration::ZERO, |start| start.elapsed());
                     if let Some(evaluated) = probe.evaluated {
@@ -147,6 +149,15 @@ pub fn run_limited(
     outcome
 }
 
+/// The context every item's scope is made in: sitelint's functions and
+/// the `site` variable.
+pub(super) fn root_context<'p, 'v>(env: &Arc<Env>, view: &'v View<'v>) -> Context<'p, 'v> {
+    let mut root = Context::with_env(env.clone());
+    functions::register(&mut root);
+    root.add_variable_as_val("site", Box::new(view.site()));
+    root
+}
+
 /// One error per rule, expression and message, listing the items: a broken
 /// expression fails the same way on every item, and one report says it.
 /// Results come in collection order, so the item lists are deterministic.
@@ -161,7 +172,7 @@ fn merge_error(errors: &mut Vec<RuleRuntimeError>, error: RuleRuntimeError) {
 }
 
 /// The findings of one rule on one item.
-fn evaluate<'v>(
+pub(super) fn evaluate<'v>(
     rule: &Rule,
     item: Node<'v>,
     root: &Context<'_, 'v>,
