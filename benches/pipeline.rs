@@ -33,9 +33,10 @@ use sitelint::{cli, load, model};
 
 // The allocator the binary uses (src/main.rs), so the figures are what users get.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: sitelint::allocator::Allocator = sitelint::allocator::Allocator;
 
 fn main() {
+    sitelint::allocator::keep_freed_memory();
     // Generate (or find) every snapshot first, so progress messages do not
     // interleave with divan's table.
     for case in cases() {

@@ -6,6 +6,7 @@
 //! (render).
 
 pub mod access;
+pub mod allocator;
 pub mod baseline;
 pub mod cli;
 pub mod config;
