@@ -159,8 +159,8 @@ struct CheckArgs {
     /// Colored output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// After the report, print to stderr the snapshot's size and the time each phase and each
-    /// rule took, slowest rule first.
+    /// After the report, print to stderr the snapshot's size, the time each phase took and the
+    /// peak memory after it, and the time each rule took, slowest rule first.
     #[arg(long)]
     stats: bool,
     /// No progress bar and no notes on stderr; errors and warnings are still printed.

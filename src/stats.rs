@@ -14,7 +14,18 @@ use crate::rules::engine::RuleStats;
 #[derive(Debug)]
 pub struct Laps {
     last: Instant,
-    phases: Vec<(&'static str, Duration)>,
+    phases: Vec<Phase>,
+}
+
+/// One phase of a check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phase {
+    pub name: &'static str,
+    pub time: Duration,
+    /// The most memory the process had held by the end of the phase, in
+    /// bytes (the high-water mark of its resident set), where the system
+    /// says.
+    pub peak_memory: Option<u64>,
 }
 
 impl Laps {
@@ -26,13 +37,26 @@ impl Laps {
     /// Ends the phase `name`, started by the previous lap (or the start).
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.phases.push((name, now - self.last));
+        // The kernel's count lags a little behind, so a later reading can be
+        // lower; the peak so far is the highest of them.
+        let before = self.phases.iter().filter_map(|p| p.peak_memory).max();
+        let peak_memory = peak_memory().map(|now| before.map_or(now, |before| before.max(now)));
+        self.phases.push(Phase { name, time: now - self.last, peak_memory });
         self.last = now;
     }
 
-    pub fn phases(&self) -> &[(&'static str, Duration)] {
+    pub fn phases(&self) -> &[Phase] {
         &self.phases
     }
+}
+
+/// The process's peak resident set so far: `VmHWM` in /proc/self/status,
+/// on Linux; `None` elsewhere.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kb: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// How many of each entity the model holds.
@@ -103,8 +127,8 @@ pub struct Stats {
     pub bytes: u64,
     pub entities: Entities,
     pub findings: FindingCounts,
-    /// Wall-clock time per phase, in order.
-    pub phases: Vec<(&'static str, Duration)>,
+    /// Each phase, in order.
+    pub phases: Vec<Phase>,
     /// Per rule, in any order.
     pub rules: Vec<RuleStats>,
     pub threads: usize,
@@ -149,11 +173,16 @@ impl Stats {
         );
         let _ = writeln!(out, "  threads   {}", self.threads);
 
-        let name_width = self.phases.iter().map(|(name, _)| name.len()).max().unwrap_or(0).max("total".len());
-        let total: Duration = self.phases.iter().map(|(_, time)| *time).sum();
-        let _ = writeln!(out, "  {:<name_width$}  {:>12}", "phase", "time");
-        for (name, time) in self.phases.iter().copied().chain([("total", total)]) {
-            let _ = writeln!(out, "  {name:<name_width$}  {:>12}", millis(time));
+        let name_width = self.phases.iter().map(|p| p.name.len()).max().unwrap_or(0).max("total".len());
+        let total = Phase {
+            name: "total",
+            time: self.phases.iter().map(|p| p.time).sum(),
+            peak_memory: self.phases.iter().filter_map(|p| p.peak_memory).max(),
+        };
+        let _ = writeln!(out, "  {:<name_width$}  {:>12}  {:>11}", "phase", "time", "peak memory");
+        for phase in self.phases.iter().chain([&total]) {
+            let peak = phase.peak_memory.map_or_else(|| "-".to_string(), megabytes);
+            let _ = writeln!(out, "  {:<name_width$}  {:>12}  {peak:>11}", phase.name, millis(phase.time));
         }
 
         let rules = self.slowest_rules();
@@ -205,6 +234,11 @@ fn millis(time: Duration) -> String {
     format!("{:.3} ms", time.as_secs_f64() * 1000.0)
 }
 
+/// Megabytes (10^6 bytes, as `--max-file-size` counts them) with one decimal.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 /// `head` then the items joined with ", ", broken between items so that
 /// lines stay within `width`, continuation lines indented like the first.
 fn wrap_list(head: &str, items: &[String], width: usize) -> String {
@@ -236,6 +270,10 @@ mod tests {
         RuleStats { code: Arc::from(code), collection, items, findings, time: Duration::from_micros(micros) }
     }
 
+    fn phase(name: &'static str, micros: u64, peak_memory: Option<u64>) -> Phase {
+        Phase { name, time: Duration::from_micros(micros), peak_memory }
+    }
+
     fn sample() -> Stats {
         Stats {
             files: 9,
@@ -254,9 +292,9 @@ mod tests {
             },
             findings: FindingCounts { reported: 16, suppressed: 2, known: 1 },
             phases: vec![
-                ("setup", Duration::from_micros(3_412)),
-                ("read+decode", Duration::from_micros(1_203)),
-                ("rules", Duration::from_micros(12_000_500)),
+                phase("setup", 3_412, Some(4_200_000)),
+                phase("read+decode", 1_203, Some(91_350_000)),
+                phase("rules", 12_000_500, Some(91_350_000)),
             ],
             rules: vec![
                 rule("PS001", "permission_schemes", 3, 1, 250),
@@ -284,11 +322,11 @@ stats
             3 projects (2 service projects), 2 organizations, 2 email channels, 50 references
   findings  16 reported, 2 suppressed, 1 known from the baseline
   threads   2
-  phase                time
-  setup            3.412 ms
-  read+decode      1.203 ms
-  rules        12000.500 ms
-  total        12005.115 ms
+  phase                time  peak memory
+  setup            3.412 ms       4.2 MB
+  read+decode      1.203 ms      91.3 MB
+  rules        12000.500 ms      91.3 MB
+  total        12005.115 ms      91.3 MB
   rule   for_each               items  findings          time   share
   AC001  users                     13         2      1.750 ms   77.8%
   PS001  permission_schemes         3         1      0.250 ms   11.1%
@@ -315,7 +353,34 @@ stats
     fn no_rules_no_rule_table() {
         let stats = Stats { rules: Vec::new(), ..sample() };
         let text = stats.render(100);
-        assert!(text.ends_with("  total        12005.115 ms\n"), "{text}");
+        assert!(text.ends_with("  total        12005.115 ms      91.3 MB\n"), "{text}");
+    }
+
+    #[test]
+    fn memory_not_known_is_a_dash() {
+        let stats = Stats { phases: vec![phase("setup", 1, None)], rules: Vec::new(), ..sample() };
+        let text = stats.render(100);
+        let table = &text[text.find("  phase").unwrap()..];
+        assert_eq!(
+            table,
+            "  phase          time  peak memory\n  setup      0.001 ms            -\n  total      0.001 ms            -\n"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn laps_record_the_peak_so_far() {
+        let mut laps = Laps::start();
+        laps.lap("one");
+        let held = vec![1u8; 64 << 20];
+        laps.lap("two");
+        drop(held);
+        laps.lap("three");
+        let peaks: Vec<u64> = laps.phases().iter().map(|p| p.peak_memory.unwrap()).collect();
+        // While 64 MiB are held the peak is at least that (other tests in
+        // this process may have raised it further), and it never goes down.
+        assert!(peaks[1] >= 64 << 20, "{peaks:?}");
+        assert!(peaks.windows(2).all(|w| w[0] <= w[1]), "{peaks:?}");
     }
 
     #[test]
@@ -326,9 +391,9 @@ stats
         laps.lap("one");
         laps.lap("two");
         let whole = start.elapsed();
-        let names: Vec<&str> = laps.phases().iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = laps.phases().iter().map(|p| p.name).collect();
         assert_eq!(names, ["one", "two"]);
-        assert!(laps.phases()[0].1 >= Duration::from_millis(2));
-        assert!(laps.phases().iter().map(|(_, t)| *t).sum::<Duration>() <= whole);
+        assert!(laps.phases()[0].time >= Duration::from_millis(2));
+        assert!(laps.phases().iter().map(|p| p.time).sum::<Duration>() <= whole);
     }
 }

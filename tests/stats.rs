@@ -35,8 +35,8 @@ struct Printed {
     /// `name value` lines above the tables (`files`, `entities`, ...), with
     /// continuation lines joined.
     facts: BTreeMap<String, String>,
-    /// Phase name and milliseconds, in printed order.
-    phases: Vec<(String, f64)>,
+    /// Phase name, milliseconds and peak memory in MB, in printed order.
+    phases: Vec<(String, f64, f64)>,
     /// Rule code, for_each, items, findings and milliseconds, in printed order.
     rules: Vec<(String, String, usize, usize, f64)>,
     /// The line under the rule table.
@@ -69,8 +69,14 @@ fn parse(stderr: &str) -> Printed {
     lines.next(); // the phase header
     let mut phases = Vec::new();
     while let Some(line) = lines.next_if(|l| !l.trim_start().starts_with("rule ")) {
-        let (name, time) = line.trim().split_once(' ').unwrap();
-        phases.push((name.to_string(), millis(time.trim())));
+        match line.split_whitespace().collect::<Vec<_>>()[..] {
+            [name, time, "ms", peak, "MB"] => {
+                phases.push((name.to_string(), millis(&format!("{time} ms")), peak.parse().unwrap()))
+            }
+            // Where the system does not say.
+            [name, time, "ms", "-"] => phases.push((name.to_string(), millis(&format!("{time} ms")), f64::NAN)),
+            _ => panic!("not a phase line: {line:?}"),
+        }
     }
     assert_eq!(
         lines.next().map(str::split_whitespace).map(Iterator::collect::<Vec<_>>),
@@ -156,14 +162,26 @@ fn stats_with_output_file_leave_the_file_as_without() {
 #[test]
 fn every_phase_is_timed_in_order_and_adds_up_to_the_total() {
     let (_, printed) = check_with_stats(&[EXAMPLE]);
-    let names: Vec<&str> = printed.phases.iter().map(|(name, _)| name.as_str()).collect();
+    let names: Vec<&str> = printed.phases.iter().map(|(name, ..)| name.as_str()).collect();
     assert_eq!(names, PHASES);
     let (parts, total) = printed.phases.split_at(PHASES.len() - 1);
-    let sum: f64 = parts.iter().map(|(_, ms)| ms).sum();
+    let sum: f64 = parts.iter().map(|(_, ms, _)| ms).sum();
     // Each part is rounded to a microsecond.
     assert!((sum - total[0].1).abs() < 0.001 * PHASES.len() as f64, "{sum} vs {}", total[0].1);
-    assert!(printed.phases.iter().all(|(_, ms)| *ms >= 0.0));
+    assert!(printed.phases.iter().all(|(_, ms, _)| *ms >= 0.0));
     assert!(total[0].1 > 0.0);
+}
+
+/// Peak memory (Linux only) is a high-water mark: it never goes down from
+/// phase to phase, and the total is the last phase's.
+#[cfg(target_os = "linux")]
+#[test]
+fn every_phase_shows_the_peak_memory_so_far() {
+    let (_, printed) = check_with_stats(&[EXAMPLE]);
+    let peaks: Vec<f64> = printed.phases.iter().map(|(_, _, mb)| *mb).collect();
+    assert!(peaks.windows(2).all(|w| w[0] <= w[1]), "{peaks:?}");
+    assert!(peaks[0] > 0.0, "{peaks:?}");
+    assert_eq!(peaks.last(), peaks.get(peaks.len() - 2));
 }
 
 #[test]
@@ -280,7 +298,7 @@ fn findings_count_what_suppressions_and_the_baseline_left_out() {
     );
     let printed = parse(&stderr);
     assert_eq!(printed.facts["findings"], "5 reported, 1 suppressed, 0 known from the baseline");
-    let names: Vec<&str> = printed.phases.iter().map(|(name, _)| name.as_str()).collect();
+    let names: Vec<&str> = printed.phases.iter().map(|(name, ..)| name.as_str()).collect();
     assert_eq!(names, ["setup", "read+decode", "model", "view", "rules", "filter", "baseline", "total"]);
 
     let out = sitelint(
