@@ -74,7 +74,9 @@ fn parse(stderr: &str) -> Printed {
                 phases.push((name.to_string(), millis(&format!("{time} ms")), peak.parse().unwrap()))
             }
             // Where the system does not say.
-            [name, time, "ms", "-"] => phases.push((name.to_string(), millis(&format!("{time} ms")), f64::NAN)),
+            [name, time, "ms", "-"] => {
+                phases.push((name.to_string(), millis(&format!("{time} ms")), f64::NAN))
+            }
             _ => panic!("not a phase line: {line:?}"),
         }
     }

@@ -61,8 +61,36 @@ pub struct Probe<'a> {
     pub evaluated: Option<&'a AtomicU64>,
 }
 
-/// One item's findings (or why it failed) and, when timed, how long it took.
-type Evaluated = (Result<Vec<Finding>, Box<RuleRuntimeError>>, Duration);
+/// What a rule's items gave, in collection order: their findings and
+/// errors, and, when timed, how long they took.
+#[derive(Default)]
+struct Tally {
+    findings: Vec<Finding>,
+    errors: Vec<RuleRuntimeError>,
+    time: Duration,
+}
+
+impl Tally {
+    fn add(mut self, (result, time): (Result<Vec<Finding>, Box<RuleRuntimeError>>, Duration)) -> Tally {
+        match result {
+            Ok(findings) => self.findings.extend(findings),
+            Err(e) => merge_error(&mut self.errors, *e),
+        }
+        self.time += time;
+        self
+    }
+
+    /// `self` then `later`: rayon reduces neighbouring runs of items in
+    /// order, so errors list their items in collection order.
+    fn then(mut self, later: Tally) -> Tally {
+        self.findings.extend(later.findings);
+        for e in later.errors {
+            merge_error(&mut self.errors, e);
+        }
+        self.time += later.time;
+        self
+    }
+}
 
 /// How long a rule may run before it is stopped, unless told otherwise.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -86,15 +114,16 @@ pub fn run_limited(
 ) -> Outcome {
     let root = root_context(env, view);
     let site = view.site();
-    // Per rule, per item in collection order: the result and, when timed,
-    // how long it took. Times are summed afterwards, in order, so nothing is
-    // shared between threads but the progress counter.
-    let results: Vec<(Vec<Evaluated>, bool)> = rules
+    // Per rule: what its items gave, tallied as they are evaluated (a big
+    // site has millions of items and few findings), and whether it ran out
+    // of time. Nothing is shared between threads but the progress counter.
+    let tallies: Vec<(Tally, usize, bool)> = rules
         .par_iter()
         .map(|rule| {
             let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
-            let results = view
-                .collection(rule.collection)
+            let items = view.collection(rule.collection);
+            let count = items.len();
+            let tally = items
                 .into_par_iter()
                 .map(|item| {
                     let start = probe.time_rules.then(Instant::now);
@@ -109,40 +138,26 @@ pub fn run_limited(
                     }
                     (result, time)
                 })
-                .collect();
+                .fold(Tally::default, Tally::add)
+                .reduce(Tally::default, Tally::then);
             let stopped = deadline.is_some_and(|deadline| Instant::now() >= deadline);
-            (results, stopped)
+            (tally, count, stopped)
         })
         .collect();
     let mut outcome = Outcome::default();
-    for (rule, (results, stopped)) in rules.iter().zip(results) {
-        let mut stats = RuleStats {
-            code: rule.code.clone(),
-            collection: rule.collection,
-            items: results.len(),
-            findings: 0,
-            time: Duration::ZERO,
-        };
+    for (rule, (tally, items, stopped)) in rules.iter().zip(tallies) {
+        let findings = if stopped { 0 } else { tally.findings.len() };
+        if probe.time_rules {
+            let (code, collection, time) = (rule.code.clone(), rule.collection, tally.time);
+            outcome.rules.push(RuleStats { code, collection, items, findings, time });
+        }
         if stopped {
-            stats.time = results.iter().map(|(_, time)| *time).sum();
             outcome.errors.push(out_of_time(rule, limit.unwrap_or_default()));
-            if probe.time_rules {
-                outcome.rules.push(stats);
-            }
             continue;
         }
-        for (result, time) in results {
-            stats.time += time;
-            match result {
-                Ok(findings) => {
-                    stats.findings += findings.len();
-                    outcome.findings.extend(findings);
-                }
-                Err(e) => merge_error(&mut outcome.errors, *e),
-            }
-        }
-        if probe.time_rules {
-            outcome.rules.push(stats);
+        outcome.findings.extend(tally.findings);
+        for e in tally.errors {
+            merge_error(&mut outcome.errors, e);
         }
     }
     crate::finding::sort_findings(&mut outcome.findings);
