@@ -57,36 +57,52 @@ fn parse_error(text: &str, error: &ParseError) -> SyntaxError {
     SyntaxError { span: Span::new(start.min(end), end), message: format!("invalid JSON: {kind}") }
 }
 
-/// Calls `visit(offset, byte, in_string)` for every byte, knowing which are
-/// inside a string (quotes excluded); stops at the first error.
+/// Calls `between(offset, byte)` for every byte outside strings (their
+/// quotes included) and `control(offset)` for every control character inside
+/// one; stops at the first error. Most of a snapshot's bytes are in strings,
+/// so those are skipped to the next quote or backslash a run at a time.
 fn scan(
     text: &str,
-    mut visit: impl FnMut(usize, u8, bool) -> Result<(), SyntaxError>,
+    mut between: impl FnMut(usize, u8) -> Result<(), SyntaxError>,
+    mut control: impl FnMut(usize) -> Result<(), SyntaxError>,
 ) -> Result<(), SyntaxError> {
-    let (mut in_string, mut escaped) = (false, false);
-    for (offset, &byte) in text.as_bytes().iter().enumerate() {
-        if !in_string {
-            in_string = byte == b'"';
-            visit(offset, byte, false)?;
-        } else if escaped {
-            escaped = false;
-            visit(offset, byte, true)?;
-        } else if byte == b'"' {
-            in_string = false;
-            visit(offset, byte, false)?;
-        } else {
-            escaped = byte == b'\\';
-            visit(offset, byte, true)?;
+    let bytes = text.as_bytes();
+    let mut controls = |from: usize, to: usize| match bytes[from..to].iter().position(|&b| b < 0x20) {
+        Some(at) => control(from + at),
+        None => Ok(()),
+    };
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        between(i, byte)?;
+        i += 1;
+        if byte != b'"' {
+            continue;
         }
+        // Inside a string, up to its closing quote (or the end of the text).
+        loop {
+            let Some(run) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
+                return controls(i, bytes.len());
+            };
+            controls(i, i + run)?;
+            i += run;
+            if bytes[i] == b'"' {
+                break;
+            }
+            // A backslash: the byte it escapes is still inside the string.
+            let escaped_end = (i + 2).min(bytes.len());
+            controls(i + 1, escaped_end)?;
+            i = escaped_end;
+        }
+        between(i, b'"')?;
+        i += 1;
     }
     Ok(())
 }
 
 fn check_depth(text: &str, limits: &Limits) -> Result<(), SyntaxError> {
     let mut depth = 0usize;
-    scan(text, |offset, byte, in_string| {
+    let between = |offset: usize, byte: u8| {
         match byte {
-            _ if in_string => {}
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
@@ -95,37 +111,36 @@ fn check_depth(text: &str, limits: &Limits) -> Result<(), SyntaxError> {
             return Err(SyntaxError { span: Span::new(offset, offset + 1), message: limits.too_deep() });
         }
         Ok(())
-    })
+    };
+    scan(text, between, |_| Ok(()))
 }
 
 /// What jsonc-parser accepts beyond RFC 8259 whatever the options: raw
 /// control characters inside strings, and other whitespace (vertical tab,
 /// form feed, any Unicode space) between tokens.
 fn check_characters(text: &str) -> Result<(), SyntaxError> {
-    scan(text, |offset, byte, in_string| {
-        let allowed = match byte {
-            b'\t' | b'\n' | b'\r' => !in_string,
-            0..0x20 => false,
-            0x80.. => in_string,
-            _ => true,
-        };
-        if allowed {
+    let character =
+        |offset: usize| text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
+    let between = |offset: usize, byte: u8| {
+        if matches!(byte, b'\t' | b'\n' | b'\r' | 0x20..0x80) {
             return Ok(());
         }
-        let c = text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
-        let message = if in_string {
-            format!(
-                "invalid JSON: control character U+{:04X} inside a string: write it escaped",
-                u32::from(c)
-            )
-        } else {
-            format!(
-                "invalid JSON: character U+{:04X} between values: only spaces, tabs and line breaks are allowed",
-                u32::from(c)
-            )
-        };
+        let c = character(offset);
+        let message = format!(
+            "invalid JSON: character U+{:04X} between values: only spaces, tabs and line breaks are allowed",
+            u32::from(c)
+        );
         Err(SyntaxError { span: Span::new(offset, offset + c.len_utf8()), message })
-    })
+    };
+    let control = |offset: usize| {
+        let c = character(offset);
+        let message = format!(
+            "invalid JSON: control character U+{:04X} inside a string: write it escaped",
+            u32::from(c)
+        );
+        Err(SyntaxError { span: Span::new(offset, offset + 1), message })
+    };
+    scan(text, between, control)
 }
 
 /// Counts the nodes of the tree against [`Limits::max_nodes`]: keys and
@@ -296,6 +311,23 @@ mod tests {
         assert_eq!(error.span, Span::new(3, 4));
         // Escaped quotes and backslashes do not end a string early.
         assert_eq!(scalar(&parse_ok(r#""a\"\\é""#)), ("a\"\\é", ScalarKind::Str));
+    }
+
+    #[test]
+    fn strings_are_scanned_to_their_closing_quote() {
+        // An escaped byte is still inside the string: a raw control character there too.
+        let error = check_characters("[\"a\\\u{1}\"]").unwrap_err();
+        assert_eq!((error.span, error.message.contains("U+0001 inside a string")), (Span::new(4, 5), true));
+        // An escaped quote does not end it: the tab after it is inside.
+        let error = check_characters("[\"a\\\"\tb\"]").unwrap_err();
+        assert_eq!((error.span, error.message.contains("U+0009 inside a string")), (Span::new(5, 6), true));
+        // After the closing quote, a tab is whitespace again.
+        assert!(check_characters("[\"a\\\\\",\t1]").is_ok());
+        // Unterminated strings, or a backslash at the very end, end at the end.
+        assert!(check_characters("\"ab\\").is_ok() && check_characters("\"ab").is_ok());
+        let limits = Limits { max_depth: 1, ..Limits::default() };
+        assert!(check_depth("[\"[[[\"]", &limits).is_ok() && check_depth("[\"[[[", &limits).is_ok());
+        assert!(check_depth("[\"\\\"\", [1]]", &limits).is_err());
     }
 
     #[test]
