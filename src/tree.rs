@@ -91,6 +91,11 @@ impl Node {
 impl ScalarKind {
     /// Resolves a plain (unquoted) YAML scalar under the YAML 1.2 core schema.
     pub fn of_plain_yaml(text: &str) -> ScalarKind {
+        // Most plain scalars are keys, names and emails: a letter that starts
+        // none of the words below can only begin a string.
+        if text.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(b)) {
+            return ScalarKind::Str;
+        }
         match text {
             "" | "~" | "null" | "Null" | "NULL" => return ScalarKind::Null,
             "true" | "True" | "TRUE" => return ScalarKind::Bool(true),
@@ -155,6 +160,10 @@ mod tests {
             ("712020:0d5c", Str),
             ("1.2.3", Str),
             ("acme.com", Str),
+            ("name", Str),
+            ("Nope", Str),
+            ("e1", Str),
+            ("x1.5", Str),
         ];
         for (text, kind) in cases {
             assert_eq!(ScalarKind::of_plain_yaml(text), kind, "{text:?}");

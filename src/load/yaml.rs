@@ -11,6 +11,7 @@
 //! [`Builder::open`].
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
@@ -51,10 +52,14 @@ pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
 
 /// Turns saphyr-parser's character indices into byte offsets. ASCII text
 /// (the usual case) maps one to one; otherwise the byte offset of every
-/// `CHECKPOINT_EVERY`th character is kept and the rest is a short walk.
+/// `CHECKPOINT_EVERY`th character is kept, and the rest is a walk from the
+/// last offset asked for, or the checkpoint before, whichever is closer.
+/// Events come in text order, so most walks are the length of a token.
 struct ByteOffsets<'t> {
     text: &'t str,
     checkpoints: Option<Vec<usize>>,
+    /// The last answer: (character index, byte offset).
+    last: Cell<(usize, usize)>,
 }
 
 const CHECKPOINT_EVERY: usize = 64;
@@ -63,7 +68,7 @@ impl<'t> ByteOffsets<'t> {
     fn new(text: &'t str) -> Self {
         let checkpoints = (!text.is_ascii())
             .then(|| text.char_indices().step_by(CHECKPOINT_EVERY).map(|(byte, _)| byte).collect());
-        ByteOffsets { text, checkpoints }
+        ByteOffsets { text, checkpoints, last: Cell::new((0, 0)) }
     }
 
     /// Byte offset of a character index; past the end clamps to the end.
@@ -72,13 +77,23 @@ impl<'t> ByteOffsets<'t> {
         let Some(checkpoints) = &self.checkpoints else {
             return char_index.min(len);
         };
-        let Some(&base) = checkpoints.get(char_index / CHECKPOINT_EVERY) else {
+        let Some(&checkpoint) = checkpoints.get(char_index / CHECKPOINT_EVERY) else {
             return len;
         };
-        self.text[base..]
-            .char_indices()
-            .nth(char_index % CHECKPOINT_EVERY)
-            .map_or(len, |(offset, _)| base + offset)
+        let from_checkpoint = (char_index - char_index % CHECKPOINT_EVERY, checkpoint);
+        let last = self.last.get();
+        let (mut char, mut byte) =
+            if (from_checkpoint.0..=char_index).contains(&last.0) { last } else { from_checkpoint };
+        let bytes = self.text.as_bytes();
+        while char < char_index && byte < len {
+            byte += 1;
+            while bytes.get(byte).is_some_and(|b| (b & 0xC0) == 0x80) {
+                byte += 1;
+            }
+            char += 1;
+        }
+        self.last.set((char, byte));
+        byte
     }
 }
 
@@ -936,6 +951,18 @@ mod tests {
         assert_eq!(offsets.at(200), 400);
         assert_eq!(offsets.at(201), 401);
         assert_eq!(offsets.at(5000), 401);
+        // Asked out of order, from the last answer or from a checkpoint.
+        assert_eq!(offsets.at(70), 140);
+        assert_eq!(offsets.at(66), 132);
+        assert_eq!(offsets.at(130), 260);
+        assert_eq!(offsets.at(1), 2);
+        let mixed = "aé€😀".repeat(20);
+        let offsets = ByteOffsets::new(&mixed);
+        let starts: Vec<usize> = mixed.char_indices().map(|(byte, _)| byte).collect();
+        for (i, byte) in starts.iter().enumerate().rev().chain(starts.iter().enumerate()) {
+            assert_eq!(offsets.at(i), *byte, "{i}");
+        }
+        assert_eq!(offsets.at(80), mixed.len());
     }
 
     fn parse_err_with(text: &str, limits: Limits) -> SyntaxError {
