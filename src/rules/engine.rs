@@ -19,7 +19,7 @@ use super::budget;
 use super::error::{EXPRESSION_HELP, RuleRuntimeError};
 use super::expr::Expr;
 use super::functions::{self, LOC};
-use super::quick;
+use super::quick::Quick;
 use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::View;
@@ -113,13 +113,13 @@ pub fn run_limited(
     limit: Option<Duration>,
 ) -> Outcome {
     let root = root_context(env, view);
-    let site = view.site();
     // Per rule: what its items gave, tallied as they are evaluated (a big
     // site has millions of items and few findings), and whether it ran out
     // of time. Nothing is shared between threads but the progress counter.
     let tallies: Vec<(Tally, usize, bool)> = rules
         .par_iter()
         .map(|rule| {
+            let quick = Quick::compile(rule.when.program.expression());
             let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
             let items = view.collection(rule.collection);
             let count = items.len();
@@ -128,8 +128,7 @@ pub fn run_limited(
                 .map(|item| {
                     let start = probe.time_rules.then(Instant::now);
                     let result = budget::within(deadline, || {
-                        let skip = budget::exhausted()
-                            || quick::certainly_false(rule.when.program.expression(), item, site);
+                        let skip = budget::exhausted() || quick.certainly_false(view, item);
                         if skip { Ok(Vec::new()) } else { evaluate(rule, item, &root) }
                     });
                     let time = start.map_or(Duration::ZERO, |start| start.elapsed());

@@ -4,8 +4,10 @@
 //! On a big site most items fail a rule's condition on its first field or
 //! two (an active account, an Atlassian account, a customer whose domain is
 //! allowed). The interpreter spends most of its time on the rest: a new
-//! scope per item, names resolved through it as qualified names. Reading the
-//! same fields straight from the item's node costs a fraction of that.
+//! scope per item, names resolved through it as qualified names, a boxed
+//! value per field read. [`Quick`] is the condition compiled once per run
+//! into operations on the view's own field values ([`Field`]): texts,
+//! booleans and nodes are compared as they are, without allocating.
 //!
 //! The test answers one question: is `when` certainly false for this item?
 //! Anything else (true, an error, a construct it does not handle, such as a
@@ -13,126 +15,285 @@
 //! decides what a rule reports. Where it does answer, it follows the
 //! interpreter's own semantics (cel 0.15's `resolve_val`): `&&` and `||`
 //! short-circuit and absorb an error from the other side only as the
-//! interpreter does, `==` is [`Val::equals`], `in` is
+//! interpreter does, `==` is [`Val::equals`] (texts, booleans, null and
+//! nodes compare as their `equals` does; other pairs are asked), `in` is
 //! [`Container::contains`](cel::common::traits::Container::contains), a
-//! field is the node's [`Indexer`](cel::common::traits::Indexer) answer, a
-//! list literal is a list, and a comprehension is followed only over an
-//! empty range, where it is its result expression with the accumulator at
-//! its initial value. A test holds the two to the same answer for every rule
-//! on every item of the example and of each rule's own test snapshots.
+//! field is what the node answers, a list literal is a list, and a
+//! comprehension is followed only over an empty range, where it is its
+//! result expression with the accumulator at its initial value. A test holds
+//! the two to the same answer for every rule on every item of the example
+//! and of each rule's own test snapshots.
 
-use cel::common::ast::{Expr as Ast, IdedExpr, operators};
-use cel::common::types::{CelBool, CelList, CelString, Kind};
-use cel::common::value::{CowVal, Val};
+use std::borrow::Cow;
 
-use super::view::node::Node;
+use cel::common::ast::{Expr as Ast, IdedExpr, LiteralValue, operators};
+use cel::common::types::{CelBool, CelInt, CelList, CelNull, CelString, Kind};
+use cel::common::value::Val;
 
-/// Whether `when` is certainly false for `item`; `false` when it is true or
-/// when this test can't tell.
-pub fn certainly_false(when: &IdedExpr, item: Node<'_>, site: Node<'_>) -> bool {
-    let site = Scope { name: "site", value: &site, outer: None };
-    let item = Scope { name: "item", value: &item, outer: Some(&site) };
-    eval(when, &item).is_some_and(|value| as_bool(&value) == Some(false))
+use super::view::node::{Node, Of};
+use super::view::{Field, View};
+
+/// A rule's `when`, compiled for the quick test.
+#[derive(Debug)]
+pub struct Quick(Op);
+
+#[derive(Debug)]
+enum Op {
+    Item,
+    Site,
+    /// A comprehension's accumulator.
+    Var(String),
+    Text(String),
+    Bool(bool),
+    Null,
+    Int(i64),
+    Select(Box<Op>, String),
+    And(Box<[Op; 2]>),
+    Or(Box<[Op; 2]>),
+    Not(Box<Op>),
+    Eq(Box<[Op; 2]>),
+    Ne(Box<[Op; 2]>),
+    In(Box<[Op; 2]>),
+    Cond(Box<[Op; 3]>),
+    List(Vec<Op>),
+    /// A comprehension, followed when its range is empty.
+    Fold {
+        init: Box<Op>,
+        range: Box<Op>,
+        accu: String,
+        result: Box<Op>,
+    },
+    /// Anything else: the test can't tell.
+    Unknown,
 }
 
-/// The variables in scope: `item`, `site`, and the accumulators of the
-/// comprehensions being followed, innermost first.
-struct Scope<'s, 'v> {
-    name: &'s str,
-    value: &'s (dyn Val + 'v),
-    outer: Option<&'s Scope<'s, 'v>>,
-}
+impl Quick {
+    pub fn compile(when: &IdedExpr) -> Quick {
+        Quick(compile(when))
+    }
 
-impl<'s, 'v> Scope<'s, 'v> {
-    fn lookup(&self, name: &str) -> Option<&'s (dyn Val + 'v)> {
-        let mut scope = Some(self);
-        while let Some(s) = scope {
-            if s.name == name {
-                return Some(s.value);
-            }
-            scope = s.outer;
-        }
-        None
+    /// Whether `when` is certainly false for `item`; `false` when it is true
+    /// or when this test can't tell.
+    pub fn certainly_false(&self, view: &View, item: Node) -> bool {
+        let cx = Cx { view, item: item.of, scope: None };
+        eval(&self.0, &cx).is_some_and(|value| value.as_bool() == Some(false))
     }
 }
 
-/// The value of `e`, or `None` when this test can't tell (including when
-/// the interpreter would fail).
-fn eval<'s, 'v>(e: &'s IdedExpr, scope: &'s Scope<'s, 'v>) -> Option<CowVal<'s, 'v>> {
+fn compile(e: &IdedExpr) -> Op {
+    let boxed = |e: &IdedExpr| Box::new(compile(e));
     match &e.expr {
-        Ast::Literal(literal) => Some(literal.to_val()),
-        Ast::Ident(name) => scope.lookup(name).map(CowVal::Borrowed),
-        Ast::Select(select) if !select.test => {
-            let operand = eval(&select.operand, scope)?;
-            // Optionals and non-maps take other paths in the interpreter.
-            if operand.get_type().kind() != Kind::Map {
-                return None;
-            }
-            let field = CelString::from(select.field.as_str());
-            let value = operand.as_indexer()?.get(&field).ok()?;
-            Some(CowVal::Owned(value.into_owned()))
+        Ast::Literal(LiteralValue::String(s)) => Op::Text(s.inner().to_string()),
+        Ast::Literal(LiteralValue::Boolean(b)) => Op::Bool(*b.inner()),
+        Ast::Literal(LiteralValue::Int(i)) => Op::Int(*i.inner()),
+        Ast::Literal(LiteralValue::Null) => Op::Null,
+        Ast::Ident(name) => match name.as_str() {
+            "item" => Op::Item,
+            "site" => Op::Site,
+            _ => Op::Var(name.clone()),
+        },
+        // Hidden keys (the place protocol) are not fields.
+        Ast::Select(select) if !select.test && !select.field.starts_with('_') => {
+            Op::Select(boxed(&select.operand), select.field.clone())
         }
         Ast::Call(call) if call.target.is_none() => {
-            let arg = |i: usize| eval(&call.args[i], scope);
-            let test = |i: usize| arg(i).and_then(|v| as_bool(&v));
-            match (call.func_name.as_str(), call.args.len()) {
-                (operators::LOGICAL_AND, 2) => match test(0) {
-                    Some(false) => Some(boolean(false)),
-                    left => match (left, test(1)) {
-                        (Some(true), Some(right)) => Some(boolean(right)),
-                        // Whatever the left side is, even an error.
-                        (_, Some(false)) => Some(boolean(false)),
-                        _ => None,
-                    },
-                },
-                (operators::LOGICAL_OR, 2) => match test(0) {
-                    Some(true) => Some(boolean(true)),
-                    left => match (left, test(1)) {
-                        (Some(false), Some(right)) => Some(boolean(right)),
-                        (_, Some(true)) => Some(boolean(true)),
-                        _ => None,
-                    },
-                },
-                (operators::LOGICAL_NOT, 1) => test(0).map(|b| boolean(!b)),
-                (operators::EQUALS, 2) => Some(boolean(arg(0)?.as_ref().equals(arg(1)?.as_ref()))),
-                (operators::NOT_EQUALS, 2) => Some(boolean(!arg(0)?.as_ref().equals(arg(1)?.as_ref()))),
-                (operators::IN, 2) => {
-                    let (needle, haystack) = (arg(0)?, arg(1)?);
-                    haystack.as_container()?.contains(needle.as_ref()).ok().map(boolean)
-                }
+            let a = &call.args;
+            match (call.func_name.as_str(), a.len()) {
+                (operators::LOGICAL_AND, 2) => Op::And(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::LOGICAL_OR, 2) => Op::Or(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::LOGICAL_NOT, 1) => Op::Not(boxed(&a[0])),
+                (operators::EQUALS, 2) => Op::Eq(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::NOT_EQUALS, 2) => Op::Ne(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::IN, 2) => Op::In(Box::new([compile(&a[0]), compile(&a[1])])),
                 (operators::CONDITIONAL, 3) => {
-                    if test(0)? {
-                        arg(1)
-                    } else {
-                        arg(2)
-                    }
+                    Op::Cond(Box::new([compile(&a[0]), compile(&a[1]), compile(&a[2])]))
                 }
-                _ => None,
+                _ => Op::Unknown,
             }
         }
         Ast::List(list) if list.optional_indices.is_empty() => {
-            let items = list.elements.iter().map(|e| eval(e, scope).map(CowVal::into_owned));
-            Some(CowVal::owned(CelList::from(items.collect::<Option<Vec<_>>>()?)))
+            Op::List(list.elements.iter().map(compile).collect())
         }
-        Ast::Comprehension(c) => {
-            let init = eval(&c.accu_init, scope)?;
-            let range = eval(&c.iter_range, scope)?;
-            if range.as_iterable()?.iter().next().is_some() {
-                return None;
-            }
-            let inner = Scope { name: &c.accu_var, value: init.as_ref(), outer: Some(scope) };
-            Some(CowVal::Owned(eval(&c.result, &inner)?.into_owned()))
-        }
-        _ => None,
+        Ast::Comprehension(c) => Op::Fold {
+            init: boxed(&c.accu_init),
+            range: boxed(&c.iter_range),
+            accu: c.accu_var.clone(),
+            result: boxed(&c.result),
+        },
+        _ => Op::Unknown,
     }
 }
 
-fn as_bool(value: &CowVal) -> Option<bool> {
-    value.downcast_ref::<CelBool>().map(|b| *b.inner())
+/// What an expression is evaluated against.
+struct Cx<'s, 'a> {
+    view: &'a View<'a>,
+    item: Of,
+    /// The innermost accumulator in scope.
+    scope: Option<(&'s str, &'s Value<'a>, &'s Cx<'s, 'a>)>,
 }
 
-fn boolean<'s, 'v>(b: bool) -> CowVal<'s, 'v> {
-    CowVal::Borrowed(if b { &CelBool::TRUE } else { &CelBool::FALSE })
+/// A value: the simple kinds as themselves, the rest as CEL values.
+#[derive(Debug)]
+enum Value<'a> {
+    Text(Cow<'a, str>),
+    Bool(bool),
+    Null,
+    Int(i64),
+    Node(Of),
+    Nodes(Vec<Of>),
+    Cel(Box<dyn Val + 'a>),
+}
+
+impl<'a> Value<'a> {
+    fn from_field(field: Field<'a>) -> Value<'a> {
+        match field {
+            Field::Text(s) => Value::Text(Cow::Borrowed(s)),
+            Field::Owned(s) => Value::Text(Cow::Owned(s)),
+            Field::Bool(b) => Value::Bool(b),
+            Field::Null => Value::Null,
+            Field::Node(of) => Value::Node(of),
+            Field::Nodes(of) => Value::Nodes(of),
+            Field::Val(v) => Value::Cel(v),
+        }
+    }
+
+    /// The CEL value the interpreter would have.
+    fn to_val(&self, view: &'a View<'a>) -> Box<dyn Val + 'a> {
+        match self {
+            Value::Text(Cow::Borrowed(s)) => Box::new(CelString::from(*s)),
+            Value::Text(Cow::Owned(s)) => Box::new(CelString::from(s.clone())),
+            Value::Bool(b) => Box::new(CelBool::from(*b)),
+            Value::Null => Box::new(CelNull),
+            Value::Int(i) => Box::new(CelInt::from(*i)),
+            Value::Node(of) => Field::Node(*of).into_val(view),
+            Value::Nodes(of) => Field::Nodes(of.clone()).into_val(view),
+            Value::Cel(v) => v.clone_as_boxed(),
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::Cel(v) => v.downcast_ref::<CelBool>().map(|b| *b.inner()),
+            _ => None,
+        }
+    }
+
+    /// `self == other`, as [`Val::equals`] answers it.
+    fn equals(&self, other: &Value<'a>, view: &'a View<'a>) -> bool {
+        match (self, other) {
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Null, Value::Null) => true,
+            (Value::Node(a), Value::Node(b)) => a == b,
+            _ => self.to_val(view).equals(other.to_val(view).as_ref()),
+        }
+    }
+
+    fn clone(&self) -> Value<'a> {
+        match self {
+            Value::Text(s) => Value::Text(s.clone()),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Null => Value::Null,
+            Value::Int(i) => Value::Int(*i),
+            Value::Node(of) => Value::Node(*of),
+            Value::Nodes(of) => Value::Nodes(of.clone()),
+            Value::Cel(v) => Value::Cel(v.clone_as_boxed()),
+        }
+    }
+}
+
+/// The value of `op`, or `None` when this test can't tell (including when
+/// the interpreter would fail).
+fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
+    let test = |op: &'a Op| eval(op, cx).and_then(|v| v.as_bool());
+    Some(match op {
+        Op::Item => Value::Node(cx.item),
+        Op::Site => Value::Node(Of::Site),
+        Op::Var(name) => {
+            let mut scope = cx.scope;
+            loop {
+                let (var, value, outer) = scope?;
+                if var == name {
+                    break value.clone();
+                }
+                scope = outer.scope;
+            }
+        }
+        Op::Text(s) => Value::Text(Cow::Borrowed(s)),
+        Op::Bool(b) => Value::Bool(*b),
+        Op::Null => Value::Null,
+        Op::Int(i) => Value::Int(*i),
+        Op::Select(operand, field) => match eval(operand, cx)? {
+            Value::Node(of) => Value::from_field(cx.view.field_value(of, field)?),
+            // Data maps (`roles`); optionals and other kinds take other
+            // paths in the interpreter.
+            Value::Cel(map) if map.get_type().kind() == Kind::Map => {
+                let value = map.as_indexer()?.get(&CelString::from(field.as_str())).ok()?;
+                Value::Cel(value.into_owned())
+            }
+            _ => return None,
+        },
+        Op::And(ops) => match test(&ops[0]) {
+            Some(false) => Value::Bool(false),
+            left => match (left, test(&ops[1])?) {
+                (Some(true), right) => Value::Bool(right),
+                // Whatever the left side is, even an error.
+                (_, false) => Value::Bool(false),
+                _ => return None,
+            },
+        },
+        Op::Or(ops) => match test(&ops[0]) {
+            Some(true) => Value::Bool(true),
+            left => match (left, test(&ops[1])?) {
+                (Some(false), right) => Value::Bool(right),
+                (_, true) => Value::Bool(true),
+                _ => return None,
+            },
+        },
+        Op::Not(op) => Value::Bool(!test(op)?),
+        Op::Eq(ops) => Value::Bool(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
+        Op::Ne(ops) => Value::Bool(!eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
+        Op::In(ops) => {
+            let (needle, haystack) = (eval(&ops[0], cx)?, eval(&ops[1], cx)?);
+            let haystack = match haystack {
+                Value::Cel(v) => v,
+                other => other.to_val(cx.view),
+            };
+            let container = haystack.as_container()?;
+            let found = match &needle {
+                Value::Text(text) => container.contains(&CelString::from(text.as_ref())),
+                other => container.contains(other.to_val(cx.view).as_ref()),
+            };
+            Value::Bool(found.ok()?)
+        }
+        Op::Cond(ops) => {
+            if test(&ops[0])? {
+                eval(&ops[1], cx)?
+            } else {
+                eval(&ops[2], cx)?
+            }
+        }
+        Op::List(items) => {
+            let items = items.iter().map(|op| eval(op, cx).map(|v| v.to_val(cx.view)));
+            Value::Cel(Box::new(CelList::from(items.collect::<Option<Vec<_>>>()?)))
+        }
+        Op::Fold { init, range, accu, result } => {
+            let init = eval(init, cx)?;
+            let empty = match eval(range, cx)? {
+                Value::Nodes(of) => of.is_empty(),
+                Value::Cel(range) => range.as_iterable()?.iter().next().is_none(),
+                _ => return None,
+            };
+            if !empty {
+                return None;
+            }
+            let inner = Cx { view: cx.view, item: cx.item, scope: Some((accu, &init, cx)) };
+            eval(result, &inner)?
+        }
+        Op::Unknown => return None,
+    })
 }
 
 #[cfg(test)]
@@ -168,10 +329,11 @@ mod tests {
             let view = View::build(&site, &facts);
             let root = root_context(&rules.env, &view);
             for rule in &rules.rules {
+                let quick = Quick::compile(rule.when.program.expression());
                 let counts = ruled_out.entry(&rule.code).or_default();
                 for item in view.collection(rule.collection) {
                     counts.1 += 1;
-                    if certainly_false(rule.when.program.expression(), item, view.site()) {
+                    if quick.certainly_false(&view, item) {
                         counts.0 += 1;
                         let found = evaluate(rule, item, &root).map_err(|e| e.message).unwrap();
                         assert!(found.is_empty(), "{} on {item:?}: {found:?}", rule.code);
@@ -193,8 +355,9 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let item = Scope { name: "item", value: &view.collection("users")[0], outer: None };
-        eval(program.expression(), &item).and_then(|v| as_bool(&v))
+        let quick = Quick::compile(program.expression());
+        let cx = Cx { view: &view, item: view.collection("users")[0].of, scope: None };
+        eval(&quick.0, &cx).and_then(|v| v.as_bool())
     }
 
     #[test]

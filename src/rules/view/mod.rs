@@ -127,9 +127,38 @@ pub const FIELDS: &[&str] = &[
 /// Maps whose keys are data: `x.roles.confluence` selects an app's role.
 pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
 
-/// A field's value: owned by the expression that reads it, borrowing the
-/// model.
+/// A CEL value owned by the expression that reads it, borrowing the model.
 type V<'a> = Box<dyn Val + 'a>;
+
+/// A field's value as the view computes it. Texts, booleans, null and nodes
+/// stay what they are, so the quick test ([`super::quick`]) reads them
+/// without allocating; [`Field::into_val`] makes what expressions see.
+#[derive(Debug)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Owned(String),
+    Bool(bool),
+    Null,
+    Node(Of),
+    /// A list of nodes.
+    Nodes(Vec<Of>),
+    /// Anything else: a list of texts, a map.
+    Val(V<'a>),
+}
+
+impl<'a> Field<'a> {
+    pub fn into_val(self, view: &'a View<'a>) -> V<'a> {
+        match self {
+            Field::Text(s) => Box::new(CelString::from(s)),
+            Field::Owned(s) => Box::new(CelString::from(s)),
+            Field::Bool(b) => Box::new(CelBool::from(b)),
+            Field::Null => Box::new(CelNull),
+            Field::Node(of) => Box::new(Node::new(view, of)),
+            Field::Nodes(of) => list(of.into_iter().map(|of| Box::new(Node::new(view, of)) as V<'a>)),
+            Field::Val(v) => v,
+        }
+    }
+}
 
 pub struct View<'s> {
     site: &'s Site,
@@ -286,8 +315,14 @@ impl<'s> View<'s> {
         }
     }
 
-    /// The value of a field of a node, or `None` when it has no such field.
+    /// The value of a field of a node as CEL sees it, or `None` when it has
+    /// no such field.
     fn field<'a>(&'a self, of: Of, name: &str) -> Option<V<'a>> {
+        self.field_value(of, name).map(|field| field.into_val(self))
+    }
+
+    /// The value of a field of a node, or `None` when it has no such field.
+    pub fn field_value<'a>(&'a self, of: Of, name: &str) -> Option<Field<'a>> {
         let f = Fields { view: self };
         match of {
             Of::Site => f.site(name),
@@ -366,59 +401,57 @@ struct Fields<'a> {
     view: &'a View<'a>,
 }
 
-fn text(s: &str) -> V<'_> {
-    Box::new(CelString::from(s))
+fn text(s: &str) -> Field<'_> {
+    Field::Text(s)
 }
 
-fn owned<'a>(s: String) -> V<'a> {
-    Box::new(CelString::from(s))
+fn owned<'a>(s: String) -> Field<'a> {
+    Field::Owned(s)
 }
 
-fn opt_text(s: Option<&str>) -> V<'_> {
-    s.map_or_else(null, text)
+fn opt_text(s: Option<&str>) -> Field<'_> {
+    s.map_or(Field::Null, Field::Text)
 }
 
-fn null<'a>() -> V<'a> {
-    Box::new(CelNull)
-}
-
-fn boolean<'a>(b: bool) -> V<'a> {
-    Box::new(CelBool::from(b))
+fn boolean<'a>(b: bool) -> Field<'a> {
+    Field::Bool(b)
 }
 
 fn list<'a>(items: impl IntoIterator<Item = V<'a>>) -> V<'a> {
     Box::new(CelList::from(items.into_iter().collect::<Vec<_>>()))
 }
 
-fn texts<'a>(items: impl IntoIterator<Item = &'a str>) -> V<'a> {
-    list(items.into_iter().map(text))
-}
-
-/// A map whose keys are data (app keys, role names).
-fn data_map<'a>(entries: impl IntoIterator<Item = (&'a str, V<'a>)>) -> V<'a> {
-    let map: HashMap<CelMapKey<'a>, V<'a>> =
-        entries.into_iter().map(|(k, v)| (CelMapKey::String(CelString::from(k)), v)).collect();
-    Box::new(CelMap::from(map))
+fn texts<'a>(items: impl IntoIterator<Item = &'a str>) -> Field<'a> {
+    Field::Val(list(items.into_iter().map(|s| Box::new(CelString::from(s)) as V<'a>)))
 }
 
 impl<'a> Fields<'a> {
-    fn node(self, of: Of) -> V<'a> {
-        Box::new(Node::new(self.view, of))
+    fn node(self, of: Of) -> Field<'a> {
+        Field::Node(of)
     }
 
-    fn opt_node(self, of: Option<Of>) -> V<'a> {
-        of.map_or_else(null, |of| self.node(of))
+    fn opt_node(self, of: Option<Of>) -> Field<'a> {
+        of.map_or(Field::Null, Field::Node)
     }
 
-    fn nodes(self, of: impl IntoIterator<Item = Of>) -> V<'a> {
-        list(of.into_iter().map(|of| self.node(of)))
+    fn nodes(self, of: impl IntoIterator<Item = Of>) -> Field<'a> {
+        Field::Nodes(of.into_iter().collect())
     }
 
-    fn users(self, ids: impl IntoIterator<Item = UserId>) -> V<'a> {
+    fn users(self, ids: impl IntoIterator<Item = UserId>) -> Field<'a> {
         self.nodes(ids.into_iter().map(|u| Of::User(u.index())))
     }
 
-    fn site(self, name: &str) -> Option<V<'a>> {
+    /// A map whose keys are data (app keys, role names).
+    fn data_map(self, entries: impl IntoIterator<Item = (&'a str, Field<'a>)>) -> Field<'a> {
+        let map: HashMap<CelMapKey<'a>, V<'a>> = entries
+            .into_iter()
+            .map(|(k, v)| (CelMapKey::String(CelString::from(k)), v.into_val(self.view)))
+            .collect();
+        Field::Val(Box::new(CelMap::from(map)))
+    }
+
+    fn site(self, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let info = site.info.as_ref();
         Some(match name {
@@ -436,7 +469,7 @@ impl<'a> Fields<'a> {
 
     /// The `customer_access` section, or Atlassian's defaults when it is not
     /// written.
-    fn customer_access(self, name: &str) -> Option<V<'a>> {
+    fn customer_access(self, name: &str) -> Option<Field<'a>> {
         static DEFAULT: std::sync::LazyLock<CustomerAccess> =
             std::sync::LazyLock::new(CustomerAccess::default);
         let settings = self.view.site.customer_access.as_ref().unwrap_or(&DEFAULT);
@@ -447,7 +480,7 @@ impl<'a> Fields<'a> {
             "external" => boolean(settings.external),
             "external_domains" => match &self.view.external_domains {
                 None => text("any"),
-                Some(domains) => Box::new(domains.as_val()),
+                Some(domains) => Field::Val(Box::new(domains.as_val())),
             },
             "external_domains_restricted" => {
                 boolean(matches!(settings.external_domains, ExternalDomains::List(_)))
@@ -465,20 +498,20 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn user_access(self, name: &str) -> Option<V<'a>> {
+    fn user_access(self, name: &str) -> Option<Field<'a>> {
         let ua = self.view.site.user_access.as_ref()?;
         Some(match name {
             "name" => text("user_access"),
             "invite_links" => boolean(ua.invite_links),
             "user_invites" => {
-                data_map(ua.user_invites.iter().map(|i| (i.app.as_str(), text(invite_mode(i.mode)))))
+                self.data_map(ua.user_invites.iter().map(|i| (i.app.as_str(), text(invite_mode(i.mode)))))
             }
             "approved_domains" => self.nodes((0..ua.approved_domains.len()).map(Of::Domain)),
             _ => return None,
         })
     }
 
-    fn invite(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn invite(self, i: usize, name: &str) -> Option<Field<'a>> {
         let invite = &self.view.site.user_access.as_ref()?.user_invites[i];
         Some(match name {
             "app" => text(&invite.app),
@@ -487,18 +520,18 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn domain(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn domain(self, i: usize, name: &str) -> Option<Field<'a>> {
         let d = &self.view.site.user_access.as_ref()?.approved_domains[i];
         Some(match name {
             "domain" => text(&d.domain),
-            "roles" => data_map(d.roles.iter().map(|(k, v)| (k.as_str(), text(domain_role(*v))))),
+            "roles" => self.data_map(d.roles.iter().map(|(k, v)| (k.as_str(), text(domain_role(*v))))),
             "jsm_role" => opt_text(d.roles.get(JSM).map(|r| domain_role(*r))),
             "admin_approval" => boolean(d.admin_approval),
             _ => return None,
         })
     }
 
-    fn user(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn user(self, i: usize, name: &str) -> Option<Field<'a>> {
         let (site, facts) = (self.view.site, self.view.facts);
         let u = &site.users[i];
         let role = facts.jsm_role.get(i);
@@ -509,7 +542,7 @@ impl<'a> Fields<'a> {
                 .email
                 .as_deref()
                 .and_then(|e| e.rsplit_once('@'))
-                .map_or_else(null, |(_, d)| owned(d.to_lowercase())),
+                .map_or(Field::Null, |(_, d)| owned(d.to_lowercase())),
             "name" => opt_text(u.name.as_deref()),
             "account_type" => text(account_type(u.account_type)),
             "status" => text(status(u.status)),
@@ -518,7 +551,7 @@ impl<'a> Fields<'a> {
             "active" => boolean(
                 u.status == Status::Active && (u.account_type != AccountType::Atlassian || u.site_access),
             ),
-            "roles" => data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
+            "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
             "groups" => texts(
                 facts.user_groups.get(i).into_iter().flatten().map(|g| site.groups[g.index()].name.as_str()),
@@ -544,7 +577,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn role_source(self, user: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn role_source(self, user: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let source = &self.view.facts.jsm_role.get(user)?.sources[index];
         let (via, who, role) = match source {
@@ -563,7 +596,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn role_ref(self, user: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn role_ref(self, user: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let (project, role, index) = self.view.role_refs[user][index];
         let p = &self.view.site.projects[project];
         let r = &p.roles[role];
@@ -575,19 +608,19 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn group(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn group(self, i: usize, name: &str) -> Option<Field<'a>> {
         let g = &self.view.site.groups[i];
         Some(match name {
             "name" => text(&g.name),
             "id" => opt_text(g.id.as_deref()),
-            "roles" => data_map(g.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
+            "roles" => self.data_map(g.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "jsm_role" => text(g.roles.get(JSM).map_or("none", String::as_str)),
             "members" => self.users(self.view.facts.group_members.get(i).into_iter().flatten().copied()),
             _ => return None,
         })
     }
 
-    fn project_role(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn project_role(self, i: usize, name: &str) -> Option<Field<'a>> {
         let r = &self.view.site.project_roles[i];
         Some(match name {
             "id" => text(&r.id),
@@ -596,7 +629,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn scheme(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn scheme(self, i: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let s = &site.permission_schemes[i];
         let users = self.view.facts.scheme_projects.get(i).map_or(&[][..], Vec::as_slice);
@@ -614,7 +647,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn grant(self, scheme: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn grant(self, scheme: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let s = &self.view.site.permission_schemes[scheme];
         let g = &s.permissions[index];
         Some(match name {
@@ -632,7 +665,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn holder(self, scheme: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn holder(self, scheme: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let h = &site.permission_schemes[scheme].permissions[index].holder;
         let (role, group, user) = match &h.target {
@@ -651,7 +684,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn project(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn project(self, i: usize, name: &str) -> Option<Field<'a>> {
         let p = &self.view.site.projects[i];
         let user = |r: &Ref<UserId>| r.target.map(|u| Of::User(u.index()));
         Some(match name {
@@ -662,7 +695,7 @@ impl<'a> Fields<'a> {
             "permission_scheme" => self
                 .opt_node(p.permission_scheme.as_ref().and_then(|r| r.target).map(|s| Of::Scheme(s.index()))),
             "lead" => self.opt_node(p.lead.as_ref().and_then(user)),
-            "roles" => data_map(
+            "roles" => self.data_map(
                 p.roles
                     .iter()
                     .enumerate()
@@ -677,7 +710,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn actors(self, project: usize, role: usize, name: &str) -> Option<V<'a>> {
+    fn actors(self, project: usize, role: usize, name: &str) -> Option<Field<'a>> {
         let r = &self.view.site.projects[project].roles[role];
         Some(match name {
             "users" => self.users(r.users.iter().filter_map(|u| u.target)),
@@ -697,7 +730,14 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn role_actor(self, project: usize, role: usize, group: bool, index: usize, name: &str) -> Option<V<'a>> {
+    fn role_actor(
+        self,
+        project: usize,
+        role: usize,
+        group: bool,
+        index: usize,
+        name: &str,
+    ) -> Option<Field<'a>> {
         let r = &self.view.site.projects[project].roles[role];
         let (reference, user, target_group) = if group {
             let g = &r.groups[index];
@@ -734,7 +774,7 @@ impl<'a> Fields<'a> {
         user.into_iter().chain(members.into_iter().flatten().copied())
     }
 
-    fn service_desk(self, project: usize, name: &str) -> Option<V<'a>> {
+    fn service_desk(self, project: usize, name: &str) -> Option<Field<'a>> {
         let sd = self.view.site.projects[project].service_desk.as_ref()?;
         Some(match name {
             "channel_access" => text(channel_access(sd.channel_access)),
@@ -748,7 +788,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn email_channel(self, project: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn email_channel(self, project: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let c = &self.view.site.projects[project].service_desk.as_ref()?.email_channels[index];
         Some(match name {
             "address" => opt_text(c.address.as_deref()),
@@ -758,7 +798,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn organization(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn organization(self, i: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let o = &site.organizations[i];
         let linked = self.view.facts.org_projects.get(i).map_or(&[][..], Vec::as_slice);
@@ -774,7 +814,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn org_member(self, org: usize, index: usize, name: &str) -> Option<V<'a>> {
+    fn org_member(self, org: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let m = &self.view.site.organizations[org].members[index];
         Some(match name {
             "text" => text(&m.text),
@@ -784,7 +824,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn customer_ref(self, i: usize, name: &str) -> Option<V<'a>> {
+    fn customer_ref(self, i: usize, name: &str) -> Option<Field<'a>> {
         let r = &self.view.customer_refs[i];
         Some(match name {
             "text" => text(&r.reference.text),

@@ -88,7 +88,7 @@ pub enum Of {
 #[derive(Clone, Copy)]
 pub struct Node<'a> {
     pub(super) view: &'a View<'a>,
-    pub(super) of: Of,
+    pub(in crate::rules) of: Of,
 }
 
 impl std::fmt::Debug for Node<'_> {
