@@ -20,7 +20,6 @@ use cel::common::value::Val;
 use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
 use crate::model::permissions;
 use crate::model::site::*;
-use crate::source::Location;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
@@ -367,30 +366,37 @@ fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
 /// One entry per reference that makes a user a listed customer: each
 /// `service_desk.customers` entry of a service project, and each `members`
 /// entry of an organization linked to one, however many projects it
-/// reaches; sorted by where they are written.
+/// reaches; sorted by where they are written. Built by sorting one link per
+/// reference and project, not through a map: a big site has hundreds of
+/// thousands.
 fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> Vec<CustomerRef<'s>> {
-    let mut refs: Vec<CustomerRef<'s>> = Vec::new();
-    let mut index: HashMap<Location, usize> = HashMap::new();
-    for (pi, links) in facts.project_customers.iter().enumerate() {
+    let mut links: Vec<(&'s Ref<UserId>, UserId, Option<OrgId>, usize)> = Vec::new();
+    for (pi, project_links) in facts.project_customers.iter().enumerate() {
         let Some(sd) = &site.projects[pi].service_desk else { continue };
-        for CustomerLink { via, .. } in links {
+        for CustomerLink { via, .. } in project_links {
             let (reference, organization) = match *via {
                 Via::Direct { index } => (&sd.customers[index], None),
                 Via::Organization { org, member } => {
                     (&site.organizations[org.index()].members[member], Some(org))
                 }
             };
-            let Some(user) = reference.target else { continue };
-            let slot = *index.entry(reference.at).or_insert_with(|| {
-                refs.push(CustomerRef { reference, user, organization, projects: Vec::new() });
-                refs.len() - 1
-            });
-            if !refs[slot].projects.contains(&pi) {
-                refs[slot].projects.push(pi);
+            if let Some(user) = reference.target {
+                links.push((reference, user, organization, pi));
             }
         }
     }
-    refs.sort_by_key(|r| r.reference.at);
+    links.sort_unstable_by_key(|&(reference, .., pi)| (reference.at, pi));
+    let mut refs: Vec<CustomerRef<'s>> = Vec::new();
+    for (reference, user, organization, pi) in links {
+        match refs.last_mut() {
+            Some(last) if last.reference.at == reference.at => {
+                if last.projects.last() != Some(&pi) {
+                    last.projects.push(pi);
+                }
+            }
+            _ => refs.push(CustomerRef { reference, user, organization, projects: vec![pi] }),
+        }
+    }
     refs
 }
 
