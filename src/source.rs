@@ -76,7 +76,9 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0).chain(memchr_newlines(self.text.as_bytes()).map(|i| i + 1)).collect()
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
         })
     }
 
@@ -120,10 +122,6 @@ impl SourceFile {
         let bytes = self.text.as_bytes();
         if end > self.line_starts()[line] && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
 }
 
 fn is_utf8_continuation(b: u8) -> bool {
