@@ -190,8 +190,11 @@ impl<'a> Value<'a> {
             _ => self.to_val(view).equals(other.to_val(view).as_ref()),
         }
     }
+}
 
-    fn clone(&self) -> Value<'a> {
+// By hand: a CEL value is cloned through its box.
+impl Clone for Value<'_> {
+    fn clone(&self) -> Self {
         match self {
             Value::Text(s) => Value::Text(s.clone()),
             Value::Bool(b) => Value::Bool(*b),
