@@ -12,6 +12,7 @@
 pub mod node;
 mod text_set;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
@@ -20,6 +21,7 @@ use cel::common::value::Val;
 use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
 use crate::model::permissions;
 use crate::model::site::*;
+use crate::model::text::fold;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
@@ -415,6 +417,15 @@ fn owned<'a>(s: String) -> Field<'a> {
     Field::Owned(s)
 }
 
+/// Case-folded, as emails and domains compare; most are written in lower
+/// case already and are not copied.
+fn folded(s: &str) -> Field<'_> {
+    match fold(s) {
+        Cow::Borrowed(s) => Field::Text(s),
+        Cow::Owned(s) => Field::Owned(s),
+    }
+}
+
 fn opt_text(s: Option<&str>) -> Field<'_> {
     s.map_or(Field::Null, Field::Text)
 }
@@ -544,11 +555,9 @@ impl<'a> Fields<'a> {
         Some(match name {
             "account_id" => text(&u.account_id),
             "email" => opt_text(u.email.as_deref()),
-            "email_domain" => u
-                .email
-                .as_deref()
-                .and_then(|e| e.rsplit_once('@'))
-                .map_or(Field::Null, |(_, d)| owned(d.to_lowercase())),
+            "email_domain" => {
+                u.email.as_deref().and_then(|e| e.rsplit_once('@')).map_or(Field::Null, |(_, d)| folded(d))
+            }
             "name" => opt_text(u.name.as_deref()),
             "account_type" => text(account_type(u.account_type)),
             "status" => text(status(u.status)),
@@ -570,7 +579,7 @@ impl<'a> Fields<'a> {
             "same_email" => self.users(
                 u.email
                     .as_ref()
-                    .and_then(|e| facts.users_by_email.get(&e.to_lowercase()))
+                    .and_then(|e| facts.users_by_email.get(fold(e).as_ref()))
                     .into_iter()
                     .flatten()
                     .copied()
