@@ -17,8 +17,10 @@
 //! - [`Origin::fields`] lists a field only when its value is used: a null or
 //!   invalid value is "not given", so rules never point at it as a setting.
 
+use std::collections::BTreeMap;
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{BTreeMap, HashMap, HashSet};
+
+use foldhash::{HashMap, HashMapExt};
 
 use std::fmt;
 
@@ -43,12 +45,41 @@ pub fn decode_document(document: &Document) -> Part {
 /// section already written is reported (SL004) and ignored with what
 /// decoding it found, and an entity whose identifier an earlier one took is
 /// reported and left out.
+///
+/// Settling the identifiers (hashing every one of them) and moving the
+/// entities into the site's lists (a big site's largest copy) do not depend
+/// on each other, so they run side by side; the few entities left out are
+/// taken out of the lists afterwards.
 pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>) {
-    let mut merger = Merger::default();
-    for part in parts {
-        merger.part(part);
+    let mut first_sections = HashMap::new();
+    let (mut sites, mut findings, mut claims) = (Vec::new(), Vec::new(), Vec::new());
+    let mut offsets = Vec::new();
+    let mut totals = [0; List::COUNT];
+    for mut part in parts {
+        settle_sections(&mut first_sections, &mut part);
+        offsets.push(totals);
+        for (total, len) in totals.iter_mut().zip(lengths(&part.site)) {
+            *total += len;
+        }
+        sites.push(part.site);
+        findings.push(part.findings);
+        claims.push(part.claims);
     }
-    (merger.site, merger.findings)
+    let (claimed, mut site) = rayon::join(|| settle_claims(claims, &offsets), || concatenate(sites, totals));
+    let left_out = |list: List| &claimed.left_out[list as usize];
+    if let Some(access) = &mut site.user_access {
+        remove(&mut access.approved_domains, left_out(List::Domains));
+    }
+    remove(&mut site.users, left_out(List::Users));
+    remove(&mut site.groups, left_out(List::Groups));
+    remove(&mut site.project_roles, left_out(List::ProjectRoles));
+    remove(&mut site.permission_schemes, left_out(List::Schemes));
+    remove(&mut site.projects, left_out(List::Projects));
+    remove(&mut site.organizations, left_out(List::Organizations));
+    // Each part's own findings, then those of settling its identifiers.
+    let findings =
+        findings.into_iter().zip(claimed.findings).flat_map(|(own, claims)| own.into_iter().chain(claims));
+    (site, findings.collect())
 }
 
 /// One document, decoded on its own.
@@ -90,7 +121,7 @@ struct Identifier {
 }
 
 /// The lists of entities with identifiers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum List {
     Users,
     Groups,
@@ -102,86 +133,158 @@ enum List {
     Domains,
 }
 
-#[derive(Default)]
-struct Merger {
-    site: Site,
-    findings: Vec<Finding>,
-    /// Where each identifier was first written, by kind and key.
-    identifiers: HashMap<Ident, HashMap<String, Location>>,
-    /// Where each singleton section was first written.
-    sections: HashMap<&'static str, Location>,
+impl List {
+    /// How many lists there are, for arrays indexed by `list as usize`
+    /// (`Domains` is the last).
+    const COUNT: usize = List::Domains as usize + 1;
 }
 
-/// The items whose index `keep` accepts, in order.
-fn retain<T>(items: Vec<T>, keep: impl Fn(usize) -> bool) -> Vec<T> {
-    items.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, item)| item).collect()
-}
-
-impl Merger {
-    fn part(&mut self, part: Part) {
-        let Part { mut site, findings, claims, sections } = part;
-        // A section written before is reported where it starts and ignored,
-        // with the findings and claims of decoding it (sections come in
-        // order, and so do their ranges).
-        let mut findings = findings.into_iter();
-        let mut consumed = 0;
-        let mut ignored_claims = Vec::new();
-        for section in &sections {
-            let Some(&first) = self.sections.get(section.key) else {
-                self.sections.insert(section.key, section.at);
-                continue;
-            };
-            self.findings.extend(findings.by_ref().take(section.findings.start - consumed));
-            findings.by_ref().take(section.findings.len()).for_each(drop);
-            consumed = section.findings.end;
-            let message =
-                format!("section `{}` appears twice in the snapshot; this one is ignored", section.key);
-            let finding = Check::Duplicate.at(section.at, message).with_related(first, "first written here");
-            self.findings.push(finding);
-            ignored_claims.push(section.claims.clone());
-            match section.key {
-                "site" => site.info = None,
-                "user_access" => site.user_access = None,
-                _ => site.customer_access = None,
-            }
-        }
-        self.findings.extend(findings);
-
-        let mut left_out: HashSet<(List, usize)> = HashSet::new();
-        for (i, claim) in claims.into_iter().enumerate() {
-            let (list, index) = (claim.list, claim.index);
-            if !ignored_claims.iter().any(|r| r.contains(&i)) && !self.claim(claim) {
-                left_out.insert((list, index));
-            }
-        }
-        let kept = |list: List, i: usize| !left_out.contains(&(list, i));
-        if let Some(mut ua) = site.user_access {
-            ua.approved_domains = retain(ua.approved_domains, |i| kept(List::Domains, i));
-            self.site.user_access = Some(ua);
-        }
-        if site.info.is_some() {
-            self.site.info = site.info;
-        }
-        if site.customer_access.is_some() {
-            self.site.customer_access = site.customer_access;
-        }
-        self.site.users.extend(retain(site.users, |i| kept(List::Users, i)));
-        self.site.groups.extend(retain(site.groups, |i| kept(List::Groups, i)));
-        self.site.project_roles.extend(retain(site.project_roles, |i| kept(List::ProjectRoles, i)));
-        self.site.permission_schemes.extend(retain(site.permission_schemes, |i| kept(List::Schemes, i)));
-        self.site.projects.extend(retain(site.projects, |i| kept(List::Projects, i)));
-        self.site.organizations.extend(retain(site.organizations, |i| kept(List::Organizations, i)));
+/// How many entities of each list a part has, indexed by [`List`] (the
+/// approved domains of its `user_access`, if it is kept).
+fn lengths(site: &Site) -> [usize; List::COUNT] {
+    let domains = site.user_access.as_ref().map_or(0, |access| access.approved_domains.len());
+    let mut lengths = [0; List::COUNT];
+    for (list, len) in [
+        (List::Users, site.users.len()),
+        (List::Groups, site.groups.len()),
+        (List::ProjectRoles, site.project_roles.len()),
+        (List::Schemes, site.permission_schemes.len()),
+        (List::Projects, site.projects.len()),
+        (List::Organizations, site.organizations.len()),
+        (List::Domains, domains),
+    ] {
+        lengths[list as usize] = len;
     }
+    lengths
+}
 
+/// A singleton section that an earlier part wrote is reported where it
+/// starts and ignored, with the findings and claims of decoding it
+/// (sections come in order, and so do their ranges).
+fn settle_sections(first_sections: &mut HashMap<&'static str, Location>, part: &mut Part) {
+    let mut findings = std::mem::take(&mut part.findings).into_iter();
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut consumed = 0;
+    let mut ignored_claims = Vec::new();
+    for section in &part.sections {
+        let Some(&first) = first_sections.get(section.key) else {
+            first_sections.insert(section.key, section.at);
+            continue;
+        };
+        kept.extend(findings.by_ref().take(section.findings.start - consumed));
+        findings.by_ref().take(section.findings.len()).for_each(drop);
+        consumed = section.findings.end;
+        let message = format!("section `{}` appears twice in the snapshot; this one is ignored", section.key);
+        kept.push(Check::Duplicate.at(section.at, message).with_related(first, "first written here"));
+        ignored_claims.push(section.claims.clone());
+        match section.key {
+            "site" => part.site.info = None,
+            "user_access" => part.site.user_access = None,
+            _ => part.site.customer_access = None,
+        }
+    }
+    kept.extend(findings);
+    part.findings = kept;
+    if !ignored_claims.is_empty() {
+        retain(&mut part.claims, |i| !ignored_claims.iter().any(|r| r.contains(&i)));
+    }
+}
+
+/// What settling the identifiers decided.
+struct Claimed {
+    /// Per part, SL004 for each entity left out.
+    findings: Vec<Vec<Finding>>,
+    /// Per list (indexed by [`List`]), the entities left out, by index in
+    /// the merged list, ascending.
+    left_out: [Vec<usize>; List::COUNT],
+}
+
+/// Settles the claims of every part, in order: an entity whose identifier
+/// an earlier one took is left out. `offsets[p]` is where part `p`'s
+/// entities start in the merged lists.
+fn settle_claims(claims: Vec<Vec<Claim>>, offsets: &[[usize; List::COUNT]]) -> Claimed {
+    let mut identifiers = Identifiers::default();
+    let mut claimed = [0; Ident::COUNT];
+    for id in claims.iter().flatten().flat_map(|claim| &claim.identifiers) {
+        claimed[id.ident as usize] += 1;
+    }
+    for (keys, claimed) in identifiers.first.iter_mut().zip(claimed) {
+        keys.reserve(claimed);
+    }
+    let mut left_out: [Vec<usize>; List::COUNT] = Default::default();
+    let mut findings = Vec::with_capacity(claims.len());
+    for (claims, offsets) in claims.into_iter().zip(offsets) {
+        let mut part_findings = Vec::new();
+        for claim in claims {
+            let (list, index) = (claim.list, claim.index);
+            if !identifiers.claim(claim, &mut part_findings) {
+                left_out[list as usize].push(offsets[list as usize] + index);
+            }
+        }
+        findings.push(part_findings);
+    }
+    Claimed { findings, left_out }
+}
+
+/// Every part's entities, in order, in one site; a section's value is
+/// the one part's that kept it.
+fn concatenate(sites: Vec<Site>, lengths: [usize; List::COUNT]) -> Site {
+    let len = |list: List| lengths[list as usize];
+    let mut site = Site {
+        users: Vec::with_capacity(len(List::Users)),
+        groups: Vec::with_capacity(len(List::Groups)),
+        project_roles: Vec::with_capacity(len(List::ProjectRoles)),
+        permission_schemes: Vec::with_capacity(len(List::Schemes)),
+        projects: Vec::with_capacity(len(List::Projects)),
+        organizations: Vec::with_capacity(len(List::Organizations)),
+        ..Site::default()
+    };
+    for mut part in sites {
+        site.info = part.info.or(site.info);
+        site.user_access = part.user_access.or(site.user_access);
+        site.customer_access = part.customer_access.or(site.customer_access);
+        site.users.append(&mut part.users);
+        site.groups.append(&mut part.groups);
+        site.project_roles.append(&mut part.project_roles);
+        site.permission_schemes.append(&mut part.permission_schemes);
+        site.projects.append(&mut part.projects);
+        site.organizations.append(&mut part.organizations);
+    }
+    site
+}
+
+/// Keeps the items whose index `keep` accepts, in order.
+fn retain<T>(items: &mut Vec<T>, keep: impl Fn(usize) -> bool) {
+    let mut index = 0;
+    items.retain(|_| {
+        index += 1;
+        keep(index - 1)
+    });
+}
+
+/// Removes the items at `indices` (ascending).
+fn remove<T>(items: &mut Vec<T>, indices: &[usize]) {
+    if !indices.is_empty() {
+        retain(items, |i| indices.binary_search(&i).is_err());
+    }
+}
+
+/// Where each identifier was first written.
+#[derive(Default)]
+struct Identifiers {
+    /// By key, indexed by [`Ident`].
+    first: [HashMap<String, Location>; Ident::COUNT],
+}
+
+impl Identifiers {
     /// Registers the identifiers of an entity. If any was taken by an
     /// earlier entity, reports SL004 at this one's identifying value for
     /// each, registers none, and returns false: the entity is left out.
-    fn claim(&mut self, claim: Claim) -> bool {
-        let first =
-            |id: &Identifier| self.identifiers.get(&id.ident).and_then(|keys| keys.get(&id.key)).copied();
+    fn claim(&mut self, claim: Claim, findings: &mut Vec<Finding>) -> bool {
+        let first = |id: &Identifier| self.first[id.ident as usize].get(&id.key).copied();
         if claim.identifiers.iter().all(|id| first(id).is_none()) {
             for id in claim.identifiers {
-                self.identifiers.entry(id.ident).or_default().insert(id.key, id.at);
+                self.first[id.ident as usize].insert(id.key, id.at);
             }
             return true;
         }
@@ -190,8 +293,7 @@ impl Merger {
             let (entity, field) = id.ident.describe();
             let text = id.written.as_deref().unwrap_or(&id.key);
             let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
-            let finding = Check::Duplicate.at(id.at, message).with_related(first, "first defined here");
-            self.findings.push(finding);
+            findings.push(Check::Duplicate.at(id.at, message).with_related(first, "first defined here"));
         }
         false
     }
@@ -326,7 +428,7 @@ const HOLDER_TYPES: &[&str] = &[
 ];
 
 /// An identifier that must be unique in the snapshot (SL004).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ident {
     Account,
     GroupName,
@@ -341,6 +443,10 @@ enum Ident {
 }
 
 impl Ident {
+    /// How many kinds there are, for arrays indexed by `ident as usize`
+    /// (`Domain` is the last).
+    const COUNT: usize = Ident::Domain as usize + 1;
+
     /// The entity it identifies and the field that holds it.
     fn describe(self) -> (&'static str, &'static str) {
         match self {
@@ -434,8 +540,9 @@ struct Decoder {
     part: Part,
     /// The file being decoded.
     file: FileId,
-    /// How many entities of each list have claimed their identifiers.
-    claimed: HashMap<List, usize>,
+    /// How many entities of each list have claimed their identifiers;
+    /// indexed by [`List`].
+    claimed: [usize; List::COUNT],
 }
 
 impl Decoder {
@@ -585,7 +692,7 @@ impl Decoder {
     /// Records the identifiers of a decoded entity of `list`, to be settled
     /// by [`merge`]; the entity is the next of its list in this document.
     fn claim(&mut self, list: List, origin: &Origin, identifiers: &[(Ident, &str)]) {
-        let count = self.claimed.entry(list).or_default();
+        let count = &mut self.claimed[list as usize];
         let index = *count;
         *count += 1;
         let identifiers = identifiers

@@ -1,7 +1,10 @@
 //! Derived access facts (SNAPSHOT-FORMAT.md, "Derived facts"): what the
 //! rules and the access explainer reason with. Computed once per site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 
 use super::decode::JSM_APP;
 use super::site::*;
@@ -66,7 +69,9 @@ pub enum Via {
 
 /// Derives every fact of the site. Each pass is linear in the size of the
 /// site (and of what it produces): everything is looked up by index or hash.
-pub fn derive(site: &Site) -> Facts {
+/// `users_by_email` is the index that resolution built
+/// ([`users_by_email`]), kept rather than built twice.
+pub fn derive(site: &Site, users_by_email: HashMap<String, Vec<UserId>>) -> Facts {
     let (user_groups, group_members) = memberships(site);
     Facts {
         jsm_role: jsm_roles(site, &user_groups),
@@ -74,15 +79,15 @@ pub fn derive(site: &Site) -> Facts {
         scheme_projects: scheme_projects(site),
         org_projects: org_projects(site),
         project_role_users: site.projects.iter().map(|p| project_role_users(p, &group_members)).collect(),
-        users_by_email: users_by_email(&site.users),
+        users_by_email,
         user_groups,
         group_members,
     }
 }
 
 /// Lower-cased email to the accounts that have it, in file order.
-fn users_by_email(users: &[User]) -> HashMap<String, Vec<UserId>> {
-    let mut by_email: HashMap<String, Vec<UserId>> = HashMap::new();
+pub fn users_by_email(users: &[User]) -> HashMap<String, Vec<UserId>> {
+    let mut by_email: HashMap<String, Vec<UserId>> = HashMap::with_capacity(users.len());
     for (index, user) in users.iter().enumerate() {
         if let Some(email) = &user.email {
             by_email.entry(fold(email).into_owned()).or_default().push(UserId(index as u32));
@@ -159,8 +164,9 @@ fn jsm_roles(site: &Site, user_groups: &[Vec<GroupId>]) -> Vec<EffectiveRole> {
             }
         }
     }
+    // One pass over every user, the longest of the facts.
     site.users
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(index, user)| {
             let direct = jsm_role_in(&user.roles).map(RoleSource::Direct);

@@ -29,7 +29,8 @@ pub fn build(documents: &[Document]) -> (Site, Facts, Vec<Finding>) {
 /// ([`decode::decode_document`]), in file order.
 pub fn build_parts(parts: Vec<Part>) -> (Site, Facts, Vec<Finding>) {
     let (mut site, mut findings) = decode::merge(parts);
-    findings.extend(resolve::resolve(&mut site));
-    let facts = facts::derive(&site);
+    let (resolved, users_by_email) = resolve::resolve_indexing_emails(&mut site);
+    findings.extend(resolved);
+    let facts = facts::derive(&site, users_by_email);
     (site, facts, findings)
 }

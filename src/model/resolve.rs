@@ -2,13 +2,15 @@
 //! [`Ref`] and every holder parameter its target, and reports each one that
 //! names nothing (SL005) with a "did you mean" when a close name exists.
 
-use std::borrow::Cow;
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{HashMap, HashSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 
 use crate::finding::{Check, Finding};
 use crate::source::Location;
 
+use super::facts::users_by_email;
 use super::site::*;
 use super::text::{closest, fold, may_be_close};
 
@@ -28,9 +30,19 @@ pub const BUILT_IN_ROLES: [&str; 5] = [
 const SUGGESTION_BUDGET: usize = 1_000_000;
 
 /// Resolves every reference of the site in place.
+///
+/// Lookups run in parallel, each entity on its own; the references that
+/// name nothing are then reported one by one in snapshot order (holders,
+/// projects, organizations, groups, users), because "did you mean" shares
+/// one budget and what it suggests depends on what came before.
 pub fn resolve(site: &mut Site) -> Vec<Finding> {
+    resolve_indexing_emails(site).0
+}
+
+/// [`resolve`], also returning the index of accounts by email that it
+/// looked references up in ([`users_by_email`]): it is one of the facts.
+pub fn resolve_indexing_emails(site: &mut Site) -> (Vec<Finding>, HashMap<String, Vec<UserId>>) {
     let Site { users, groups, project_roles, permission_schemes, projects, organizations, .. } = site;
-    let mut resolver = Resolver::new();
     let group_names = Names::new("group", GroupId, [groups.iter().map(|g| Some(g.name.as_str()))]);
     let org_names = Names::new(
         "organization",
@@ -49,40 +61,48 @@ pub fn resolve(site: &mut Site) -> Vec<Finding> {
         ],
     );
     let roles = Roles::new(project_roles, projects);
-    // The account index borrows `users`; the users' own group references
-    // are resolved once it is gone.
-    {
-        let accounts = Users::new(users);
-        for scheme in permission_schemes.iter_mut() {
+    // The account index borrows `users`, so the users' own group references
+    // are resolved before it is built (and reported last all the same).
+    let user_misses: Vec<Miss> = users
+        .par_iter_mut()
+        .flat_map_iter(|user| Resolver::run(|r| r.all(&group_names, &mut user.groups)))
+        .collect();
+    let accounts = Users::new(users);
+    let (anyone, customer) = (accounts.referenced(false), accounts.referenced(true));
+    let holders = permission_schemes.par_iter_mut().flat_map_iter(|scheme| {
+        Resolver::run(|r| {
             for grant in &mut scheme.permissions {
-                resolver.holder(&mut grant.holder, &accounts, &group_names, &roles);
+                r.holder(&mut grant.holder, &anyone, &group_names, &roles);
             }
-        }
-        let (anyone, customer) = (accounts.referenced(false), accounts.referenced(true));
-        for project in projects.iter_mut() {
-            resolver.project(project, &anyone, &customer, &group_names, &scheme_names, &org_names);
-        }
-        for organization in organizations.iter_mut() {
-            resolver.all(&customer, &mut organization.members);
-        }
-        for group in groups.iter_mut() {
-            resolver.all(&anyone, &mut group.members);
-        }
-    }
-    for user in users.iter_mut() {
-        resolver.all(&group_names, &mut user.groups);
-    }
-    resolver.findings
+        })
+    });
+    let projects = projects.par_iter_mut().flat_map_iter(|project| {
+        Resolver::run(|r| r.project(project, &anyone, &customer, &group_names, &scheme_names, &org_names))
+    });
+    let organizations = organizations
+        .par_iter_mut()
+        .flat_map_iter(|organization| Resolver::run(|r| r.all(&customer, &mut organization.members)));
+    let groups =
+        groups.par_iter_mut().flat_map_iter(|group| Resolver::run(|r| r.all(&anyone, &mut group.members)));
+    let misses: Vec<Miss> = holders.chain(projects).chain(organizations).chain(groups).collect();
+    let mut suggestions = Suggestions::new();
+    let findings = misses.into_iter().chain(user_misses).map(|miss| suggestions.report(miss)).collect();
+    (findings, accounts.by_email)
 }
 
-/// Something references can name.
-trait Lookup<T> {
+/// What references can name, as messages and suggestions see it. Shared
+/// by the threads that look references up.
+trait Named: Sync {
     /// What it is, for messages: "group", "project role".
     fn what(&self) -> &'static str;
-    fn find(&self, text: &str) -> Option<T>;
     /// Every text a reference could use, in snapshot order (so that
     /// suggestions do not depend on hashing).
     fn names(&self) -> Box<dyn Iterator<Item = &str> + '_>;
+}
+
+/// Something references can name.
+trait Lookup<T>: Named {
+    fn find(&self, text: &str) -> Option<T>;
 }
 
 /// Entities named by one or more identifiers, tried in order (an
@@ -117,13 +137,9 @@ impl<T: Copy> Names<T> {
     }
 }
 
-impl<T: Copy> Lookup<T> for Names<T> {
+impl<T: Sync> Named for Names<T> {
     fn what(&self) -> &'static str {
         self.what
-    }
-
-    fn find(&self, text: &str) -> Option<T> {
-        self.maps.iter().find_map(|map| map.get(text).copied())
     }
 
     fn names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
@@ -131,43 +147,32 @@ impl<T: Copy> Lookup<T> for Names<T> {
     }
 }
 
+impl<T: Copy + Sync> Lookup<T> for Names<T> {
+    fn find(&self, text: &str) -> Option<T> {
+        self.maps.iter().find_map(|map| map.get(text).copied())
+    }
+}
+
 /// Users by account id, and by email ignoring case.
 struct Users<'s> {
     users: &'s [User],
     by_account: HashMap<&'s str, UserId>,
-    by_email: HashMap<Cow<'s, str>, SharedEmail>,
-}
-
-/// The accounts with one email that a reference can mean. Sites have
-/// millions of accounts and an email is rarely shared, so this keeps the
-/// few ids that matter instead of a list per email.
-#[derive(Clone, Copy)]
-struct SharedEmail {
-    first: UserId,
-    portal_only: Option<UserId>,
-    atlassian: Option<UserId>,
+    /// Folded email to the accounts that have it, in file order.
+    by_email: HashMap<String, Vec<UserId>>,
 }
 
 impl<'s> Users<'s> {
+    /// The two indexes are independent, and each is one of the biggest
+    /// tables of the model, so they are built side by side.
     fn new(users: &'s [User]) -> Users<'s> {
-        let mut by_account = HashMap::with_capacity(users.len());
-        let mut by_email = HashMap::with_capacity(users.len());
-        for (index, user) in users.iter().enumerate() {
-            let id = UserId(index as u32);
-            by_account.entry(user.account_id.as_str()).or_insert(id);
-            let Some(email) = &user.email else { continue };
-            let shared = by_email.entry(fold(email)).or_insert(SharedEmail {
-                first: id,
-                portal_only: None,
-                atlassian: None,
-            });
-            let slot = match user.account_type {
-                AccountType::Customer => &mut shared.portal_only,
-                AccountType::Atlassian => &mut shared.atlassian,
-                AccountType::App => continue,
-            };
-            slot.get_or_insert(id);
-        }
+        let by_account = || {
+            let mut by_account = HashMap::with_capacity(users.len());
+            for (index, user) in users.iter().enumerate() {
+                by_account.entry(user.account_id.as_str()).or_insert(UserId(index as u32));
+            }
+            by_account
+        };
+        let (by_account, by_email) = rayon::join(by_account, || users_by_email(users));
         Users { users, by_account, by_email }
     }
 
@@ -184,23 +189,32 @@ struct UserLookup<'u, 's> {
     in_customer_list: bool,
 }
 
-impl Lookup<UserId> for UserLookup<'_, '_> {
+impl Named for UserLookup<'_, '_> {
     fn what(&self) -> &'static str {
         "user"
-    }
-
-    fn find(&self, text: &str) -> Option<UserId> {
-        if let Some(id) = self.users.by_account.get(text) {
-            return Some(*id);
-        }
-        let shared = self.users.by_email.get(fold(text).as_ref())?;
-        let preferred = if self.in_customer_list { shared.portal_only } else { shared.atlassian };
-        Some(preferred.unwrap_or(shared.first))
     }
 
     fn names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
         let users = self.users.users.iter();
         Box::new(users.flat_map(|u| std::iter::once(u.account_id.as_str()).chain(u.email.as_deref())))
+    }
+}
+
+impl Lookup<UserId> for UserLookup<'_, '_> {
+    fn find(&self, text: &str) -> Option<UserId> {
+        if let Some(id) = self.users.by_account.get(text) {
+            return Some(*id);
+        }
+        let ids = self.users.by_email.get(fold(text).as_ref())?;
+        let &first = ids.first()?;
+        // An email is rarely shared; when it is, the first account of the
+        // preferred type, if there is one.
+        if ids.len() == 1 {
+            return Some(first);
+        }
+        let preferred = if self.in_customer_list { AccountType::Customer } else { AccountType::Atlassian };
+        let account_type = |id: UserId| self.users.users.get(id.index()).map(|u| u.account_type);
+        Some(ids.iter().copied().find(|&id| account_type(id) == Some(preferred)).unwrap_or(first))
     }
 }
 
@@ -231,17 +245,9 @@ impl Roles {
     }
 }
 
-impl<'r> Lookup<&'r str> for &'r Roles {
+impl Named for Roles {
     fn what(&self) -> &'static str {
         "project role"
-    }
-
-    fn find(&self, text: &str) -> Option<&'r str> {
-        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            self.by_id.get(text).map(String::as_str)
-        } else {
-            self.names.get(text).map(String::as_str)
-        }
     }
 
     fn names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
@@ -249,67 +255,70 @@ impl<'r> Lookup<&'r str> for &'r Roles {
     }
 }
 
-struct Resolver {
-    findings: Vec<Finding>,
-    /// Suggestions already computed, by what is looked up and the text.
-    suggestions: HashMap<(&'static str, String), Option<String>>,
-    /// Comparisons "did you mean" may still make.
-    budget: usize,
+/// The name of the role, as a holder keeps it.
+impl Lookup<String> for Roles {
+    fn find(&self, text: &str) -> Option<String> {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            self.by_id.get(text).cloned()
+        } else {
+            self.names.get(text).cloned()
+        }
+    }
 }
 
-impl Resolver {
-    fn new() -> Resolver {
-        Resolver { findings: Vec::new(), suggestions: HashMap::new(), budget: SUGGESTION_BUDGET }
+/// A reference that names nothing: SL005, once "did you mean" has run.
+struct Miss<'l> {
+    lookup: &'l dyn Named,
+    text: String,
+    at: Location,
+}
+
+/// Gives references their targets and keeps those that name nothing.
+#[derive(Default)]
+struct Resolver<'l> {
+    misses: Vec<Miss<'l>>,
+}
+
+impl<'l> Resolver<'l> {
+    /// The misses of what `resolve` looked up.
+    fn run(resolve: impl FnOnce(&mut Resolver<'l>)) -> Vec<Miss<'l>> {
+        let mut resolver = Resolver::default();
+        resolve(&mut resolver);
+        resolver.misses
     }
 
-    /// What `text` names; SL005 at `at` when it names nothing.
-    fn find<T>(&mut self, lookup: &impl Lookup<T>, text: &str, at: Location) -> Option<T> {
+    /// What `text` names; a miss at `at` when it names nothing.
+    fn find<T>(&mut self, lookup: &'l impl Lookup<T>, text: &str, at: Location) -> Option<T> {
         let found = lookup.find(text);
         if found.is_none() {
-            let mut finding =
-                Check::UnresolvedReference.at(at, format!("unknown {} `{text}`", lookup.what()));
-            if let Some(close) = self.suggest(lookup, text) {
-                finding = finding.with_help(format!("did you mean `{close}`?"));
-            }
-            self.findings.push(finding);
+            self.misses.push(Miss { lookup, text: text.to_string(), at });
         }
         found
     }
 
-    fn one<T>(&mut self, lookup: &impl Lookup<T>, reference: &mut Ref<T>) {
+    fn one<T>(&mut self, lookup: &'l impl Lookup<T>, reference: &mut Ref<T>) {
         reference.target = self.find(lookup, &reference.text, reference.at);
     }
 
-    fn all<T>(&mut self, lookup: &impl Lookup<T>, references: &mut [Ref<T>]) {
+    fn all<T>(&mut self, lookup: &'l impl Lookup<T>, references: &mut [Ref<T>]) {
         for reference in references {
             self.one(lookup, reference);
         }
     }
 
-    fn suggest<T>(&mut self, lookup: &impl Lookup<T>, text: &str) -> Option<String> {
-        let key = (lookup.what(), text.to_string());
-        if let Some(known) = self.suggestions.get(&key) {
-            return known.clone();
-        }
-        let mut compared = 0;
-        let candidates = lookup
-            .names()
-            .filter(|name| may_be_close(text, name))
-            .take(self.budget)
-            .inspect(|_| compared += 1);
-        let suggestion = closest(text, candidates).map(str::to_string);
-        self.budget -= compared;
-        self.suggestions.insert(key, suggestion.clone());
-        suggestion
-    }
-
-    fn holder(&mut self, holder: &mut Holder, users: &Users, groups: &Names<GroupId>, roles: &Roles) {
+    fn holder(
+        &mut self,
+        holder: &mut Holder,
+        users: &'l UserLookup,
+        groups: &'l Names<GroupId>,
+        roles: &'l Roles,
+    ) {
         let Some(parameter) = &holder.parameter else { return };
         let at = holder.origin.value_location("parameter");
         let target = match holder.kind.as_str() {
-            "projectRole" => self.find(&roles, parameter, at).map(|r| HolderTarget::Role(r.into())),
+            "projectRole" => self.find(roles, parameter, at).map(HolderTarget::Role),
             "group" => self.find(groups, parameter, at).map(HolderTarget::Group),
-            "user" => self.find(&users.referenced(false), parameter, at).map(HolderTarget::User),
+            "user" => self.find(users, parameter, at).map(HolderTarget::User),
             // Other holders' parameters (an app, a custom field) name
             // nothing in the snapshot.
             _ => return,
@@ -320,11 +329,11 @@ impl Resolver {
     fn project(
         &mut self,
         project: &mut Project,
-        anyone: &UserLookup,
-        customer: &UserLookup,
-        groups: &Names<GroupId>,
-        schemes: &Names<SchemeId>,
-        organizations: &Names<OrgId>,
+        anyone: &'l UserLookup,
+        customer: &'l UserLookup,
+        groups: &'l Names<GroupId>,
+        schemes: &'l Names<SchemeId>,
+        organizations: &'l Names<OrgId>,
     ) {
         if let Some(scheme) = &mut project.permission_scheme {
             self.one(schemes, scheme);
@@ -340,5 +349,47 @@ impl Resolver {
             self.all(customer, &mut desk.customers);
             self.all(organizations, &mut desk.organizations);
         }
+    }
+}
+
+/// "Did you mean", within one budget for the whole site.
+struct Suggestions {
+    /// Suggestions already computed, by what is looked up and the text.
+    known: HashMap<(&'static str, String), Option<String>>,
+    /// Comparisons "did you mean" may still make.
+    budget: usize,
+}
+
+impl Suggestions {
+    fn new() -> Suggestions {
+        Suggestions { known: HashMap::new(), budget: SUGGESTION_BUDGET }
+    }
+
+    /// SL005 for a reference that names nothing.
+    fn report(&mut self, miss: Miss) -> Finding {
+        let Miss { lookup, text, at } = miss;
+        let finding = Check::UnresolvedReference.at(at, format!("unknown {} `{text}`", lookup.what()));
+        match self.suggest(lookup, text) {
+            Some(close) => finding.with_help(format!("did you mean `{close}`?")),
+            None => finding,
+        }
+    }
+
+    fn suggest(&mut self, lookup: &dyn Named, text: String) -> Option<String> {
+        let key = (lookup.what(), text);
+        if let Some(known) = self.known.get(&key) {
+            return known.clone();
+        }
+        let text = key.1.as_str();
+        let mut compared = 0;
+        let candidates = lookup
+            .names()
+            .filter(|name| may_be_close(text, name))
+            .take(self.budget)
+            .inspect(|_| compared += 1);
+        let suggestion = closest(text, candidates).map(str::to_string);
+        self.budget -= compared;
+        self.known.insert(key, suggestion.clone());
+        suggestion
     }
 }
