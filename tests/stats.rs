@@ -218,8 +218,10 @@ fn every_rule_that_ran_is_listed_once_slowest_first() {
     assert_eq!(items("CA005"), ("customer_access".into(), 1));
     assert_eq!(items("AC005"), ("role_actors".into(), 7));
     assert_eq!(items("AC001"), ("customer_refs".into(), 6));
-    // Rules with items took time.
-    assert!(printed.rules.iter().all(|r| r.2 == 0 || r.4 > 0.0), "{:?}", printed.rules);
+    // Rules without items took no time; the one with the most took some (a
+    // rule with an item or two can take under the half microsecond printed).
+    assert!(printed.rules.iter().all(|r| r.2 > 0 || r.4 == 0.0), "{:?}", printed.rules);
+    assert!(rule("PS007").4 > 0.0, "{:?}", rule("PS007"));
 
     // Findings per rule are the report's (no config: nothing is filtered).
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
