@@ -490,6 +490,15 @@ impl fmt::Display for Field<'_> {
 }
 
 /// What a value was, for messages: its kind, and its text when a scalar.
+/// What `decode` makes of `items`, in order, in a list sized for all of
+/// them: a file can list tens of thousands of users, and a list grown by
+/// doubling copies them and touches twice the memory.
+fn sized_for<'a, T>(items: &'a [Node], decode: impl FnMut(&'a Node) -> Option<T>) -> Vec<T> {
+    let mut decoded = Vec::with_capacity(items.len());
+    decoded.extend(items.iter().filter_map(decode));
+    decoded
+}
+
 fn found(node: &Node) -> String {
     match node.as_scalar() {
         Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), scalar.text),
@@ -657,7 +666,8 @@ impl Decoder {
                 None => self.unknown_key(key, entry, schema),
             }
         }
-        let origin = Origin { file: self.file, span: node.span, key: None, fields: Vec::new() };
+        let origin =
+            Origin { file: self.file, span: node.span, key: None, fields: Vec::with_capacity(fields.len()) };
         Some(Entity { what: schema.what, fields, origin })
     }
 
@@ -829,7 +839,7 @@ impl Decoder {
 
     fn refs_field<T>(&mut self, entity: &mut Entity, key: &'static str) -> Vec<Ref<T>> {
         let items = self.list_field(entity, key);
-        items.iter().filter_map(|item| self.reference(item, Field::ItemOf(key))).collect()
+        sized_for(items, |item| self.reference(item, Field::ItemOf(key)))
     }
 
     /// The entities of a list field, each decoded by `decode`.
@@ -840,7 +850,7 @@ impl Decoder {
         mut decode: impl FnMut(&mut Self, &'a Node) -> Option<T>,
     ) -> Vec<T> {
         let items = self.list_field(entity, key);
-        items.iter().filter_map(|item| decode(self, item)).collect()
+        sized_for(items, |item| decode(self, item))
     }
 
     /// A mapping with free-form keys (app keys, role names) whose values
