@@ -123,9 +123,10 @@ pub fn run_limited(
             let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
             let items = view.collection(rule.collection);
             let count = items.len();
-            let tally = items
+            let tally = (0..count)
                 .into_par_iter()
-                .map(|item| {
+                .map(|index| {
+                    let item = items.get(index);
                     let start = probe.time_rules.then(Instant::now);
                     let result = budget::within(deadline, || {
                         let skip = budget::exhausted() || quick.certainly_false(view, item);

@@ -334,7 +334,7 @@ mod tests {
             for rule in &rules.rules {
                 let quick = Quick::compile(rule.when.program.expression());
                 let counts = ruled_out.entry(&rule.code).or_default();
-                for item in view.collection(rule.collection) {
+                for item in view.collection(rule.collection).iter() {
                     counts.1 += 1;
                     if quick.certainly_false(&view, item) {
                         counts.0 += 1;
@@ -359,7 +359,7 @@ mod tests {
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
         let quick = Quick::compile(program.expression());
-        let cx = Cx { view: &view, item: view.collection("users")[0].of, scope: None };
+        let cx = Cx { view: &view, item: view.collection("users").get(0).of, scope: None };
         eval(&quick.0, &cx).and_then(|v| v.as_bool())
     }
 

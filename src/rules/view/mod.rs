@@ -174,6 +174,45 @@ pub struct View<'s> {
     external_domains: Option<Texts>,
 }
 
+/// The items of a collection, by position. Most collections are every
+/// entity of a kind, a range of indices, so nothing is built per item: the
+/// biggest have hundreds of thousands.
+pub struct Collection<'v> {
+    view: &'v View<'v>,
+    items: Items,
+}
+
+enum Items {
+    Range { len: usize, of: fn(usize) -> Of },
+    List(Vec<Of>),
+}
+
+impl<'v> Collection<'v> {
+    pub fn len(&self) -> usize {
+        match &self.items {
+            Items::Range { len, .. } => *len,
+            Items::List(list) => list.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The item at `index`, which must be below [`Collection::len`].
+    pub fn get(&self, index: usize) -> Node<'v> {
+        let of = match &self.items {
+            Items::Range { of, .. } => of(index),
+            Items::List(list) => list[index],
+        };
+        Node::new(self.view, of)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Node<'v>> + '_ {
+        (0..self.len()).map(|index| self.get(index))
+    }
+}
+
 /// A `service_desk.customers` entry or an organization `members` entry, and
 /// the service projects it makes the user a customer of.
 struct CustomerRef<'s> {
@@ -207,47 +246,52 @@ impl<'s> View<'s> {
     }
 
     /// The items of a collection named in [`COLLECTIONS`], in snapshot order.
-    pub fn collection(&self, name: &str) -> Vec<Node<'_>> {
+    pub fn collection(&self, name: &str) -> Collection<'_> {
         let site = self.site;
         let ua = site.user_access.as_ref();
-        let of: Vec<Of> = match name {
-            "site" => vec![Of::Site],
-            "user_access" => ua.map(|_| Of::UserAccess).into_iter().collect(),
+        let range = |len: usize, of: fn(usize) -> Of| Items::Range { len, of };
+        let items = match name {
+            "site" => Items::List(vec![Of::Site]),
+            "user_access" => Items::List(ua.map(|_| Of::UserAccess).into_iter().collect()),
             "customer_access" => {
-                site.customer_access.as_ref().map(|_| Of::CustomerAccess).into_iter().collect()
+                Items::List(site.customer_access.as_ref().map(|_| Of::CustomerAccess).into_iter().collect())
             }
-            "user_invites" => (0..ua.map_or(0, |ua| ua.user_invites.len())).map(Of::Invite).collect(),
-            "approved_domains" => (0..ua.map_or(0, |ua| ua.approved_domains.len())).map(Of::Domain).collect(),
-            "users" => (0..site.users.len()).map(Of::User).collect(),
-            "groups" => (0..site.groups.len()).map(Of::Group).collect(),
-            "project_roles" => (0..site.project_roles.len()).map(Of::ProjectRole).collect(),
-            "permission_schemes" => (0..site.permission_schemes.len()).map(Of::Scheme).collect(),
-            "grants" => site
-                .permission_schemes
-                .iter()
-                .enumerate()
-                .flat_map(|(scheme, s)| {
-                    (0..s.permissions.len()).map(move |index| Of::Grant { scheme, index })
-                })
-                .collect(),
-            "projects" => (0..site.projects.len()).map(Of::Project).collect(),
-            "service_projects" => (0..site.projects.len())
-                .filter(|&p| site.projects[p].kind == ProjectType::ServiceDesk)
-                .map(Of::Project)
-                .collect(),
-            "email_channels" => self.email_channels(),
-            "role_actors" => self.role_actors(),
-            "organizations" => (0..site.organizations.len()).map(Of::Organization).collect(),
-            "organization_members" => site
-                .organizations
-                .iter()
-                .enumerate()
-                .flat_map(|(org, o)| (0..o.members.len()).map(move |index| Of::OrgMember { org, index }))
-                .collect(),
-            "customer_refs" => (0..self.customer_refs.len()).map(Of::CustomerRef).collect(),
-            _ => Vec::new(),
+            "user_invites" => range(ua.map_or(0, |ua| ua.user_invites.len()), Of::Invite),
+            "approved_domains" => range(ua.map_or(0, |ua| ua.approved_domains.len()), Of::Domain),
+            "users" => range(site.users.len(), Of::User),
+            "groups" => range(site.groups.len(), Of::Group),
+            "project_roles" => range(site.project_roles.len(), Of::ProjectRole),
+            "permission_schemes" => range(site.permission_schemes.len(), Of::Scheme),
+            "grants" => Items::List(
+                site.permission_schemes
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(scheme, s)| {
+                        (0..s.permissions.len()).map(move |index| Of::Grant { scheme, index })
+                    })
+                    .collect(),
+            ),
+            "projects" => range(site.projects.len(), Of::Project),
+            "service_projects" => Items::List(
+                (0..site.projects.len())
+                    .filter(|&p| site.projects[p].kind == ProjectType::ServiceDesk)
+                    .map(Of::Project)
+                    .collect(),
+            ),
+            "email_channels" => Items::List(self.email_channels()),
+            "role_actors" => Items::List(self.role_actors()),
+            "organizations" => range(site.organizations.len(), Of::Organization),
+            "organization_members" => Items::List(
+                site.organizations
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(org, o)| (0..o.members.len()).map(move |index| Of::OrgMember { org, index }))
+                    .collect(),
+            ),
+            "customer_refs" => range(self.customer_refs.len(), Of::CustomerRef),
+            _ => Items::List(Vec::new()),
         };
-        of.into_iter().map(|of| Node::new(self, of)).collect()
+        Collection { view: self, items }
     }
 
     /// Every email channel of every project with a service desk.
@@ -949,8 +993,10 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let mut todo: Vec<Of> =
-            COLLECTIONS.iter().flat_map(|(name, _)| view.collection(name)).map(|n| n.of).collect();
+        let mut todo: Vec<Of> = Vec::new();
+        for (name, _) in COLLECTIONS {
+            todo.extend(view.collection(name).iter().map(|n| n.of));
+        }
         let mut seen = HashSet::new();
         let mut answered = BTreeSet::new();
         while let Some(node) = todo.pop() {
@@ -981,7 +1027,7 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let user = view.collection("users")[0];
+        let user = view.collection("users").get(0);
         let read = || user.as_indexer().unwrap().get(&CelString::from("email")).is_ok();
         assert!((0..1000).all(|_| read()));
         let past = std::time::Instant::now().checked_sub(std::time::Duration::from_millis(1));
