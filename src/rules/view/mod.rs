@@ -172,6 +172,10 @@ pub struct View<'s> {
     /// `customer_access.external_domains` when a list, lower-cased once:
     /// CA004 reads it for every customer reference.
     external_domains: Option<Texts>,
+    /// Per user: whether another account has the same email. AC003 reads
+    /// `same_email` for every customer, and looking each one up in the
+    /// email index cost a few cache misses per user.
+    shares_email: Vec<bool>,
 }
 
 /// The items of a collection, by position. Most collections are every
@@ -237,6 +241,7 @@ impl<'s> View<'s> {
             role_refs: role_refs(site),
             customer_refs: customer_refs(site, facts),
             external_domains,
+            shares_email: shares_email(site, facts),
         }
     }
 
@@ -393,6 +398,18 @@ impl<'s> View<'s> {
             Of::CustomerRef(i) => f.customer_ref(i, name),
         }
     }
+}
+
+fn shares_email(site: &Site, facts: &Facts) -> Vec<bool> {
+    let mut shares = vec![false; site.users.len()];
+    for ids in facts.users_by_email.values().filter(|ids| ids.len() > 1) {
+        for id in ids {
+            if let Some(shares) = shares.get_mut(id.index()) {
+                *shares = true;
+            }
+        }
+    }
+    shares
 }
 
 fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
@@ -620,6 +637,7 @@ impl<'a> Fields<'a> {
                 (0..role.map_or(0, |r| r.sources.len())).map(|index| Of::RoleSource { user: i, index }),
             ),
             // Other accounts with the same email (AC003).
+            "same_email" if !self.view.shares_email[i] => Field::Nodes(Vec::new()),
             "same_email" => self.users(
                 u.email
                     .as_ref()
