@@ -3,7 +3,7 @@
 //! `customer_access.external_domains`, which CA004 tests every customer
 //! reference against (a site may list hundreds of domains).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use cel::ExecutionError;
 use cel::common::traits::{self, Container, Iterable, Sizer};
