@@ -17,11 +17,13 @@ use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
+use rayon::prelude::*;
 
 use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
 use crate::model::permissions;
 use crate::model::site::*;
 use crate::model::text::fold;
+use crate::source::Location;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
@@ -169,6 +171,9 @@ pub struct View<'s> {
     role_refs: Vec<Vec<(usize, usize, usize)>>,
     /// Each reference that makes a user a listed customer, in file order.
     customer_refs: Vec<CustomerRef<'s>>,
+    /// The service projects of each customer reference, one run per
+    /// reference (see [`CustomerRef::projects`]).
+    customer_ref_projects: Vec<usize>,
     /// `customer_access.external_domains` when a list, lower-cased once:
     /// CA004 reads it for every customer reference.
     external_domains: Option<Texts>,
@@ -223,7 +228,9 @@ struct CustomerRef<'s> {
     reference: &'s Ref<UserId>,
     user: UserId,
     organization: Option<OrgId>,
-    projects: Vec<usize>,
+    /// Where its projects are in the view's `customer_ref_projects`: one
+    /// list for all, not one per reference.
+    projects: std::ops::Range<usize>,
 }
 
 impl<'s> View<'s> {
@@ -235,14 +242,12 @@ impl<'s> View<'s> {
             }
             _ => None,
         };
-        View {
-            site,
-            facts,
-            role_refs: role_refs(site),
-            customer_refs: customer_refs(site, facts),
-            external_domains,
-            shares_email: shares_email(site, facts),
-        }
+        // Independent passes over hundreds of thousands of users and references.
+        let ((customer_refs, customer_ref_projects), (role_refs, shares_email)) = rayon::join(
+            || customer_refs(site, facts),
+            || rayon::join(|| role_refs(site), || shares_email(site, facts)),
+        );
+        View { site, facts, role_refs, customer_refs, customer_ref_projects, external_domains, shares_email }
     }
 
     /// The `site` variable every expression sees.
@@ -432,8 +437,11 @@ fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
 /// reaches; sorted by where they are written. Built by sorting one link per
 /// reference and project, not through a map: a big site has hundreds of
 /// thousands.
-fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> Vec<CustomerRef<'s>> {
-    let mut links: Vec<(&'s Ref<UserId>, UserId, Option<OrgId>, usize)> = Vec::new();
+fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Vec<usize>) {
+    // Each link carries its reference's location, so that sorting compares
+    // them in place rather than through a pointer.
+    let count = facts.project_customers.iter().map(Vec::len).sum();
+    let mut links: Vec<(Location, usize, &'s Ref<UserId>, UserId, Option<OrgId>)> = Vec::with_capacity(count);
     for (pi, project_links) in facts.project_customers.iter().enumerate() {
         let Some(sd) = &site.projects[pi].service_desk else { continue };
         for CustomerLink { via, .. } in project_links {
@@ -444,23 +452,29 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> Vec<CustomerRef<'s>> {
                 }
             };
             if let Some(user) = reference.target {
-                links.push((reference, user, organization, pi));
+                links.push((reference.at, pi, reference, user, organization));
             }
         }
     }
-    links.sort_unstable_by_key(|&(reference, .., pi)| (reference.at, pi));
-    let mut refs: Vec<CustomerRef<'s>> = Vec::new();
-    for (reference, user, organization, pi) in links {
+    links.par_sort_unstable_by_key(|&(at, pi, ..)| (at, pi));
+    let mut refs: Vec<CustomerRef<'s>> = Vec::with_capacity(links.len());
+    let mut projects = Vec::with_capacity(links.len());
+    for (at, pi, reference, user, organization) in links {
         match refs.last_mut() {
-            Some(last) if last.reference.at == reference.at => {
-                if last.projects.last() != Some(&pi) {
-                    last.projects.push(pi);
+            Some(last) if last.reference.at == at => {
+                if projects.last() != Some(&pi) {
+                    projects.push(pi);
+                    last.projects.end += 1;
                 }
             }
-            _ => refs.push(CustomerRef { reference, user, organization, projects: vec![pi] }),
+            _ => {
+                projects.push(pi);
+                let run = projects.len() - 1..projects.len();
+                refs.push(CustomerRef { reference, user, organization, projects: run });
+            }
         }
     }
-    refs
+    (refs, projects)
 }
 
 /// The fields of each kind of node. Each method answers `None` for a name
@@ -908,7 +922,8 @@ impl<'a> Fields<'a> {
             "user" => self.node(Of::User(r.user.index())),
             "via" => text(if r.organization.is_some() { "organization" } else { "customer" }),
             "organization" => self.opt_node(r.organization.map(|o| Of::Organization(o.index()))),
-            "projects" => self.nodes(r.projects.iter().map(|&p| Of::Project(p))),
+            "projects" => self
+                .nodes(self.view.customer_ref_projects[r.projects.clone()].iter().map(|&p| Of::Project(p))),
             _ => return None,
         })
     }
