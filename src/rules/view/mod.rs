@@ -438,10 +438,18 @@ fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
 /// reference and project, not through a map: a big site has hundreds of
 /// thousands.
 fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Vec<usize>) {
-    // Each link carries its reference's location, so that sorting compares
-    // them in place rather than through a pointer.
+    /// A reference and one project it reaches. It carries the reference's
+    /// location, so that sorting compares links in place rather than
+    /// through a pointer.
+    struct Link<'s> {
+        at: Location,
+        project: usize,
+        reference: &'s Ref<UserId>,
+        user: UserId,
+        organization: Option<OrgId>,
+    }
     let count = facts.project_customers.iter().map(Vec::len).sum();
-    let mut links: Vec<(Location, usize, &'s Ref<UserId>, UserId, Option<OrgId>)> = Vec::with_capacity(count);
+    let mut links: Vec<Link<'s>> = Vec::with_capacity(count);
     for (pi, project_links) in facts.project_customers.iter().enumerate() {
         let Some(sd) = &site.projects[pi].service_desk else { continue };
         for CustomerLink { via, .. } in project_links {
@@ -452,23 +460,23 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Ve
                 }
             };
             if let Some(user) = reference.target {
-                links.push((reference.at, pi, reference, user, organization));
+                links.push(Link { at: reference.at, project: pi, reference, user, organization });
             }
         }
     }
-    links.par_sort_unstable_by_key(|&(at, pi, ..)| (at, pi));
+    links.par_sort_unstable_by_key(|link| (link.at, link.project));
     let mut refs: Vec<CustomerRef<'s>> = Vec::with_capacity(links.len());
     let mut projects = Vec::with_capacity(links.len());
-    for (at, pi, reference, user, organization) in links {
+    for Link { at, project, reference, user, organization } in links {
         match refs.last_mut() {
             Some(last) if last.reference.at == at => {
-                if projects.last() != Some(&pi) {
-                    projects.push(pi);
+                if projects.last() != Some(&project) {
+                    projects.push(project);
                     last.projects.end += 1;
                 }
             }
             _ => {
-                projects.push(pi);
+                projects.push(project);
                 let run = projects.len() - 1..projects.len();
                 refs.push(CustomerRef { reference, user, organization, projects: run });
             }
