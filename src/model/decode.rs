@@ -580,18 +580,15 @@ impl Decoder {
         if let Some(entry) = top.get("customer_access") {
             self.part.site.customer_access = self.section("customer_access", entry, Self::customer_access);
         }
-        let users = self.entities(&mut top, "users", Self::user);
-        self.part.site.users.extend(users);
-        let groups = self.entities(&mut top, "groups", Self::group);
-        self.part.site.groups.extend(groups);
-        let roles = self.entities(&mut top, "project_roles", Self::project_role);
-        self.part.site.project_roles.extend(roles);
-        let schemes = self.entities(&mut top, "permission_schemes", Self::scheme);
-        self.part.site.permission_schemes.extend(schemes);
-        let projects = self.entities(&mut top, "projects", Self::project);
-        self.part.site.projects.extend(projects);
-        let organizations = self.entities(&mut top, "organizations", Self::organization);
-        self.part.site.organizations.extend(organizations);
+        // A part is one document, so its lists are these (moved, not copied:
+        // a file can hold tens of thousands of users).
+        debug_assert!(self.part.site.users.is_empty(), "one document per part");
+        self.part.site.users = self.entities(&mut top, "users", Self::user);
+        self.part.site.groups = self.entities(&mut top, "groups", Self::group);
+        self.part.site.project_roles = self.entities(&mut top, "project_roles", Self::project_role);
+        self.part.site.permission_schemes = self.entities(&mut top, "permission_schemes", Self::scheme);
+        self.part.site.projects = self.entities(&mut top, "projects", Self::project);
+        self.part.site.organizations = self.entities(&mut top, "organizations", Self::organization);
     }
 
     fn check_format(&mut self, top: &Entity) {
