@@ -530,11 +530,7 @@ impl<'a> Entity<'a> {
     }
 
     fn record(&mut self, path: impl Into<std::borrow::Cow<'static, str>>, entry: &Entry) {
-        self.origin.fields.push(FieldSpan {
-            path: path.into(),
-            key: entry.key.span,
-            value: entry.value.span,
-        });
+        self.origin.fields.push(FieldSpan::new(path, entry.key.span, entry.value.span));
     }
 
     /// The entity is written under a key (a section, a role name).

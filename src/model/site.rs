@@ -35,13 +35,40 @@ pub struct Origin {
     pub fields: Vec<FieldSpan>,
 }
 
+/// Where a written field's key and value are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpan {
     /// Most paths are a schema key (borrowed, no allocation per entity: a
     /// big site has millions of fields); paths below free-form keys are owned.
     pub path: std::borrow::Cow<'static, str>,
-    pub key: Span,
-    pub value: Span,
+    /// Byte offsets in 32 bits, 40 bytes a field rather than 56: fields are
+    /// the model's most numerous records. A file big enough to need more
+    /// (4 GiB) could not be parsed in memory; its offsets would saturate.
+    key: [u32; 2],
+    value: [u32; 2],
+}
+
+impl FieldSpan {
+    pub fn new(path: impl Into<std::borrow::Cow<'static, str>>, key: Span, value: Span) -> FieldSpan {
+        FieldSpan { path: path.into(), key: narrow(key), value: narrow(value) }
+    }
+
+    pub fn key(&self) -> Span {
+        widen(self.key)
+    }
+
+    pub fn value(&self) -> Span {
+        widen(self.value)
+    }
+}
+
+fn narrow(span: Span) -> [u32; 2] {
+    let offset = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
+    [offset(span.start), offset(span.end)]
+}
+
+fn widen([start, end]: [u32; 2]) -> Span {
+    Span::new(start as usize, end as usize)
 }
 
 impl Origin {
@@ -64,13 +91,13 @@ impl Origin {
 
     /// The field's value, or the entity when the field is not written.
     pub fn value_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, |f| f.value);
+        let span = self.field(path).map_or(self.span, FieldSpan::value);
         Location { file: self.file, span }
     }
 
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, |f| f.key);
+        let span = self.field(path).map_or(self.span, FieldSpan::key);
         Location { file: self.file, span }
     }
 }
@@ -371,4 +398,19 @@ pub struct Organization {
     pub id: Option<String>,
     pub name: String,
     pub members: Vec<Ref<UserId>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_spans_keep_offsets_and_saturate_past_4_gib() {
+        let field = FieldSpan::new("email", Span::new(3, 8), Span::new(10, 25));
+        assert_eq!((field.key(), field.value()), (Span::new(3, 8), Span::new(10, 25)));
+        let far = u32::MAX as usize + 10;
+        let field = FieldSpan::new("email", Span::new(7, far), Span::new(far, far + 5));
+        let end = u32::MAX as usize;
+        assert_eq!((field.key(), field.value()), (Span::new(7, end), Span::new(end, end)));
+    }
 }
