@@ -263,7 +263,9 @@ fn run_watched(
     // at 59 MB, longer than most rules. Nothing after this needs the memory
     // back, so it is freed on a thread of its own while the findings are
     // selected and reported.
-    std::thread::spawn(move || drop((site, facts)));
+    // (Were no thread to be had, spawn hands the closure back by dropping
+    // it: the model is then freed here.)
+    let _ = std::thread::Builder::new().spawn(move || drop((site, facts)));
     watch.next("rules", "selecting the findings", None);
     let mut findings = loaded.findings;
     findings.extend(model_findings);
