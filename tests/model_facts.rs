@@ -87,13 +87,17 @@ fn group_membership_comes_from_both_sides() {
 
 #[test]
 fn users_by_email_folds_case_and_keeps_file_order() {
-    let (_, facts, _) = yaml(
+    let (site, facts, _) = yaml(
         "users:\n  - { account_id: a, email: Bob@Contoso.com }\n  - { account_id: b }\n  \
-         - { account_id: c, email: bob@contoso.COM, account_type: customer }\n",
+         - { account_id: c, email: bob@contoso.COM, account_type: customer }\n  \
+         - { account_id: d, email: carol@contoso.com }\n",
     )
     .build();
-    assert_eq!(facts.users_by_email.len(), 1);
-    assert_eq!(facts.users_by_email["bob@contoso.com"], [UserId(0), UserId(2)]);
+    assert_eq!(facts.users_by_email.len(), 2);
+    assert_eq!(facts.users_by_email.get(&site.users, "bob@contoso.com"), [UserId(0), UserId(2)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "BOB@contoso.com"), [UserId(0), UserId(2)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "Carol@Contoso.com"), [UserId(3)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "dave@contoso.com"), [] as [UserId; 0]);
 }
 
 const PROJECTS: &str = r#"users:

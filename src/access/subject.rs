@@ -135,7 +135,7 @@ fn accounts_named<'s>(site: &'s Site, facts: &Facts, query: &str) -> Vec<(UserId
         Some(index) => site.users[index].email.as_deref().map(fold),
         None => Some(fold(query)),
     };
-    let same_email = email.and_then(|e| facts.users_by_email.get(e.as_ref())).map_or(&[][..], Vec::as_slice);
+    let same_email = email.map_or(&[][..], |e| facts.users_by_email.get(&site.users, &e));
     let first = by_id.map(|i| UserId(i as u32)).or_else(|| {
         let atlassian = same_email
             .iter()

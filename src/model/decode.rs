@@ -22,12 +22,14 @@ use std::collections::hash_map::Entry as Slot;
 
 use foldhash::{HashMap, HashMapExt};
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::finding::{Check, Finding};
 use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
+use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
 use super::site::*;
 use super::text::{closest, fold};
 
@@ -46,40 +48,55 @@ pub fn decode_document(document: &Document) -> Part {
 /// decoding it found, and an entity whose identifier an earlier one took is
 /// reported and left out.
 ///
-/// Settling the identifiers (hashing every one of them) and moving the
-/// entities into the site's lists (a big site's largest copy) do not depend
-/// on each other, so they run side by side; the few entities left out are
-/// taken out of the lists afterwards.
-pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>) {
+/// Identifiers are settled on the merged lists, read from the entities
+/// themselves, so nothing is copied per entity; the indexes of accounts
+/// that settling builds are the ones references are resolved with.
+pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, UserIndex) {
     let mut first_sections = HashMap::new();
-    let (mut sites, mut findings, mut claims) = (Vec::new(), Vec::new(), Vec::new());
-    let mut offsets = Vec::new();
+    let (mut sites, mut findings) = (Vec::new(), Vec::new());
     let mut totals = [0; List::COUNT];
     for mut part in parts {
         settle_sections(&mut first_sections, &mut part);
-        offsets.push(totals);
         for (total, len) in totals.iter_mut().zip(lengths(&part.site)) {
             *total += len;
         }
         sites.push(part.site);
-        findings.push(part.findings);
-        claims.push(part.claims);
+        findings.append(&mut part.findings);
     }
-    let (claimed, mut site) = rayon::join(|| settle_claims(claims, &offsets), || concatenate(sites, totals));
-    let left_out = |list: List| &claimed.left_out[list as usize];
+    let mut site = concatenate(sites, totals);
+    // The accounts are most of a site: their two indexes are built side by
+    // side, and the other lists settled meanwhile.
+    let ((accounts, repeated), (emails, mut settled)) = rayon::join(
+        || AccountIndex::new(&site.users),
+        || rayon::join(|| EmailIndex::new(&site.users), || settle_others(&site)),
+    );
+    for &position in &repeated {
+        let user = &site.users[position];
+        let first = accounts.get(&site.users, &user.account_id).map_or(user.origin.location(), |first| {
+            site.users[first.index()].origin.value_location("account_id")
+        });
+        let at = user.origin.value_location("account_id");
+        settled.findings.push(duplicate(Ident::Account, &user.account_id, at, first));
+    }
+    settled.left_out[List::Users as usize] = repeated;
+    let left_out = |list: List| &settled.left_out[list as usize];
     if let Some(access) = &mut site.user_access {
         remove(&mut access.approved_domains, left_out(List::Domains));
     }
-    remove(&mut site.users, left_out(List::Users));
     remove(&mut site.groups, left_out(List::Groups));
     remove(&mut site.project_roles, left_out(List::ProjectRoles));
     remove(&mut site.permission_schemes, left_out(List::Schemes));
     remove(&mut site.projects, left_out(List::Projects));
     remove(&mut site.organizations, left_out(List::Organizations));
-    // Each part's own findings, then those of settling its identifiers.
-    let findings =
-        findings.into_iter().zip(claimed.findings).flat_map(|(own, claims)| own.into_iter().chain(claims));
-    (site, findings.collect())
+    let index = if left_out(List::Users).is_empty() {
+        UserIndex { accounts, emails }
+    } else {
+        // Positions moved; a duplicated account is rare enough to index again.
+        remove(&mut site.users, left_out(List::Users));
+        UserIndex::new(&site.users)
+    };
+    findings.append(&mut settled.findings);
+    (site, findings, index)
 }
 
 /// One document, decoded on its own.
@@ -87,37 +104,16 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>) {
 pub struct Part {
     site: Site,
     findings: Vec<Finding>,
-    /// Its entities' identifiers, in decoding order.
-    claims: Vec<Claim>,
     /// Its singleton sections, in order.
     sections: Vec<Section>,
 }
 
-/// A singleton section of a part, and which of the part's findings and
-/// claims came from decoding it.
+/// A singleton section of a part, and which of the part's findings came
+/// from decoding it.
 struct Section {
     key: &'static str,
     at: Location,
     findings: std::ops::Range<usize>,
-    claims: std::ops::Range<usize>,
-}
-
-/// The identifiers of an entity: the `index`th of its list in the part.
-struct Claim {
-    list: List,
-    index: usize,
-    identifiers: Vec<Identifier>,
-}
-
-/// One identifier of an entity, keyed as identifiers compare (computed
-/// while decoding, on the decoding thread).
-struct Identifier {
-    ident: Ident,
-    key: String,
-    /// The text as written, when it differs from the key (a domain's case).
-    written: Option<String>,
-    /// Where its value is.
-    at: Location,
 }
 
 /// The lists of entities with identifiers.
@@ -159,13 +155,12 @@ fn lengths(site: &Site) -> [usize; List::COUNT] {
 }
 
 /// A singleton section that an earlier part wrote is reported where it
-/// starts and ignored, with the findings and claims of decoding it
-/// (sections come in order, and so do their ranges).
+/// starts and ignored, with the findings of decoding it (sections come in
+/// order, and so do their ranges).
 fn settle_sections(first_sections: &mut HashMap<&'static str, Location>, part: &mut Part) {
     let mut findings = std::mem::take(&mut part.findings).into_iter();
     let mut kept = Vec::with_capacity(findings.len());
     let mut consumed = 0;
-    let mut ignored_claims = Vec::new();
     for section in &part.sections {
         let Some(&first) = first_sections.get(section.key) else {
             first_sections.insert(section.key, section.at);
@@ -176,7 +171,6 @@ fn settle_sections(first_sections: &mut HashMap<&'static str, Location>, part: &
         consumed = section.findings.end;
         let message = format!("section `{}` appears twice in the snapshot; this one is ignored", section.key);
         kept.push(Check::Duplicate.at(section.at, message).with_related(first, "first written here"));
-        ignored_claims.push(section.claims.clone());
         match section.key {
             "site" => part.site.info = None,
             "user_access" => part.site.user_access = None,
@@ -185,45 +179,86 @@ fn settle_sections(first_sections: &mut HashMap<&'static str, Location>, part: &
     }
     kept.extend(findings);
     part.findings = kept;
-    if !ignored_claims.is_empty() {
-        retain(&mut part.claims, |i| !ignored_claims.iter().any(|r| r.contains(&i)));
-    }
 }
 
 /// What settling the identifiers decided.
-struct Claimed {
-    /// Per part, SL004 for each entity left out.
-    findings: Vec<Vec<Finding>>,
-    /// Per list (indexed by [`List`]), the entities left out, by index in
-    /// the merged list, ascending.
+#[derive(Default)]
+struct Settled {
+    /// SL004 for each identifier an earlier entity took.
+    findings: Vec<Finding>,
+    /// Per list (indexed by [`List`]), the entities left out, by position,
+    /// ascending.
     left_out: [Vec<usize>; List::COUNT],
 }
 
-/// Settles the claims of every part, in order: an entity whose identifier
-/// an earlier one took is left out. `offsets[p]` is where part `p`'s
-/// entities start in the merged lists.
-fn settle_claims(claims: Vec<Vec<Claim>>, offsets: &[[usize; List::COUNT]]) -> Claimed {
-    let mut identifiers = Identifiers::default();
-    let mut claimed = [0; Ident::COUNT];
-    for id in claims.iter().flatten().flat_map(|claim| &claim.identifiers) {
-        claimed[id.ident as usize] += 1;
-    }
-    for (keys, claimed) in identifiers.first.iter_mut().zip(claimed) {
-        keys.reserve(claimed);
-    }
-    let mut left_out: [Vec<usize>; List::COUNT] = Default::default();
-    let mut findings = Vec::with_capacity(claims.len());
-    for (claims, offsets) in claims.into_iter().zip(offsets) {
-        let mut part_findings = Vec::new();
-        for claim in claims {
-            let (list, index) = (claim.list, claim.index);
-            if !identifiers.claim(claim, &mut part_findings) {
-                left_out[list as usize].push(offsets[list as usize] + index);
+/// Settles the identifiers of every list but the accounts.
+fn settle_others(site: &Site) -> Settled {
+    let mut settled = Settled::default();
+    let domains = site.user_access.as_ref().map_or(&[][..], |access| &access.approved_domains);
+    settled.settle(List::Domains, domains, |d| (&d.origin, [Some((Ident::Domain, &d.domain)), None]));
+    settled.settle(List::Groups, &site.groups, |g| (&g.origin, [Some((Ident::GroupName, &g.name)), None]));
+    settled.settle(List::ProjectRoles, &site.project_roles, |r| {
+        (&r.origin, [Some((Ident::RoleId, &r.id)), Some((Ident::RoleName, &r.name))])
+    });
+    settled.settle(List::Schemes, &site.permission_schemes, |s| {
+        (&s.origin, [Some((Ident::SchemeId, &s.id)), Some((Ident::SchemeName, &s.name))])
+    });
+    settled
+        .settle(List::Projects, &site.projects, |p| (&p.origin, [Some((Ident::ProjectKey, &p.key)), None]));
+    settled.settle(List::Organizations, &site.organizations, |o| {
+        (&o.origin, [Some((Ident::OrgName, &o.name)), o.id.as_ref().map(|id| (Ident::OrgId, id))])
+    });
+    settled
+}
+
+/// An entity's origin and its identifiers (up to two, each always of the
+/// same kind in one list).
+type Identified<'a> = (&'a Origin, [Option<(Ident, &'a String)>; 2]);
+
+impl Settled {
+    /// Settles one list, in order: an entity any of whose identifiers an
+    /// earlier entity took is left out, with SL004 for each taken one, and
+    /// takes none of its identifiers.
+    fn settle<'a, T>(&mut self, list: List, items: &'a [T], identified: impl Fn(&'a T) -> Identified<'a>) {
+        let mut indexes: [TextIndex<u32>; 2] = Default::default();
+        let key_of = |slot: usize| {
+            let identified = &identified;
+            move |position: u32| match identified(&items[position as usize]).1[slot] {
+                Some((ident, text)) => ident.key(text),
+                None => Cow::Borrowed(""),
+            }
+        };
+        for (position, item) in items.iter().enumerate() {
+            let (origin, identifiers) = identified(item);
+            let mut taken = false;
+            for (slot, &(ident, text)) in
+                identifiers.iter().enumerate().filter_map(|(s, id)| Some((s, id.as_ref()?)))
+            {
+                let Some(&first) = indexes[slot].get(&ident.key(text), key_of(slot)) else { continue };
+                let field = ident.describe().1;
+                let first = identified(&items[first as usize]).0.value_location(field);
+                self.findings.push(duplicate(ident, text, origin.value_location(field), first));
+                taken = true;
+            }
+            if taken {
+                self.left_out[list as usize].push(position);
+                continue;
+            }
+            for (slot, &(ident, text)) in
+                identifiers.iter().enumerate().filter_map(|(s, id)| Some((s, id.as_ref()?)))
+            {
+                // Free, as just checked.
+                let _ = indexes[slot].insert(position as u32, &ident.key(text), key_of(slot));
             }
         }
-        findings.push(part_findings);
     }
-    Claimed { findings, left_out }
+}
+
+/// SL004 at an identifier that an earlier entity took (at `first`).
+fn duplicate(ident: Ident, text: &str, at: Location, first: Location) -> Finding {
+    let (entity, field) = ident.describe();
+    let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
+    Check::Duplicate.at(at, message).with_related(first, "first defined here")
 }
 
 /// Every part's entities, in order, in one site; a section's value is
@@ -253,49 +288,14 @@ fn concatenate(sites: Vec<Site>, lengths: [usize; List::COUNT]) -> Site {
     site
 }
 
-/// Keeps the items whose index `keep` accepts, in order.
-fn retain<T>(items: &mut Vec<T>, keep: impl Fn(usize) -> bool) {
-    let mut index = 0;
-    items.retain(|_| {
-        index += 1;
-        keep(index - 1)
-    });
-}
-
 /// Removes the items at `indices` (ascending).
 fn remove<T>(items: &mut Vec<T>, indices: &[usize]) {
     if !indices.is_empty() {
-        retain(items, |i| indices.binary_search(&i).is_err());
-    }
-}
-
-/// Where each identifier was first written.
-#[derive(Default)]
-struct Identifiers {
-    /// By key, indexed by [`Ident`].
-    first: [HashMap<String, Location>; Ident::COUNT],
-}
-
-impl Identifiers {
-    /// Registers the identifiers of an entity. If any was taken by an
-    /// earlier entity, reports SL004 at this one's identifying value for
-    /// each, registers none, and returns false: the entity is left out.
-    fn claim(&mut self, claim: Claim, findings: &mut Vec<Finding>) -> bool {
-        let first = |id: &Identifier| self.first[id.ident as usize].get(&id.key).copied();
-        if claim.identifiers.iter().all(|id| first(id).is_none()) {
-            for id in claim.identifiers {
-                self.first[id.ident as usize].insert(id.key, id.at);
-            }
-            return true;
-        }
-        let taken: Vec<_> = claim.identifiers.iter().filter_map(|id| Some((id, first(id)?))).collect();
-        for (id, first) in taken {
-            let (entity, field) = id.ident.describe();
-            let text = id.written.as_deref().unwrap_or(&id.key);
-            let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
-            findings.push(Check::Duplicate.at(id.at, message).with_related(first, "first defined here"));
-        }
-        false
+        let mut index = 0;
+        items.retain(|_| {
+            index += 1;
+            indices.binary_search(&(index - 1)).is_err()
+        });
     }
 }
 
@@ -443,10 +443,6 @@ enum Ident {
 }
 
 impl Ident {
-    /// How many kinds there are, for arrays indexed by `ident as usize`
-    /// (`Domain` is the last).
-    const COUNT: usize = Ident::Domain as usize + 1;
-
     /// The entity it identifies and the field that holds it.
     fn describe(self) -> (&'static str, &'static str) {
         match self {
@@ -465,10 +461,10 @@ impl Ident {
 
     /// The text identifiers compare as: domains ignore case, the rest are
     /// compared as written.
-    fn key(self, text: &str) -> String {
+    fn key(self, text: &str) -> Cow<'_, str> {
         match self {
-            Ident::Domain => fold(text).into_owned(),
-            _ => text.to_string(),
+            Ident::Domain => fold(text),
+            _ => Cow::Borrowed(text),
         }
     }
 }
@@ -545,9 +541,6 @@ struct Decoder {
     part: Part,
     /// The file being decoded.
     file: FileId,
-    /// How many entities of each list have claimed their identifiers;
-    /// indexed by [`List`].
-    claimed: [usize; List::COUNT],
 }
 
 impl Decoder {
@@ -681,32 +674,14 @@ impl Decoder {
         entry: &Entry,
         decode: impl FnOnce(&mut Self, &Entry) -> Option<T>,
     ) -> Option<T> {
-        let (findings, claims) = (self.part.findings.len(), self.part.claims.len());
+        let findings = self.part.findings.len();
         let value = decode(self, entry);
         self.part.sections.push(Section {
             key,
             at: self.at(entry.key.span),
             findings: findings..self.part.findings.len(),
-            claims: claims..self.part.claims.len(),
         });
         value
-    }
-
-    /// Records the identifiers of a decoded entity of `list`, to be settled
-    /// by [`merge`]; the entity is the next of its list in this document.
-    fn claim(&mut self, list: List, origin: &Origin, identifiers: &[(Ident, &str)]) {
-        let count = &mut self.claimed[list as usize];
-        let index = *count;
-        *count += 1;
-        let identifiers = identifiers
-            .iter()
-            .map(|&(ident, text)| {
-                let key = ident.key(text);
-                let written = (key != text).then(|| text.to_string());
-                Identifier { ident, key, written, at: origin.value_location(ident.describe().1) }
-            })
-            .collect();
-        self.part.claims.push(Claim { list, index, identifiers });
     }
 
     fn missing_field(&self, entity: &Entity, key: &str) -> Finding {
@@ -926,10 +901,7 @@ impl Decoder {
         });
         let admin_approval = self.flag_field(&mut e, "admin_approval").unwrap_or(false);
         let domain = self.require(&e, "domain", domain)?;
-        let approved =
-            ApprovedDomain { origin: e.origin, domain, roles: roles.into_iter().collect(), admin_approval };
-        self.claim(List::Domains, &approved.origin, &[(Ident::Domain, &approved.domain)]);
-        Some(approved)
+        Some(ApprovedDomain { origin: e.origin, domain, roles: roles.into_iter().collect(), admin_approval })
     }
 
     fn customer_access(&mut self, section: &Entry) -> Option<CustomerAccess> {
@@ -991,7 +963,7 @@ impl Decoder {
             self.report(self.missing_field(&e, "email").with_help(help));
         }
         let account_id = self.require(&e, "account_id", account_id)?;
-        let user = User {
+        Some(User {
             origin: e.origin,
             account_id,
             email,
@@ -1003,9 +975,7 @@ impl Decoder {
             roles,
             admin_roles,
             groups,
-        };
-        self.claim(List::Users, &user.origin, &[(Ident::Account, &user.account_id)]);
-        Some(user)
+        })
     }
 
     fn group(&mut self, node: &Node) -> Option<Group> {
@@ -1015,9 +985,7 @@ impl Decoder {
         let members = self.refs_field(&mut e, "members");
         let roles = self.app_roles(&mut e);
         let name = self.require(&e, "name", name)?;
-        let group = Group { origin: e.origin, name, id, members, roles };
-        self.claim(List::Groups, &group.origin, &[(Ident::GroupName, &group.name)]);
-        Some(group)
+        Some(Group { origin: e.origin, name, id, members, roles })
     }
 
     fn project_role(&mut self, node: &Node) -> Option<ProjectRole> {
@@ -1025,10 +993,7 @@ impl Decoder {
         let id = self.text_field(&mut e, "id");
         let name = self.text_field(&mut e, "name");
         let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
-        let role = ProjectRole { origin: e.origin, id: id?, name: name? };
-        let identifiers = [(Ident::RoleId, role.id.as_str()), (Ident::RoleName, &role.name)];
-        self.claim(List::ProjectRoles, &role.origin, &identifiers);
-        Some(role)
+        Some(ProjectRole { origin: e.origin, id: id?, name: name? })
     }
 
     fn scheme(&mut self, node: &Node) -> Option<PermissionScheme> {
@@ -1038,10 +1003,7 @@ impl Decoder {
         let description = self.text_field(&mut e, "description");
         let permissions = self.entities(&mut e, "permissions", Self::grant);
         let (id, name) = (self.require(&e, "id", id), self.require(&e, "name", name));
-        let scheme = PermissionScheme { origin: e.origin, id: id?, name: name?, description, permissions };
-        let identifiers = [(Ident::SchemeId, scheme.id.as_str()), (Ident::SchemeName, &scheme.name)];
-        self.claim(List::Schemes, &scheme.origin, &identifiers);
-        Some(scheme)
+        Some(PermissionScheme { origin: e.origin, id: id?, name: name?, description, permissions })
     }
 
     fn grant(&mut self, node: &Node) -> Option<Grant> {
@@ -1074,7 +1036,7 @@ impl Decoder {
         let service_desk =
             self.field(&mut e, "service_desk", |d, entry| d.service_desk(entry, kind, type_at));
         let (key, kind) = (self.require(&e, "key", key), self.require(&e, "type", kind));
-        let project = Project {
+        Some(Project {
             origin: e.origin,
             key: key?,
             name,
@@ -1083,9 +1045,7 @@ impl Decoder {
             lead,
             roles,
             service_desk,
-        };
-        self.claim(List::Projects, &project.origin, &[(Ident::ProjectKey, &project.key)]);
-        Some(project)
+        })
     }
 
     fn role_actors(&mut self, role: &str, entry: &Entry) -> Option<RoleActors> {
@@ -1141,12 +1101,6 @@ impl Decoder {
         let name = self.text_field(&mut e, "name");
         let members = self.refs_field(&mut e, "members");
         let name = self.require(&e, "name", name)?;
-        let organization = Organization { origin: e.origin, id, name, members };
-        let mut identifiers = vec![(Ident::OrgName, organization.name.as_str())];
-        if let Some(id) = &organization.id {
-            identifiers.push((Ident::OrgId, id));
-        }
-        self.claim(List::Organizations, &organization.origin, &identifiers);
-        Some(organization)
+        Some(Organization { origin: e.origin, id, name, members })
     }
 }

@@ -7,10 +7,11 @@ use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::decode::JSM_APP;
+use super::index::EmailIndex;
 use super::site::*;
 use super::text::{email_domain, fold};
 
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Facts {
     /// Per user: the groups they belong to, from `users[].groups` and
     /// `groups[].members`; sorted, no repeats.
@@ -28,8 +29,8 @@ pub struct Facts {
     /// Per project: role name to the users holding it, directly or through
     /// a group; users sorted, no repeats.
     pub project_role_users: Vec<BTreeMap<String, Vec<UserId>>>,
-    /// Lower-cased email to the accounts that have it, in file order.
-    pub users_by_email: HashMap<String, Vec<UserId>>,
+    /// Accounts by email (case-insensitive), in file order.
+    pub users_by_email: EmailIndex,
 }
 
 /// A user's effective JSM role: the highest of its sources.
@@ -69,9 +70,9 @@ pub enum Via {
 
 /// Derives every fact of the site. Each pass is linear in the size of the
 /// site (and of what it produces): everything is looked up by index or hash.
-/// `users_by_email` is the index that resolution built
-/// ([`users_by_email`]), kept rather than built twice.
-pub fn derive(site: &Site, users_by_email: HashMap<String, Vec<UserId>>) -> Facts {
+/// `users_by_email` is the index that resolution used, kept rather than
+/// built twice.
+pub fn derive(site: &Site, users_by_email: EmailIndex) -> Facts {
     let (user_groups, group_members) = memberships(site);
     Facts {
         jsm_role: jsm_roles(site, &user_groups),
@@ -83,17 +84,6 @@ pub fn derive(site: &Site, users_by_email: HashMap<String, Vec<UserId>>) -> Fact
         user_groups,
         group_members,
     }
-}
-
-/// Lower-cased email to the accounts that have it, in file order.
-pub fn users_by_email(users: &[User]) -> HashMap<String, Vec<UserId>> {
-    let mut by_email: HashMap<String, Vec<UserId>> = HashMap::with_capacity(users.len());
-    for (index, user) in users.iter().enumerate() {
-        if let Some(email) = &user.email {
-            by_email.entry(fold(email).into_owned()).or_default().push(UserId(index as u32));
-        }
-    }
-    by_email
 }
 
 /// Pushes onto the list at `index`. Ids come from `resolve`, so they are in

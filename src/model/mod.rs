@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod facts;
+pub mod index;
 pub mod permissions;
 pub mod resolve;
 pub mod site;
@@ -28,8 +29,8 @@ pub fn build(documents: &[Document]) -> (Site, Facts, Vec<Finding>) {
 /// [`build`] from documents already decoded one by one
 /// ([`decode::decode_document`]), in file order.
 pub fn build_parts(parts: Vec<Part>) -> (Site, Facts, Vec<Finding>) {
-    let (mut site, mut findings) = decode::merge(parts);
-    let (resolved, users_by_email) = resolve::resolve_indexing_emails(&mut site);
+    let (mut site, mut findings, users) = decode::merge(parts);
+    let (resolved, users_by_email) = resolve::resolve_with(&mut site, users);
     findings.extend(resolved);
     let facts = facts::derive(&site, users_by_email);
     (site, facts, findings)

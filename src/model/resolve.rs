@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use crate::finding::{Check, Finding};
 use crate::source::Location;
 
-use super::facts::users_by_email;
+use super::index::{AccountIndex, EmailIndex, UserIndex};
 use super::site::*;
-use super::text::{closest, fold, may_be_close};
+use super::text::{closest, may_be_close};
 
 /// Role names that exist on every Jira site.
 pub const BUILT_IN_ROLES: [&str; 5] = [
@@ -36,12 +36,13 @@ const SUGGESTION_BUDGET: usize = 1_000_000;
 /// projects, organizations, groups, users), because "did you mean" shares
 /// one budget and what it suggests depends on what came before.
 pub fn resolve(site: &mut Site) -> Vec<Finding> {
-    resolve_indexing_emails(site).0
+    let users = UserIndex::new(&site.users);
+    resolve_with(site, users).0
 }
 
-/// [`resolve`], also returning the index of accounts by email that it
-/// looked references up in ([`users_by_email`]): it is one of the facts.
-pub fn resolve_indexing_emails(site: &mut Site) -> (Vec<Finding>, HashMap<String, Vec<UserId>>) {
+/// [`resolve`] with the indexes of `site.users` already built (merging
+/// builds them), also returning the index by email: it is one of the facts.
+pub fn resolve_with(site: &mut Site, index: UserIndex) -> (Vec<Finding>, EmailIndex) {
     let Site { users, groups, project_roles, permission_schemes, projects, organizations, .. } = site;
     let group_names = Names::new("group", GroupId, [groups.iter().map(|g| Some(g.name.as_str()))]);
     let org_names = Names::new(
@@ -67,7 +68,7 @@ pub fn resolve_indexing_emails(site: &mut Site) -> (Vec<Finding>, HashMap<String
         .par_iter_mut()
         .flat_map_iter(|user| Resolver::run(|r| r.all(&group_names, &mut user.groups)))
         .collect();
-    let accounts = Users::new(users);
+    let accounts = Users { users, by_account: index.accounts, by_email: index.emails };
     let (anyone, customer) = (accounts.referenced(false), accounts.referenced(true));
     let holders = permission_schemes.par_iter_mut().flat_map_iter(|scheme| {
         Resolver::run(|r| {
@@ -156,26 +157,11 @@ impl<T: Copy + Sync> Lookup<T> for Names<T> {
 /// Users by account id, and by email ignoring case.
 struct Users<'s> {
     users: &'s [User],
-    by_account: HashMap<&'s str, UserId>,
-    /// Folded email to the accounts that have it, in file order.
-    by_email: HashMap<String, Vec<UserId>>,
+    by_account: AccountIndex,
+    by_email: EmailIndex,
 }
 
 impl<'s> Users<'s> {
-    /// The two indexes are independent, and each is one of the biggest
-    /// tables of the model, so they are built side by side.
-    fn new(users: &'s [User]) -> Users<'s> {
-        let by_account = || {
-            let mut by_account = HashMap::with_capacity(users.len());
-            for (index, user) in users.iter().enumerate() {
-                by_account.entry(user.account_id.as_str()).or_insert(UserId(index as u32));
-            }
-            by_account
-        };
-        let (by_account, by_email) = rayon::join(by_account, || users_by_email(users));
-        Users { users, by_account, by_email }
-    }
-
     /// The lookup for one kind of reference: customer lists prefer the
     /// portal-only account of a shared email, every other reference the
     /// Atlassian account.
@@ -202,10 +188,11 @@ impl Named for UserLookup<'_, '_> {
 
 impl Lookup<UserId> for UserLookup<'_, '_> {
     fn find(&self, text: &str) -> Option<UserId> {
-        if let Some(id) = self.users.by_account.get(text) {
-            return Some(*id);
+        let users = self.users.users;
+        if let Some(id) = self.users.by_account.get(users, text) {
+            return Some(id);
         }
-        let ids = self.users.by_email.get(fold(text).as_ref())?;
+        let ids = self.users.by_email.get(users, text);
         let &first = ids.first()?;
         // An email is rarely shared; when it is, the first account of the
         // preferred type, if there is one.
@@ -213,7 +200,7 @@ impl Lookup<UserId> for UserLookup<'_, '_> {
             return Some(first);
         }
         let preferred = if self.in_customer_list { AccountType::Customer } else { AccountType::Atlassian };
-        let account_type = |id: UserId| self.users.users.get(id.index()).map(|u| u.account_type);
+        let account_type = |id: UserId| users.get(id.index()).map(|u| u.account_type);
         Some(ids.iter().copied().find(|&id| account_type(id) == Some(preferred)).unwrap_or(first))
     }
 }

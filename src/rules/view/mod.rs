@@ -407,7 +407,7 @@ impl<'s> View<'s> {
 
 fn shares_email(site: &Site, facts: &Facts) -> Vec<bool> {
     let mut shares = vec![false; site.users.len()];
-    for ids in facts.users_by_email.values().filter(|ids| ids.len() > 1) {
+    for ids in facts.users_by_email.shared() {
         for id in ids {
             if let Some(shares) = shares.get_mut(id.index()) {
                 *shares = true;
@@ -663,9 +663,8 @@ impl<'a> Fields<'a> {
             "same_email" => self.users(
                 u.email
                     .as_ref()
-                    .and_then(|e| facts.users_by_email.get(fold(e).as_ref()))
-                    .into_iter()
-                    .flatten()
+                    .map_or(&[][..], |e| facts.users_by_email.get(&site.users, e))
+                    .iter()
                     .copied()
                     .filter(|id| id.index() != i),
             ),
