@@ -143,7 +143,7 @@ fn accounts_named<'s>(site: &'s Site, facts: &Facts, query: &str) -> Vec<(UserId
         atlassian.or(same_email.first()).copied()
     });
     let ordered = first.into_iter().chain(same_email.iter().copied().filter(|id| Some(*id) != first));
-    ordered.filter_map(|id| Some((id, site.users.get(id.index())?))).collect()
+    ordered.filter_map(|id| Some((id, &**site.users.get(id.index())?))).collect()
 }
 
 fn is_email(text: &str) -> bool {

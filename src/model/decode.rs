@@ -572,7 +572,7 @@ impl Decoder {
         // A part is one document, so its lists are these (moved, not copied:
         // a file can hold tens of thousands of users).
         debug_assert!(self.part.site.users.is_empty(), "one document per part");
-        self.part.site.users = self.entities(&mut top, "users", Self::user);
+        self.part.site.users = self.entities(&mut top, "users", |d, node| d.user(node).map(Box::new));
         self.part.site.groups = self.entities(&mut top, "groups", Self::group);
         self.part.site.project_roles = self.entities(&mut top, "project_roles", Self::project_role);
         self.part.site.permission_schemes = self.entities(&mut top, "permission_schemes", Self::scheme);

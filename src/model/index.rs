@@ -75,7 +75,7 @@ pub struct UserIndex {
 impl UserIndex {
     /// Both indexes of `users`, built side by side: each is one of the
     /// biggest tables of the model.
-    pub fn new(users: &[User]) -> UserIndex {
+    pub fn new(users: &[Box<User>]) -> UserIndex {
         let ((accounts, _), emails) = rayon::join(|| AccountIndex::new(users), || EmailIndex::new(users));
         UserIndex { accounts, emails }
     }
@@ -88,7 +88,7 @@ pub struct AccountIndex(TextIndex<UserId>);
 impl AccountIndex {
     /// The index of `users`, and the later accounts whose id an earlier
     /// one has (positions, ascending).
-    pub fn new(users: &[User]) -> (AccountIndex, Vec<usize>) {
+    pub fn new(users: &[Box<User>]) -> (AccountIndex, Vec<usize>) {
         let mut index = TextIndex::with_capacity(users.len());
         let mut repeated = Vec::new();
         for (position, user) in users.iter().enumerate() {
@@ -101,12 +101,12 @@ impl AccountIndex {
 
     /// The first account of `users` (the list the index was built from)
     /// with this id.
-    pub fn get(&self, users: &[User], id: &str) -> Option<UserId> {
+    pub fn get(&self, users: &[Box<User>], id: &str) -> Option<UserId> {
         self.0.get(id, account_id(users)).copied()
     }
 }
 
-fn account_id<'u>(users: &'u [User]) -> impl Fn(UserId) -> Cow<'u, str> + 'u {
+fn account_id<'u>(users: &'u [Box<User>]) -> impl Fn(UserId) -> Cow<'u, str> + 'u {
     |id| Cow::Borrowed(users.get(id.index()).map_or("", |u| u.account_id.as_str()))
 }
 
@@ -122,7 +122,7 @@ pub struct EmailIndex {
 }
 
 impl EmailIndex {
-    pub fn new(users: &[User]) -> EmailIndex {
+    pub fn new(users: &[Box<User>]) -> EmailIndex {
         let mut index =
             EmailIndex { first: TextIndex::with_capacity(users.len()), shared: HashMap::default() };
         for (position, user) in users.iter().enumerate() {
@@ -137,7 +137,7 @@ impl EmailIndex {
 
     /// The accounts of `users` (the list the index was built from) with
     /// this email, in file order.
-    pub fn get<'i>(&'i self, users: &[User], email: &str) -> &'i [UserId] {
+    pub fn get<'i>(&'i self, users: &[Box<User>], email: &str) -> &'i [UserId] {
         match self.first.get(&fold(email), folded_email(users)) {
             Some(first) => self.shared.get(first).map_or(std::slice::from_ref(first), Vec::as_slice),
             None => &[],
@@ -160,7 +160,7 @@ impl EmailIndex {
     }
 }
 
-fn folded_email<'u>(users: &'u [User]) -> impl Fn(UserId) -> Cow<'u, str> + 'u {
+fn folded_email<'u>(users: &'u [Box<User>]) -> impl Fn(UserId) -> Cow<'u, str> + 'u {
     |id| users.get(id.index()).and_then(|u| u.email.as_deref()).map_or(Cow::Borrowed(""), fold)
 }
 

@@ -156,7 +156,7 @@ impl<T: Copy + Sync> Lookup<T> for Names<T> {
 
 /// Users by account id, and by email ignoring case.
 struct Users<'s> {
-    users: &'s [User],
+    users: &'s [Box<User>],
     by_account: AccountIndex,
     by_email: EmailIndex,
 }

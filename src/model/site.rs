@@ -121,7 +121,10 @@ pub struct Site {
     pub info: Option<SiteInfo>,
     pub user_access: Option<UserAccess>,
     pub customer_access: Option<CustomerAccess>,
-    pub users: Vec<User>,
+    /// Boxed, so that merging the files' lists moves pointers, not accounts:
+    /// the accounts are most of a big site, and a second copy of them was
+    /// the peak of its memory.
+    pub users: Vec<Box<User>>,
     pub groups: Vec<Group>,
     pub project_roles: Vec<ProjectRole>,
     pub permission_schemes: Vec<PermissionScheme>,
