@@ -78,11 +78,10 @@ fn a_domain_customer_role_counts_only_with_internal_customers() {
 #[test]
 fn group_membership_comes_from_both_sides() {
     let (_, facts, _) = yaml(&roles_site(true)).build();
-    assert_eq!(
-        facts.user_groups,
-        [vec![GroupId(1)], vec![], vec![GroupId(0)], vec![GroupId(0)], vec![GroupId(1)]]
-    );
-    assert_eq!(facts.group_members, [vec![UserId(2), UserId(3)], vec![UserId(0), UserId(4)]]);
+    let user_groups: Vec<&[GroupId]> = facts.user_groups.iter().collect();
+    assert_eq!(user_groups, [&[GroupId(1)][..], &[], &[GroupId(0)], &[GroupId(0)], &[GroupId(1)]]);
+    let group_members: Vec<&[UserId]> = facts.group_members.iter().collect();
+    assert_eq!(group_members, [&[UserId(2), UserId(3)][..], &[UserId(0), UserId(4)]]);
 }
 
 #[test]

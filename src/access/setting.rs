@@ -170,7 +170,7 @@ impl<'s> Settings<'s> {
     /// The actor references that put `user` in `project`'s Service Desk
     /// Team role: the user named directly, or a group they belong to.
     pub fn team_references(&self, project: ProjectId, user: UserId) -> Vec<(Option<&'s str>, Location)> {
-        let groups = self.facts.user_groups.get(user.index()).map_or(&[][..], Vec::as_slice);
+        let groups = self.facts.user_groups.get(user.index());
         let mut found = Vec::new();
         for actors in self.project(project).roles.iter().filter(|a| a.role == SERVICE_DESK_TEAM) {
             found.extend(actors.users.iter().filter(|r| r.target == Some(user)).map(|r| (None, r.at)));

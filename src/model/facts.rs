@@ -7,17 +7,18 @@ use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::decode::JSM_APP;
+use super::grouped::Grouped;
 use super::index::EmailIndex;
 use super::site::*;
 use super::text::{email_domain, fold};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Facts {
     /// Per user: the groups they belong to, from `users[].groups` and
     /// `groups[].members`; sorted, no repeats.
-    pub user_groups: Vec<Vec<GroupId>>,
+    pub user_groups: Grouped<GroupId>,
     /// Per group: its members, from both sides; sorted, no repeats.
-    pub group_members: Vec<Vec<UserId>>,
+    pub group_members: Grouped<UserId>,
     /// Per user: the effective JSM role, and what gives it.
     pub jsm_role: Vec<EffectiveRole>,
     /// Per project: its customers (service projects only), in reference order.
@@ -101,27 +102,17 @@ fn sorted_unique<T: Ord>(mut list: Vec<T>) -> Vec<T> {
 }
 
 /// Group membership from both sides: `users[].groups` and `groups[].members`.
-fn memberships(site: &Site) -> (Vec<Vec<GroupId>>, Vec<Vec<UserId>>) {
-    let mut user_groups = vec![Vec::new(); site.users.len()];
-    let mut group_members = vec![Vec::new(); site.groups.len()];
-    let mut link = |user: UserId, group: GroupId| {
-        push_at(&mut user_groups, user.index(), group);
-        push_at(&mut group_members, group.index(), user);
-    };
+fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
+    let mut links = Vec::new();
     for (index, user) in site.users.iter().enumerate() {
-        for group in user.groups.iter().filter_map(|r| r.target) {
-            link(UserId(index as u32), group);
-        }
+        links.extend(user.groups.iter().filter_map(|r| Some((UserId(index as u32), r.target?))));
     }
     for (index, group) in site.groups.iter().enumerate() {
-        for user in group.members.iter().filter_map(|r| r.target) {
-            link(user, GroupId(index as u32));
-        }
+        links.extend(group.members.iter().filter_map(|r| Some((r.target?, GroupId(index as u32)))));
     }
-    (
-        user_groups.into_iter().map(sorted_unique).collect(),
-        group_members.into_iter().map(sorted_unique).collect(),
-    )
+    let user_groups = links.iter().map(|&(user, group)| (user.0, group)).collect();
+    let group_members = links.into_iter().map(|(user, group)| (group.0, user)).collect();
+    (Grouped::new(site.users.len(), user_groups), Grouped::new(site.groups.len(), group_members))
 }
 
 /// The JSM role an app-role map gives, if it names one.
@@ -141,7 +132,7 @@ fn domain_jsm_role(domain: &ApprovedDomain, internal: bool) -> Option<JsmRole> {
     }
 }
 
-fn jsm_roles(site: &Site, user_groups: &[Vec<GroupId>]) -> Vec<EffectiveRole> {
+fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> {
     let group_roles: Vec<Option<JsmRole>> = site.groups.iter().map(|g| jsm_role_in(&g.roles)).collect();
     let internal = site.customer_access.as_ref().is_none_or(|access| access.internal);
     // Folded domain to the first approved domain that gives a role without
@@ -160,7 +151,7 @@ fn jsm_roles(site: &Site, user_groups: &[Vec<GroupId>]) -> Vec<EffectiveRole> {
         .enumerate()
         .map(|(index, user)| {
             let direct = jsm_role_in(&user.roles).map(RoleSource::Direct);
-            let groups = user_groups.get(index).into_iter().flatten().filter_map(|group| {
+            let groups = user_groups.get(index).iter().filter_map(|group| {
                 let role = group_roles.get(group.index()).copied().flatten()?;
                 Some(RoleSource::Group(*group, role))
             });
@@ -234,13 +225,13 @@ fn org_projects(site: &Site) -> Vec<Vec<ProjectId>> {
 
 /// Role name to its holders in one project: the role's users, and the
 /// members of its groups.
-fn project_role_users(project: &Project, group_members: &[Vec<UserId>]) -> BTreeMap<String, Vec<UserId>> {
+fn project_role_users(project: &Project, group_members: &Grouped<UserId>) -> BTreeMap<String, Vec<UserId>> {
     let mut holders: BTreeMap<String, Vec<UserId>> = BTreeMap::new();
     for actors in &project.roles {
         let users = holders.entry(actors.role.clone()).or_default();
         users.extend(actors.users.iter().filter_map(|r| r.target));
         for group in actors.groups.iter().filter_map(|r| r.target) {
-            users.extend(group_members.get(group.index()).into_iter().flatten());
+            users.extend(group_members.get(group.index()));
         }
     }
     holders.into_iter().map(|(role, users)| (role, sorted_unique(users))).collect()

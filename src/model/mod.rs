@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod facts;
+pub mod grouped;
 pub mod index;
 pub mod permissions;
 pub mod resolve;

@@ -20,6 +20,7 @@ use cel::common::value::Val;
 use rayon::prelude::*;
 
 use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
+use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
 use crate::model::text::fold;
@@ -168,7 +169,7 @@ pub struct View<'s> {
     facts: &'s Facts,
     /// Per user: each place a project role names the user directly, as
     /// (project, role, index in the role's `users`).
-    role_refs: Vec<Vec<(usize, usize, usize)>>,
+    role_refs: Grouped<(u32, u32, u32)>,
     /// Each reference that makes a user a listed customer, in file order.
     customer_refs: Vec<CustomerRef<'s>>,
     /// The service projects of each customer reference, one run per
@@ -248,6 +249,12 @@ impl<'s> View<'s> {
             || rayon::join(|| role_refs(site), || shares_email(site, facts)),
         );
         View { site, facts, role_refs, customer_refs, customer_ref_projects, external_domains, shares_email }
+    }
+
+    /// The `index`th place a project role names `user`: (project, role, entry).
+    fn role_ref(&self, user: usize, index: usize) -> (usize, usize, usize) {
+        let (project, role, entry) = self.role_refs.get(user)[index];
+        (project as usize, role as usize, entry as usize)
     }
 
     /// The `site` variable every expression sees.
@@ -356,7 +363,7 @@ impl<'s> View<'s> {
             }
             Of::Organization(i) => entity(&site.organizations[i].origin),
             Of::RoleRef { user, index } => {
-                let (project, role, index) = self.role_refs[user][index];
+                let (project, role, index) = self.role_ref(user, index);
                 Some(Anchor::Reference(site.projects[project].roles[role].users[index].at))
             }
             Of::RoleActor { project, role, group, index } => {
@@ -417,18 +424,19 @@ fn shares_email(site: &Site, facts: &Facts) -> Vec<bool> {
     shares
 }
 
-fn role_refs(site: &Site) -> Vec<Vec<(usize, usize, usize)>> {
-    let mut refs = vec![Vec::new(); site.users.len()];
+/// Per user, where a project role names them: (project, role, entry).
+fn role_refs(site: &Site) -> Grouped<(u32, u32, u32)> {
+    let mut refs = Vec::new();
     for (pi, p) in site.projects.iter().enumerate() {
         for (ri, r) in p.roles.iter().enumerate() {
             for (ui, u) in r.users.iter().enumerate() {
                 if let Some(user) = u.target {
-                    refs[user.index()].push((pi, ri, ui));
+                    refs.push((user.0, (pi as u32, ri as u32, ui as u32)));
                 }
             }
         }
     }
-    refs
+    Grouped::new(site.users.len(), refs)
 }
 
 /// One entry per reference that makes a user a listed customer: each
@@ -651,9 +659,7 @@ impl<'a> Fields<'a> {
             ),
             "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
-            "groups" => texts(
-                facts.user_groups.get(i).into_iter().flatten().map(|g| site.groups[g.index()].name.as_str()),
-            ),
+            "groups" => texts(facts.user_groups.get(i).iter().map(|g| site.groups[g.index()].name.as_str())),
             "jsm_role" => text(role.map_or("none", |r| r.role.as_str())),
             "jsm_role_sources" => self.nodes(
                 (0..role.map_or(0, |r| r.sources.len())).map(|index| Of::RoleSource { user: i, index }),
@@ -669,7 +675,7 @@ impl<'a> Fields<'a> {
                     .filter(|id| id.index() != i),
             ),
             "role_refs" => {
-                self.nodes((0..self.view.role_refs[i].len()).map(|index| Of::RoleRef { user: i, index }))
+                self.nodes((0..self.view.role_refs.get(i).len()).map(|index| Of::RoleRef { user: i, index }))
             }
             _ => return None,
         })
@@ -695,7 +701,7 @@ impl<'a> Fields<'a> {
     }
 
     fn role_ref(self, user: usize, index: usize, name: &str) -> Option<Field<'a>> {
-        let (project, role, index) = self.view.role_refs[user][index];
+        let (project, role, index) = self.view.role_ref(user, index);
         let p = &self.view.site.projects[project];
         let r = &p.roles[role];
         Some(match name {
@@ -713,7 +719,7 @@ impl<'a> Fields<'a> {
             "id" => opt_text(g.id.as_deref()),
             "roles" => self.data_map(g.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "jsm_role" => text(g.roles.get(JSM).map_or("none", String::as_str)),
-            "members" => self.users(self.view.facts.group_members.get(i).into_iter().flatten().copied()),
+            "members" => self.users(self.view.facts.group_members.get(i).iter().copied()),
             _ => return None,
         })
     }
@@ -868,8 +874,8 @@ impl<'a> Fields<'a> {
     /// The users a role actor reference puts in its role: the user, or the
     /// group's members.
     fn actor_users(self, user: Option<UserId>, group: Option<GroupId>) -> impl Iterator<Item = UserId> + 'a {
-        let members = group.and_then(|g| self.view.facts.group_members.get(g.index()));
-        user.into_iter().chain(members.into_iter().flatten().copied())
+        let members = group.map_or(&[][..], |g| self.view.facts.group_members.get(g.index()));
+        user.into_iter().chain(members.iter().copied())
     }
 
     fn service_desk(self, project: usize, name: &str) -> Option<Field<'a>> {
