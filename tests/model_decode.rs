@@ -436,8 +436,11 @@ projects:
     assert_eq!(s.place(domain.field_key_location("roles.jira-servicemanagement")), "s.yaml:8:16");
     let group = &site.groups[0].origin;
     assert_eq!(s.place(group.value_location("roles.jira-servicemanagement")), "s.yaml:12:31");
-    let paths: Vec<&str> = group.fields.iter().map(|f| &*f.path).collect();
-    assert_eq!(paths, ["name", "roles", "roles.jira-servicemanagement"]);
+    for (path, stated) in
+        [("name", true), ("roles", true), ("roles.jira-servicemanagement", true), ("id", false)]
+    {
+        assert_eq!(group.states(path), stated, "{path}");
+    }
     let project = &site.projects[0];
     assert_eq!(s.place(project.roles[0].origin.key_location()), "s.yaml:17:7");
     assert_eq!(s.text(project.roles[0].origin.location()), "{ groups: [agents] }");

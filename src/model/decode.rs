@@ -304,6 +304,8 @@ pub const JSM_APP: &str = "jira-servicemanagement";
 
 /// What a mapping may hold.
 struct Schema {
+    /// Its place in [`SCHEMAS`], which numbers its keys as fields record them.
+    id: u16,
     /// The mapping in messages: "a user", "`customer_access`".
     what: &'static str,
     keys: &'static [&'static str],
@@ -314,9 +316,44 @@ struct Schema {
 }
 
 impl Schema {
-    const fn new(what: &'static str, keys: &'static [&'static str]) -> Schema {
-        Schema { what, keys, ignored: &[], aliases: &[] }
+    const fn new(id: u16, what: &'static str, keys: &'static [&'static str]) -> Schema {
+        Schema { id, what, keys, ignored: &[], aliases: &[] }
     }
+
+    /// The path a field of its `index`th key records.
+    fn path(&self, index: usize) -> FieldPath {
+        FieldPath::known(self.id << KEY_BITS | index as u16)
+    }
+}
+
+/// Every schema, by id: a recorded field's path is its schema's id and the
+/// key's index ([`Schema::path`]), 2 bytes instead of a string.
+static SCHEMAS: [&Schema; 16] = [
+    &TOP,
+    &SITE,
+    &USER_ACCESS,
+    &APPROVED_DOMAIN,
+    &CUSTOMER_ACCESS,
+    &USER,
+    &GROUP,
+    &PROJECT_ROLE,
+    &SCHEME,
+    &GRANT,
+    &HOLDER,
+    &PROJECT,
+    &ROLE_ACTORS,
+    &SERVICE_DESK,
+    &EMAIL_CHANNEL,
+    &ORGANIZATION,
+];
+
+/// How many bits of a path number the key's index takes.
+const KEY_BITS: u32 = 5;
+
+/// The key a path number names (see [`Schema::path`]).
+pub(super) fn known_path(number: u16) -> &'static str {
+    let schema = SCHEMAS.get(usize::from(number >> KEY_BITS));
+    schema.and_then(|s| s.keys.get(usize::from(number & ((1 << KEY_BITS) - 1)))).copied().unwrap_or("")
 }
 
 /// Mappings up to this many entries find repeated keys by scanning.
@@ -328,6 +365,7 @@ const IGNORED_EVERYWHERE: &[&str] = &["self", "expand"];
 const TOP: Schema = Schema {
     aliases: &[("permissionSchemes", "permission_schemes")],
     ..Schema::new(
+        0,
         "the top level of a snapshot file",
         &[
             "format",
@@ -343,15 +381,17 @@ const TOP: Schema = Schema {
         ],
     )
 };
-const SITE: Schema = Schema::new("`site`", &["name", "url", "exported_at"]);
+const SITE: Schema = Schema::new(1, "`site`", &["name", "url", "exported_at"]);
 const USER_ACCESS: Schema =
-    Schema::new("`user_access`", &["user_invites", "invite_links", "approved_domains"]);
-const APPROVED_DOMAIN: Schema = Schema::new("an approved domain", &["domain", "roles", "admin_approval"]);
+    Schema::new(2, "`user_access`", &["user_invites", "invite_links", "approved_domains"]);
+const APPROVED_DOMAIN: Schema = Schema::new(3, "an approved domain", &["domain", "roles", "admin_approval"]);
 const CUSTOMER_ACCESS: Schema = Schema::new(
+    4,
     "`customer_access`",
     &["internal", "external", "external_domains", "signup", "anonymous_access", "email_account_creation"],
 );
 const USER: Schema = Schema::new(
+    5,
     "a user",
     &[
         "account_id",
@@ -366,19 +406,22 @@ const USER: Schema = Schema::new(
         "groups",
     ],
 );
-const GROUP: Schema = Schema::new("a group", &["name", "id", "members", "roles"]);
-const PROJECT_ROLE: Schema = Schema::new("a project role", &["id", "name"]);
-const SCHEME: Schema = Schema::new("a permission scheme", &["id", "name", "description", "permissions"]);
+const GROUP: Schema = Schema::new(6, "a group", &["name", "id", "members", "roles"]);
+const PROJECT_ROLE: Schema = Schema::new(7, "a project role", &["id", "name"]);
+const SCHEME: Schema = Schema::new(8, "a permission scheme", &["id", "name", "description", "permissions"]);
 const GRANT: Schema =
-    Schema { ignored: &["id"], ..Schema::new("a permission grant", &["permission", "holder"]) };
-const HOLDER: Schema = Schema { ignored: &["value"], ..Schema::new("a holder", &["type", "parameter"]) };
-const PROJECT: Schema =
-    Schema::new("a project", &["key", "name", "type", "permission_scheme", "lead", "roles", "service_desk"]);
-const ROLE_ACTORS: Schema = Schema::new("the actors of a project role", &["users", "groups"]);
+    Schema { ignored: &["id"], ..Schema::new(9, "a permission grant", &["permission", "holder"]) };
+const HOLDER: Schema = Schema { ignored: &["value"], ..Schema::new(10, "a holder", &["type", "parameter"]) };
+const PROJECT: Schema = Schema::new(
+    11,
+    "a project",
+    &["key", "name", "type", "permission_scheme", "lead", "roles", "service_desk"],
+);
+const ROLE_ACTORS: Schema = Schema::new(12, "the actors of a project role", &["users", "groups"]);
 const SERVICE_DESK: Schema =
-    Schema::new("`service_desk`", &["channel_access", "customers", "organizations", "email_channels"]);
-const EMAIL_CHANNEL: Schema = Schema::new("an email channel", &["address", "enabled"]);
-const ORGANIZATION: Schema = Schema::new("an organization", &["id", "name", "members"]);
+    Schema::new(13, "`service_desk`", &["channel_access", "customers", "organizations", "email_channels"]);
+const EMAIL_CHANNEL: Schema = Schema::new(14, "an email channel", &["address", "enabled"]);
+const ORGANIZATION: Schema = Schema::new(15, "an organization", &["id", "name", "members"]);
 
 const ACCOUNT_TYPES: &[(&str, AccountType)] =
     &[("atlassian", AccountType::Atlassian), ("customer", AccountType::Customer), ("app", AccountType::App)];
@@ -511,7 +554,7 @@ fn scalar_text(node: &Node) -> Option<&str> {
 /// each) and its origin, which collects each field as it is used.
 struct Entity<'a> {
     what: &'static str,
-    fields: Vec<(&'static str, &'a Entry)>,
+    fields: Vec<(&'static str, FieldPath, &'a Entry)>,
     origin: Origin,
 }
 
@@ -520,13 +563,16 @@ impl<'a> Entity<'a> {
     fn get(&self, key: &str) -> Option<&'a Entry> {
         self.fields
             .iter()
-            .find(|(known, _)| *known == key)
-            .map(|(_, entry)| *entry)
+            .find(|(known, ..)| *known == key)
+            .map(|(.., entry)| *entry)
             .filter(|entry| !entry.value.is_null())
     }
 
-    fn record(&mut self, path: impl Into<std::borrow::Cow<'static, str>>, entry: &Entry) {
-        self.origin.fields.push(FieldSpan::new(path, entry.key.span, entry.value.span));
+    /// Records where a field of the schema is, its value being used.
+    fn record(&mut self, key: &str, entry: &Entry) {
+        if let Some(&(_, path, _)) = self.fields.iter().find(|(known, ..)| *known == key) {
+            self.origin.record(path, entry.key.span, entry.value.span);
+        }
     }
 
     /// The entity is written under a key (a section, a role name).
@@ -646,14 +692,14 @@ impl Decoder {
         let entries = self.mapping(node, schema.what, schema.aliases)?;
         let mut fields = Vec::with_capacity(entries.len());
         for (key, entry) in entries {
-            match schema.keys.iter().find(|known| **known == key) {
-                Some(known) => fields.push((*known, entry)),
+            match schema.keys.iter().position(|known| *known == key) {
+                Some(index) => fields.push((schema.keys[index], schema.path(index), entry)),
                 None if IGNORED_EVERYWHERE.contains(&key) || schema.ignored.contains(&key) => {}
                 None => self.unknown_key(key, entry, schema),
             }
         }
-        let origin =
-            Origin { file: self.file, span: node.span, key: None, fields: Vec::with_capacity(fields.len()) };
+        let mut origin = Origin::new(self.file, node.span, None);
+        origin.reserve(fields.len());
         Some(Entity { what: schema.what, fields, origin })
     }
 
@@ -838,7 +884,7 @@ impl Decoder {
             }
             let path = format!("{key}.{name}");
             if let Some(value) = read(self, name, entry, Field::Key(&path)) {
-                entity.record(path, entry);
+                entity.origin.record_named(path, entry.key.span, entry.value.span);
                 values.push(value);
             }
         }
@@ -877,12 +923,7 @@ impl Decoder {
             Some(UserInvite {
                 mode: d.choice(&entry.value, field, INVITE_MODES)?,
                 app: app.to_string(),
-                origin: Origin {
-                    file: d.file,
-                    span: entry.value.span,
-                    key: Some(entry.key.span),
-                    fields: Vec::new(),
-                },
+                origin: Origin::new(d.file, entry.value.span, Some(entry.key.span)),
             })
         });
         Some(UserAccess {
@@ -1102,5 +1143,23 @@ impl Decoder {
         let members = self.refs_field(&mut e, "members");
         let name = self.require(&e, "name", name)?;
         Some(Organization { origin: e.origin, id, name, members })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_key_has_a_path_that_names_it() {
+        for (id, schema) in SCHEMAS.iter().enumerate() {
+            assert_eq!(usize::from(schema.id), id, "{} is out of place in SCHEMAS", schema.what);
+            assert!(schema.keys.len() <= 1 << KEY_BITS, "{} has too many keys", schema.what);
+            for (index, key) in schema.keys.iter().enumerate() {
+                let mut origin = Origin::new(FileId(0), Span::new(0, 9), None);
+                origin.record(schema.path(index), Span::new(1, 2), Span::new(3, 4));
+                assert_eq!(origin.value_location(key).span, Span::new(3, 4), "{} {key}", schema.what);
+            }
+        }
     }
 }

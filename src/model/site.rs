@@ -29,36 +29,42 @@ pub struct Origin {
     /// The key it is written under, when it has one (`customer_access:`,
     /// an app key in `user_invites`, a role name in `roles`).
     pub key: Option<Span>,
-    /// Fields written in the snapshot, by dotted path below the entity
-    /// (`signup`, `roles.jira-servicemanagement`). Only the first of a
-    /// duplicated key is recorded.
-    pub fields: Vec<FieldSpan>,
+    /// Fields written in the snapshot whose value is used. Only the first of
+    /// a duplicated key is recorded.
+    fields: Vec<FieldSpan>,
+    /// The paths of fields below free-form keys (`roles.jira-software`),
+    /// which no schema names. Most entities have none: boxed, the list
+    /// costs them 8 bytes rather than 24.
+    #[allow(clippy::box_collection)]
+    named: Option<Box<Vec<String>>>,
 }
 
-/// Where a written field's key and value are.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldSpan {
-    /// Most paths are a schema key (borrowed, no allocation per entity: a
-    /// big site has millions of fields); paths below free-form keys are owned.
-    pub path: std::borrow::Cow<'static, str>,
-    /// Byte offsets in 32 bits, 40 bytes a field rather than 56: fields are
-    /// the model's most numerous records. A file big enough to need more
-    /// (4 GiB) could not be parsed in memory; its offsets would saturate.
+/// Where a written field's key and value are. Fields are the model's most
+/// numerous records (four for each portal-only customer), so a field is 20
+/// bytes: its path as a number, and byte offsets in 32 bits. A file big
+/// enough to need more (4 GiB) could not be parsed in memory; its offsets
+/// would saturate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FieldSpan {
+    path: FieldPath,
     key: [u32; 2],
     value: [u32; 2],
 }
 
-impl FieldSpan {
-    pub fn new(path: impl Into<std::borrow::Cow<'static, str>>, key: Span, value: Span) -> FieldSpan {
-        FieldSpan { path: path.into(), key: narrow(key), value: narrow(value) }
-    }
+/// A field's dotted path below its entity (`signup`,
+/// `roles.jira-servicemanagement`): a key of a schema (numbered by
+/// `decode`), or one of the entity's named paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath(u16);
 
-    pub fn key(&self) -> Span {
-        widen(self.key)
-    }
+impl FieldPath {
+    /// Paths from here on are indices into [`Origin`]'s named paths.
+    const NAMED: u16 = 1 << 15;
 
-    pub fn value(&self) -> Span {
-        widen(self.value)
+    /// A schema's key, numbered by `decode` (below 2^15).
+    pub(super) fn known(number: u16) -> FieldPath {
+        debug_assert!(number < Self::NAMED);
+        FieldPath(number)
     }
 }
 
@@ -72,8 +78,42 @@ fn widen([start, end]: [u32; 2]) -> Span {
 }
 
 impl Origin {
-    pub fn field(&self, path: &str) -> Option<&FieldSpan> {
-        self.fields.iter().find(|f| &*f.path == path)
+    pub fn new(file: FileId, span: Span, key: Option<Span>) -> Origin {
+        Origin { file, span, key, fields: Vec::new(), named: None }
+    }
+
+    /// Room for `fields` fields, recorded next.
+    pub(super) fn reserve(&mut self, fields: usize) {
+        self.fields.reserve_exact(fields);
+    }
+
+    /// Records where a field whose path a schema names is written.
+    pub(super) fn record(&mut self, path: FieldPath, key: Span, value: Span) {
+        self.fields.push(FieldSpan { path, key: narrow(key), value: narrow(value) });
+    }
+
+    /// Records where a field below a free-form key is written.
+    /// Past 2^15 of them in one entity (a `roles` mapping of that many
+    /// apps), the rest are not recorded: a finding about one points at the
+    /// entity instead.
+    pub(super) fn record_named(&mut self, path: String, key: Span, value: Span) {
+        let named = self.named.get_or_insert_default();
+        let Some(index) = u16::try_from(named.len()).ok().filter(|i| *i < FieldPath::NAMED) else { return };
+        named.push(path);
+        let path = FieldPath(FieldPath::NAMED | index);
+        self.fields.push(FieldSpan { path, key: narrow(key), value: narrow(value) });
+    }
+
+    fn path(&self, path: FieldPath) -> &str {
+        if path.0 & FieldPath::NAMED == 0 {
+            return super::decode::known_path(path.0);
+        }
+        let index = usize::from(path.0 & !FieldPath::NAMED);
+        self.named.as_ref().and_then(|named| named.get(index)).map_or("", String::as_str)
+    }
+
+    fn field(&self, path: &str) -> Option<&FieldSpan> {
+        self.fields.iter().find(|f| self.path(f.path) == path)
     }
 
     /// Whether the snapshot states this field.
@@ -91,13 +131,13 @@ impl Origin {
 
     /// The field's value, or the entity when the field is not written.
     pub fn value_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, FieldSpan::value);
+        let span = self.field(path).map_or(self.span, |f| widen(f.value));
         Location { file: self.file, span }
     }
 
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, FieldSpan::key);
+        let span = self.field(path).map_or(self.span, |f| widen(f.key));
         Location { file: self.file, span }
     }
 }
@@ -409,11 +449,15 @@ mod tests {
 
     #[test]
     fn field_spans_keep_offsets_and_saturate_past_4_gib() {
-        let field = FieldSpan::new("email", Span::new(3, 8), Span::new(10, 25));
-        assert_eq!((field.key(), field.value()), (Span::new(3, 8), Span::new(10, 25)));
+        let mut origin = Origin::new(FileId(0), Span::new(0, 40), None);
+        origin.record_named("roles.jira-software".into(), Span::new(3, 8), Span::new(10, 25));
         let far = u32::MAX as usize + 10;
-        let field = FieldSpan::new("email", Span::new(7, far), Span::new(far, far + 5));
-        let end = u32::MAX as usize;
-        assert_eq!((field.key(), field.value()), (Span::new(7, end), Span::new(end, end)));
+        origin.record_named("roles.confluence".into(), Span::new(7, far), Span::new(far, far + 5));
+        let (end, field) = (u32::MAX as usize, "roles.confluence");
+        assert_eq!(origin.field_key_location("roles.jira-software").span, Span::new(3, 8));
+        assert_eq!(origin.value_location("roles.jira-software").span, Span::new(10, 25));
+        assert_eq!(origin.field_key_location(field).span, Span::new(7, end));
+        assert_eq!(origin.value_location(field).span, Span::new(end, end));
+        assert_eq!(origin.value_location("roles.other").span, Span::new(0, 40));
     }
 }
