@@ -175,6 +175,8 @@ mod tests {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub file: crate::source::FileId,
+    /// The file's text, which the model's strings point into.
+    pub text: std::sync::Arc<str>,
     pub root: Node,
 }
 

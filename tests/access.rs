@@ -252,7 +252,7 @@ fn assert_consistent(path: &Path, coverage: &mut Coverage) {
         .map(|p| p.key.as_str())
         .collect();
     let mut people: Vec<(String, bool)> =
-        snapshot.site.users.iter().map(|u| (u.account_id.clone(), false)).collect();
+        snapshot.site.users.iter().map(|u| (u.account_id.to_string(), false)).collect();
     people.push(("someone.new@example.org".into(), true));
     for (user, no_account) in &people {
         for key in &keys {

@@ -78,7 +78,7 @@ impl<'s> Subject<'s> {
         if no_account {
             return match matches.first() {
                 Some(&(_, user)) => {
-                    Err(AccessError::HasAccount { query: query.into(), account: user.account_id.clone() })
+                    Err(AccessError::HasAccount { query: query.into(), account: user.account_id.to_string() })
                 }
                 None if is_email(query) => {
                     Ok(Subject { account: None, same_email: Vec::new(), label: query.to_string() })
@@ -117,8 +117,8 @@ impl<'s> Subject<'s> {
 
 fn summary(user: &User) -> Account {
     Account {
-        account_id: user.account_id.clone(),
-        email: user.email.clone(),
+        account_id: user.account_id.to_string(),
+        email: user.email.as_deref().map(str::to_string),
         account_type: user.account_type,
         at: user.origin.location(),
     }

@@ -16,6 +16,7 @@ mod test_support;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -157,7 +158,10 @@ pub fn load_path_map<D: Send>(
                 on_file(read.text.len() as u64);
             }
             let file = FileId(index as u32);
-            read.map(|read| read.map(|root| each(Document { file, root })))
+            read.map(|read| {
+                let text = Arc::clone(&read.text);
+                read.map(|root| each(Document { file, text, root }))
+            })
         })
         .collect::<Vec<_>>();
     assemble(path, files)
@@ -167,9 +171,13 @@ pub fn load_path_map<D: Send>(
 /// inline test case.
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
-    let parsed =
-        candidate.format.parse(text, &Limits::default()).map(|root| Document { file: FileId(0), root });
-    assemble(Path::new(name), vec![Ok(ReadFile { candidate, text: text.to_string(), parsed })])
+    let text: Arc<str> = Arc::from(text);
+    let parsed = candidate.format.parse(&text, &Limits::default()).map(|root| Document {
+        file: FileId(0),
+        text: Arc::clone(&text),
+        root,
+    });
+    assemble(Path::new(name), vec![Ok(ReadFile { candidate, text, parsed })])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,7 +291,8 @@ fn relative_name(root: &Path, path: &Path) -> String {
 /// A file read and parsed (`D`: its tree, or what was made of its document).
 struct ReadFile<D = Node> {
     candidate: Candidate,
-    text: String,
+    /// Shared from here on by the source set and the model's strings.
+    text: Arc<str>,
     parsed: Result<D, SyntaxError>,
 }
 
@@ -300,7 +309,7 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
         Err(size) => {
             // Not read: the SL001 is at 1:1 of an empty text.
             let error = SyntaxError { span: Span::default(), message: limits.file_too_big(size) };
-            return Ok(ReadFile { candidate, text: String::new(), parsed: Err(error) });
+            return Ok(ReadFile { candidate, text: Arc::from(""), parsed: Err(error) });
         }
     };
     let mut text = String::from_utf8(bytes).map_err(|error| LoadError::NotUtf8 {
@@ -310,6 +319,7 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
+    let text = Arc::<str>::from(text);
     let parsed = candidate.format.parse(&text, limits);
     Ok(ReadFile { candidate, text, parsed })
 }

@@ -24,12 +24,14 @@ use foldhash::{HashMap, HashMapExt};
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::finding::{Check, Finding};
 use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
+use super::shared::Text;
 use super::site::*;
 use super::text::{closest, fold};
 
@@ -38,7 +40,8 @@ use super::text::{closest, fold};
 /// by [`merge`]; so a caller may decode each file as soon as it is parsed,
 /// and drop its tree.
 pub fn decode_document(document: &Document) -> Part {
-    let mut decoder = Decoder { file: document.file, ..Decoder::default() };
+    let mut decoder =
+        Decoder { file: document.file, source: Arc::clone(&document.text), part: Part::default() };
     decoder.document(document);
     decoder.part
 }
@@ -582,11 +585,11 @@ impl<'a> Entity<'a> {
     }
 }
 
-#[derive(Default)]
 struct Decoder {
     part: Part,
-    /// The file being decoded.
+    /// The file being decoded, and its text.
     file: FileId,
+    source: Arc<str>,
 }
 
 impl Decoder {
@@ -754,6 +757,15 @@ impl Decoder {
         text
     }
 
+    /// [`Self::text`] as a slice of the file's text where it can be.
+    fn shared(&mut self, node: &Node, field: Field) -> Option<Text> {
+        let text = scalar_text(node).map(|text| Text::within(&self.source, node.span, text));
+        if text.is_none() {
+            self.invalid(node, format!("{field} must be a string, found {}", found(node)));
+        }
+        text
+    }
+
     fn flag(&mut self, node: &Node, field: Field) -> Option<bool> {
         match node.as_scalar().map(|s| s.kind) {
             Some(ScalarKind::Bool(value)) => Some(value),
@@ -807,7 +819,7 @@ impl Decoder {
     }
 
     fn reference<T>(&mut self, node: &Node, field: Field) -> Option<Ref<T>> {
-        let text = self.text(node, field)?;
+        let text = self.shared(node, field)?;
         Some(Ref::new(text, self.at(node.span)))
     }
 
@@ -828,6 +840,10 @@ impl Decoder {
 
     fn text_field(&mut self, entity: &mut Entity, key: &'static str) -> Option<String> {
         self.field(entity, key, |d, entry| d.text(&entry.value, Field::Key(key)))
+    }
+
+    fn shared_field(&mut self, entity: &mut Entity, key: &'static str) -> Option<Text> {
+        self.field(entity, key, |d, entry| d.shared(&entry.value, Field::Key(key)))
     }
 
     fn flag_field(&mut self, entity: &mut Entity, key: &'static str) -> Option<bool> {
@@ -983,9 +999,9 @@ impl Decoder {
 
     fn user(&mut self, node: &Node) -> Option<User> {
         let mut e = self.entity(node, &USER)?;
-        let account_id = self.text_field(&mut e, "account_id");
-        let email = self.text_field(&mut e, "email");
-        let name = self.text_field(&mut e, "name");
+        let account_id = self.shared_field(&mut e, "account_id");
+        let email = self.shared_field(&mut e, "email");
+        let name = self.shared_field(&mut e, "name");
         let account_type =
             self.choice_field(&mut e, "account_type", ACCOUNT_TYPES).unwrap_or(AccountType::Atlassian);
         let status = self.choice_field(&mut e, "status", STATUSES).unwrap_or(Status::Active);

@@ -7,6 +7,7 @@ pub mod grouped;
 pub mod index;
 pub mod permissions;
 pub mod resolve;
+pub mod shared;
 pub mod site;
 pub mod text;
 

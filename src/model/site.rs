@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+pub use super::shared::Text;
 use crate::source::{FileId, Location, Span};
 
 macro_rules! index_type {
@@ -145,13 +146,13 @@ impl Origin {
 /// A reference to another entity, as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ref<T> {
-    pub text: String,
+    pub text: Text,
     pub at: Location,
     pub target: Option<T>,
 }
 
 impl<T> Ref<T> {
-    pub fn new(text: String, at: Location) -> Self {
+    pub fn new(text: Text, at: Location) -> Self {
         Ref { text, at, target: None }
     }
 }
@@ -271,9 +272,9 @@ pub enum EmailAccountCreation {
 #[derive(Debug, PartialEq)]
 pub struct User {
     pub origin: Origin,
-    pub account_id: String,
-    pub email: Option<String>,
-    pub name: Option<String>,
+    pub account_id: Text,
+    pub email: Option<Text>,
+    pub name: Option<Text>,
     pub account_type: AccountType,
     pub status: Status,
     pub site_access: bool,

@@ -27,7 +27,7 @@ pub fn snapshot(files: &[(&str, &str)]) -> Snapshot {
             sitelint::load::yaml::parse(text)
         };
         let root = root.unwrap_or_else(|e| panic!("{name} does not parse: {e:?}"));
-        snapshot.documents.push(Document { file: FileId(index as u32), root });
+        snapshot.documents.push(Document { file: FileId(index as u32), text: (*text).into(), root });
         snapshot.files.push(SourceFile::new(PathBuf::from(name), name.to_string(), *text));
     }
     snapshot

@@ -1,0 +1,144 @@
+//! Strings of the model that point into the text of the file they were
+//! written in. A big site has millions of them: the accounts' ids, emails
+//! and names, and the references. Almost all are written as they read, and
+//! a copy of each was a seventh of the model's memory and an allocation
+//! apiece. The model's other strings (a few per group, project or scheme)
+//! are `String`s.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::source::Span;
+
+/// A string: a slice of a file's text, or its own text when it was not
+/// written as it reads (escapes, folded YAML lines). 24 bytes, like a
+/// `String`, with no allocation of its own for a slice.
+#[derive(Clone)]
+pub struct Text {
+    /// The file's text, or the string's own.
+    source: Arc<str>,
+    start: u32,
+    /// [`WHOLE`] when the string is all of `source`.
+    len: u32,
+}
+
+/// The `len` of a text that owns its string, whatever its length.
+const WHOLE: u32 = u32::MAX;
+
+impl Text {
+    /// `text`, read from `source` at `span`: a slice of `source` when the
+    /// text is the span's content or what lies between its quotes.
+    pub fn within(source: &Arc<str>, span: Span, text: &str) -> Text {
+        let quoted = span.start + 1..span.end.saturating_sub(1);
+        for range in [span.start..span.end, quoted] {
+            if source.get(range.clone()) == Some(text)
+                && let (Ok(start), Ok(len)) = (u32::try_from(range.start), u32::try_from(range.len()))
+                && len != WHOLE
+            {
+                return Text { source: Arc::clone(source), start, len };
+            }
+        }
+        Text::from(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        if self.len == WHOLE {
+            return &self.source;
+        }
+        let start = self.start as usize;
+        // Built from a range checked against `source`, so it is in bounds.
+        self.source.get(start..start + self.len as usize).unwrap_or_default()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text { source: Arc::from(text), start: 0, len: WHOLE }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_written_as_it_reads_is_a_slice_of_its_file() {
+        let source: Arc<str> = Arc::from(r#"{"email": "bob@contoso.com", "name": "Bob\u0020Ng"}"#);
+        let quoted = Text::within(&source, Span::new(10, 27), "bob@contoso.com");
+        assert_eq!((quoted.as_str(), quoted.len), ("bob@contoso.com", 15));
+        assert!(Arc::ptr_eq(&quoted.source, &source));
+        let plain = Text::within(&source, Span::new(11, 14), "bob");
+        assert!(Arc::ptr_eq(&plain.source, &source));
+        let escaped = Text::within(&source, Span::new(38, 51), "Bob Ng");
+        assert_eq!((escaped.as_str(), escaped.len), ("Bob Ng", WHOLE));
+        assert_eq!(escaped, Text::from("Bob Ng"));
+        assert_eq!(Text::within(&source, Span::new(60, 70), "x"), "x");
+    }
+
+    #[test]
+    fn a_text_is_the_size_of_a_string() {
+        assert_eq!(std::mem::size_of::<Text>(), std::mem::size_of::<String>());
+        assert_eq!(std::mem::size_of::<Option<Text>>(), std::mem::size_of::<Option<String>>());
+    }
+}
