@@ -266,7 +266,7 @@ impl Config {
         config.fail_on = file.fail_on;
         let mut severity: Vec<_> =
             file.severity.iter().map(|(k, v)| (Written::from(k), Written::from(v))).collect();
-        severity.sort_by_key(|(k, _)| k.span.start);
+        severity.sort_by_key(|(k, _)| k.span.start());
         for (selector, level) in severity {
             match Severity::parse(&level.text) {
                 Some(s) => config.severity.push((selector, s)),
@@ -340,7 +340,7 @@ impl Config {
     fn suppression(&self, entry: &Spanned<SuppressionFile>) -> Result<Suppression, Report> {
         let s = &entry.value;
         let (code, entity) = (Written::from(&s.code), Written::from(&s.entity));
-        let span = Span::new(span(&entry.referenced).start, code.span.end.max(entity.span.end));
+        let span = Span::new(span(&entry.referenced).start(), code.span.end().max(entity.span.end()));
         self.said(&entity, "entity", ENTITY_HELP)?;
         let reason = match &s.reason {
             None => {
@@ -379,8 +379,8 @@ impl Config {
     /// A problem at `span` of the file, reported inside it: the run exits 2.
     pub fn error(&self, span: Span, label: &str, message: impl Into<String>, help: Option<String>) -> Report {
         // A label marks the first line of what it points at (an entry).
-        let line = self.text.get(span.start..span.end).and_then(|t| t.find('\n'));
-        let span = line.map_or(span, |n| Span::new(span.start, span.start + n));
+        let line = self.text.get(span.start()..span.end()).and_then(|t| t.find('\n'));
+        let span = line.map_or(span, |n| Span::new(span.start(), span.start() + n));
         let mut diagnostic = MietteDiagnostic::new(message)
             .with_code("sitelint::config")
             .with_label(LabeledSpan::new_with_span(Some(label.into()), span));

@@ -8,20 +8,34 @@ use std::sync::{Arc, OnceLock};
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// A byte range in one source file, `start..end`.
+///
+/// Offsets are kept in 32 bits: the model holds a span for every entity,
+/// field and reference of a site (millions), and 8 bytes instead of 16 is
+/// a tenth of its memory. A file of 4 GiB or more could not be parsed in
+/// memory anyway; offsets past that saturate rather than wrap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end);
-        Span { start, end }
+        let offset = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
+        Span { start: offset(start), end: offset(end) }
+    }
+
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(&self) -> usize {
+        self.end as usize
     }
 
     pub fn len(&self) -> usize {
-        self.end - self.start
+        (self.end - self.start) as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -31,7 +45,7 @@ impl Span {
 
 impl From<Span> for SourceSpan {
     fn from(span: Span) -> Self {
-        (span.start, span.len()).into()
+        (span.start(), span.len()).into()
     }
 }
 
@@ -105,8 +119,8 @@ impl SourceFile {
     /// The part of `span` on its first line: what a label underlines, so an
     /// entity spanning many lines is marked by its first line.
     pub fn first_line(&self, span: Span) -> Span {
-        let line_end = self.line_end(self.line_of(span.start.min(self.text.len())));
-        Span::new(span.start, span.end.min(line_end.max(span.start)))
+        let line_end = self.line_end(self.line_of(span.start().min(self.text.len())));
+        Span::new(span.start(), span.end().min(line_end.max(span.start())))
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -202,6 +216,17 @@ impl SourceSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_keep_offsets_and_saturate_past_4_gib() {
+        let span = Span::new(3, 8);
+        assert_eq!((span.start(), span.end(), span.len()), (3, 8, 5));
+        let (far, end) = (u32::MAX as usize + 10, u32::MAX as usize);
+        let span = Span::new(7, far);
+        assert_eq!((span.start(), span.end()), (7, end));
+        assert_eq!(Span::new(far, far + 5), Span::new(end, end));
+        assert_eq!(std::mem::size_of::<Location>(), 12);
+    }
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("f.yaml".into(), "f.yaml".into(), text)

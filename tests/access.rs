@@ -56,7 +56,7 @@ impl Snapshot {
     /// `file:line:col` of a place, the file relative to the snapshot.
     fn place(&self, at: Location) -> String {
         let file = self.loaded.sources.get(at.file);
-        let start = file.line_col(at.span.start);
+        let start = file.line_col(at.span.start());
         format!("{}:{}:{}", file.relative, start.line, start.column)
     }
 

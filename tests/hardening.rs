@@ -810,7 +810,7 @@ mod properties {
 
     /// Whether `span` lies in `text` with both ends on character boundaries.
     fn inside(text: &str, span: Span) -> bool {
-        span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
+        span.start() <= span.end() && text.is_char_boundary(span.start()) && text.is_char_boundary(span.end())
     }
 
     fn check_findings(sources: &SourceSet, findings: &[Finding]) -> Result<(), TestCaseError> {

@@ -104,8 +104,8 @@ fn display_paths_join_the_path_argument() {
     let Value::Seq(users) = &entries[0].value.value else { panic!("not a list") };
     let Value::Map(fields) = &users[0].value else { panic!("not a mapping") };
     let email = &fields[1].value;
-    assert_eq!(&alice.text[email.span.start..email.span.end], "\"zoë@acme.com\"");
-    assert_eq!(alice.line_col(email.span.end), LineCol { line: 1, column: 56 });
+    assert_eq!(&alice.text[email.span.start()..email.span.end()], "\"zoë@acme.com\"");
+    assert_eq!(alice.line_col(email.span.end()), LineCol { line: 1, column: 56 });
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn syntax_errors_are_findings_and_the_file_is_skipped() {
         ("SL001", "invalid-syntax", FileId(0))
     );
     assert!(finding.message.starts_with("invalid YAML: "), "{}", finding.message);
-    let at = loaded.sources.get(FileId(0)).line_col(finding.primary.span.start);
+    let at = loaded.sources.get(FileId(0)).line_col(finding.primary.span.start());
     assert_eq!(at, LineCol { line: 3, column: 4 });
 }
 
@@ -160,7 +160,7 @@ fn a_byte_order_mark_is_stripped_and_crlf_kept() {
     assert_eq!(entries[0].key.span, Span::new(0, 4));
     let Value::Map(site) = &entries[0].value.value else { panic!("not a mapping") };
     assert_eq!(site[0].value.span, Span::new(15, 19));
-    assert_eq!(file.line_col(site[0].value.span.start), LineCol { line: 2, column: 9 });
+    assert_eq!(file.line_col(site[0].value.span.start()), LineCol { line: 2, column: 9 });
 }
 
 #[test]

@@ -88,7 +88,7 @@ fn every_key_with_every_kind_of_value_decodes_without_panicking() {
                 let (_, _, findings) = s.build();
                 for finding in &findings {
                     let span = finding.primary.span;
-                    assert!(span.end <= text.len(), "{text}: {finding:?}");
+                    assert!(span.end() <= text.len(), "{text}: {finding:?}");
                 }
                 documents += 1;
             }

@@ -232,7 +232,7 @@ mod tests {
         let file = source(text);
         let root = parse_ok(text);
         assert_eq!(at(&file, root.span).1, lc(1, 1));
-        assert_eq!(root.span.end, text.trim_end().len());
+        assert_eq!(root.span.end(), text.trim_end().len());
         let users = &entries(&root)[0];
         assert_eq!(at(&file, users.key.span), ("\"users\"", lc(2, 3)));
         assert_eq!(at(&file, users.value.span).1, lc(2, 12));

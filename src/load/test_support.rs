@@ -49,7 +49,7 @@ pub fn source(name: &str, text: &str) -> SourceFile {
 
 /// The text a span covers and where it starts.
 pub fn at(file: &SourceFile, span: Span) -> (&str, LineCol) {
-    (&file.text[span.start..span.end], file.line_col(span.start))
+    (&file.text[span.start()..span.end()], file.line_col(span.start()))
 }
 
 pub fn lc(line: usize, column: usize) -> LineCol {

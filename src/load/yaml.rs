@@ -250,7 +250,7 @@ impl Frame {
     fn push(&mut self, child: Built) {
         self.nodes += child.nodes;
         self.height = self.height.max(child.height + 1);
-        self.end = child.node.span.end;
+        self.end = child.node.span.end();
         match &mut self.items {
             Items::Seq(items) => items.push(child.node),
             Items::Map { entries, key } => match key.take() {
@@ -324,11 +324,11 @@ impl<'t> Builder<'t> {
             Event::DocumentStart(_) => {
                 // An implicit document's start event spans its first node:
                 // only the start is a position before that node.
-                self.last_end = span.start;
+                self.last_end = span.start();
                 return Ok(());
             }
         }
-        self.last_end = span.end;
+        self.last_end = span.end();
         Ok(())
     }
 
@@ -367,11 +367,11 @@ impl<'t> Builder<'t> {
             // position (the `:` or `-` before it), or the anchor/tag it has.
             ScalarStyle::Plain if value.is_empty() => match properties.tag.or(properties.anchor) {
                 Some(_) => event,
-                None => Span::new(event.start, event.start),
+                None => Span::new(event.start(), event.start()),
             },
-            ScalarStyle::Plain => ordered_span(start, event.end),
+            ScalarStyle::Plain => ordered_span(start, event.end()),
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                let end = closing_quote(self.text, start).unwrap_or(event.end);
+                let end = closing_quote(self.text, start).unwrap_or(event.end());
                 ordered_span(start, end)
             }
             ScalarStyle::Literal | ScalarStyle::Folded => {
@@ -380,7 +380,7 @@ impl<'t> Builder<'t> {
                 } else {
                     block_indicator(self.text, self.last_end, start)
                 };
-                Span::new(start, trim_blank_end(self.text, start, event.end))
+                Span::new(start, trim_blank_end(self.text, start, event.end()))
             }
         }
     }
@@ -408,7 +408,7 @@ impl<'t> Builder<'t> {
         // A block collection's start token is empty, at its first key or
         // `-`; a flow collection's runs from its bracket over blanks after it.
         let bytes = self.text.as_bytes();
-        let flow = matches!(bytes.get(start), Some(b'{' | b'[')) && event.end > start;
+        let flow = matches!(bytes.get(start), Some(b'{' | b'[')) && event.end() > start;
         let start = match items {
             Items::Seq(_) if !flow => sequence_dash(self.text, start),
             _ => start,
@@ -422,7 +422,7 @@ impl<'t> Builder<'t> {
             return Ok(());
         };
         // A flow collection's end event starts at its closing bracket.
-        let end = if frame.flow { event.start + 1 } else { frame.end };
+        let end = if frame.flow { event.start() + 1 } else { frame.end };
         let anchor = frame.anchor;
         self.complete(frame.finish(end), anchor)
     }
@@ -486,9 +486,9 @@ impl<'t> Builder<'t> {
 
     fn properties(&self, anchor: usize, tag: Option<&Tag>, event: Span) -> Properties {
         if anchor == 0 && tag.is_none() {
-            return Properties { content_start: event.start, anchor: None, tag: None };
+            return Properties { content_start: event.start(), anchor: None, tag: None };
         }
-        skip_properties(self.text, event.start)
+        skip_properties(self.text, event.start())
     }
 }
 
@@ -501,7 +501,7 @@ struct Properties {
 
 impl Properties {
     fn tag_text(&self, text: &str) -> String {
-        self.tag.and_then(|tag| text.get(tag.start..tag.end)).unwrap_or_default().to_string()
+        self.tag.and_then(|tag| text.get(tag.start()..tag.end())).unwrap_or_default().to_string()
     }
 }
 
@@ -721,7 +721,7 @@ mod tests {
         // After two 2-byte characters on line 2, byte and character counts differ.
         assert_eq!(url.span, Span::new(32, 52));
         assert_eq!(at(&file, url.span), ("https://zoë.example", lc(3, 8)));
-        assert_eq!(file.line_col(url.span.end), lc(3, 27));
+        assert_eq!(file.line_col(url.span.end()), lc(3, 27));
     }
 
     #[test]
@@ -863,7 +863,7 @@ mod tests {
         let error = parse_err(&text);
         assert_eq!(error.message, Limits::default().too_many_alias_nodes());
         // It points into the line of the level that crosses the limit.
-        assert_eq!(source(&text).line_col(error.span.start).line, 6);
+        assert_eq!(source(&text).line_col(error.span.start()).line, 6);
     }
 
     #[test]
@@ -899,7 +899,7 @@ mod tests {
         );
         let error = parse_err(&text);
         assert_eq!(error.message, Limits::default().too_deep());
-        assert_eq!(&text[error.span.start..error.span.end], "*deep");
+        assert_eq!(&text[error.span.start()..error.span.end()], "*deep");
     }
 
     #[test]
@@ -924,7 +924,7 @@ mod tests {
     fn parse_errors_point_at_the_offending_character() {
         let text = "a: 1\nb: [x, y\nc: 2\n";
         let error = parse_err(text);
-        assert_eq!(source(text).line_col(error.span.start), lc(3, 2));
+        assert_eq!(source(text).line_col(error.span.start()), lc(3, 2));
         assert!(error.message.starts_with("invalid YAML: "), "{}", error.message);
         let error = parse_err("a: 1\n b: 2\n");
         assert_eq!(error.span, Span::new(7, 8));
@@ -995,7 +995,7 @@ mod tests {
             let error = parse_err(text);
             let file = source(text);
             assert_eq!(
-                (&text[error.span.start..error.span.end], file.line_col(error.span.start)),
+                (&text[error.span.start()..error.span.end()], file.line_col(error.span.start())),
                 ("\t", at),
                 "{text:?}"
             );

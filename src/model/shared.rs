@@ -32,8 +32,8 @@ impl Text {
     /// `text`, read from `source` at `span`: a slice of `source` when the
     /// text is the span's content or what lies between its quotes.
     pub fn within(source: &Arc<str>, span: Span, text: &str) -> Text {
-        let quoted = span.start + 1..span.end.saturating_sub(1);
-        for range in [span.start..span.end, quoted] {
+        let quoted = span.start() + 1..span.end().saturating_sub(1);
+        for range in [span.start()..span.end(), quoted] {
             if source.get(range.clone()) == Some(text)
                 && let (Ok(start), Ok(len)) = (u32::try_from(range.start), u32::try_from(range.len()))
                 && len != WHOLE

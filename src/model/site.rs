@@ -42,14 +42,12 @@ pub struct Origin {
 
 /// Where a written field's key and value are. Fields are the model's most
 /// numerous records (four for each portal-only customer), so a field is 20
-/// bytes: its path as a number, and byte offsets in 32 bits. A file big
-/// enough to need more (4 GiB) could not be parsed in memory; its offsets
-/// would saturate.
+/// bytes, its path a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct FieldSpan {
     path: FieldPath,
-    key: [u32; 2],
-    value: [u32; 2],
+    key: Span,
+    value: Span,
 }
 
 /// A field's dotted path below its entity (`signup`,
@@ -69,15 +67,6 @@ impl FieldPath {
     }
 }
 
-fn narrow(span: Span) -> [u32; 2] {
-    let offset = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
-    [offset(span.start), offset(span.end)]
-}
-
-fn widen([start, end]: [u32; 2]) -> Span {
-    Span::new(start as usize, end as usize)
-}
-
 impl Origin {
     pub fn new(file: FileId, span: Span, key: Option<Span>) -> Origin {
         Origin { file, span, key, fields: Vec::new(), named: None }
@@ -90,7 +79,7 @@ impl Origin {
 
     /// Records where a field whose path a schema names is written.
     pub(super) fn record(&mut self, path: FieldPath, key: Span, value: Span) {
-        self.fields.push(FieldSpan { path, key: narrow(key), value: narrow(value) });
+        self.fields.push(FieldSpan { path, key, value });
     }
 
     /// Records where a field below a free-form key is written.
@@ -102,7 +91,7 @@ impl Origin {
         let Some(index) = u16::try_from(named.len()).ok().filter(|i| *i < FieldPath::NAMED) else { return };
         named.push(path);
         let path = FieldPath(FieldPath::NAMED | index);
-        self.fields.push(FieldSpan { path, key: narrow(key), value: narrow(value) });
+        self.fields.push(FieldSpan { path, key, value });
     }
 
     fn path(&self, path: FieldPath) -> &str {
@@ -132,13 +121,13 @@ impl Origin {
 
     /// The field's value, or the entity when the field is not written.
     pub fn value_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, |f| widen(f.value));
+        let span = self.field(path).map_or(self.span, |f| f.value);
         Location { file: self.file, span }
     }
 
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, |f| widen(f.key));
+        let span = self.field(path).map_or(self.span, |f| f.key);
         Location { file: self.file, span }
     }
 }
@@ -449,16 +438,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn field_spans_keep_offsets_and_saturate_past_4_gib() {
+    fn fields_below_free_form_keys_are_found_by_their_path() {
         let mut origin = Origin::new(FileId(0), Span::new(0, 40), None);
         origin.record_named("roles.jira-software".into(), Span::new(3, 8), Span::new(10, 25));
-        let far = u32::MAX as usize + 10;
-        origin.record_named("roles.confluence".into(), Span::new(7, far), Span::new(far, far + 5));
-        let (end, field) = (u32::MAX as usize, "roles.confluence");
+        origin.record_named("roles.confluence".into(), Span::new(27, 37), Span::new(39, 40));
         assert_eq!(origin.field_key_location("roles.jira-software").span, Span::new(3, 8));
         assert_eq!(origin.value_location("roles.jira-software").span, Span::new(10, 25));
-        assert_eq!(origin.field_key_location(field).span, Span::new(7, end));
-        assert_eq!(origin.value_location(field).span, Span::new(end, end));
+        assert_eq!(origin.value_location("roles.confluence").span, Span::new(39, 40));
+        assert!(!origin.states("roles.other"));
         assert_eq!(origin.value_location("roles.other").span, Span::new(0, 40));
     }
 }

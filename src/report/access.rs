@@ -229,7 +229,7 @@ fn fact_lines(fact: &Fact, sources: &SourceSet, width: usize) -> String {
 /// The line a blocking fact points at, trimmed to fit.
 fn excerpt(sources: &SourceSet, at: Location, width: usize) -> String {
     let file = sources.get(at.file);
-    let line = file.line_col(at.span.start).line;
+    let line = file.line_col(at.span.start()).line;
     let start = file.offset_of(line, 1).unwrap_or(0);
     let rest = file.text.get(start..).unwrap_or("");
     let text = rest.lines().next().unwrap_or("").trim();
@@ -244,7 +244,7 @@ fn excerpt(sources: &SourceSet, at: Location, width: usize) -> String {
 }
 
 fn place(sources: &SourceSet, at: Location) -> String {
-    let start = sources.get(at.file).line_col(at.span.start);
+    let start = sources.get(at.file).line_col(at.span.start());
     format!("{}:{}:{}", sources.path(at.file).display(), start.line, start.column)
 }
 
@@ -395,6 +395,6 @@ fn json_project<'a>(person: &Person, project: &'a ProjectAccess, sources: &Sourc
 }
 
 fn json_place(sources: &SourceSet, at: Location) -> JsonPlace {
-    let start = sources.get(at.file).line_col(at.span.start);
+    let start = sources.get(at.file).line_col(at.span.start());
     JsonPlace { file: sources.path(at.file).display().to_string(), line: start.line, column: start.column }
 }

@@ -82,7 +82,7 @@ pub fn render(format: OutputFormat, out: &Output) -> String {
 /// character, columns counting characters.
 pub(super) fn region(sources: &SourceSet, at: &Location) -> (LineCol, LineCol) {
     let file = sources.get(at.file);
-    (file.line_col(at.span.start), file.line_col(at.span.end))
+    (file.line_col(at.span.start()), file.line_col(at.span.end()))
 }
 
 /// The path as opened, `/`-separated whatever the platform (CI systems and

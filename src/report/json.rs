@@ -59,8 +59,8 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary) -> S
             .iter()
             .map(|f| {
                 let file = sources.get(f.primary.file);
-                let start = file.line_col(f.primary.span.start);
-                let end = file.line_col(f.primary.span.end);
+                let start = file.line_col(f.primary.span.start());
+                let end = file.line_col(f.primary.span.end());
                 JsonFinding {
                     code: &f.code,
                     name: &f.name,
@@ -78,7 +78,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary) -> S
                         .related
                         .iter()
                         .map(|r| {
-                            let at = sources.get(r.location.file).line_col(r.location.span.start);
+                            let at = sources.get(r.location.file).line_col(r.location.span.start());
                             JsonRelated {
                                 file: path(&r.location),
                                 line: at.line,

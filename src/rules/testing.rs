@@ -114,9 +114,9 @@ fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest
         .chain(&outcome.findings)
         .map(|f| {
             let mut related: Vec<Position> =
-                f.related.iter().map(|r| position(r.location.span.start)).collect();
+                f.related.iter().map(|r| position(r.location.span.start())).collect();
             related.sort();
-            Actual { code: f.code.to_string(), at: position(f.primary.span.start), related }
+            Actual { code: f.code.to_string(), at: position(f.primary.span.start()), related }
         })
         .collect();
     actual.sort();

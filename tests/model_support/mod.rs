@@ -46,14 +46,14 @@ impl Snapshot {
     /// `file:line:col` of a location's start.
     pub fn place(&self, location: Location) -> String {
         let file = &self.files[location.file.0 as usize];
-        let at = file.line_col(location.span.start);
+        let at = file.line_col(location.span.start());
         format!("{}:{}:{}", file.relative, at.line, at.column)
     }
 
     /// The text a location covers.
     pub fn text(&self, location: Location) -> &str {
         let file = &self.files[location.file.0 as usize];
-        &file.text[location.span.start..location.span.end]
+        &file.text[location.span.start()..location.span.end()]
     }
 
     /// `CODE file:line:col message`, then ` | help: ...` and
