@@ -36,7 +36,7 @@ use sitelint::{cli, load, model};
 static ALLOCATOR: sitelint::allocator::Allocator = sitelint::allocator::Allocator;
 
 fn main() {
-    sitelint::allocator::keep_freed_memory();
+    sitelint::allocator::configure();
     // Generate (or find) every snapshot first, so progress messages do not
     // interleave with divan's table.
     for case in cases() {

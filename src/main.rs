@@ -2,6 +2,6 @@
 static ALLOCATOR: sitelint::allocator::Allocator = sitelint::allocator::Allocator;
 
 fn main() -> std::process::ExitCode {
-    sitelint::allocator::keep_freed_memory();
+    sitelint::allocator::configure();
     sitelint::cli::main()
 }
