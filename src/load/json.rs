@@ -2,10 +2,13 @@
 //! to strict JSON (RFC 8259): every JSONC/JSON5 extension is switched off, and
 //! the few leniencies no option covers are checked here.
 
+use std::cell::Cell;
+
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::common::{Range, Ranged};
 use jsonc_parser::errors::ParseError;
-use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{CollectOptions, ParseOptions, Scanner, ScannerOptions, parse_to_ast};
 
 use super::limits::Limits;
 use crate::source::Span;
@@ -19,15 +22,23 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 /// Parses one JSON document into a spanned tree, within `limits` (depth and
 /// nodes; the file size is the loader's business, and JSON has no aliases).
 pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    // jsonc-parser recurses once per level (it stops itself at 512); checking
-    // first keeps deep input off the stack and reports our own limit.
-    check_depth(text, limits)?;
+    let characters = check_text(text, limits)?;
+    match Strict::build(text, limits) {
+        Some(root) => characters.map(|()| root),
+        // Not plain strict JSON within the limits: jsonc-parser's AST parser
+        // says what is wrong (or, should it accept, its tree is converted).
+        None => parse_ast(text, limits, characters),
+    }
+}
+
+/// [`parse_with`] through jsonc-parser's AST, the text checked.
+fn parse_ast(text: &str, limits: &Limits, characters: Result<(), SyntaxError>) -> Result<Node, SyntaxError> {
     let parsed =
         parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| parse_error(text, &e))?;
     let Some(value) = parsed.value else {
         return Err(super::empty_file());
     };
-    check_characters(text)?;
+    characters?;
     let mut nodes = Nodes { count: 0, limits };
     convert(value, &mut nodes)
 }
@@ -44,6 +55,102 @@ fn strict() -> ParseOptions {
         allow_bare_decimal_point_numbers: false,
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
+    }
+}
+
+/// Builds the tree straight from jsonc-parser's scanner, without its AST
+/// (which cost as much again as the scanning, and was dropped right after
+/// conversion). It takes only strict JSON, a subset of what the AST parser
+/// accepts with [`strict`] options, and gives up (`None`) at the first
+/// thing it does not expect: a comment, a trailing or missing comma, a
+/// second root value, a scanner error, a limit crossed. The AST parser then
+/// runs, so what is accepted and every error message are its own.
+struct Strict<'t, 'l> {
+    scanner: Scanner<'t>,
+    nodes: Nodes<'l>,
+}
+
+impl<'t> Strict<'t, '_> {
+    fn build(text: &'t str, limits: &Limits) -> Option<Node> {
+        let options = ScannerOptions {
+            allow_single_quoted_strings: false,
+            allow_hexadecimal_numbers: false,
+            allow_unary_plus_numbers: false,
+            allow_bare_decimal_point_numbers: false,
+            allow_non_finite_numbers: false,
+            allow_extended_string_escapes: false,
+        };
+        let mut strict = Strict { scanner: Scanner::new(text, &options), nodes: Nodes { count: 0, limits } };
+        let first = strict.next()?;
+        let root = strict.value(first)?;
+        // One root value, then nothing.
+        matches!(strict.scanner.scan(), Ok(None)).then_some(root)
+    }
+
+    /// The next token; `None` at the end of the text or on a scanner error.
+    fn next(&mut self) -> Option<Token<'t>> {
+        self.scanner.scan().ok().flatten()
+    }
+
+    fn range(&self) -> Range {
+        Range { start: self.scanner.token_start(), end: self.scanner.token_end() }
+    }
+
+    /// The value that starts with `token`. Recursion is bounded by
+    /// [`check_text`].
+    fn value(&mut self, token: Token<'t>) -> Option<Node> {
+        let range = self.range();
+        self.nodes.add(range).ok()?;
+        let scalar = |text: String, kind| Some(scalar(range, text, kind));
+        match token {
+            Token::String(text) => scalar(text.into_owned(), ScalarKind::Str),
+            Token::Number(literal) => scalar(literal.to_string(), number_kind(literal)),
+            Token::Boolean(value) => scalar(value.to_string(), ScalarKind::Bool(value)),
+            Token::Null => scalar("null".to_string(), ScalarKind::Null),
+            Token::OpenBracket => self.array(range.start),
+            Token::OpenBrace => self.object(range.start),
+            _ => None,
+        }
+    }
+
+    fn array(&mut self, start: usize) -> Option<Node> {
+        let mut items = Vec::new();
+        let mut token = self.next()?;
+        if token != Token::CloseBracket {
+            loop {
+                items.push(self.value(token)?);
+                match self.next()? {
+                    Token::Comma => token = self.next().filter(|t| *t != Token::CloseBracket)?,
+                    Token::CloseBracket => break,
+                    _ => return None,
+                }
+            }
+        }
+        Some(Node { span: Span::new(start, self.scanner.token_end()), value: Value::Seq(items) })
+    }
+
+    fn object(&mut self, start: usize) -> Option<Node> {
+        let mut entries = Vec::new();
+        let mut token = self.next()?;
+        if token != Token::CloseBrace {
+            loop {
+                let Token::String(name) = token else { return None };
+                let key_range = self.range();
+                self.nodes.add(key_range).ok()?;
+                let key = scalar(key_range, name.into_owned(), ScalarKind::Str);
+                if self.next()? != Token::Colon {
+                    return None;
+                }
+                let first = self.next()?;
+                entries.push(Entry { key, value: self.value(first)? });
+                match self.next()? {
+                    Token::Comma => token = self.next()?,
+                    Token::CloseBrace => break,
+                    _ => return None,
+                }
+            }
+        }
+        Some(Node { span: Span::new(start, self.scanner.token_end()), value: Value::Map(entries) })
     }
 }
 
@@ -99,48 +206,52 @@ fn scan(
     Ok(())
 }
 
-fn check_depth(text: &str, limits: &Limits) -> Result<(), SyntaxError> {
+/// One pass over the text before it is parsed. Nesting deeper than the
+/// limit is an error at once: jsonc-parser recurses once per level (it
+/// stops itself at 512), so checking first keeps deep input off the stack
+/// and reports our own limit. What jsonc-parser accepts beyond RFC 8259
+/// whatever the options (raw control characters inside strings, other
+/// whitespace such as a vertical tab, a form feed or any Unicode space
+/// between tokens) is the inner error, reported once the text has parsed: a
+/// syntax error comes first.
+fn check_text(text: &str, limits: &Limits) -> Result<Result<(), SyntaxError>, SyntaxError> {
+    #[derive(Clone, Copy)]
+    enum Stray {
+        Between,
+        InString,
+    }
+    let first: Cell<Option<(usize, Stray)>> = Cell::new(None);
+    let stray = |offset: usize, kind: Stray| first.set(first.get().or(Some((offset, kind))));
     let mut depth = 0usize;
     let between = |offset: usize, byte: u8| {
         match byte {
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            b'\t' | b'\n' | b'\r' | 0x20..0x80 => {}
+            _ => stray(offset, Stray::Between),
         }
         if depth > limits.max_depth {
             return Err(SyntaxError { span: Span::new(offset, offset + 1), message: limits.too_deep() });
         }
         Ok(())
     };
-    scan(text, between, |_| Ok(()))
-}
-
-/// What jsonc-parser accepts beyond RFC 8259 whatever the options: raw
-/// control characters inside strings, and other whitespace (vertical tab,
-/// form feed, any Unicode space) between tokens.
-fn check_characters(text: &str) -> Result<(), SyntaxError> {
-    let character =
-        |offset: usize| text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
-    let between = |offset: usize, byte: u8| {
-        if matches!(byte, b'\t' | b'\n' | b'\r' | 0x20..0x80) {
-            return Ok(());
-        }
-        let c = character(offset);
-        let message = format!(
-            "invalid JSON: character U+{:04X} between values: only spaces, tabs and line breaks are allowed",
-            u32::from(c)
-        );
-        Err(SyntaxError { span: Span::new(offset, offset + c.len_utf8()), message })
-    };
     let control = |offset: usize| {
-        let c = character(offset);
-        let message = format!(
-            "invalid JSON: control character U+{:04X} inside a string: write it escaped",
-            u32::from(c)
-        );
-        Err(SyntaxError { span: Span::new(offset, offset + 1), message })
+        stray(offset, Stray::InString);
+        Ok(())
     };
-    scan(text, between, control)
+    scan(text, between, control)?;
+    let Some((offset, kind)) = first.get() else { return Ok(Ok(())) };
+    let c = text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
+    let (message, span) = match kind {
+        Stray::Between => (
+            "between values: only spaces, tabs and line breaks are allowed",
+            Span::new(offset, offset + c.len_utf8()),
+        ),
+        Stray::InString => ("inside a string: write it escaped", Span::new(offset, offset + 1)),
+    };
+    let what = if matches!(kind, Stray::Between) { "character" } else { "control character" };
+    let message = format!("invalid JSON: {what} U+{:04X} {message}", u32::from(c));
+    Ok(Err(SyntaxError { span, message }))
 }
 
 /// Counts the nodes of the tree against [`Limits::max_nodes`]: keys and
@@ -162,7 +273,7 @@ impl Nodes<'_> {
     }
 }
 
-/// Recursion is bounded by [`check_depth`].
+/// Recursion is bounded by [`check_text`].
 fn convert(value: ast::Value, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
     nodes.add(value.range())?;
     Ok(match value {
@@ -220,6 +331,55 @@ mod tests {
 
     fn parse_err(text: &str) -> SyntaxError {
         t::parse_err(parse, text)
+    }
+
+    #[test]
+    fn the_scanner_path_builds_the_tree_the_ast_path_builds() {
+        let limits = Limits::default();
+        for text in [
+            r#"{"users": [{"account_id": "a1", "email": "Bob@Contoso.com", "n": -1.5e3, "ok": true}]}"#,
+            "{\"a\": {}, \"b\": [], \"c\": [[1, 2], {\"d\": null}], \"a\": false}\n",
+            r#"  {"esc": "tab\there \u00e9 \"q\"", "0": 0, "neg": -0, "big": 12345678901234567890}  "#,
+            r#"["top", "level", "list"]"#,
+            r#""just a string""#,
+            "{\"zoë\": \"ünïcode\", \"emoji\": \"\u{1F600}\"}",
+        ] {
+            let ast = parse_ast(text, &limits, Ok(())).unwrap();
+            assert_eq!(Strict::build(text, &limits), Some(ast), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_path_leaves_anything_else_to_the_ast_parser() {
+        let limits = Limits::default();
+        for text in [
+            "",
+            "   \n",
+            "{\"a\": 1,}",
+            "[1, 2,]",
+            "{\"a\": 1 \"b\": 2}",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{a: 1}",
+            "{\"a\": 1} {\"b\": 2}",
+            "// note\n{}",
+            "{\"a\": /* c */ 1}",
+            "['single']",
+            "{\"n\": 0x1F}",
+            "{\"n\": +1}",
+            "{\"n\": .5}",
+            "{\"n\": NaN}",
+            "{\"a\": tru}",
+            "{\"a\": \"unterminated}",
+            "{\"a\": \"bad \\x41 escape\"}",
+            "[1, , 2]",
+            "{,}",
+            "}",
+        ] {
+            assert_eq!(Strict::build(text, &limits), None, "{text:?}");
+        }
+        let tight = Limits { max_nodes: 2, ..Limits::default() };
+        assert_eq!(Strict::build("[1, 2, 3]", &tight), None);
     }
 
     fn source(text: &str) -> crate::source::SourceFile {
@@ -311,6 +471,14 @@ mod tests {
         assert_eq!(error.span, Span::new(3, 4));
         // Escaped quotes and backslashes do not end a string early.
         assert_eq!(scalar(&parse_ok(r#""a\"\\é""#)), ("a\"\\é", ScalarKind::Str));
+    }
+
+    fn check_characters(text: &str) -> Result<(), SyntaxError> {
+        check_text(text, &Limits::default()).unwrap()
+    }
+
+    fn check_depth(text: &str, limits: &Limits) -> Result<(), SyntaxError> {
+        check_text(text, limits).map(|_| ())
     }
 
     #[test]
