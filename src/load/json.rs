@@ -72,13 +72,24 @@ struct Strict<'t, 'l> {
 
 impl<'t> Strict<'t, '_> {
     fn build(text: &'t str, limits: &Limits) -> Option<Node> {
+        // The scanner options the AST parser derives from [`strict`], so that
+        // both paths scan alike.
+        let ParseOptions {
+            allow_single_quoted_strings,
+            allow_hexadecimal_numbers,
+            allow_unary_plus_numbers,
+            allow_bare_decimal_point_numbers,
+            allow_non_finite_numbers,
+            allow_extended_string_escapes,
+            ..
+        } = strict();
         let options = ScannerOptions {
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
+            allow_single_quoted_strings,
+            allow_hexadecimal_numbers,
+            allow_unary_plus_numbers,
+            allow_bare_decimal_point_numbers,
+            allow_non_finite_numbers,
+            allow_extended_string_escapes,
         };
         let mut strict = Strict { scanner: Scanner::new(text, &options), nodes: Nodes { count: 0, limits } };
         let first = strict.next()?;
