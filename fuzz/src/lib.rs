@@ -36,7 +36,7 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
     for node in root.descendants() {
         assert_inside(text, node.span, "a node");
     }
-    let documents = [Document { file: FileId(0), root }];
+    let documents = [Document { file: FileId(0), text: text.into(), root }];
     let (_, _, findings) = sitelint::model::build(&documents);
     findings.iter().for_each(|finding| assert_finding_inside(text, finding));
 }
@@ -49,7 +49,7 @@ pub fn rule_file(data: &[u8]) {
     let rules = BUILTIN.get_or_init(|| RuleSet::builtin().expect("the built-in rules load"));
     let source = RuleSource { name: "fuzz.yaml".into(), text: text.into() };
     if let Err(error) = Rule::parse(&rules.env, source) {
-        let span = Span { start: error.span.offset(), end: error.span.offset() + error.span.len() };
+        let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
         assert_inside(text, span, &error.message);
     }
 }
@@ -63,7 +63,9 @@ fn assert_finding_inside(text: &str, finding: &Finding) {
 
 fn assert_inside(text: &str, span: Span, what: &str) {
     assert!(
-        span.start <= span.end && text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        span.start() <= span.end()
+            && text.is_char_boundary(span.start())
+            && text.is_char_boundary(span.end()),
         "{what} at {span:?} is not inside {text:?}"
     );
 }
