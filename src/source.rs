@@ -22,8 +22,7 @@ pub struct Span {
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end);
-        let offset = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
-        Span { start: offset(start), end: offset(end) }
+        Span { start: offset32(start), end: offset32(end) }
     }
 
     pub fn start(&self) -> usize {
@@ -80,7 +79,7 @@ pub struct SourceFile {
     /// snapshot have no finding, and those that have one are reported after
     /// the model is freed, so the index never adds to the peak memory of a
     /// check (at 8 bytes a line, a fifth of the size of a generated JSON file).
-    line_starts: OnceLock<Vec<usize>>,
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -88,12 +87,19 @@ impl SourceFile {
         SourceFile { path, relative, text: text.into(), line_starts: OnceLock::new() }
     }
 
-    fn line_starts(&self) -> &[usize] {
+    /// Where each line starts, 32-bit like spans: a big snapshot has findings
+    /// in every file, and pretty-printed JSON has a line every 20 bytes or so.
+    fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| offset32(i + 1)))
                 .collect()
         })
+    }
+
+    /// Where 0-based line `line` starts, if the file has it.
+    fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts().get(line).map(|&start| start as usize)
     }
 
     /// Line and column of a byte offset. Offsets past the end clamp to the
@@ -101,7 +107,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
-        let start = self.line_starts()[line];
+        let start = self.line_start(line).unwrap_or_default().min(offset);
         let column =
             self.text.as_bytes()[start..offset].iter().filter(|b| !is_utf8_continuation(**b)).count();
         LineCol { line: line + 1, column: column + 1 }
@@ -109,7 +115,7 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and character column, if it exists.
     pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
-        let start = *self.line_starts().get(line.checked_sub(1)?)?;
+        let start = self.line_start(line.checked_sub(1)?)?;
         let end = self.line_end(line - 1);
         let text = &self.text[start..end];
         let mut chars = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
@@ -124,7 +130,7 @@ impl SourceFile {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts().binary_search(&offset) {
+        match self.line_starts().binary_search(&offset32(offset)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -132,10 +138,16 @@ impl SourceFile {
 
     /// End of a 0-based line, before its line break.
     fn line_end(&self, line: usize) -> usize {
-        let end = self.line_starts().get(line + 1).map_or(self.text.len(), |s| s - 1);
+        let end = self.line_start(line + 1).map_or(self.text.len(), |s| s - 1);
         let bytes = self.text.as_bytes();
-        if end > self.line_starts()[line] && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
+        let start = self.line_start(line).unwrap_or_default();
+        if end > start && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
     }
+}
+
+/// An offset in 32 bits, saturating past 4 GiB as [`Span`]'s do.
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 fn is_utf8_continuation(b: u8) -> bool {
@@ -165,9 +177,9 @@ impl SourceCode for SourceFile {
         let (start, column) = if context_lines_before == 0 {
             (offset, self.line_col(offset).column - 1)
         } else {
-            (self.line_starts()[first], 0)
+            (self.line_start(first).unwrap_or_default(), 0)
         };
-        let end = self.line_starts().get(last + 1).copied().unwrap_or(len);
+        let end = self.line_start(last + 1).unwrap_or(len);
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.display().to_string(),
             &self.text.as_bytes()[start..end],
