@@ -8,7 +8,7 @@
 //!
 //! Phases: `parse` (`load::load_path`), `model` (`model::build`),
 //! `rules_only` (`View::build` and `rules::run`, built-in rules), `check`
-//! (`cli::run_check` and `report::json::render`: what `sitelint check
+//! (`cli::run_check` and `report::json::write`: what `sitelint check
 //! --format json` does, without a config file), each on a YAML and a JSON
 //! snapshot of each size; throughput is snapshot bytes per second.
 //! `render_human` renders 100,000 human diagnostics.
@@ -160,7 +160,8 @@ fn check(bencher: Bencher, case: &str) {
     bencher.counter(BytesCount::new(site.bytes)).bench(|| {
         let output = cli::run_check(&site.dir, rules).unwrap();
         let summary = Summary::new(&output.findings, output.sources.len());
-        json::render(&output.findings, &output.sources, &summary)
+        let mut report = Vec::new();
+        json::write(&output.findings, &output.sources, &summary, &mut report).map(|()| report)
     });
 }
 

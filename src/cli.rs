@@ -2,7 +2,7 @@
 //! the outcome to an exit code.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -397,22 +397,24 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         }
     };
     watch.next("filter", format!("rendering {}", plural_n(findings.len(), "finding")), None);
-    let text = format::render(
-        args.format,
-        &Output {
-            findings: &findings,
-            sources: &output.sources,
-            summary,
-            rules: &rule_info,
-            style: human::Style { color, width: width() },
-        },
-    );
-    // The bar is gone before anything else is written.
+    // The bar is gone before anything is written.
     let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
     progress.finish();
+    let report = Output {
+        findings: &findings,
+        sources: &output.sources,
+        summary,
+        rules: &rule_info,
+        style: human::Style { color, width: width() },
+    };
+    let write = |to: &mut dyn Write| {
+        let mut to = BufWriter::new(to);
+        format::write(args.format, &report, &mut to)?;
+        to.flush()
+    };
     match &args.output {
-        Some(path) => write_file(path, "report", &text).map_err(|e| vec![e])?,
-        None if print(&text) != EXIT_CLEAN => return Ok(EXIT_UNUSABLE),
+        Some(path) => write_file_with(path, "report", write).map_err(|e| vec![e])?,
+        None if write(&mut std::io::stdout().lock()).is_err() => return Ok(EXIT_UNUSABLE),
         None => {}
     }
     laps.lap("report");
@@ -458,10 +460,20 @@ fn print_stats(
 /// Writes an output file, creating its folder (CI jobs name files in
 /// folders that do not exist yet).
 fn write_file(path: &Path, what: &str, text: &str) -> Result<(), Report> {
+    write_file_with(path, what, |file| file.write_all(text.as_bytes()))
+}
+
+/// Creates the file (and its folder) and has `write` write it.
+fn write_file_with(
+    path: &Path,
+    what: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Report> {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     parent
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(path, text))
+        .and_then(|()| std::fs::File::create(path))
+        .and_then(|mut file| write(&mut file))
         .map_err(|e| miette::miette!("cannot write the {what} to {}: {e}", path.display()))
 }
 

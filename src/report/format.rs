@@ -1,6 +1,7 @@
 //! The output formats and the one entry point that renders a check's
 //! result in any of them.
 
+use std::io::{self, Write};
 use std::path::{Component, Path};
 
 use clap::ValueEnum;
@@ -64,16 +65,20 @@ pub struct Output<'a> {
     pub style: human::Style,
 }
 
-pub fn render(format: OutputFormat, out: &Output) -> String {
-    match format {
+/// Writes a check's result in `format` to `to`. JSON is written as it is
+/// serialized; the other formats are rendered first (human diagnostics
+/// render in parallel), then written.
+pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
+    let text = match format {
+        OutputFormat::Json => return json::write(out.findings, out.sources, &out.summary, to),
         OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
-        OutputFormat::Json => json::render(out.findings, out.sources, &out.summary),
         OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules),
         OutputFormat::Junit => {
             junit::render(out.findings, out.sources, out.rules, &junit::Meta::from_environment())
         }
         OutputFormat::Github => github::render(out.findings, out.sources),
-    }
+    };
+    to.write_all(text.as_bytes())
 }
 
 // What the machine-readable formats (SARIF, JUnit, GitHub) share.
