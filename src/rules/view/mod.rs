@@ -17,14 +17,12 @@ use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
-use rayon::prelude::*;
 
-use crate::model::facts::{CustomerLink, Facts, RoleSource, Via};
+use crate::model::facts::{Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
 use crate::model::text::fold;
-use crate::source::Location;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
@@ -174,7 +172,7 @@ pub struct View<'s> {
     customer_refs: Vec<CustomerRef<'s>>,
     /// The service projects of each customer reference, one run per
     /// reference (see [`CustomerRef::projects`]).
-    customer_ref_projects: Vec<usize>,
+    customer_ref_projects: Vec<u32>,
     /// `customer_access.external_domains` when a list, lower-cased once:
     /// CA004 reads it for every customer reference.
     external_domains: Option<Texts>,
@@ -231,7 +229,7 @@ struct CustomerRef<'s> {
     organization: Option<OrgId>,
     /// Where its projects are in the view's `customer_ref_projects`: one
     /// list for all, not one per reference.
-    projects: std::ops::Range<usize>,
+    projects: std::ops::Range<u32>,
 }
 
 impl<'s> View<'s> {
@@ -442,55 +440,88 @@ fn role_refs(site: &Site) -> Grouped<(u32, u32, u32)> {
 /// One entry per reference that makes a user a listed customer: each
 /// `service_desk.customers` entry of a service project, and each `members`
 /// entry of an organization linked to one, however many projects it
-/// reaches; sorted by where they are written. Built by sorting one link per
-/// reference and project, not through a map: a big site has hundreds of
-/// thousands.
-fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Vec<usize>) {
-    /// A reference and one project it reaches. It carries the reference's
-    /// location, so that sorting compares links in place rather than
-    /// through a pointer.
-    struct Link<'s> {
-        at: Location,
-        project: usize,
-        reference: &'s Ref<UserId>,
-        user: UserId,
-        organization: Option<OrgId>,
+/// reaches; sorted by where they are written.
+///
+/// A big site has hundreds of thousands, so nothing is sorted or copied per
+/// project: a project's customers are in order in the site, and so are an
+/// organization's members, so the two are merged in one pass. Each points
+/// at one list of projects, shared by every reference of its project or
+/// organization. Only references that YAML aliases place twice (at the same
+/// location) are sorted, and merged with the union of their projects.
+fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Vec<u32>) {
+    let mut projects: Vec<u32> = Vec::new();
+    let mut list = |ids: &mut dyn Iterator<Item = u32>| {
+        let start = projects.len() as u32;
+        projects.extend(ids);
+        start..projects.len() as u32
+    };
+    let direct: Vec<CustomerRef<'s>> = site
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(pi, _)| facts.project_customers.get(*pi).is_some_and(|links| !links.is_empty()))
+        .filter_map(|(pi, p)| Some((list(&mut std::iter::once(pi as u32)), p.service_desk.as_ref()?)))
+        .flat_map(|(range, sd)| {
+            sd.customers.iter().filter_map(move |reference| {
+                let user = reference.target?;
+                Some(CustomerRef { reference, user, organization: None, projects: range.clone() })
+            })
+        })
+        .collect();
+    let members: Vec<CustomerRef<'s>> = site
+        .organizations
+        .iter()
+        .zip(&facts.org_projects)
+        .enumerate()
+        .filter(|(_, (_, linked))| !linked.is_empty())
+        .map(|(oi, (o, linked))| (OrgId(oi as u32), o, list(&mut linked.iter().map(|p| p.0))))
+        .flat_map(|(org, o, range)| {
+            o.members.iter().filter_map(move |reference| {
+                let user = reference.target?;
+                Some(CustomerRef { reference, user, organization: Some(org), projects: range.clone() })
+            })
+        })
+        .collect();
+    let mut refs = Vec::with_capacity(direct.len() + members.len());
+    let (mut direct, mut members) = (direct.into_iter().peekable(), members.into_iter().peekable());
+    while let Some(first) = match (direct.peek(), members.peek()) {
+        (Some(d), Some(m)) if m.reference.at < d.reference.at => members.next(),
+        (Some(_), _) => direct.next(),
+        (None, _) => members.next(),
+    } {
+        refs.push(first);
     }
-    let count = facts.project_customers.iter().map(Vec::len).sum();
-    let mut links: Vec<Link<'s>> = Vec::with_capacity(count);
-    for (pi, project_links) in facts.project_customers.iter().enumerate() {
-        let Some(sd) = &site.projects[pi].service_desk else { continue };
-        for CustomerLink { via, .. } in project_links {
-            let (reference, organization) = match *via {
-                Via::Direct { index } => (&sd.customers[index], None),
-                Via::Organization { org, member } => {
-                    (&site.organizations[org.index()].members[member], Some(org))
-                }
-            };
-            if let Some(user) = reference.target {
-                links.push(Link { at: reference.at, project: pi, reference, user, organization });
-            }
-        }
-    }
-    links.par_sort_unstable_by_key(|link| (link.at, link.project));
-    let mut refs: Vec<CustomerRef<'s>> = Vec::with_capacity(links.len());
-    let mut projects = Vec::with_capacity(links.len());
-    for Link { at, project, reference, user, organization } in links {
-        match refs.last_mut() {
-            Some(last) if last.reference.at == at => {
-                if projects.last() != Some(&project) {
-                    projects.push(project);
-                    last.projects.end += 1;
-                }
-            }
-            _ => {
-                projects.push(project);
-                let run = projects.len() - 1..projects.len();
-                refs.push(CustomerRef { reference, user, organization, projects: run });
-            }
-        }
+    if !refs.windows(2).all(|pair| pair[0].reference.at < pair[1].reference.at) {
+        refs = merge_aliased(refs, &mut projects);
     }
     (refs, projects)
+}
+
+/// References in any order, some at the same location (YAML aliases):
+/// sorted, each location once, with the union of the projects of its
+/// references (the one kept is that of its first project).
+fn merge_aliased<'s>(mut refs: Vec<CustomerRef<'s>>, projects: &mut Vec<u32>) -> Vec<CustomerRef<'s>> {
+    let first_project = |r: &CustomerRef| projects.get(r.projects.start as usize).copied();
+    refs.sort_by_cached_key(|r| (r.reference.at, first_project(r)));
+    let mut merged: Vec<CustomerRef<'s>> = Vec::with_capacity(refs.len());
+    for r in refs {
+        match merged.last_mut() {
+            Some(last) if last.reference.at == r.reference.at => {
+                let mut union: Vec<u32> = projects[last.projects.start as usize..last.projects.end as usize]
+                    .iter()
+                    .chain(&projects[r.projects.start as usize..r.projects.end as usize])
+                    .copied()
+                    .collect();
+                union.sort_unstable();
+                union.dedup();
+                let start = projects.len() as u32;
+                projects.extend(union);
+                last.projects = start..projects.len() as u32;
+            }
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 /// The fields of each kind of node. Each method answers `None` for a name
@@ -930,13 +961,13 @@ impl<'a> Fields<'a> {
 
     fn customer_ref(self, i: usize, name: &str) -> Option<Field<'a>> {
         let r = &self.view.customer_refs[i];
+        let projects = &self.view.customer_ref_projects[r.projects.start as usize..r.projects.end as usize];
         Some(match name {
             "text" => text(&r.reference.text),
             "user" => self.node(Of::User(r.user.index())),
             "via" => text(if r.organization.is_some() { "organization" } else { "customer" }),
             "organization" => self.opt_node(r.organization.map(|o| Of::Organization(o.index()))),
-            "projects" => self
-                .nodes(self.view.customer_ref_projects[r.projects.clone()].iter().map(|&p| Of::Project(p))),
+            "projects" => self.nodes(projects.iter().map(|&p| Of::Project(p as usize))),
             _ => return None,
         })
     }
@@ -1002,6 +1033,8 @@ mod tests {
 
     use super::node::{Identity, Of};
     use super::{COLLECTIONS, FIELDS, View};
+    use crate::model::facts::Via;
+    use crate::source::Location;
     use crate::{load, model};
 
     /// The field names `Fields` answers, read from its source.
@@ -1024,6 +1057,61 @@ mod tests {
     fn fields_lists_exactly_the_fields_the_nodes_answer() {
         let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
         assert_eq!(names_in_source(), listed, "update FIELDS (and the README's collection table)");
+    }
+
+    /// A customer reference's location and the projects it reaches.
+    type PlacedRef = (Location, Vec<u32>);
+
+    /// Each customer reference's location and projects, as the view has
+    /// them and as the facts' links give them (every link, grouped by the
+    /// location of its reference).
+    fn customer_refs_both_ways(loaded: &load::Loaded) -> (Vec<PlacedRef>, Vec<PlacedRef>) {
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let projects = |r: &super::CustomerRef| {
+            view.customer_ref_projects[r.projects.start as usize..r.projects.end as usize].to_vec()
+        };
+        let built = view.customer_refs.iter().map(|r| (r.reference.at, projects(r))).collect();
+        let mut links: Vec<(Location, u32)> = Vec::new();
+        for (project, customers) in facts.project_customers.iter().enumerate() {
+            let desk = site.projects[project].service_desk.as_ref();
+            for link in customers {
+                let reference = match link.via {
+                    Via::Direct { index } => &desk.unwrap().customers[index],
+                    Via::Organization { org, member } => &site.organizations[org.index()].members[member],
+                };
+                links.push((reference.at, project as u32));
+            }
+        }
+        links.sort_unstable();
+        links.dedup();
+        let mut expected: Vec<PlacedRef> = Vec::new();
+        for (at, project) in links {
+            match expected.last_mut() {
+                Some((last, projects)) if *last == at => projects.push(project),
+                _ => expected.push((at, vec![project])),
+            }
+        }
+        (built, expected)
+    }
+
+    #[test]
+    fn customer_references_are_each_place_once_with_every_project_it_reaches() {
+        let aliased = "organizations:\n  - { name: C, members: &people [a@c.com, b@c.com] }\n  \
+                       - { name: F, members: *people }\n\
+                       projects:\n  - { key: P, type: service_desk, service_desk: { customers: *people, organizations: [C, F] } }\n  \
+                       - { key: Q, type: service_desk, service_desk: { customers: [b@c.com], organizations: [F, F] } }\n\
+                       users:\n  - { account_id: \"qm:1\", email: a@c.com, account_type: customer }\n  \
+                       - { account_id: \"qm:2\", email: b@c.com, account_type: customer }\n";
+        let sites = [
+            load::load_path("snapshots/example".as_ref()).unwrap(),
+            load::load_text("s.yaml", aliased).unwrap(),
+        ];
+        for loaded in &sites {
+            let (built, expected) = customer_refs_both_ways(loaded);
+            assert!(!built.is_empty());
+            assert_eq!(built, expected);
+        }
     }
 
     /// The node behind a value, if it is one.
