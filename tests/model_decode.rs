@@ -323,7 +323,7 @@ projects:
         (user.account_type, user.status, user.site_access, user.managed_by_other_org),
         (AccountType::Atlassian, Status::Active, true, false)
     );
-    assert!(user.roles.is_empty() && user.admin_roles.is_empty() && user.groups.is_empty());
+    assert!(user.roles.iter().next().is_none() && user.admin_roles.is_empty() && user.groups.is_empty());
     let access = site.user_access.unwrap();
     assert!(!access.invite_links);
     assert!(!access.approved_domains[0].admin_approval);

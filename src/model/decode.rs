@@ -17,7 +17,6 @@
 //! - [`Origin::fields`] lists a field only when its value is used: a null or
 //!   invalid value is "not given", so rules never point at it as a setting.
 
-use std::collections::BTreeMap;
 use std::collections::hash_map::Entry as Slot;
 
 use foldhash::{HashMap, HashMapExt};
@@ -909,7 +908,7 @@ impl Decoder {
 
     /// `roles` of users and groups: app key to role as written, the JSM
     /// role checked against its names.
-    fn app_roles(&mut self, entity: &mut Entity) -> BTreeMap<String, String> {
+    fn app_roles(&mut self, entity: &mut Entity) -> AppRoles {
         let roles = self.keyed(entity, "roles", |d, app, entry, field| {
             let role = if app == JSM_APP {
                 d.choice(&entry.value, field, JSM_ROLES)?.as_str().to_string()

@@ -116,7 +116,7 @@ fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
 }
 
 /// The JSM role an app-role map gives, if it names one.
-fn jsm_role_in(roles: &BTreeMap<String, String>) -> Option<JsmRole> {
+fn jsm_role_in(roles: &AppRoles) -> Option<JsmRole> {
     roles.get(JSM_APP).and_then(|role| JsmRole::parse(role))
 }
 

@@ -270,9 +270,37 @@ pub struct User {
     pub managed_by_other_org: bool,
     /// App key to role as written (`agent`, `customer`, `user`, `none`, ...).
     /// For `jira-servicemanagement` the value is one of [`JsmRole`]'s names.
-    pub roles: BTreeMap<String, String>,
+    pub roles: AppRoles,
     pub admin_roles: Vec<String>,
     pub groups: Vec<Ref<GroupId>>,
+}
+
+/// App keys and the roles written for them, in key order, each key once.
+/// A sorted list rather than a map: an account has a role or two, and a
+/// `BTreeMap`'s first node is half a kilobyte.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppRoles(Vec<(String, String)>);
+
+impl AppRoles {
+    pub fn get(&self, app: &str) -> Option<&String> {
+        let found = self.0.binary_search_by(|(key, _)| key.as_str().cmp(app));
+        found.ok().map(|index| &self.0[index].1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(app, role)| (app, role))
+    }
+}
+
+/// From (app, role) pairs; of an app given twice, the first role is kept
+/// (decoding reports the second as a duplicate key).
+impl FromIterator<(String, String)> for AppRoles {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> AppRoles {
+        let mut roles: Vec<(String, String)> = pairs.into_iter().collect();
+        roles.sort_by(|a, b| a.0.cmp(&b.0));
+        roles.dedup_by(|later, earlier| later.0 == earlier.0);
+        AppRoles(roles)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,7 +354,7 @@ pub struct Group {
     pub id: Option<String>,
     pub members: Vec<Ref<UserId>>,
     /// App key to role as written; `jira-servicemanagement` is a [`JsmRole`] name.
-    pub roles: BTreeMap<String, String>,
+    pub roles: AppRoles,
 }
 
 #[derive(Debug, PartialEq)]
@@ -436,6 +464,16 @@ pub struct Organization {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn app_roles_are_found_by_app_and_listed_in_app_order() {
+        let pairs = [("jira-software", "user"), ("confluence", "none"), ("jira-software", "none")];
+        let roles: AppRoles = pairs.iter().map(|(a, r)| (a.to_string(), r.to_string())).collect();
+        assert_eq!(roles.get("jira-software").map(String::as_str), Some("user"));
+        assert_eq!(roles.get("jira"), None);
+        let apps: Vec<&String> = roles.iter().map(|(app, _)| app).collect();
+        assert_eq!(apps, ["confluence", "jira-software"]);
+    }
 
     #[test]
     fn fields_below_free_form_keys_are_found_by_their_path() {
