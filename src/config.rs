@@ -393,7 +393,7 @@ impl Config {
 
     /// The file as a source findings can point into.
     pub fn source_file(&self) -> SourceFile {
-        SourceFile::new(self.path.clone(), self.path.display().to_string(), self.text.clone())
+        SourceFile::new(self.path.clone(), self.path.display().to_string(), self.text.to_string())
     }
 
     fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {

@@ -74,7 +74,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path relative to the snapshot root, `/`-separated; sort key.
     pub relative: String,
-    pub text: Arc<str>,
+    /// Shared with the model's strings that point into it; an `Arc` of a
+    /// `String` so that they hold a thin pointer (and the text read from
+    /// disk is not copied into an `Arc<str>`).
+    pub text: Arc<String>,
     /// Where each line starts, built on first use: most files of a big
     /// snapshot have no finding, and those that have one are reported after
     /// the model is freed, so the index never adds to the peak memory of a
@@ -83,7 +86,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<String>>) -> Self {
         SourceFile { path, relative, text: text.into(), line_starts: OnceLock::new() }
     }
 
@@ -241,7 +244,7 @@ mod tests {
     }
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new("f.yaml".into(), "f.yaml".into(), text)
+        SourceFile::new("f.yaml".into(), "f.yaml".into(), text.to_string())
     }
 
     #[test]

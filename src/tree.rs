@@ -176,7 +176,7 @@ mod tests {
 pub struct Document {
     pub file: crate::source::FileId,
     /// The file's text, which the model's strings point into.
-    pub text: std::sync::Arc<str>,
+    pub text: std::sync::Arc<String>,
     pub root: Node,
 }
 

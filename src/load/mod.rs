@@ -171,7 +171,7 @@ pub fn load_path_map<D: Send>(
 /// inline test case.
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
-    let text: Arc<str> = Arc::from(text);
+    let text = Arc::new(text.to_string());
     let parsed = candidate.format.parse(&text, &Limits::default()).map(|root| Document {
         file: FileId(0),
         text: Arc::clone(&text),
@@ -292,7 +292,7 @@ fn relative_name(root: &Path, path: &Path) -> String {
 struct ReadFile<D = Node> {
     candidate: Candidate,
     /// Shared from here on by the source set and the model's strings.
-    text: Arc<str>,
+    text: Arc<String>,
     parsed: Result<D, SyntaxError>,
 }
 
@@ -309,7 +309,7 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
         Err(size) => {
             // Not read: the SL001 is at 1:1 of an empty text.
             let error = SyntaxError { span: Span::default(), message: limits.file_too_big(size) };
-            return Ok(ReadFile { candidate, text: Arc::from(""), parsed: Err(error) });
+            return Ok(ReadFile { candidate, text: Arc::default(), parsed: Err(error) });
         }
     };
     let mut text = String::from_utf8(bytes).map_err(|error| LoadError::NotUtf8 {
@@ -319,7 +319,7 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    let text = Arc::<str>::from(text);
+    let text = Arc::new(text);
     let parsed = candidate.format.parse(&text, limits);
     Ok(ReadFile { candidate, text, parsed })
 }

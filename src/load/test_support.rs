@@ -44,7 +44,7 @@ pub fn scalar(node: &Node) -> (&str, ScalarKind) {
 }
 
 pub fn source(name: &str, text: &str) -> SourceFile {
-    SourceFile::new(name.into(), name.into(), text)
+    SourceFile::new(name.into(), name.into(), text.to_string())
 }
 
 /// The text a span covers and where it starts.

@@ -588,7 +588,7 @@ struct Decoder {
     part: Part,
     /// The file being decoded, and its text.
     file: FileId,
-    source: Arc<str>,
+    source: Arc<String>,
 }
 
 impl Decoder {

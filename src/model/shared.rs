@@ -14,12 +14,14 @@ use std::sync::Arc;
 use crate::source::Span;
 
 /// A string: a slice of a file's text, or its own text when it was not
-/// written as it reads (escapes, folded YAML lines). 24 bytes, like a
-/// `String`, with no allocation of its own for a slice.
+/// written as it reads (escapes, folded YAML lines). 16 bytes, and no
+/// allocation of its own for a slice.
 #[derive(Clone)]
 pub struct Text {
-    /// The file's text, or the string's own.
-    source: Arc<str>,
+    /// The file's text, or the string's own. An `Arc<String>` rather than
+    /// an `Arc<str>`: a thin pointer, so a text is 16 bytes (the accounts'
+    /// boxes then fit mimalloc's 192-byte size class instead of 224).
+    source: Arc<String>,
     start: u32,
     /// [`WHOLE`] when the string is all of `source`.
     len: u32,
@@ -31,7 +33,7 @@ const WHOLE: u32 = u32::MAX;
 impl Text {
     /// `text`, read from `source` at `span`: a slice of `source` when the
     /// text is the span's content or what lies between its quotes.
-    pub fn within(source: &Arc<str>, span: Span, text: &str) -> Text {
+    pub fn within(source: &Arc<String>, span: Span, text: &str) -> Text {
         let quoted = span.start() + 1..span.end().saturating_sub(1);
         for range in [span.start()..span.end(), quoted] {
             if source.get(range.clone()) == Some(text)
@@ -56,7 +58,7 @@ impl Text {
 
 impl From<&str> for Text {
     fn from(text: &str) -> Text {
-        Text { source: Arc::from(text), start: 0, len: WHOLE }
+        Text { source: Arc::new(text.to_string()), start: 0, len: WHOLE }
     }
 }
 
@@ -124,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_text_written_as_it_reads_is_a_slice_of_its_file() {
-        let source: Arc<str> = Arc::from(r#"{"email": "bob@contoso.com", "name": "Bob\u0020Ng"}"#);
+        let source = Arc::new(r#"{"email": "bob@contoso.com", "name": "Bob\u0020Ng"}"#.to_string());
         let quoted = Text::within(&source, Span::new(10, 27), "bob@contoso.com");
         assert_eq!((quoted.as_str(), quoted.len), ("bob@contoso.com", 15));
         assert!(Arc::ptr_eq(&quoted.source, &source));
@@ -137,8 +139,8 @@ mod tests {
     }
 
     #[test]
-    fn a_text_is_the_size_of_a_string() {
-        assert_eq!(std::mem::size_of::<Text>(), std::mem::size_of::<String>());
-        assert_eq!(std::mem::size_of::<Option<Text>>(), std::mem::size_of::<Option<String>>());
+    fn a_text_is_two_words() {
+        assert_eq!(std::mem::size_of::<Text>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Text>>(), 16);
     }
 }

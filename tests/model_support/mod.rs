@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test crate uses its own part of it
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sitelint::finding::{Finding, sort_findings};
 use sitelint::model::{self, Facts, Site};
@@ -27,8 +28,12 @@ pub fn snapshot(files: &[(&str, &str)]) -> Snapshot {
             sitelint::load::yaml::parse(text)
         };
         let root = root.unwrap_or_else(|e| panic!("{name} does not parse: {e:?}"));
-        snapshot.documents.push(Document { file: FileId(index as u32), text: (*text).into(), root });
-        snapshot.files.push(SourceFile::new(PathBuf::from(name), name.to_string(), *text));
+        snapshot.documents.push(Document {
+            file: FileId(index as u32),
+            text: Arc::new(text.to_string()),
+            root,
+        });
+        snapshot.files.push(SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string()));
     }
     snapshot
 }
