@@ -449,41 +449,44 @@ fn role_refs(site: &Site) -> Grouped<(u32, u32, u32)> {
 /// organization. Only references that YAML aliases place twice (at the same
 /// location) are sorted, and merged with the union of their projects.
 fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Vec<u32>) {
+    // The project list of each service project with customers, then of each
+    // linked organization.
     let mut projects: Vec<u32> = Vec::new();
     let mut list = |ids: &mut dyn Iterator<Item = u32>| {
         let start = projects.len() as u32;
         projects.extend(ids);
         start..projects.len() as u32
     };
-    let direct: Vec<CustomerRef<'s>> = site
-        .projects
-        .iter()
-        .enumerate()
-        .filter(|(pi, _)| facts.project_customers.get(*pi).is_some_and(|links| !links.is_empty()))
-        .filter_map(|(pi, p)| Some((list(&mut std::iter::once(pi as u32)), p.service_desk.as_ref()?)))
-        .flat_map(|(range, sd)| {
-            sd.customers.iter().filter_map(move |reference| {
-                let user = reference.target?;
-                Some(CustomerRef { reference, user, organization: None, projects: range.clone() })
-            })
+    let project_lists: Vec<Option<std::ops::Range<u32>>> = (0..site.projects.len())
+        .map(|pi| {
+            let has_customers = facts.project_customers.get(pi).is_some_and(|links| !links.is_empty());
+            has_customers.then(|| list(&mut std::iter::once(pi as u32)))
         })
         .collect();
-    let members: Vec<CustomerRef<'s>> = site
-        .organizations
+    let org_lists: Vec<Option<std::ops::Range<u32>>> = facts
+        .org_projects
         .iter()
-        .zip(&facts.org_projects)
-        .enumerate()
-        .filter(|(_, (_, linked))| !linked.is_empty())
-        .map(|(oi, (o, linked))| (OrgId(oi as u32), o, list(&mut linked.iter().map(|p| p.0))))
-        .flat_map(|(org, o, range)| {
-            o.members.iter().filter_map(move |reference| {
-                let user = reference.target?;
-                Some(CustomerRef { reference, user, organization: Some(org), projects: range.clone() })
-            })
-        })
+        .map(|linked| (!linked.is_empty()).then(|| list(&mut linked.iter().map(|p| p.0))))
         .collect();
-    let mut refs = Vec::with_capacity(direct.len() + members.len());
-    let (mut direct, mut members) = (direct.into_iter().peekable(), members.into_iter().peekable());
+    let direct = site.projects.iter().zip(&project_lists).flat_map(|(p, range)| {
+        let customers =
+            p.service_desk.as_ref().filter(|_| range.is_some()).map_or(&[][..], |sd| &sd.customers);
+        customers.iter().filter_map(|reference| {
+            let projects = range.clone()?;
+            Some(CustomerRef { reference, user: reference.target?, organization: None, projects })
+        })
+    });
+    let members = site.organizations.iter().zip(&org_lists).enumerate().flat_map(|(oi, (o, range))| {
+        let members = if range.is_some() { &o.members[..] } else { &[] };
+        members.iter().filter_map(move |reference| {
+            let (organization, projects) = (Some(OrgId(oi as u32)), range.clone()?);
+            Some(CustomerRef { reference, user: reference.target?, organization, projects })
+        })
+    });
+    // The two streams merged as they are made: no list of either is kept.
+    let count = direct.clone().count() + members.clone().count();
+    let mut refs = Vec::with_capacity(count);
+    let (mut direct, mut members) = (direct.peekable(), members.peekable());
     while let Some(first) = match (direct.peek(), members.peek()) {
         (Some(d), Some(m)) if m.reference.at < d.reference.at => members.next(),
         (Some(_), _) => direct.next(),
