@@ -112,12 +112,12 @@ impl<'t> Strict<'t, '_> {
     fn value(&mut self, token: Token<'t>) -> Option<Node> {
         let range = self.range();
         self.nodes.add(range).ok()?;
-        let scalar = |text: String, kind| Some(scalar(range, text, kind));
+        let leaf = |text: String, kind| Some(scalar(range, text, kind));
         match token {
-            Token::String(text) => scalar(text.into_owned(), ScalarKind::Str),
-            Token::Number(literal) => scalar(literal.to_string(), number_kind(literal)),
-            Token::Boolean(value) => scalar(value.to_string(), ScalarKind::Bool(value)),
-            Token::Null => scalar("null".to_string(), ScalarKind::Null),
+            Token::String(text) => leaf(text.into_owned(), ScalarKind::Str),
+            Token::Number(literal) => leaf(literal.to_string(), number_kind(literal)),
+            Token::Boolean(value) => leaf(value.to_string(), ScalarKind::Bool(value)),
+            Token::Null => leaf("null".to_string(), ScalarKind::Null),
             Token::OpenBracket => self.array(range.start),
             Token::OpenBrace => self.object(range.start),
             _ => None,
@@ -253,15 +253,17 @@ fn check_text(text: &str, limits: &Limits) -> Result<Result<(), SyntaxError>, Sy
     scan(text, between, control)?;
     let Some((offset, kind)) = first.get() else { return Ok(Ok(())) };
     let c = text.get(offset..).and_then(|rest| rest.chars().next()).unwrap_or_default();
-    let (message, span) = match kind {
+    let (what, where_, span) = match kind {
         Stray::Between => (
+            "character",
             "between values: only spaces, tabs and line breaks are allowed",
             Span::new(offset, offset + c.len_utf8()),
         ),
-        Stray::InString => ("inside a string: write it escaped", Span::new(offset, offset + 1)),
+        Stray::InString => {
+            ("control character", "inside a string: write it escaped", Span::new(offset, offset + 1))
+        }
     };
-    let what = if matches!(kind, Stray::Between) { "character" } else { "control character" };
-    let message = format!("invalid JSON: {what} U+{:04X} {message}", u32::from(c));
+    let message = format!("invalid JSON: {what} U+{:04X} {where_}", u32::from(c));
     Ok(Err(SyntaxError { span, message }))
 }
 

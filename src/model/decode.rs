@@ -232,10 +232,10 @@ impl Settled {
         };
         for (position, item) in items.iter().enumerate() {
             let (origin, identifiers) = identified(item);
+            // The slots the entity has an identifier in.
+            let written = || identifiers.iter().enumerate().filter_map(|(s, id)| Some((s, id.as_ref()?)));
             let mut taken = false;
-            for (slot, &(ident, text)) in
-                identifiers.iter().enumerate().filter_map(|(s, id)| Some((s, id.as_ref()?)))
-            {
+            for (slot, &(ident, text)) in written() {
                 let Some(&first) = indexes[slot].get(&ident.key(text), key_of(slot)) else { continue };
                 let field = ident.describe().1;
                 let first = identified(&items[first as usize]).0.value_location(field);
@@ -246,9 +246,7 @@ impl Settled {
                 self.left_out[list as usize].push(position);
                 continue;
             }
-            for (slot, &(ident, text)) in
-                identifiers.iter().enumerate().filter_map(|(s, id)| Some((s, id.as_ref()?)))
-            {
+            for (slot, &(ident, text)) in written() {
                 // Free, as just checked.
                 let _ = indexes[slot].insert(position as u32, &ident.key(text), key_of(slot));
             }
@@ -748,21 +746,22 @@ impl Decoder {
 
     // ---- values ----
 
-    fn text(&mut self, node: &Node, field: Field) -> Option<String> {
-        let text = scalar_text(node).map(str::to_string);
+    /// The text of a string value; SL003 when it is not one.
+    fn string<'n>(&mut self, node: &'n Node, field: Field) -> Option<&'n str> {
+        let text = scalar_text(node);
         if text.is_none() {
             self.invalid(node, format!("{field} must be a string, found {}", found(node)));
         }
         text
     }
 
+    fn text(&mut self, node: &Node, field: Field) -> Option<String> {
+        self.string(node, field).map(str::to_string)
+    }
+
     /// [`Self::text`] as a slice of the file's text where it can be.
     fn shared(&mut self, node: &Node, field: Field) -> Option<Text> {
-        let text = scalar_text(node).map(|text| Text::within(&self.source, node.span, text));
-        if text.is_none() {
-            self.invalid(node, format!("{field} must be a string, found {}", found(node)));
-        }
-        text
+        self.string(node, field).map(|text| Text::within(&self.source, node.span, text))
     }
 
     fn flag(&mut self, node: &Node, field: Field) -> Option<bool> {

@@ -232,6 +232,13 @@ struct CustomerRef<'s> {
     projects: std::ops::Range<u32>,
 }
 
+impl CustomerRef<'_> {
+    /// Its projects, in `lists` (the view's `customer_ref_projects`).
+    fn projects<'p>(&self, lists: &'p [u32]) -> &'p [u32] {
+        &lists[self.projects.start as usize..self.projects.end as usize]
+    }
+}
+
 impl<'s> View<'s> {
     pub fn build(site: &'s Site, facts: &'s Facts) -> View<'s> {
         let external_domains = match site.customer_access.as_ref().map(|ca| &ca.external_domains) {
@@ -510,11 +517,8 @@ fn merge_aliased<'s>(mut refs: Vec<CustomerRef<'s>>, projects: &mut Vec<u32>) ->
     for r in refs {
         match merged.last_mut() {
             Some(last) if last.reference.at == r.reference.at => {
-                let mut union: Vec<u32> = projects[last.projects.start as usize..last.projects.end as usize]
-                    .iter()
-                    .chain(&projects[r.projects.start as usize..r.projects.end as usize])
-                    .copied()
-                    .collect();
+                let mut union: Vec<u32> =
+                    last.projects(projects).iter().chain(r.projects(projects)).copied().collect();
                 union.sort_unstable();
                 union.dedup();
                 let start = projects.len() as u32;
@@ -964,7 +968,7 @@ impl<'a> Fields<'a> {
 
     fn customer_ref(self, i: usize, name: &str) -> Option<Field<'a>> {
         let r = &self.view.customer_refs[i];
-        let projects = &self.view.customer_ref_projects[r.projects.start as usize..r.projects.end as usize];
+        let projects = r.projects(&self.view.customer_ref_projects);
         Some(match name {
             "text" => text(&r.reference.text),
             "user" => self.node(Of::User(r.user.index())),
@@ -1071,9 +1075,7 @@ mod tests {
     fn customer_refs_both_ways(loaded: &load::Loaded) -> (Vec<PlacedRef>, Vec<PlacedRef>) {
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let projects = |r: &super::CustomerRef| {
-            view.customer_ref_projects[r.projects.start as usize..r.projects.end as usize].to_vec()
-        };
+        let projects = |r: &super::CustomerRef| r.projects(&view.customer_ref_projects).to_vec();
         let built = view.customer_refs.iter().map(|r| (r.reference.at, projects(r))).collect();
         let mut links: Vec<(Location, u32)> = Vec::new();
         for (project, customers) in facts.project_customers.iter().enumerate() {
