@@ -17,13 +17,13 @@
 //! - [`Origin::fields`] lists a field only when its value is used: a null or
 //!   invalid value is "not given", so rules never point at it as a setting.
 
-use std::collections::hash_map::Entry as Slot;
-
-use foldhash::{HashMap, HashMapExt};
-
 use std::borrow::Cow;
+use std::collections::hash_map::Entry as Slot;
 use std::fmt;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
+use thin_vec::ThinVec;
 
 use crate::finding::{Check, Finding};
 use crate::source::{FileId, Location, Span};
@@ -528,16 +528,34 @@ impl fmt::Display for Field<'_> {
     }
 }
 
-/// What a value was, for messages: its kind, and its text when a scalar.
 /// What `decode` makes of `items`, in order, in a list sized for all of
 /// them: a file can list tens of thousands of users, and a list grown by
 /// doubling copies them and touches twice the memory.
-fn sized_for<'a, T>(items: &'a [Node], decode: impl FnMut(&'a Node) -> Option<T>) -> Vec<T> {
-    let mut decoded = Vec::with_capacity(items.len());
+fn sized_for<'a, T, L: SizedList<T>>(items: &'a [Node], decode: impl FnMut(&'a Node) -> Option<T>) -> L {
+    let mut decoded = L::with_capacity(items.len());
     decoded.extend(items.iter().filter_map(decode));
     decoded
 }
 
+/// The model's two kinds of list: `Vec`, and `ThinVec` for the lists that
+/// accounts hold.
+trait SizedList<T>: Extend<T> {
+    fn with_capacity(capacity: usize) -> Self;
+}
+
+impl<T> SizedList<T> for Vec<T> {
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(capacity)
+    }
+}
+
+impl<T> SizedList<T> for ThinVec<T> {
+    fn with_capacity(capacity: usize) -> Self {
+        ThinVec::with_capacity(capacity)
+    }
+}
+
+/// What a value was, for messages: its kind, and its text when a scalar.
 fn found(node: &Node) -> String {
     match node.as_scalar() {
         Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), scalar.text),
@@ -865,7 +883,7 @@ impl Decoder {
         self.field(entity, key, |d, entry| d.reference(&entry.value, Field::Key(key)))
     }
 
-    fn refs_field<T>(&mut self, entity: &mut Entity, key: &'static str) -> Vec<Ref<T>> {
+    fn refs_field<T, L: SizedList<Ref<T>>>(&mut self, entity: &mut Entity, key: &'static str) -> L {
         let items = self.list_field(entity, key);
         sized_for(items, |item| self.reference(item, Field::ItemOf(key)))
     }

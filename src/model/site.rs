@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use thin_vec::ThinVec;
+
 pub use super::shared::Text;
 use crate::source::{FileId, Location, Span};
 
@@ -32,12 +34,10 @@ pub struct Origin {
     pub key: Option<Span>,
     /// Fields written in the snapshot whose value is used. Only the first of
     /// a duplicated key is recorded.
-    fields: Vec<FieldSpan>,
+    fields: ThinVec<FieldSpan>,
     /// The paths of fields below free-form keys (`roles.jira-software`),
-    /// which no schema names. Most entities have none: boxed, the list
-    /// costs them 8 bytes rather than 24.
-    #[allow(clippy::box_collection)]
-    named: Option<Box<Vec<String>>>,
+    /// which no schema names. Most entities have none.
+    named: ThinVec<String>,
 }
 
 /// Where a written field's key and value are. Fields are the model's most
@@ -69,7 +69,7 @@ impl FieldPath {
 
 impl Origin {
     pub fn new(file: FileId, span: Span, key: Option<Span>) -> Origin {
-        Origin { file, span, key, fields: Vec::new(), named: None }
+        Origin { file, span, key, fields: ThinVec::new(), named: ThinVec::new() }
     }
 
     /// Room for `fields` fields, recorded next.
@@ -87,9 +87,10 @@ impl Origin {
     /// apps), the rest are not recorded: a finding about one points at the
     /// entity instead.
     pub(super) fn record_named(&mut self, path: String, key: Span, value: Span) {
-        let named = self.named.get_or_insert_default();
-        let Some(index) = u16::try_from(named.len()).ok().filter(|i| *i < FieldPath::NAMED) else { return };
-        named.push(path);
+        let Some(index) = u16::try_from(self.named.len()).ok().filter(|i| *i < FieldPath::NAMED) else {
+            return;
+        };
+        self.named.push(path);
         let path = FieldPath(FieldPath::NAMED | index);
         self.fields.push(FieldSpan { path, key, value });
     }
@@ -99,7 +100,7 @@ impl Origin {
             return super::decode::known_path(path.0);
         }
         let index = usize::from(path.0 & !FieldPath::NAMED);
-        self.named.as_ref().and_then(|named| named.get(index)).map_or("", String::as_str)
+        self.named.get(index).map_or("", String::as_str)
     }
 
     fn field(&self, path: &str) -> Option<&FieldSpan> {
@@ -271,15 +272,17 @@ pub struct User {
     /// App key to role as written (`agent`, `customer`, `user`, `none`, ...).
     /// For `jira-servicemanagement` the value is one of [`JsmRole`]'s names.
     pub roles: AppRoles,
-    pub admin_roles: Vec<String>,
-    pub groups: Vec<Ref<GroupId>>,
+    // Thin lists: most accounts (every portal-only customer) have none of
+    // these, and an account is the model's most numerous entity.
+    pub admin_roles: ThinVec<String>,
+    pub groups: ThinVec<Ref<GroupId>>,
 }
 
 /// App keys and the roles written for them, in key order, each key once.
 /// A sorted list rather than a map: an account has a role or two, and a
 /// `BTreeMap`'s first node is half a kilobyte.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct AppRoles(Vec<(String, String)>);
+pub struct AppRoles(ThinVec<(String, String)>);
 
 impl AppRoles {
     pub fn get(&self, app: &str) -> Option<&String> {
@@ -296,7 +299,7 @@ impl AppRoles {
 /// (decoding reports the second as a duplicate key).
 impl FromIterator<(String, String)> for AppRoles {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> AppRoles {
-        let mut roles: Vec<(String, String)> = pairs.into_iter().collect();
+        let mut roles: ThinVec<(String, String)> = pairs.into_iter().collect();
         roles.sort_by(|a, b| a.0.cmp(&b.0));
         roles.dedup_by(|later, earlier| later.0 == earlier.0);
         AppRoles(roles)
