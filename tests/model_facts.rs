@@ -30,7 +30,7 @@ groups:
 }
 
 fn role(role: JsmRole, sources: Vec<RoleSource>) -> EffectiveRole {
-    EffectiveRole { role, sources }
+    EffectiveRole { role, sources: sources.into() }
 }
 
 #[test]
@@ -133,11 +133,11 @@ projects:
     service_desk: { organizations: [Fabrikam] }
 "#;
 
-fn direct(user: u32, index: usize) -> CustomerLink {
+fn direct(user: u32, index: u32) -> CustomerLink {
     CustomerLink { user: UserId(user), via: Via::Direct { index } }
 }
 
-fn member(user: u32, org: u32, member: usize) -> CustomerLink {
+fn member(user: u32, org: u32, member: u32) -> CustomerLink {
     CustomerLink { user: UserId(user), via: Via::Organization { org: OrgId(org), member } }
 }
 

@@ -76,10 +76,10 @@ impl<'s> Settings<'s> {
         match via {
             Via::Direct { index } => {
                 let desk = self.project(project).service_desk.as_ref()?;
-                desk.customers.get(index).map(|r| r.at)
+                desk.customers.get(index as usize).map(|r| r.at)
             }
             Via::Organization { org, member } => {
-                self.site.organizations.get(org.index())?.members.get(member).map(|r| r.at)
+                self.site.organizations.get(org.index())?.members.get(member as usize).map(|r| r.at)
             }
         }
     }
@@ -161,7 +161,7 @@ impl<'s> Settings<'s> {
             RoleSource::Direct(_) => &user.origin,
             RoleSource::Group(group, _) => &self.site.groups.get(group.index())?.origin,
             RoleSource::Domain(index, _) => {
-                &self.site.user_access.as_ref()?.approved_domains.get(index)?.origin
+                &self.site.user_access.as_ref()?.approved_domains.get(index as usize)?.origin
             }
         };
         Some(origin.value_location(JSM_ROLE_FIELD))

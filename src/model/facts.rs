@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
+use thin_vec::ThinVec;
 
 use super::decode::JSM_APP;
 use super::grouped::Grouped;
@@ -34,11 +35,13 @@ pub struct Facts {
     pub users_by_email: EmailIndex,
 }
 
-/// A user's effective JSM role: the highest of its sources.
+/// A user's effective JSM role: the highest of its sources. One per
+/// account, and most accounts have no source: a thin list keeps it at 16
+/// bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveRole {
     pub role: JsmRole,
-    pub sources: Vec<RoleSource>,
+    pub sources: ThinVec<RoleSource>,
 }
 
 /// One thing that gives a user a JSM role (only those above `none`).
@@ -50,10 +53,12 @@ pub enum RoleSource {
     Group(GroupId, JsmRole),
     /// An approved domain (index into `user_access.approved_domains`) whose
     /// role counts for this user's email.
-    Domain(usize, JsmRole),
+    Domain(u32, JsmRole),
 }
 
-/// How a user is a customer of a project.
+/// How a user is a customer of a project. There is one per customer
+/// reference and project it reaches, so indexes are 32-bit: a link is 16
+/// bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomerLink {
     pub user: UserId,
@@ -63,10 +68,10 @@ pub struct CustomerLink {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
     /// `service_desk.customers[index]`.
-    Direct { index: usize },
+    Direct { index: u32 },
     /// `organizations[org].members[member]`, the organization being linked
     /// to the project.
-    Organization { org: OrgId, member: usize },
+    Organization { org: OrgId, member: u32 },
 }
 
 /// Derives every fact of the site. Each pass is linear in the size of the
@@ -137,11 +142,11 @@ fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> 
     let internal = site.customer_access.as_ref().is_none_or(|access| access.internal);
     // Folded domain to the first approved domain that gives a role without
     // waiting for an admin's approval.
-    let mut domains: HashMap<String, (usize, JsmRole)> = HashMap::new();
+    let mut domains: HashMap<String, (u32, JsmRole)> = HashMap::new();
     if let Some(access) = &site.user_access {
         for (index, domain) in access.approved_domains.iter().enumerate() {
             if let Some(role) = domain_jsm_role(domain, internal).filter(|_| !domain.admin_approval) {
-                domains.entry(fold(&domain.domain).into_owned()).or_insert((index, role));
+                domains.entry(fold(&domain.domain).into_owned()).or_insert((index as u32, role));
             }
         }
     }
@@ -157,7 +162,7 @@ fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> 
             });
             let domain = user.email.as_deref().and_then(email_domain).and_then(|d| domains.get(d.as_ref()));
             let domain = domain.map(|&(index, role)| RoleSource::Domain(index, role));
-            let sources: Vec<RoleSource> = direct
+            let sources: ThinVec<RoleSource> = direct
                 .into_iter()
                 .chain(groups)
                 .chain(domain)
@@ -187,11 +192,12 @@ fn project_customers(site: &Site, project: &Project) -> Vec<CustomerLink> {
         return Vec::new();
     };
     let direct = desk.customers.iter().enumerate().filter_map(|(index, customer)| {
-        Some(CustomerLink { user: customer.target?, via: Via::Direct { index } })
+        Some(CustomerLink { user: customer.target?, via: Via::Direct { index: index as u32 } })
     });
     let through_orgs = desk.organizations.iter().filter_map(|r| r.target).flat_map(|org| {
         let members = site.organizations.get(org.index()).map_or(&[][..], |o| &o.members);
         members.iter().enumerate().filter_map(move |(member, reference)| {
+            let member = member as u32;
             Some(CustomerLink { user: reference.target?, via: Via::Organization { org, member } })
         })
     });

@@ -222,10 +222,10 @@ impl<'v> Collection<'v> {
 }
 
 /// A `service_desk.customers` entry or an organization `members` entry, and
-/// the service projects it makes the user a customer of.
+/// the service projects it makes the user a customer of. Only resolved
+/// references are customer references: `reference.target` is the user.
 struct CustomerRef<'s> {
     reference: &'s Ref<UserId>,
-    user: UserId,
     organization: Option<OrgId>,
     /// Where its projects are in the view's `customer_ref_projects`: one
     /// list for all, not one per reference.
@@ -478,16 +478,15 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Ve
     let direct = site.projects.iter().zip(&project_lists).flat_map(|(p, range)| {
         let customers =
             p.service_desk.as_ref().filter(|_| range.is_some()).map_or(&[][..], |sd| &sd.customers);
-        customers.iter().filter_map(|reference| {
-            let projects = range.clone()?;
-            Some(CustomerRef { reference, user: reference.target?, organization: None, projects })
+        customers.iter().filter(|r| r.target.is_some()).filter_map(|reference| {
+            Some(CustomerRef { reference, organization: None, projects: range.clone()? })
         })
     });
     let members = site.organizations.iter().zip(&org_lists).enumerate().flat_map(|(oi, (o, range))| {
         let members = if range.is_some() { &o.members[..] } else { &[] };
-        members.iter().filter_map(move |reference| {
+        members.iter().filter(|r| r.target.is_some()).filter_map(move |reference| {
             let (organization, projects) = (Some(OrgId(oi as u32)), range.clone()?);
-            Some(CustomerRef { reference, user: reference.target?, organization, projects })
+            Some(CustomerRef { reference, organization, projects })
         })
     });
     // The two streams merged as they are made: no list of either is kept.
@@ -726,7 +725,7 @@ impl<'a> Fields<'a> {
             RoleSource::Direct(r) => ("user", "", r),
             RoleSource::Group(g, r) => ("group", site.groups[g.index()].name.as_str(), r),
             RoleSource::Domain(d, r) => {
-                let domain = site.user_access.as_ref().and_then(|ua| ua.approved_domains.get(*d));
+                let domain = site.user_access.as_ref().and_then(|ua| ua.approved_domains.get(*d as usize));
                 ("domain", domain.map_or("", |d| d.domain.as_str()), r)
             }
         };
@@ -971,7 +970,7 @@ impl<'a> Fields<'a> {
         let projects = r.projects(&self.view.customer_ref_projects);
         Some(match name {
             "text" => text(&r.reference.text),
-            "user" => self.node(Of::User(r.user.index())),
+            "user" => self.opt_node(r.reference.target.map(|u| Of::User(u.index()))),
             "via" => text(if r.organization.is_some() { "organization" } else { "customer" }),
             "organization" => self.opt_node(r.organization.map(|o| Of::Organization(o.index()))),
             "projects" => self.nodes(projects.iter().map(|&p| Of::Project(p as usize))),
@@ -1082,8 +1081,10 @@ mod tests {
             let desk = site.projects[project].service_desk.as_ref();
             for link in customers {
                 let reference = match link.via {
-                    Via::Direct { index } => &desk.unwrap().customers[index],
-                    Via::Organization { org, member } => &site.organizations[org.index()].members[member],
+                    Via::Direct { index } => &desk.unwrap().customers[index as usize],
+                    Via::Organization { org, member } => {
+                        &site.organizations[org.index()].members[member as usize]
+                    }
                 };
                 links.push((reference.at, project as u32));
             }
