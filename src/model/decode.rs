@@ -595,7 +595,7 @@ impl<'a> Entity<'a> {
 
     /// The entity is written under a key (a section, a role name).
     fn under_key(mut self, key: Span) -> Self {
-        self.origin.key = Some(key);
+        self.origin.set_key(key);
         self
     }
 }

@@ -29,11 +29,12 @@ pub struct Origin {
     pub file: FileId,
     /// The entity's value: its mapping (or the scalar, for single settings).
     pub span: Span,
-    /// The key it is written under, when it has one (`customer_access:`,
-    /// an app key in `user_invites`, a role name in `roles`).
-    pub key: Option<Span>,
     /// Fields written in the snapshot whose value is used. Only the first of
-    /// a duplicated key is recorded.
+    /// a duplicated key is recorded. The key the entity is written under,
+    /// when it has one (`customer_access:`, an app key in `user_invites`, a
+    /// role name in `roles`), is recorded here too, as [`FieldPath::KEY`]:
+    /// few entities have one, and a field of its own would cost every
+    /// account 8 bytes.
     fields: ThinVec<FieldSpan>,
     /// The paths of fields below free-form keys (`roles.jira-software`),
     /// which no schema names. Most entities have none.
@@ -41,13 +42,28 @@ pub struct Origin {
 }
 
 /// Where a written field's key and value are. Fields are the model's most
-/// numerous records (four for each portal-only customer), so a field is 20
-/// bytes, its path a number.
+/// numerous records (four for each portal-only customer), so a field is 16
+/// bytes: its path a number, its key's length 16 bits (a longer key is
+/// pointed at by its first 64 KiB).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct FieldSpan {
     path: FieldPath,
-    key: Span,
+    key_len: u16,
+    key_start: u32,
     value: Span,
+}
+
+impl FieldSpan {
+    fn new(path: FieldPath, key: Span, value: Span) -> FieldSpan {
+        let key_len = u16::try_from(key.len()).unwrap_or(u16::MAX);
+        // Spans are 32-bit already; the start fits.
+        FieldSpan { path, key_len, key_start: key.start() as u32, value }
+    }
+
+    fn key(&self) -> Span {
+        let start = self.key_start as usize;
+        Span::new(start, start + usize::from(self.key_len))
+    }
 }
 
 /// A field's dotted path below its entity (`signup`,
@@ -59,17 +75,28 @@ pub struct FieldPath(u16);
 impl FieldPath {
     /// Paths from here on are indices into [`Origin`]'s named paths.
     const NAMED: u16 = 1 << 15;
+    /// The key the entity itself is written under; no schema's key.
+    const KEY: FieldPath = FieldPath(Self::NAMED - 1);
 
-    /// A schema's key, numbered by `decode` (below 2^15).
+    /// A schema's key, numbered by `decode` (below 2^15 - 1).
     pub(super) fn known(number: u16) -> FieldPath {
-        debug_assert!(number < Self::NAMED);
+        debug_assert!(number < Self::KEY.0);
         FieldPath(number)
     }
 }
 
 impl Origin {
     pub fn new(file: FileId, span: Span, key: Option<Span>) -> Origin {
-        Origin { file, span, key, fields: ThinVec::new(), named: ThinVec::new() }
+        let mut origin = Origin { file, span, fields: ThinVec::new(), named: ThinVec::new() };
+        if let Some(key) = key {
+            origin.set_key(key);
+        }
+        origin
+    }
+
+    /// Records the key the entity is written under.
+    pub(super) fn set_key(&mut self, key: Span) {
+        self.fields.push(FieldSpan::new(FieldPath::KEY, key, self.span));
     }
 
     /// Room for `fields` fields, recorded next.
@@ -79,7 +106,7 @@ impl Origin {
 
     /// Records where a field whose path a schema names is written.
     pub(super) fn record(&mut self, path: FieldPath, key: Span, value: Span) {
-        self.fields.push(FieldSpan { path, key, value });
+        self.fields.push(FieldSpan::new(path, key, value));
     }
 
     /// Records where a field below a free-form key is written.
@@ -91,11 +118,13 @@ impl Origin {
             return;
         };
         self.named.push(path);
-        let path = FieldPath(FieldPath::NAMED | index);
-        self.fields.push(FieldSpan { path, key, value });
+        self.fields.push(FieldSpan::new(FieldPath(FieldPath::NAMED | index), key, value));
     }
 
     fn path(&self, path: FieldPath) -> &str {
+        if path == FieldPath::KEY {
+            return "";
+        }
         if path.0 & FieldPath::NAMED == 0 {
             return super::decode::known_path(path.0);
         }
@@ -104,7 +133,7 @@ impl Origin {
     }
 
     fn field(&self, path: &str) -> Option<&FieldSpan> {
-        self.fields.iter().find(|f| self.path(f.path) == path)
+        self.fields.iter().find(|f| f.path != FieldPath::KEY && self.path(f.path) == path)
     }
 
     /// Whether the snapshot states this field.
@@ -116,8 +145,10 @@ impl Origin {
         Location { file: self.file, span: self.span }
     }
 
+    /// The key the entity is written under, or the entity when it has none.
     pub fn key_location(&self) -> Location {
-        Location { file: self.file, span: self.key.unwrap_or(self.span) }
+        let key = self.fields.iter().find(|f| f.path == FieldPath::KEY);
+        Location { file: self.file, span: key.map_or(self.span, FieldSpan::key) }
     }
 
     /// The field's value, or the entity when the field is not written.
@@ -128,7 +159,7 @@ impl Origin {
 
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, |f| f.key);
+        let span = self.field(path).map_or(self.span, FieldSpan::key);
         Location { file: self.file, span }
     }
 }
@@ -488,5 +519,31 @@ mod tests {
         assert_eq!(origin.value_location("roles.confluence").span, Span::new(39, 40));
         assert!(!origin.states("roles.other"));
         assert_eq!(origin.value_location("roles.other").span, Span::new(0, 40));
+    }
+
+    #[test]
+    fn the_key_an_entity_is_written_under_is_no_field() {
+        let mut origin = Origin::new(FileId(0), Span::new(10, 40), Some(Span::new(2, 8)));
+        origin.record(FieldPath::known(0), Span::new(12, 18), Span::new(20, 25));
+        assert_eq!(origin.key_location().span, Span::new(2, 8));
+        assert_eq!(origin.value_location("").span, Span::new(10, 40));
+        assert!(!origin.states(""));
+        assert_eq!(Origin::new(FileId(0), Span::new(10, 40), None).key_location().span, Span::new(10, 40));
+    }
+
+    #[test]
+    fn a_key_past_64_kib_is_pointed_at_by_its_start() {
+        let mut origin = Origin::new(FileId(0), Span::new(0, 200_000), None);
+        origin.record_named("roles.x".into(), Span::new(5, 100_005), Span::new(100_010, 100_012));
+        assert_eq!(origin.field_key_location("roles.x").span, Span::new(5, 5 + 65_535));
+        assert_eq!(origin.value_location("roles.x").span, Span::new(100_010, 100_012));
+    }
+
+    /// An account is the model's most numerous entity: 112 bytes is
+    /// mimalloc's size class, the next one up is 128.
+    #[test]
+    fn an_account_is_112_bytes_and_a_field_16() {
+        assert_eq!(std::mem::size_of::<User>(), 112);
+        assert_eq!(std::mem::size_of::<FieldSpan>(), 16);
     }
 }
