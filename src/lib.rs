@@ -21,6 +21,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod shared;
 pub mod source;
 pub mod stats;
 pub mod suppress;

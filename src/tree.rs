@@ -4,6 +4,7 @@
 //! duplicate keys kept (so they can be reported), and how each scalar was
 //! written.
 
+use crate::shared::Text;
 use crate::source::Span;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,10 +29,11 @@ pub struct Entry {
 
 /// A scalar as written. `text` is the source text for plain (unquoted) YAML
 /// scalars and JSON numbers/literals, and the decoded content for quoted
-/// strings, so `id: 10000` and `id: "10000"` both read as `10000`.
+/// strings, so `id: 10000` and `id: "10000"` both read as `10000`. The
+/// text is a slice of the file's where it reads as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
-    pub text: String,
+    pub text: Text,
     pub kind: ScalarKind,
 }
 
@@ -175,8 +177,6 @@ mod tests {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub file: crate::source::FileId,
-    /// The file's text, which the model's strings point into.
-    pub text: std::sync::Arc<String>,
     pub root: Node,
 }
 

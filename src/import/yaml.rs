@@ -76,7 +76,7 @@ mod tests {
         let Value::Map(flow) = &entries[1].value.value else { panic!("flow is not a mapping: {text}") };
         let in_flow = flow[0].value.as_scalar().expect("scalar").clone();
         assert_eq!((&block.text, block.kind), (&in_flow.text, in_flow.kind), "{text}");
-        (block.text, block.kind)
+        (block.text.to_string(), block.kind)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the few leniencies no option covers are checked here.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::common::{Range, Ranged};
@@ -11,6 +12,7 @@ use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, ParseOptions, Scanner, ScannerOptions, parse_to_ast};
 
 use super::limits::Limits;
+use crate::shared::Text;
 use crate::source::Span;
 use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
 
@@ -22,24 +24,34 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 /// Parses one JSON document into a spanned tree, within `limits` (depth and
 /// nodes; the file size is the loader's business, and JSON has no aliases).
 pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
-    let characters = check_text(text, limits)?;
-    match Strict::build(text, limits) {
+    parse_source(&Arc::new(text.to_string()), limits)
+}
+
+/// [`parse_with`] on a file's text as the loader holds it: the tree's
+/// scalars are slices of it.
+pub fn parse_source(source: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
+    let characters = check_text(source, limits)?;
+    match Strict::build(source, limits) {
         Some(root) => characters.map(|()| root),
         // Not plain strict JSON within the limits: jsonc-parser's AST parser
         // says what is wrong (or, should it accept, its tree is converted).
-        None => parse_ast(text, limits, characters),
+        None => parse_ast(source, limits, characters),
     }
 }
 
-/// [`parse_with`] through jsonc-parser's AST, the text checked.
-fn parse_ast(text: &str, limits: &Limits, characters: Result<(), SyntaxError>) -> Result<Node, SyntaxError> {
+/// [`parse_source`] through jsonc-parser's AST, the text checked.
+fn parse_ast(
+    source: &Arc<String>,
+    limits: &Limits,
+    characters: Result<(), SyntaxError>,
+) -> Result<Node, SyntaxError> {
     let parsed =
-        parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| parse_error(text, &e))?;
+        parse_to_ast(source, &CollectOptions::default(), &strict()).map_err(|e| parse_error(source, &e))?;
     let Some(value) = parsed.value else {
         return Err(super::empty_file());
     };
     characters?;
-    let mut nodes = Nodes { count: 0, limits };
+    let mut nodes = Nodes { count: 0, limits, source };
     convert(value, &mut nodes)
 }
 
@@ -71,7 +83,7 @@ struct Strict<'t, 'l> {
 }
 
 impl<'t> Strict<'t, '_> {
-    fn build(text: &'t str, limits: &Limits) -> Option<Node> {
+    fn build(source: &'t Arc<String>, limits: &Limits) -> Option<Node> {
         // The scanner options the AST parser derives from [`strict`], so that
         // both paths scan alike.
         let ParseOptions {
@@ -91,7 +103,8 @@ impl<'t> Strict<'t, '_> {
             allow_non_finite_numbers,
             allow_extended_string_escapes,
         };
-        let mut strict = Strict { scanner: Scanner::new(text, &options), nodes: Nodes { count: 0, limits } };
+        let nodes = Nodes { count: 0, limits, source };
+        let mut strict = Strict { scanner: Scanner::new(source, &options), nodes };
         let first = strict.next()?;
         let root = strict.value(first)?;
         // One root value, then nothing.
@@ -112,12 +125,12 @@ impl<'t> Strict<'t, '_> {
     fn value(&mut self, token: Token<'t>) -> Option<Node> {
         let range = self.range();
         self.nodes.add(range).ok()?;
-        let leaf = |text: String, kind| Some(scalar(range, text, kind));
+        let leaf = |text: &str, kind| Some(self.nodes.scalar(range, text, kind));
         match token {
-            Token::String(text) => leaf(text.into_owned(), ScalarKind::Str),
-            Token::Number(literal) => leaf(literal.to_string(), number_kind(literal)),
-            Token::Boolean(value) => leaf(value.to_string(), ScalarKind::Bool(value)),
-            Token::Null => leaf("null".to_string(), ScalarKind::Null),
+            Token::String(text) => leaf(&text, ScalarKind::Str),
+            Token::Number(literal) => leaf(literal, number_kind(literal)),
+            Token::Boolean(value) => leaf(if value { "true" } else { "false" }, ScalarKind::Bool(value)),
+            Token::Null => leaf("null", ScalarKind::Null),
             Token::OpenBracket => self.array(range.start),
             Token::OpenBrace => self.object(range.start),
             _ => None,
@@ -148,7 +161,7 @@ impl<'t> Strict<'t, '_> {
                 let Token::String(name) = token else { return None };
                 let key_range = self.range();
                 self.nodes.add(key_range).ok()?;
-                let key = scalar(key_range, name.into_owned(), ScalarKind::Str);
+                let key = self.nodes.scalar(key_range, &name, ScalarKind::Str);
                 if self.next()? != Token::Colon {
                     return None;
                 }
@@ -267,14 +280,22 @@ fn check_text(text: &str, limits: &Limits) -> Result<Result<(), SyntaxError>, Sy
     Ok(Err(SyntaxError { span, message }))
 }
 
-/// Counts the nodes of the tree against [`Limits::max_nodes`]: keys and
-/// values, as the YAML parser counts them.
+/// Makes the tree's nodes from the file's text, and counts them against
+/// [`Limits::max_nodes`]: keys and values, as the YAML parser counts them.
 struct Nodes<'l> {
     count: usize,
     limits: &'l Limits,
+    source: &'l Arc<String>,
 }
 
 impl Nodes<'_> {
+    /// A scalar reading `text`: a slice of the file's text unless escapes
+    /// made it differ.
+    fn scalar(&self, range: Range, text: &str, kind: ScalarKind) -> Node {
+        let span = span(range);
+        Node { span, value: Value::Scalar(Scalar { text: Text::within(self.source, span, text), kind }) }
+    }
+
     fn add(&mut self, range: Range) -> Result<(), SyntaxError> {
         self.count += 1;
         if self.count > self.limits.max_nodes {
@@ -290,10 +311,12 @@ impl Nodes<'_> {
 fn convert(value: ast::Value, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
     nodes.add(value.range())?;
     Ok(match value {
-        ast::Value::StringLit(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
-        ast::Value::NumberLit(n) => scalar(n.range, n.value.to_string(), number_kind(n.value)),
-        ast::Value::BooleanLit(b) => scalar(b.range, b.value.to_string(), ScalarKind::Bool(b.value)),
-        ast::Value::NullKeyword(n) => scalar(n.range, "null".to_string(), ScalarKind::Null),
+        ast::Value::StringLit(s) => nodes.scalar(s.range, &s.value, ScalarKind::Str),
+        ast::Value::NumberLit(n) => nodes.scalar(n.range, n.value, number_kind(n.value)),
+        ast::Value::BooleanLit(b) => {
+            nodes.scalar(b.range, if b.value { "true" } else { "false" }, ScalarKind::Bool(b.value))
+        }
+        ast::Value::NullKeyword(n) => nodes.scalar(n.range, "null", ScalarKind::Null),
         ast::Value::Array(array) => {
             let items =
                 array.elements.into_iter().map(|item| convert(item, nodes)).collect::<Result<_, _>>()?;
@@ -313,14 +336,10 @@ fn convert(value: ast::Value, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
 fn key(name: ObjectPropName, nodes: &mut Nodes) -> Result<Node, SyntaxError> {
     nodes.add(name.range())?;
     Ok(match name {
-        ObjectPropName::String(s) => scalar(s.range, s.value.into_owned(), ScalarKind::Str),
+        ObjectPropName::String(s) => nodes.scalar(s.range, &s.value, ScalarKind::Str),
         // Only with loose property names, which are switched off.
-        ObjectPropName::Word(w) => scalar(w.range, w.value.to_string(), ScalarKind::Str),
+        ObjectPropName::Word(w) => nodes.scalar(w.range, w.value, ScalarKind::Str),
     })
-}
-
-fn scalar(range: Range, text: String, kind: ScalarKind) -> Node {
-    Node { span: span(range), value: Value::Scalar(Scalar { text, kind }) }
 }
 
 fn span(range: Range) -> Span {
@@ -357,6 +376,7 @@ mod tests {
             r#""just a string""#,
             "{\"zoë\": \"ünïcode\", \"emoji\": \"\u{1F600}\"}",
         ] {
+            let text = &Arc::new(text.to_string());
             let ast = parse_ast(text, &limits, Ok(())).unwrap();
             assert_eq!(Strict::build(text, &limits), Some(ast), "{text}");
         }
@@ -389,14 +409,24 @@ mod tests {
             "{,}",
             "}",
         ] {
-            assert_eq!(Strict::build(text, &limits), None, "{text:?}");
+            assert_eq!(Strict::build(&Arc::new(text.to_string()), &limits), None, "{text:?}");
         }
         let tight = Limits { max_nodes: 2, ..Limits::default() };
-        assert_eq!(Strict::build("[1, 2, 3]", &tight), None);
+        assert_eq!(Strict::build(&Arc::new("[1, 2, 3]".to_string()), &tight), None);
     }
 
     fn source(text: &str) -> crate::source::SourceFile {
         t::source("t.json", text)
+    }
+
+    #[test]
+    fn scalars_written_as_they_read_are_slices_of_the_text() {
+        let text = r#"{"email": "alice@acme.com", "n": 10000, "ok": true, "none": null, "escaped": "a\tb"}"#;
+        let expected = [("email", true), ("n", true), ("ok", true), ("none", true), ("escaped", false)];
+        let expected = expected.map(|(key, slice)| (key.to_string(), slice));
+        assert_eq!(t::values_sliced(|source| parse_source(source, &Limits::default()), text), expected);
+        // Through jsonc-parser's AST, alike.
+        assert_eq!(t::values_sliced(|source| parse_ast(source, &Limits::default(), Ok(())), text), expected);
     }
 
     #[test]

@@ -158,10 +158,7 @@ pub fn load_path_map<D: Send>(
                 on_file(read.text.len() as u64);
             }
             let file = FileId(index as u32);
-            read.map(|read| {
-                let text = Arc::clone(&read.text);
-                read.map(|root| each(Document { file, text, root }))
-            })
+            read.map(|read| read.map(|root| each(Document { file, root })))
         })
         .collect::<Vec<_>>();
     assemble(path, files)
@@ -172,11 +169,8 @@ pub fn load_path_map<D: Send>(
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let candidate = Candidate { path: name.into(), relative: name.into(), format: Format::Yaml };
     let text = Arc::new(text.to_string());
-    let parsed = candidate.format.parse(&text, &Limits::default()).map(|root| Document {
-        file: FileId(0),
-        text: Arc::clone(&text),
-        root,
-    });
+    let parsed =
+        candidate.format.parse(&text, &Limits::default()).map(|root| Document { file: FileId(0), root });
     assemble(Path::new(name), vec![Ok(ReadFile { candidate, text, parsed })])
 }
 
@@ -196,10 +190,10 @@ impl Format {
         }
     }
 
-    fn parse(self, text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+    fn parse(self, text: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
         match self {
-            Format::Yaml => yaml::parse_with(text, limits),
-            Format::Json => json::parse_with(text, limits),
+            Format::Yaml => yaml::parse_source(text, limits),
+            Format::Json => json::parse_source(text, limits),
         }
     }
 }

@@ -55,3 +55,18 @@ pub fn at(file: &SourceFile, span: Span) -> (&str, LineCol) {
 pub fn lc(line: usize, column: usize) -> LineCol {
     LineCol { line, column }
 }
+
+/// For each key of the top-level mapping of `text`, as `parse` reads it:
+/// whether its value's text is a slice of the file's text (no copy).
+pub fn values_sliced(
+    parse: impl Fn(&std::sync::Arc<String>) -> Result<Node, SyntaxError>,
+    text: &str,
+) -> Vec<(String, bool)> {
+    let source = std::sync::Arc::new(text.to_string());
+    let root = parse(&source).unwrap_or_else(|error| panic!("{text:?} should parse: {error:?}"));
+    let scalar = |node: &Node| node.as_scalar().map(|s| s.text.clone()).expect("a scalar");
+    entries(&root)
+        .iter()
+        .map(|entry| (scalar(&entry.key).to_string(), scalar(&entry.value).is_slice_of(&source)))
+        .collect()
+}

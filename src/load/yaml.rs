@@ -13,10 +13,12 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 use super::limits::Limits;
+use crate::shared::Text;
 use crate::source::Span;
 use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
 
@@ -28,8 +30,15 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 /// Parses one YAML document into a spanned tree, within `limits` (depth,
 /// nodes, nodes added by aliases; the file size is the loader's business).
 pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+    parse_source(&Arc::new(text.to_string()), limits)
+}
+
+/// [`parse_with`] on a file's text as the loader holds it: the tree's
+/// scalars are slices of it.
+pub fn parse_source(source: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
+    let text = source.as_str();
     let offsets = ByteOffsets::new(text);
-    let mut builder = Builder::new(text, limits);
+    let mut builder = Builder::new(source, limits);
     let mut documents = 0;
     for next in Parser::new_from_str(text) {
         let (event, marks) = next.map_err(|error| scan_error(text, &offsets, &error, limits))?;
@@ -277,6 +286,8 @@ impl Frame {
 /// Builds the tree from events with an explicit stack (never recursion), so
 /// deep input cannot overflow the thread's stack.
 struct Builder<'t> {
+    /// The file's text, which scalars are slices of (`text` is all of it).
+    source: &'t Arc<String>,
     text: &'t str,
     limits: &'t Limits,
     stack: Vec<Frame>,
@@ -293,9 +304,10 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str, limits: &'t Limits) -> Self {
+    fn new(source: &'t Arc<String>, limits: &'t Limits) -> Self {
         Builder {
-            text,
+            source,
+            text: source.as_str(),
             limits,
             stack: Vec::new(),
             root: None,
@@ -351,7 +363,8 @@ impl<'t> Builder<'t> {
     ) -> Result<(), SyntaxError> {
         let properties = self.properties(anchor, tag, event);
         let span = self.scalar_span(&value, style, &properties, event);
-        let scalar = resolve_scalar(value, style, tag, &properties.tag_text(self.text))
+        let text = Text::within(self.source, span, &value);
+        let scalar = resolve_scalar(text, style, tag, &properties.tag_text(self.text))
             .map_err(|message| SyntaxError { span: properties.tag.unwrap_or(span), message })?;
         self.count_nodes(1, span)?;
         let built = Built { node: Node { span, value: Value::Scalar(scalar) }, nodes: 1, height: 0 };
@@ -623,12 +636,11 @@ fn sequence_dash(text: &str, start: usize) -> usize {
 /// schema, quoted and block scalars are strings, and the core tags
 /// `!!str !!int !!float !!bool !!null` override that when the text fits.
 fn resolve_scalar(
-    value: Cow<str>,
+    text: Text,
     style: ScalarStyle,
     tag: Option<&Tag>,
     tag_text: &str,
 ) -> Result<Scalar, String> {
-    let text = value.into_owned();
     let Some(tag) = tag else {
         let kind = match style {
             ScalarStyle::Plain => ScalarKind::of_plain_yaml(&text),
@@ -675,6 +687,15 @@ mod tests {
 
     fn source(text: &str) -> crate::source::SourceFile {
         t::source("t.yaml", text)
+    }
+
+    #[test]
+    fn scalars_written_as_they_read_are_slices_of_the_text() {
+        let text = "plain: alice@acme.com\nquoted: 'qm:1'\ndouble: \"x\"\nescaped: \"a\\tb\"\nfolded: >\n  two\n  lines\n";
+        let sliced = t::values_sliced(|source| parse_source(source, &Limits::default()), text);
+        let expected =
+            [("plain", true), ("quoted", true), ("double", true), ("escaped", false), ("folded", false)];
+        assert_eq!(sliced, expected.map(|(key, slice)| (key.to_string(), slice)));
     }
 
     #[test]

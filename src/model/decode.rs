@@ -20,7 +20,6 @@
 use std::borrow::Cow;
 use std::collections::hash_map::Entry as Slot;
 use std::fmt;
-use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use thin_vec::ThinVec;
@@ -30,17 +29,16 @@ use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
-use super::shared::Text;
 use super::site::*;
 use super::text::{closest, fold};
+use crate::shared::Text;
 
 /// Decodes one document on its own. What depends on the documents before
 /// it, identifiers and singleton sections written twice (SL004), is settled
 /// by [`merge`]; so a caller may decode each file as soon as it is parsed,
 /// and drop its tree.
 pub fn decode_document(document: &Document) -> Part {
-    let mut decoder =
-        Decoder { file: document.file, source: Arc::clone(&document.text), part: Part::default() };
+    let mut decoder = Decoder { file: document.file, part: Part::default() };
     decoder.document(document);
     decoder.part
 }
@@ -602,9 +600,8 @@ impl<'a> Entity<'a> {
 
 struct Decoder {
     part: Part,
-    /// The file being decoded, and its text.
+    /// The file being decoded.
     file: FileId,
-    source: Arc<String>,
 }
 
 impl Decoder {
@@ -777,9 +774,11 @@ impl Decoder {
         self.string(node, field).map(str::to_string)
     }
 
-    /// [`Self::text`] as a slice of the file's text where it can be.
+    /// [`Self::text`] as the tree has it: a slice of the file's text where
+    /// it can be.
     fn shared(&mut self, node: &Node, field: Field) -> Option<Text> {
-        self.string(node, field).map(|text| Text::within(&self.source, node.span, text))
+        self.string(node, field)?;
+        node.as_scalar().map(|scalar| scalar.text.clone())
     }
 
     fn flag(&mut self, node: &Node, field: Field) -> Option<bool> {

@@ -7,7 +7,6 @@ pub mod grouped;
 pub mod index;
 pub mod permissions;
 pub mod resolve;
-pub mod shared;
 pub mod site;
 pub mod text;
 

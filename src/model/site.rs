@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use thin_vec::ThinVec;
 
-pub use super::shared::Text;
+pub use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 
 macro_rules! index_type {

@@ -5,7 +5,6 @@
 #![allow(dead_code)] // each test crate uses its own part of it
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use sitelint::finding::{Finding, sort_findings};
 use sitelint::model::{self, Facts, Site};
@@ -28,11 +27,7 @@ pub fn snapshot(files: &[(&str, &str)]) -> Snapshot {
             sitelint::load::yaml::parse(text)
         };
         let root = root.unwrap_or_else(|e| panic!("{name} does not parse: {e:?}"));
-        snapshot.documents.push(Document {
-            file: FileId(index as u32),
-            text: Arc::new(text.to_string()),
-            root,
-        });
+        snapshot.documents.push(Document { file: FileId(index as u32), root });
         snapshot.files.push(SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string()));
     }
     snapshot

@@ -1,9 +1,10 @@
-//! Strings of the model that point into the text of the file they were
-//! written in. A big site has millions of them: the accounts' ids, emails
-//! and names, and the references. Almost all are written as they read, and
-//! a copy of each was a seventh of the model's memory and an allocation
-//! apiece. The model's other strings (a few per group, project or scheme)
-//! are `String`s.
+//! Strings that point into the text of the file they were written in. A
+//! big site has millions of them: every scalar of the spanned trees, and in
+//! the model the accounts' ids, emails and names, and the references. Almost
+//! all are written as they read; a copy of each was an allocation apiece,
+//! a seventh of the model's memory, and most of a tree's (the YAML scanner
+//! hands out strings with room to spare). The model's other strings (a few
+//! per group, project or scheme) are `String`s.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -44,6 +45,12 @@ impl Text {
             }
         }
         Text::from(text)
+    }
+
+    /// Whether this is a slice of `source`, not a string of its own.
+    #[cfg(test)]
+    pub(crate) fn is_slice_of(&self, source: &Arc<String>) -> bool {
+        self.len != WHOLE && Arc::ptr_eq(&self.source, source)
     }
 
     pub fn as_str(&self) -> &str {
