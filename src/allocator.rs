@@ -34,11 +34,14 @@ const PR_SET_THP_DISABLE: c_int = 41;
 ///   when they are touched next: a quarter of a 50 MB check was spent in
 ///   page faults clearing pages. A run is short, so nothing is handed back
 ///   until it exits.
-/// - No transparent huge pages (Linux): where the kernel offers them,
-///   mimalloc asks for 2 MiB pages, and each is zeroed and counted whole
-///   however little of it is used. Without them the 59 MB JSON site peaks at
-///   220 MB instead of 260, and the kernel zeroes less. mimalloc's own
-///   option would come too late: its memory is reserved before `main`.
+/// - No transparent huge pages (Linux): a 2 MiB page is zeroed and counted
+///   whole however little of it is used. Without them the 59 MB JSON site
+///   peaked at 220 MB instead of 260, and the kernel zeroes less. mimalloc
+///   asks for them (`madvise`) from its first allocation, before `main`, so
+///   its runtime option would come too late: the `no_thp` feature (in
+///   Cargo.toml) builds it without asking, which saves 4 MB that a run
+///   started with. Where the kernel hands them out unasked (THP `always`),
+///   turning them off for the process is the only way.
 pub fn configure() {
     // SAFETY: mimalloc options may be set at any time.
     unsafe { mi_option_set(PURGE_DELAY, -1) };
