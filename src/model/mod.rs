@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod facts;
+mod field_spans;
 pub mod grouped;
 pub mod index;
 pub mod permissions;

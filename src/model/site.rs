@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use thin_vec::ThinVec;
 
+pub use super::field_spans::FieldPath;
+use super::field_spans::{FieldSpan, FieldSpans};
 pub use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 
@@ -28,6 +30,7 @@ index_type!(UserId, GroupId, RoleId, SchemeId, ProjectId, OrgId);
 pub struct Origin {
     pub file: FileId,
     /// The entity's value: its mapping (or the scalar, for single settings).
+    /// Fields are recorded relative to its start.
     pub span: Span,
     /// Fields written in the snapshot whose value is used. Only the first of
     /// a duplicated key is recorded. The key the entity is written under,
@@ -35,59 +38,15 @@ pub struct Origin {
     /// role name in `roles`), is recorded here too, as [`FieldPath::KEY`]:
     /// few entities have one, and a field of its own would cost every
     /// account 8 bytes.
-    fields: ThinVec<FieldSpan>,
+    fields: FieldSpans,
     /// The paths of fields below free-form keys (`roles.jira-software`),
     /// which no schema names. Most entities have none.
     named: ThinVec<String>,
 }
 
-/// Where a written field's key and value are. Fields are the model's most
-/// numerous records (four for each portal-only customer), so a field is 16
-/// bytes: its path a number, its key's length 16 bits (a longer key is
-/// pointed at by its first 64 KiB).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct FieldSpan {
-    path: FieldPath,
-    key_len: u16,
-    key_start: u32,
-    value: Span,
-}
-
-impl FieldSpan {
-    fn new(path: FieldPath, key: Span, value: Span) -> FieldSpan {
-        let key_len = u16::try_from(key.len()).unwrap_or(u16::MAX);
-        // Spans are 32-bit already; the start fits.
-        FieldSpan { path, key_len, key_start: key.start() as u32, value }
-    }
-
-    fn key(&self) -> Span {
-        let start = self.key_start as usize;
-        Span::new(start, start + usize::from(self.key_len))
-    }
-}
-
-/// A field's dotted path below its entity (`signup`,
-/// `roles.jira-servicemanagement`): a key of a schema (numbered by
-/// `decode`), or one of the entity's named paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldPath(u16);
-
-impl FieldPath {
-    /// Paths from here on are indices into [`Origin`]'s named paths.
-    const NAMED: u16 = 1 << 15;
-    /// The key the entity itself is written under; no schema's key.
-    const KEY: FieldPath = FieldPath(Self::NAMED - 1);
-
-    /// A schema's key, numbered by `decode` (below 2^15 - 1).
-    pub(super) fn known(number: u16) -> FieldPath {
-        debug_assert!(number < Self::KEY.0);
-        FieldPath(number)
-    }
-}
-
 impl Origin {
     pub fn new(file: FileId, span: Span, key: Option<Span>) -> Origin {
-        let mut origin = Origin { file, span, fields: ThinVec::new(), named: ThinVec::new() };
+        let mut origin = Origin { file, span, fields: FieldSpans::default(), named: ThinVec::new() };
         if let Some(key) = key {
             origin.set_key(key);
         }
@@ -96,17 +55,17 @@ impl Origin {
 
     /// Records the key the entity is written under.
     pub(super) fn set_key(&mut self, key: Span) {
-        self.fields.push(FieldSpan::new(FieldPath::KEY, key, self.span));
+        self.fields.push(self.span, FieldPath::KEY, key, self.span);
     }
 
     /// Room for `fields` fields, recorded next.
     pub(super) fn reserve(&mut self, fields: usize) {
-        self.fields.reserve_exact(fields);
+        self.fields.reserve(fields);
     }
 
     /// Records where a field whose path a schema names is written.
     pub(super) fn record(&mut self, path: FieldPath, key: Span, value: Span) {
-        self.fields.push(FieldSpan::new(path, key, value));
+        self.fields.push(self.span, path, key, value);
     }
 
     /// Records where a field below a free-form key is written.
@@ -114,26 +73,21 @@ impl Origin {
     /// apps), the rest are not recorded: a finding about one points at the
     /// entity instead.
     pub(super) fn record_named(&mut self, path: String, key: Span, value: Span) {
-        let Some(index) = u16::try_from(self.named.len()).ok().filter(|i| *i < FieldPath::NAMED) else {
-            return;
-        };
+        let Some(field) = FieldPath::named(self.named.len()) else { return };
         self.named.push(path);
-        self.fields.push(FieldSpan::new(FieldPath(FieldPath::NAMED | index), key, value));
+        self.fields.push(self.span, field, key, value);
     }
 
     fn path(&self, path: FieldPath) -> &str {
-        if path == FieldPath::KEY {
-            return "";
+        match path.split() {
+            _ if path == FieldPath::KEY => "",
+            Ok(number) => super::decode::known_path(number),
+            Err(index) => self.named.get(index).map_or("", String::as_str),
         }
-        if path.0 & FieldPath::NAMED == 0 {
-            return super::decode::known_path(path.0);
-        }
-        let index = usize::from(path.0 & !FieldPath::NAMED);
-        self.named.get(index).map_or("", String::as_str)
     }
 
-    fn field(&self, path: &str) -> Option<&FieldSpan> {
-        self.fields.iter().find(|f| f.path != FieldPath::KEY && self.path(f.path) == path)
+    fn field(&self, path: &str) -> Option<FieldSpan> {
+        self.fields.iter(self.span).find(|f| f.path != FieldPath::KEY && self.path(f.path) == path)
     }
 
     /// Whether the snapshot states this field.
@@ -147,8 +101,8 @@ impl Origin {
 
     /// The key the entity is written under, or the entity when it has none.
     pub fn key_location(&self) -> Location {
-        let key = self.fields.iter().find(|f| f.path == FieldPath::KEY);
-        Location { file: self.file, span: key.map_or(self.span, FieldSpan::key) }
+        let key = self.fields.iter(self.span).find(|f| f.path == FieldPath::KEY);
+        Location { file: self.file, span: key.map_or(self.span, |f| f.key) }
     }
 
     /// The field's value, or the entity when the field is not written.
@@ -159,7 +113,7 @@ impl Origin {
 
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
-        let span = self.field(path).map_or(self.span, FieldSpan::key);
+        let span = self.field(path).map_or(self.span, |f| f.key);
         Location { file: self.file, span }
     }
 }
@@ -531,19 +485,10 @@ mod tests {
         assert_eq!(Origin::new(FileId(0), Span::new(10, 40), None).key_location().span, Span::new(10, 40));
     }
 
-    #[test]
-    fn a_key_past_64_kib_is_pointed_at_by_its_start() {
-        let mut origin = Origin::new(FileId(0), Span::new(0, 200_000), None);
-        origin.record_named("roles.x".into(), Span::new(5, 100_005), Span::new(100_010, 100_012));
-        assert_eq!(origin.field_key_location("roles.x").span, Span::new(5, 5 + 65_535));
-        assert_eq!(origin.value_location("roles.x").span, Span::new(100_010, 100_012));
-    }
-
     /// An account is the model's most numerous entity: 112 bytes is
     /// mimalloc's size class, the next one up is 128.
     #[test]
-    fn an_account_is_112_bytes_and_a_field_16() {
+    fn an_account_is_112_bytes() {
         assert_eq!(std::mem::size_of::<User>(), 112);
-        assert_eq!(std::mem::size_of::<FieldSpan>(), 16);
     }
 }
