@@ -4,7 +4,7 @@
 //! reports it, at the same place).
 
 use crate::model::Facts;
-use crate::model::facts::{EffectiveRole, RoleSource, Via};
+use crate::model::facts::{self, EffectiveRole, RoleSource, Via};
 use crate::model::permissions::AGENT_PERMISSIONS;
 use crate::model::site::*;
 use crate::model::text::{email_domain, fold};
@@ -86,9 +86,8 @@ impl<'s> Settings<'s> {
 
     /// How `user` is a listed customer of `project`, with where.
     pub fn listings(&self, project: ProjectId, user: UserId) -> Vec<(Via, Location)> {
-        let links = self.facts.project_customers.get(project.index()).map_or(&[][..], Vec::as_slice);
-        links
-            .iter()
+        let Some(of) = self.site.projects.get(project.index()) else { return Vec::new() };
+        facts::project_customers(self.site, of)
             .filter(|link| link.user == user)
             .filter_map(|link| Some((link.via, self.link_at(project, link.via)?)))
             .collect()
@@ -98,8 +97,8 @@ impl<'s> Settings<'s> {
     /// project, in project order: where AC001, AC002, AC004 and CA004 report.
     pub fn customer_references(&self, user: UserId) -> Vec<Location> {
         let mut found = Vec::new();
-        for (index, links) in self.facts.project_customers.iter().enumerate() {
-            for link in links.iter().filter(|link| link.user == user) {
+        for (index, project) in self.site.projects.iter().enumerate() {
+            for link in facts::project_customers(self.site, project).filter(|link| link.user == user) {
                 found.extend(self.link_at(ProjectId(index as u32), link.via));
             }
         }
@@ -107,7 +106,8 @@ impl<'s> Settings<'s> {
     }
 
     pub fn listed_anywhere(&self, user: UserId) -> bool {
-        self.facts.project_customers.iter().flatten().any(|link| link.user == user)
+        let mut links = self.site.projects.iter().flat_map(|p| facts::project_customers(self.site, p));
+        links.any(|link| link.user == user)
     }
 
     pub fn scheme(&self, project: ProjectId) -> SchemeOf<'s> {

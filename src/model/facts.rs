@@ -22,8 +22,6 @@ pub struct Facts {
     pub group_members: Grouped<UserId>,
     /// Per user: the effective JSM role, and what gives it.
     pub jsm_role: Vec<EffectiveRole>,
-    /// Per project: its customers (service projects only), in reference order.
-    pub project_customers: Vec<Vec<CustomerLink>>,
     /// Per permission scheme: the projects that use it, in project order.
     pub scheme_projects: Vec<Vec<ProjectId>>,
     /// Per organization: the projects that link it, in project order.
@@ -82,7 +80,6 @@ pub fn derive(site: &Site, users_by_email: EmailIndex) -> Facts {
     let (user_groups, group_members) = memberships(site);
     Facts {
         jsm_role: jsm_roles(site, &user_groups),
-        project_customers: site.projects.iter().map(|p| project_customers(site, p)).collect(),
         scheme_projects: scheme_projects(site),
         org_projects: org_projects(site),
         project_role_users: site.projects.iter().map(|p| project_role_users(p, &group_members)).collect(),
@@ -183,25 +180,29 @@ impl RoleSource {
     }
 }
 
-/// A service project's customers: its direct customers, then the members of
-/// each linked organization, in reference order; unresolved references are
-/// left out.
-fn project_customers(site: &Site, project: &Project) -> Vec<CustomerLink> {
-    let Some(desk) = project.service_desk.as_ref().filter(|_| project.kind == ProjectType::ServiceDesk)
-    else {
-        return Vec::new();
-    };
-    let direct = desk.customers.iter().enumerate().filter_map(|(index, customer)| {
+/// A project's customers (service projects only): its direct customers,
+/// then the members of each linked organization, in reference order;
+/// unresolved references are left out. Made as asked rather than kept: there
+/// is one link per customer reference and project it reaches, and the
+/// rules' view holds the references already.
+pub fn project_customers<'s>(
+    site: &'s Site,
+    project: &'s Project,
+) -> impl Iterator<Item = CustomerLink> + 's {
+    let desk = project.service_desk.as_ref().filter(|_| project.kind == ProjectType::ServiceDesk);
+    let (customers, organizations) =
+        desk.map_or((&[][..], &[][..]), |d| (&d.customers[..], &d.organizations[..]));
+    let direct = customers.iter().enumerate().filter_map(|(index, customer)| {
         Some(CustomerLink { user: customer.target?, via: Via::Direct { index: index as u32 } })
     });
-    let through_orgs = desk.organizations.iter().filter_map(|r| r.target).flat_map(|org| {
+    let through_orgs = organizations.iter().filter_map(|r| r.target).flat_map(move |org| {
         let members = site.organizations.get(org.index()).map_or(&[][..], |o| &o.members);
         members.iter().enumerate().filter_map(move |(member, reference)| {
             let member = member as u32;
             Some(CustomerLink { user: reference.target?, via: Via::Organization { org, member } })
         })
     });
-    direct.chain(through_orgs).collect()
+    direct.chain(through_orgs)
 }
 
 fn scheme_projects(site: &Site) -> Vec<Vec<ProjectId>> {

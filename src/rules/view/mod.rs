@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
 
-use crate::model::facts::{Facts, RoleSource};
+use crate::model::facts::{self, Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
@@ -464,9 +464,9 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Ve
         projects.extend(ids);
         start..projects.len() as u32
     };
-    let project_lists: Vec<Option<std::ops::Range<u32>>> = (0..site.projects.len())
-        .map(|pi| {
-            let has_customers = facts.project_customers.get(pi).is_some_and(|links| !links.is_empty());
+    let project_lists: Vec<Option<std::ops::Range<u32>>> = (site.projects.iter().enumerate())
+        .map(|(pi, project)| {
+            let has_customers = facts::project_customers(site, project).next().is_some();
             has_customers.then(|| list(&mut std::iter::once(pi as u32)))
         })
         .collect();
@@ -844,9 +844,7 @@ impl<'a> Fields<'a> {
             ),
             "service_desk" => self.opt_node(p.service_desk.as_ref().map(|_| Of::ServiceDesk(i))),
             "channel_access" => opt_text(p.service_desk.as_ref().map(|sd| channel_access(sd.channel_access))),
-            "customers" => {
-                self.users(self.view.facts.project_customers.get(i).into_iter().flatten().map(|c| c.user))
-            }
+            "customers" => self.users(facts::project_customers(self.view.site, p).map(|c| c.user)),
             _ => return None,
         })
     }
@@ -1077,9 +1075,9 @@ mod tests {
         let projects = |r: &super::CustomerRef| r.projects(&view.customer_ref_projects).to_vec();
         let built = view.customer_refs.iter().map(|r| (r.reference.at, projects(r))).collect();
         let mut links: Vec<(Location, u32)> = Vec::new();
-        for (project, customers) in facts.project_customers.iter().enumerate() {
-            let desk = site.projects[project].service_desk.as_ref();
-            for link in customers {
+        for (project, of) in site.projects.iter().enumerate() {
+            let desk = of.service_desk.as_ref();
+            for link in crate::model::facts::project_customers(&site, of) {
                 let reference = match link.via {
                     Via::Direct { index } => &desk.unwrap().customers[index as usize],
                     Via::Organization { org, member } => {
