@@ -37,13 +37,23 @@ impl FieldPath {
         u16::try_from(index).ok().filter(|i| *i < Self::NAMED).map(|i| FieldPath(Self::NAMED | i))
     }
 
-    /// A schema's key number, or the index of a named path.
-    pub(super) fn split(self) -> Result<u16, usize> {
+    pub(super) fn kind(self) -> PathKind {
         match self.0 & Self::NAMED {
-            0 => Ok(self.0),
-            _ => Err(usize::from(self.0 & !Self::NAMED)),
+            _ if self == Self::KEY => PathKind::Key,
+            0 => PathKind::Known(self.0),
+            _ => PathKind::Named(usize::from(self.0 & !Self::NAMED)),
         }
     }
+}
+
+/// What a [`FieldPath`] names.
+pub(super) enum PathKind {
+    /// A schema's key, by the number `decode` gave it.
+    Known(u16),
+    /// The entity's named path at this index.
+    Named(usize),
+    /// The key the entity itself is written under.
+    Key,
 }
 
 /// A recorded field, as [`FieldSpans::iter`] reads it back.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use thin_vec::ThinVec;
 
 pub use super::field_spans::FieldPath;
-use super::field_spans::{FieldSpan, FieldSpans};
+use super::field_spans::{FieldSpan, FieldSpans, PathKind};
 pub use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 
@@ -78,16 +78,17 @@ impl Origin {
         self.fields.push(self.span, field, key, value);
     }
 
-    fn path(&self, path: FieldPath) -> &str {
-        match path.split() {
-            _ if path == FieldPath::KEY => "",
-            Ok(number) => super::decode::known_path(number),
-            Err(index) => self.named.get(index).map_or("", String::as_str),
+    /// A field's dotted path; none for the key the entity is written under.
+    fn path(&self, path: FieldPath) -> Option<&str> {
+        match path.kind() {
+            PathKind::Known(number) => Some(super::decode::known_path(number)),
+            PathKind::Named(index) => self.named.get(index).map(String::as_str),
+            PathKind::Key => None,
         }
     }
 
     fn field(&self, path: &str) -> Option<FieldSpan> {
-        self.fields.iter(self.span).find(|f| f.path != FieldPath::KEY && self.path(f.path) == path)
+        self.fields.iter(self.span).find(|f| self.path(f.path) == Some(path))
     }
 
     /// Whether the snapshot states this field.
