@@ -78,31 +78,60 @@ pub struct SourceFile {
     /// `String` so that they hold a thin pointer (and the text read from
     /// disk is not copied into an `Arc<str>`).
     pub text: Arc<String>,
-    /// Where each line starts, built on first use: most files of a big
-    /// snapshot have no finding, and those that have one are reported after
-    /// the model is freed, so the index never adds to the peak memory of a
-    /// check (at 8 bytes a line, a fifth of the size of a generated JSON file).
-    line_starts: OnceLock<Vec<u32>>,
+    /// Where its lines start, built on first use: most files of a big
+    /// snapshot have no finding.
+    lines: OnceLock<LineIndex>,
 }
+
+/// Where every [`LINES_PER_MARK`]th line starts; the lines between are found
+/// by counting line breaks from the mark before. A big snapshot has findings
+/// in every file, and pretty-printed JSON has a line every 20 bytes or so: a
+/// start for every line was a fifth of the text's size (120 MB at 600 MB),
+/// allocated while the report was written.
+#[derive(Debug)]
+struct LineIndex {
+    /// Start of line 0, of line `LINES_PER_MARK`, and so on (32-bit, like
+    /// spans).
+    marks: Vec<u32>,
+    /// Lines in the text: its line breaks, plus one.
+    count: usize,
+}
+
+/// A lookup counts at most this many line breaks (about a kilobyte of JSON
+/// or YAML), with `memchr`.
+const LINES_PER_MARK: usize = 32;
 
 impl SourceFile {
     pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<String>>) -> Self {
-        SourceFile { path, relative, text: text.into(), line_starts: OnceLock::new() }
+        SourceFile { path, relative, text: text.into(), lines: OnceLock::new() }
     }
 
-    /// Where each line starts, 32-bit like spans: a big snapshot has findings
-    /// in every file, and pretty-printed JSON has a line every 20 bytes or so.
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| offset32(i + 1)))
-                .collect()
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| {
+            let mut marks = vec![0];
+            let mut count = 1;
+            for at in memchr::memchr_iter(b'\n', self.text.as_bytes()) {
+                if count % LINES_PER_MARK == 0 {
+                    marks.push(offset32(at + 1));
+                }
+                count += 1;
+            }
+            LineIndex { marks, count }
         })
     }
 
     /// Where 0-based line `line` starts, if the file has it.
     fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts().get(line).map(|&start| start as usize)
+        if line >= self.lines().count {
+            return None;
+        }
+        let mark = *self.lines().marks.get(line / LINES_PER_MARK)? as usize;
+        match line % LINES_PER_MARK {
+            0 => Some(mark),
+            nth => {
+                memchr::memchr_iter(b'\n', &self.text.as_bytes()[mark..]).nth(nth - 1).map(|at| mark + at + 1)
+            }
+        }
     }
 
     /// Line and column of a byte offset. Offsets past the end clamp to the
@@ -132,11 +161,13 @@ impl SourceFile {
         Span::new(span.start(), span.end().min(line_end.max(span.start())))
     }
 
+    /// The 0-based line of a byte offset (at most the text's length).
     fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts().binary_search(&offset32(offset)) {
-            Ok(line) => line,
-            Err(next) => next - 1,
-        }
+        let marks = &self.lines().marks;
+        // The first mark is 0, so at least one is at or before the offset.
+        let before = marks.partition_point(|&mark| mark <= offset32(offset)).max(1) - 1;
+        let mark = (marks[before] as usize).min(offset);
+        before * LINES_PER_MARK + memchr::memchr_iter(b'\n', &self.text.as_bytes()[mark..offset]).count()
     }
 
     /// End of a 0-based line, before its line break.
@@ -174,7 +205,7 @@ impl SourceCode for SourceFile {
         }
         let first = self.line_of(offset).saturating_sub(context_lines_before);
         let last_byte = if span_len > 0 { offset + span_len - 1 } else { offset };
-        let last = (self.line_of(last_byte) + context_lines_after).min(self.line_starts().len() - 1);
+        let last = (self.line_of(last_byte) + context_lines_after).min(self.lines().count - 1);
         // Without context lines the contents start at the span itself, and
         // miette reads the column of the span from them (its `[file:l:c]`).
         let (start, column) = if context_lines_before == 0 {
@@ -272,6 +303,30 @@ mod tests {
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
         assert_eq!(f.line_col(10), LineCol { line: 2, column: 5 });
         assert_eq!(f.offset_of(1, 5), Some(4));
+    }
+
+    /// Lines between the index's marks are counted: every offset and every
+    /// line of a text of a few hundred lines reads as a plain count says.
+    #[test]
+    fn lines_between_marks_are_found_by_counting() {
+        let text: String = (0..200)
+            .map(|i| format!("{}é{}\n", "x".repeat(i % 7), if i % 3 == 0 { "\r" } else { "" }))
+            .collect();
+        let f = file(&text);
+        for offset in 0..=text.len() {
+            let before = &text.as_bytes()[..offset];
+            let line = before.iter().filter(|b| **b == b'\n').count();
+            let start = before.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+            let column = before[start..].iter().filter(|b| !is_utf8_continuation(**b)).count();
+            assert_eq!(f.line_col(offset), LineCol { line: line + 1, column: column + 1 }, "at {offset}");
+        }
+        let starts: Vec<usize> =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
+        for (line, start) in starts.iter().enumerate() {
+            assert_eq!(f.line_start(line), Some(*start), "line {line}");
+        }
+        assert_eq!(f.line_start(starts.len()), None);
+        assert_eq!(f.lines().count, starts.len());
     }
 
     #[test]
