@@ -25,13 +25,13 @@ use foldhash::{HashMap, HashMapExt};
 use thin_vec::ThinVec;
 
 use crate::finding::{Check, Finding};
+use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
 use super::site::*;
 use super::text::{closest, fold};
-use crate::shared::Text;
 
 /// Decodes one document on its own. What depends on the documents before
 /// it, identifiers and singleton sections written twice (SL004), is settled

@@ -477,7 +477,10 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Ve
         projects.extend(ids);
         start..projects.len() as u32
     };
-    let project_lists: Vec<Option<std::ops::Range<u32>>> = (site.projects.iter().enumerate())
+    let project_lists: Vec<Option<std::ops::Range<u32>>> = site
+        .projects
+        .iter()
+        .enumerate()
         .map(|(pi, project)| {
             let has_customers = facts::project_customers(site, project).next().is_some();
             has_customers.then(|| list(&mut std::iter::once(pi as u32)))
