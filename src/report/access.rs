@@ -3,7 +3,6 @@
 //! facts that decides it; for programs, the same as one JSON document.
 
 use serde::Serialize;
-use textwrap::{Options, WordSplitter};
 
 use crate::access::{Action, Answer, Effect, Explanation, Fact, Person, ProjectAccess};
 use crate::model::site::AccountType;
@@ -248,13 +247,10 @@ fn place(sources: &SourceSet, at: Location) -> String {
     format!("{}:{}:{}", sources.path(at.file).display(), start.line, start.column)
 }
 
-/// Wraps at spaces only: paths and rule names keep their hyphens.
+/// Wraps as all output does ([`super::wrapping`]): paths and rule names keep
+/// their hyphens.
 fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let options = Options::new(width)
-        .initial_indent(first)
-        .subsequent_indent(rest)
-        .word_splitter(WordSplitter::NoHyphenation)
-        .break_words(false);
+    let options = super::wrapping(width).initial_indent(first).subsequent_indent(rest);
     let mut out = textwrap::fill(text, options);
     out.push('\n');
     out

@@ -66,13 +66,21 @@ fn firing_example(rule: &Rule) -> Option<&str> {
 /// `sitelint rule CODE`: everything about one rule. `finding` is the
 /// example's finding as the human report shows it, message and fix included.
 pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
-    let wrap = |text: &str| textwrap::fill(text.trim_end(), width);
+    // Paragraphs are reflowed to the width: a rule file's text breaks its
+    // lines where its author's editor did.
+    let wrap = |text: &str| {
+        let paragraphs = text.trim_end().split("\n\n").map(|paragraph| {
+            let words = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+            textwrap::fill(&words, super::wrapping(width))
+        });
+        paragraphs.collect::<Vec<_>>().join("\n\n")
+    };
     let mut out =
         format!("{} {} ({})\n\n{}\n", rule.code, rule.name, rule.severity.as_str(), wrap(&rule.summary));
     if let Some(d) = &rule.description {
         out += &format!("\n{}\n", wrap(d));
     }
-    out += &format!("\nLooks at {}.\n", collection_text(rule.collection));
+    out += &format!("\n{}\n", wrap(&format!("Looks at {}.", collection_text(rule.collection))));
     if let Some(example) = firing_example(rule) {
         out += "\nExample: this snapshot triggers it\n\n";
         for line in example.lines() {
@@ -125,4 +133,22 @@ pub fn markdown(rules: &[Rule]) -> String {
         out += &format!("\nDocumentation: <{}>\n", r.url);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    /// A rule file breaks its description's lines where its author's editor
+    /// did; the explanation reflows each paragraph to the width.
+    #[test]
+    fn explain_reflows_paragraphs_to_the_width() {
+        let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
+        let rule = rules.rules.iter().find(|r| &*r.code == "CA004").unwrap();
+        let out = explain(rule, None, 60);
+        assert!(out.contains("\nPortal-only (external) customer accounts exist only while\ncustomer access allows them: external customers on, and,\n"), "{out}");
+        let prose = out.split("Example:").next().unwrap();
+        assert!(prose.lines().all(|line| line.chars().count() <= 60), "{prose}");
+    }
 }

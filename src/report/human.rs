@@ -26,11 +26,10 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
     } else {
         GraphicalTheme { characters: ThemeCharacters::unicode(), styles: ThemeStyles::none() }
     };
-    // Lines break at spaces only, and a word longer than a line runs past
-    // it: the app keys, account ids, emails and URLs that messages quote stay
-    // whole, to be found and copied. By default lines also broke after
-    // hyphens, where Unicode's line-breaking rules allow (after slashes,
-    // say), and inside words too long for a line. Those rules (ICU's
+    // Wrapped as all output is ([`super::wrapping`], whose options miette
+    // takes one by one). By default lines also broke after hyphens, where
+    // Unicode's line-breaking rules allow (after slashes, say), and inside
+    // words too long for a line, cutting ids and URLs. Those rules (ICU's
     // segmenter) were also a quarter of the time to render.
     let handler = || {
         GraphicalReportHandler::new_themed(theme.clone())

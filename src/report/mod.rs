@@ -12,6 +12,16 @@ pub mod sarif;
 
 use crate::finding::{Finding, Severity};
 
+/// How every text sitelint wraps is wrapped: at spaces only, and a word
+/// longer than the width runs past it, so the ids, emails, app keys, paths
+/// and URLs that messages quote stay whole, to be found and copied.
+pub(crate) fn wrapping(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false)
+}
+
 /// Counts by severity, and how many files were read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
