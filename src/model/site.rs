@@ -30,8 +30,9 @@ index_type!(UserId, GroupId, RoleId, SchemeId, ProjectId, OrgId);
 pub struct Origin {
     pub file: FileId,
     /// The entity's value: its mapping (or the scalar, for single settings).
-    /// Fields are recorded relative to its start.
-    pub span: Span,
+    /// Fields are recorded relative to its start, so it is set once, by
+    /// [`Origin::new`]; read it with [`Origin::location`].
+    span: Span,
     /// Fields written in the snapshot whose value is used. Only the first of
     /// a duplicated key is recorded. The key the entity is written under,
     /// when it has one (`customer_access:`, an app key in `user_invites`, a
