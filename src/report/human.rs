@@ -31,13 +31,14 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
     // Unicode's line-breaking rules allow (after slashes, say), and inside
     // words too long for a line, cutting ids and URLs. Those rules (ICU's
     // segmenter) were also a quarter of the time to render.
+    let wrapping = super::wrapping(style.width);
     let handler = || {
         GraphicalReportHandler::new_themed(theme.clone())
-            .with_width(style.width)
+            .with_width(wrapping.width)
             .with_links(false)
-            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
-            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-            .with_break_words(false)
+            .with_word_separator(wrapping.word_separator)
+            .with_word_splitter(wrapping.word_splitter.clone())
+            .with_break_words(wrapping.break_words)
     };
     // Each diagnostic renders on its own, so they render in parallel (a
     // handler per worker) and are joined in order.
