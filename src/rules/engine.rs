@@ -119,7 +119,7 @@ pub fn run_limited(
     let tallies: Vec<(Tally, usize, bool)> = rules
         .par_iter()
         .map(|rule| {
-            let quick = Quick::compile(rule.when.program.expression());
+            let quick = Quick::compile(rule.when.program.expression(), view);
             let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
             let items = view.collection(rule.collection);
             let count = items.len();

@@ -33,68 +33,73 @@ use cel::common::value::Val;
 use super::view::node::{Node, Of};
 use super::view::{Field, View};
 
-/// A rule's `when`, compiled for the quick test.
+/// A rule's `when`, compiled for the quick test on one view.
 #[derive(Debug)]
-pub struct Quick(Op);
+pub struct Quick<'r>(Op<'r>);
 
 #[derive(Debug)]
-enum Op {
+enum Op<'r> {
     Item,
     Site,
     /// A comprehension's accumulator.
-    Var(String),
-    Text(String),
+    Var(&'r str),
+    Text(&'r str),
     Bool(bool),
     Null,
     Int(i64),
-    Select(Box<Op>, String),
-    And(Box<[Op; 2]>),
-    Or(Box<[Op; 2]>),
-    Not(Box<Op>),
-    Eq(Box<[Op; 2]>),
-    Ne(Box<[Op; 2]>),
-    In(Box<[Op; 2]>),
-    Cond(Box<[Op; 3]>),
-    List(Vec<Op>),
+    /// A part that reads neither the item nor a variable (such as
+    /// `site.customer_access.external_domains`): its value, the same for
+    /// every item, computed when the test is compiled.
+    Const(Value<'r>),
+    Select(Box<Op<'r>>, &'r str),
+    And(Box<[Op<'r>; 2]>),
+    Or(Box<[Op<'r>; 2]>),
+    Not(Box<Op<'r>>),
+    Eq(Box<[Op<'r>; 2]>),
+    Ne(Box<[Op<'r>; 2]>),
+    In(Box<[Op<'r>; 2]>),
+    Cond(Box<[Op<'r>; 3]>),
+    List(Vec<Op<'r>>),
     /// A comprehension, followed when its range is empty.
     Fold {
-        init: Box<Op>,
-        range: Box<Op>,
-        accu: String,
-        result: Box<Op>,
+        init: Box<Op<'r>>,
+        range: Box<Op<'r>>,
+        accu: &'r str,
+        result: Box<Op<'r>>,
     },
     /// Anything else: the test can't tell.
     Unknown,
 }
 
-impl Quick {
-    pub fn compile(when: &IdedExpr) -> Quick {
-        Quick(compile(when))
+impl<'r> Quick<'r> {
+    /// The test of `when` on the items of `view`.
+    pub fn compile(when: &'r IdedExpr, view: &'r View<'r>) -> Quick<'r> {
+        Quick(fold_constants(compile(when), view))
     }
 
     /// Whether `when` is certainly false for `item`; `false` when it is true
     /// or when this test can't tell.
-    pub fn certainly_false(&self, view: &View, item: Node) -> bool {
+    pub fn certainly_false(&self, view: &'r View<'r>, item: Node) -> bool {
         let cx = Cx { view, item: item.of, scope: None };
         eval(&self.0, &cx).is_some_and(|value| value.as_bool() == Some(false))
     }
 }
 
-fn compile(e: &IdedExpr) -> Op {
-    let boxed = |e: &IdedExpr| Box::new(compile(e));
+fn compile(e: &IdedExpr) -> Op<'_> {
+    let boxed = |e| Box::new(compile(e));
     match &e.expr {
-        Ast::Literal(LiteralValue::String(s)) => Op::Text(s.inner().to_string()),
+        Ast::Literal(LiteralValue::String(s)) => Op::Text(s.inner()),
         Ast::Literal(LiteralValue::Boolean(b)) => Op::Bool(*b.inner()),
         Ast::Literal(LiteralValue::Int(i)) => Op::Int(*i.inner()),
         Ast::Literal(LiteralValue::Null) => Op::Null,
         Ast::Ident(name) => match name.as_str() {
             "item" => Op::Item,
             "site" => Op::Site,
-            _ => Op::Var(name.clone()),
+            _ => Op::Var(name),
         },
         // Hidden keys (the place protocol) are not fields.
         Ast::Select(select) if !select.test && !select.field.starts_with('_') => {
-            Op::Select(boxed(&select.operand), select.field.clone())
+            Op::Select(boxed(&select.operand), &select.field)
         }
         Ast::Call(call) if call.target.is_none() => {
             let a = &call.args;
@@ -117,19 +122,63 @@ fn compile(e: &IdedExpr) -> Op {
         Ast::Comprehension(c) => Op::Fold {
             init: boxed(&c.accu_init),
             range: boxed(&c.iter_range),
-            accu: c.accu_var.clone(),
+            accu: &c.accu_var,
             result: boxed(&c.result),
         },
         _ => Op::Unknown,
     }
 }
 
+/// `op` with each of its largest parts that read neither the item nor a
+/// variable replaced by its value. Rules test the item against settings of
+/// the site, and reading those anew for each of a million items was most of
+/// what some rules cost. A part this test can't tell stays as it is.
+fn fold_constants<'r>(op: Op<'r>, view: &'r View<'r>) -> Op<'r> {
+    if is_constant(&op) {
+        let cx = Cx { view, item: Of::Site, scope: None };
+        return match eval(&op, &cx) {
+            Some(value) => Op::Const(value),
+            None => op,
+        };
+    }
+    let fold = |op: Box<Op<'r>>| Box::new(fold_constants(*op, view));
+    let fold_all = |ops: Box<[Op<'r>; 2]>| Box::new(ops.map(|op| fold_constants(op, view)));
+    match op {
+        Op::Select(operand, field) => Op::Select(fold(operand), field),
+        Op::And(ops) => Op::And(fold_all(ops)),
+        Op::Or(ops) => Op::Or(fold_all(ops)),
+        Op::Not(op) => Op::Not(fold(op)),
+        Op::Eq(ops) => Op::Eq(fold_all(ops)),
+        Op::Ne(ops) => Op::Ne(fold_all(ops)),
+        Op::In(ops) => Op::In(fold_all(ops)),
+        Op::Cond(ops) => Op::Cond(Box::new(ops.map(|op| fold_constants(op, view)))),
+        Op::List(ops) => Op::List(ops.into_iter().map(|op| fold_constants(op, view)).collect()),
+        Op::Fold { init, range, accu, result } => {
+            // Its result reads the accumulator: only its operands can be constant.
+            Op::Fold { init: fold(init), range: fold(range), accu, result }
+        }
+        op => op,
+    }
+}
+
+/// Whether `op` reads neither the item nor a variable.
+fn is_constant(op: &Op) -> bool {
+    match op {
+        Op::Site | Op::Text(_) | Op::Bool(_) | Op::Null | Op::Int(_) | Op::Const(_) => true,
+        Op::Item | Op::Var(_) | Op::Fold { .. } | Op::Unknown => false,
+        Op::Select(op, _) | Op::Not(op) => is_constant(op),
+        Op::And(ops) | Op::Or(ops) | Op::Eq(ops) | Op::Ne(ops) | Op::In(ops) => ops.iter().all(is_constant),
+        Op::Cond(ops) => ops.iter().all(is_constant),
+        Op::List(ops) => ops.iter().all(is_constant),
+    }
+}
+
 /// What an expression is evaluated against.
-struct Cx<'s, 'a> {
-    view: &'a View<'a>,
+struct Cx<'s, 'r> {
+    view: &'r View<'r>,
     item: Of,
     /// The innermost accumulator in scope.
-    scope: Option<(&'s str, &'s Value<'a>, &'s Cx<'s, 'a>)>,
+    scope: Option<(&'r str, &'s Value<'r>, &'s Cx<'s, 'r>)>,
 }
 
 /// A value: the simple kinds as themselves, the rest as CEL values.
@@ -209,8 +258,8 @@ impl Clone for Value<'_> {
 
 /// The value of `op`, or `None` when this test can't tell (including when
 /// the interpreter would fail).
-fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
-    let test = |op: &'a Op| eval(op, cx).and_then(|v| v.as_bool());
+fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
+    let test = |op: &Op<'r>| eval(op, cx).and_then(|v| v.as_bool());
     Some(match op {
         Op::Item => Value::Node(cx.item),
         Op::Site => Value::Node(Of::Site),
@@ -218,7 +267,7 @@ fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
             let mut scope = cx.scope;
             loop {
                 let (var, value, outer) = scope?;
-                if var == name {
+                if var == *name {
                     break value.clone();
                 }
                 scope = outer.scope;
@@ -228,12 +277,13 @@ fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
         Op::Bool(b) => Value::Bool(*b),
         Op::Null => Value::Null,
         Op::Int(i) => Value::Int(*i),
+        Op::Const(value) => value.clone(),
         Op::Select(operand, field) => match eval(operand, cx)? {
             Value::Node(of) => Value::from_field(cx.view.field_value(of, field)?),
             // Data maps (`roles`); optionals and other kinds take other
             // paths in the interpreter.
             Value::Cel(map) if map.get_type().kind() == Kind::Map => {
-                let value = map.as_indexer()?.get(&CelString::from(field.as_str())).ok()?;
+                let value = map.as_indexer()?.get(&CelString::from(*field)).ok()?;
                 Value::Cel(value.into_owned())
             }
             _ => return None,
@@ -259,17 +309,16 @@ fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
         Op::Eq(ops) => Value::Bool(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::Ne(ops) => Value::Bool(!eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::In(ops) => {
-            let (needle, haystack) = (eval(&ops[0], cx)?, eval(&ops[1], cx)?);
-            let haystack = match haystack {
-                Value::Cel(v) => v,
-                other => other.to_val(cx.view),
+            let needle = eval(&ops[0], cx)?;
+            let found = match &ops[1] {
+                // A list of the site's, read where it is rather than copied.
+                Op::Const(Value::Cel(haystack)) => contains(haystack.as_ref(), &needle, cx.view),
+                op => match eval(op, cx)? {
+                    Value::Cel(haystack) => contains(haystack.as_ref(), &needle, cx.view),
+                    other => contains(other.to_val(cx.view).as_ref(), &needle, cx.view),
+                },
             };
-            let container = haystack.as_container()?;
-            let found = match &needle {
-                Value::Text(text) => container.contains(&CelString::from(text.as_ref())),
-                other => container.contains(other.to_val(cx.view).as_ref()),
-            };
-            Value::Bool(found.ok()?)
+            Value::Bool(found?)
         }
         Op::Cond(ops) => {
             if test(&ops[0])? {
@@ -297,6 +346,16 @@ fn eval<'a>(op: &'a Op, cx: &Cx<'_, 'a>) -> Option<Value<'a>> {
         }
         Op::Unknown => return None,
     })
+}
+
+/// `needle in haystack`, as [`Container::contains`](cel::common::traits::Container::contains) answers it.
+fn contains<'r>(haystack: &dyn Val, needle: &Value<'r>, view: &'r View<'r>) -> Option<bool> {
+    let container = haystack.as_container()?;
+    let found = match needle {
+        Value::Text(text) => container.contains(&CelString::from(text.as_ref())),
+        other => container.contains(other.to_val(view).as_ref()),
+    };
+    found.ok()
 }
 
 #[cfg(test)]
@@ -332,7 +391,7 @@ mod tests {
             let view = View::build(&site, &facts);
             let root = root_context(&rules.env, &view);
             for rule in &rules.rules {
-                let quick = Quick::compile(rule.when.program.expression());
+                let quick = Quick::compile(rule.when.program.expression(), &view);
                 let counts = ruled_out.entry(&rule.code).or_default();
                 for item in view.collection(rule.collection).iter() {
                     counts.1 += 1;
@@ -350,17 +409,42 @@ mod tests {
         }
     }
 
-    /// The value the quick test gives `text` on the example's first user,
-    /// as `Some(bool)`, or `None` when it can't tell.
-    fn quick(text: &str) -> Option<bool> {
+    /// `f` given the quick test of `text` compiled on the example's view,
+    /// and the view.
+    fn compiled<T>(text: &str, f: impl FnOnce(&Quick, &View) -> T) -> T {
         let env = expr::env();
         let program = env.compile(text).unwrap();
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let quick = Quick::compile(program.expression());
-        let cx = Cx { view: &view, item: view.collection("users").get(0).of, scope: None };
-        eval(&quick.0, &cx).and_then(|v| v.as_bool())
+        f(&Quick::compile(program.expression(), &view), &view)
+    }
+
+    /// The value the quick test gives `text` on the example's first user,
+    /// as `Some(bool)`, or `None` when it can't tell.
+    fn quick(text: &str) -> Option<bool> {
+        compiled(text, |quick, view| {
+            let cx = Cx { view, item: view.collection("users").get(0).of, scope: None };
+            eval(&quick.0, &cx).and_then(|v| v.as_bool())
+        })
+    }
+
+    #[test]
+    fn reads_the_sites_settings_once_when_compiled() {
+        let text =
+            "!site.customer_access.external || item.email_domain in site.customer_access.external_domains";
+        compiled(text, |quick, _| {
+            let Op::Or(or) = &quick.0 else { panic!("{quick:?}") };
+            assert!(matches!(or[0], Op::Const(Value::Bool(false))), "{:?}", or[0]);
+            let Op::In(operands) = &or[1] else { panic!("{:?}", or[1]) };
+            assert!(matches!(operands[0], Op::Select(..)), "the item's part stays: {:?}", operands[0]);
+            assert!(matches!(operands[1], Op::Const(_)), "{:?}", operands[1]);
+        });
+        // What it can't tell (here an error) is left to be found out per item.
+        compiled("site.nope || item.active", |quick, _| {
+            let Op::Or(or) = &quick.0 else { panic!("{quick:?}") };
+            assert!(matches!(or[0], Op::Select(..)), "{:?}", or[0]);
+        });
     }
 
     #[test]

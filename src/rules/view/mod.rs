@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
+use rayon::prelude::*;
 
 use crate::model::facts::{self, Facts, RoleSource};
 use crate::model::grouped::Grouped;
@@ -176,10 +177,36 @@ pub struct View<'s> {
     /// `customer_access.external_domains` when a list, lower-cased once:
     /// CA004 reads it for every customer reference.
     external_domains: Option<Texts>,
-    /// Per user: whether another account has the same email. AC003 reads
-    /// `same_email` for every customer, and looking each one up in the
-    /// email index cost a few cache misses per user.
-    shares_email: Vec<bool>,
+    /// Per user, what rules over accounts and customer references read
+    /// most, see [`Account`].
+    accounts: Vec<Account>,
+}
+
+/// An account's settings that rules test most often, one small record per
+/// user in one array. Rules over customer references reach accounts in no
+/// particular order, and a site's accounts (each in its own allocation,
+/// a hundred bytes or more) do not fit in the processor's caches: reading
+/// `account_type` from the account itself was a cache miss per reference
+/// and rule, most of what those rules cost. These 6-byte records of a
+/// 200,000-account site take 1.2 MB.
+#[derive(Debug, Clone, Copy)]
+struct Account {
+    account_type: AccountType,
+    status: Status,
+    site_access: bool,
+    managed_by_other_org: bool,
+    jsm_role: JsmRole,
+    /// Whether another account has the same email (AC003 reads
+    /// `same_email` on every account).
+    shares_email: bool,
+}
+
+impl Account {
+    /// Whether the account can be used: active, and, for an Atlassian
+    /// account, with access to the site.
+    fn active(self) -> bool {
+        self.status == Status::Active && (self.account_type != AccountType::Atlassian || self.site_access)
+    }
 }
 
 /// The items of a collection, by position. Most collections are every
@@ -262,11 +289,11 @@ impl<'s> View<'s> {
             _ => None,
         };
         // Independent passes over hundreds of thousands of users and references.
-        let ((customer_refs, customer_ref_projects), (role_refs, shares_email)) = rayon::join(
+        let ((customer_refs, customer_ref_projects), (role_refs, accounts)) = rayon::join(
             || customer_refs(site, facts),
-            || rayon::join(|| role_refs(site), || shares_email(site, facts)),
+            || rayon::join(|| role_refs(site), || accounts(site, facts)),
         );
-        View { site, facts, role_refs, customer_refs, customer_ref_projects, external_domains, shares_email }
+        View { site, facts, role_refs, customer_refs, customer_ref_projects, external_domains, accounts }
     }
 
     /// The `index`th place a project role names `user`: (project, role, entry).
@@ -430,16 +457,28 @@ impl<'s> View<'s> {
     }
 }
 
-fn shares_email(site: &Site, facts: &Facts) -> Vec<bool> {
-    let mut shares = vec![false; site.users.len()];
+fn accounts(site: &Site, facts: &Facts) -> Vec<Account> {
+    let mut accounts: Vec<Account> = site
+        .users
+        .par_iter()
+        .zip(&facts.jsm_role)
+        .map(|(u, role)| Account {
+            account_type: u.account_type,
+            status: u.status,
+            site_access: u.site_access,
+            managed_by_other_org: u.managed_by_other_org,
+            jsm_role: role.role,
+            shares_email: false,
+        })
+        .collect();
     for ids in facts.users_by_email.shared() {
         for id in ids {
-            if let Some(shares) = shares.get_mut(id.index()) {
-                *shares = true;
+            if let Some(account) = accounts.get_mut(id.index()) {
+                account.shares_email = true;
             }
         }
     }
-    shares
+    accounts
 }
 
 /// Per user, where a project role names them: (project, role, entry).
@@ -700,30 +739,31 @@ impl<'a> Fields<'a> {
     fn user(self, i: usize, name: &str) -> Option<Field<'a>> {
         let (site, facts) = (self.view.site, self.view.facts);
         let u = &site.users[i];
+        let account = self.view.accounts[i];
         let role = facts.jsm_role.get(i);
         Some(match name {
+            // From the account's record, which the rules over big
+            // collections read: not from the account itself.
+            "account_type" => text(account_type(account.account_type)),
+            "status" => text(status(account.status)),
+            "site_access" => boolean(account.site_access),
+            "managed_by_other_org" => boolean(account.managed_by_other_org),
+            "active" => boolean(account.active()),
+            "jsm_role" => text(account.jsm_role.as_str()),
             "account_id" => text(&u.account_id),
             "email" => opt_text(u.email.as_deref()),
             "email_domain" => {
                 u.email.as_deref().and_then(|e| e.rsplit_once('@')).map_or(Field::Null, |(_, d)| folded(d))
             }
             "name" => opt_text(u.name.as_deref()),
-            "account_type" => text(account_type(u.account_type)),
-            "status" => text(status(u.status)),
-            "site_access" => boolean(u.site_access),
-            "managed_by_other_org" => boolean(u.managed_by_other_org),
-            "active" => boolean(
-                u.status == Status::Active && (u.account_type != AccountType::Atlassian || u.site_access),
-            ),
             "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
             "groups" => texts(facts.user_groups.get(i).iter().map(|g| site.groups[g.index()].name.as_str())),
-            "jsm_role" => text(role.map_or("none", |r| r.role.as_str())),
             "jsm_role_sources" => self.nodes(
                 (0..role.map_or(0, |r| r.sources.len())).map(|index| Of::RoleSource { user: i, index }),
             ),
             // Other accounts with the same email (AC003).
-            "same_email" if !self.view.shares_email[i] => Field::Nodes(Vec::new()),
+            "same_email" if !account.shares_email => Field::Nodes(Vec::new()),
             "same_email" => self.users(
                 u.email
                     .as_ref()
