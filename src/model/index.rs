@@ -83,7 +83,13 @@ impl UserIndex {
 
 /// Accounts by account id, the first account with each.
 #[derive(Debug, Default)]
-pub struct AccountIndex(TextIndex<UserId>);
+pub struct AccountIndex {
+    index: TextIndex<UserId>,
+    /// Whether some account id has an `@`. Atlassian's never do, so a text
+    /// with one (an email: how customers are listed) is not looked up: a
+    /// site lists hundreds of thousands, and each lookup is a cache miss.
+    ids_with_at: bool,
+}
 
 impl AccountIndex {
     /// The index of `users`, and the later accounts whose id an earlier
@@ -91,18 +97,23 @@ impl AccountIndex {
     pub fn new(users: &[Box<User>]) -> (AccountIndex, Vec<usize>) {
         let mut index = TextIndex::with_capacity(users.len());
         let mut repeated = Vec::new();
+        let mut ids_with_at = false;
         for (position, user) in users.iter().enumerate() {
+            ids_with_at |= user.account_id.contains('@');
             if index.insert(UserId(position as u32), &user.account_id, account_id(users)).is_err() {
                 repeated.push(position);
             }
         }
-        (AccountIndex(index), repeated)
+        (AccountIndex { index, ids_with_at }, repeated)
     }
 
     /// The first account of `users` (the list the index was built from)
     /// with this id.
     pub fn get(&self, users: &[Box<User>], id: &str) -> Option<UserId> {
-        self.0.get(id, account_id(users)).copied()
+        if !self.ids_with_at && id.contains('@') {
+            return None;
+        }
+        self.index.get(id, account_id(users)).copied()
     }
 }
 
@@ -167,6 +178,34 @@ fn folded_email<'u>(users: &'u [Box<User>]) -> impl Fn(UserId) -> Cow<'u, str> +
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::site::{AccountType, Origin, Status};
+
+    fn user(account_id: &str) -> Box<User> {
+        Box::new(User {
+            origin: Origin::default(),
+            account_id: account_id.into(),
+            email: None,
+            name: None,
+            account_type: AccountType::Atlassian,
+            status: Status::Active,
+            site_access: true,
+            managed_by_other_org: false,
+            roles: Default::default(),
+            admin_roles: Default::default(),
+            groups: Default::default(),
+        })
+    }
+
+    #[test]
+    fn an_account_id_with_an_at_is_found_like_any_other() {
+        let plain = [user("712020:ann"), user("bob")];
+        let (index, _) = AccountIndex::new(&plain);
+        assert_eq!(index.get(&plain, "bob"), Some(UserId(1)));
+        assert_eq!(index.get(&plain, "bob@acme.com"), None);
+        let odd = [user("712020:ann"), user("bob@acme.com")];
+        let (index, _) = AccountIndex::new(&odd);
+        assert_eq!(index.get(&odd, "bob@acme.com"), Some(UserId(1)));
+    }
 
     fn texts<'a>(items: &'a [&'a str]) -> impl Fn(u32) -> Cow<'a, str> {
         |i| Cow::Borrowed(items[i as usize])
