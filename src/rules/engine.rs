@@ -221,8 +221,10 @@ impl<'r> Pass<'r> {
                         if budget::exhausted() {
                             break;
                         }
-                        if !self.quick[k].certainly_false(self.view, item) {
-                            tally.add(evaluate(rule, item, root));
+                        match self.quick[k].answer(self.view, item) {
+                            Some(false) => {}
+                            Some(true) => tally.add(evaluate(rule, item, root, When::True)),
+                            None => tally.add(evaluate(rule, item, root, When::Unknown)),
                         }
                     }
                 });
@@ -260,11 +262,21 @@ fn merge_error(errors: &mut Vec<RuleRuntimeError>, error: RuleRuntimeError) {
     }
 }
 
+/// What is known of a rule's `when` for an item before it is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum When {
+    /// It is true (the quick test found so): the interpreter need not
+    /// evaluate it again.
+    True,
+    Unknown,
+}
+
 /// The findings of one rule on one item.
 pub(super) fn evaluate<'v>(
     rule: &Rule,
     item: Node<'v>,
     root: &Context<'_, 'v>,
+    when: When,
 ) -> Result<Vec<Finding>, Box<RuleRuntimeError>> {
     let mut ctx = root.new_inner_scope();
     ctx.add_variable_as_val("item", Box::new(item));
@@ -275,13 +287,15 @@ pub(super) fn evaluate<'v>(
         let value = expr.evaluate(&ctx).map_err(|e| fail(expr, e.to_string()))?.into_owned();
         ctx.add_variable_as_val(name.as_str(), value);
     }
-    let when = rule.when.evaluate(&ctx).map_err(|e| fail(&rule.when, e.to_string()))?;
-    match when.downcast_ref::<CelBool>() {
-        Some(when) if *when.inner() => {}
-        Some(_) => return Ok(Vec::new()),
-        None => {
-            let message = format!("`when` must be true or false, not {}", when.get_type().name());
-            return Err(fail(&rule.when, message));
+    if when == When::Unknown {
+        let when = rule.when.evaluate(&ctx).map_err(|e| fail(&rule.when, e.to_string()))?;
+        match when.downcast_ref::<CelBool>() {
+            Some(when) if *when.inner() => {}
+            Some(_) => return Ok(Vec::new()),
+            None => {
+                let message = format!("`when` must be true or false, not {}", when.get_type().name());
+                return Err(fail(&rule.when, message));
+            }
         }
     }
     let primary = places(&ctx, &rule.at).map_err(|m| fail(&rule.at, m))?;
