@@ -25,7 +25,7 @@ use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
 use crate::tree::Document;
-use crate::{load, model, suppress};
+use crate::{load, model, output_file, suppress};
 
 /// Exit codes: the contract with CI.
 pub const EXIT_CLEAN: u8 = 0;
@@ -413,7 +413,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         to.flush()
     };
     match &args.output {
-        Some(path) => write_file_with(path, "report", write).map_err(|e| vec![e])?,
+        Some(path) => output_file::write_with(path, "report", write).map_err(|e| vec![e])?,
         None if write(&mut std::io::stdout().lock()).is_err() => return Ok(EXIT_UNUSABLE),
         None => {}
     }
@@ -457,24 +457,9 @@ fn print_stats(
     eprint!("{}", stats.render(width()));
 }
 
-/// Writes an output file, creating its folder (CI jobs name files in
-/// folders that do not exist yet).
+/// Writes an output file whole (see [`output_file`]).
 fn write_file(path: &Path, what: &str, text: &str) -> Result<(), Report> {
-    write_file_with(path, what, |file| file.write_all(text.as_bytes()))
-}
-
-/// Creates the file (and its folder) and has `write` write it.
-fn write_file_with(
-    path: &Path,
-    what: &str,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Report> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    parent
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::File::create(path))
-        .and_then(|mut file| write(&mut file))
-        .map_err(|e| miette::miette!("cannot write the {what} to {}: {e}", path.display()))
+    output_file::write_with(path, what, |file| file.write_all(text.as_bytes()))
 }
 
 fn plural(n: usize, word: &str) -> String {

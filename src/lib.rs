@@ -17,6 +17,7 @@ pub mod finding;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod output_file;
 pub mod progress;
 pub mod report;
 pub mod rules;
