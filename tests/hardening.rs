@@ -303,20 +303,28 @@ fn a_folder_named_like_a_snapshot_file_is_walked_into() {
 
 #[cfg(unix)]
 #[test]
-fn a_pipe_or_device_in_the_snapshot_folder_is_skipped_not_waited_on() {
+fn a_pipe_or_device_in_the_snapshot_folder_is_a_usage_error_not_waited_on() {
     let dir = Dir::new();
     dir.write("snap/users.yaml", "users: []\n");
     // Reading a pipe with no writer would wait forever; /dev/zero never ends.
+    std::os::unix::fs::symlink("/dev/zero", dir.path("snap/zero.yaml")).expect("symlink");
+    dir.check("snap", &[]).unusable("snap/zero.yaml is not a regular file (a named pipe, socket or device)");
     let fifo = Command::new("mkfifo").arg(dir.path("snap/pipe.yaml")).status();
-    if !fifo.is_ok_and(|status| status.success()) {
+    if fifo.is_ok_and(|status| status.success()) {
+        // The first in path order.
+        dir.check("snap", &[])
+            .unusable("snap/pipe.yaml is not a regular file (a named pipe, socket or device)");
+    } else {
         eprintln!("skipped the pipe: mkfifo did not run");
     }
-    std::os::unix::fs::symlink("/dev/zero", dir.path("snap/zero.yaml")).expect("symlink");
+    // Not a snapshot file by its name: not read, as any other file.
+    fs::rename(dir.path("snap/zero.yaml"), dir.path("snap/zero.dev")).expect("rename");
+    let _ = fs::remove_file(dir.path("snap/pipe.yaml"));
     let run = dir.check("snap", &[]);
     assert_eq!((run.code, run.findings()), (Some(0), vec![]), "{}", run.stderr);
     assert_eq!(run.json()["summary"]["files"], 1);
     // Named on the command line, a device is read up to the size limit.
-    let run = dir.check("snap/zero.yaml", &["--max-file-size", "1KB"]);
+    let run = dir.check("snap/zero.dev", &["--max-file-size", "1KB"]);
     let message = limit_message(
         "file too big: more than the max-file-size limit of 1000 bytes; reading stopped there",
         "max-file-size",

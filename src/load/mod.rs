@@ -92,6 +92,15 @@ pub enum LoadError {
     )]
     BrokenLink { path: PathBuf, target: PathBuf },
 
+    #[error("{path} is not a regular file (a named pipe, socket or device)")]
+    #[diagnostic(
+        code(sitelint::load::not_a_file),
+        help(
+            "a snapshot folder holds regular files; remove it, rename it so it does not end in .yaml, .yml or .json, or name it on the command line to read it as a stream"
+        )
+    )]
+    NotAFile { path: PathBuf },
+
     #[error("symlink loop: {path} leads back to {ancestor}")]
     #[diagnostic(
         code(sitelint::load::symlink_loop),
@@ -233,6 +242,7 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b"."));
     let mut files = Vec::new();
+    let mut odd: Option<(String, PathBuf)> = None;
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
@@ -241,17 +251,30 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
                 None => continue,
             },
         };
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let Some(format) = Format::listed(entry.path()) else {
             continue;
         };
+        // Reading a named pipe would wait for a writer, and nothing in a
+        // folder is skipped without a word: the first, in path order, is an
+        // error.
+        if !entry.file_type().is_file() {
+            let relative = relative_name(root, entry.path());
+            if odd.as_ref().is_none_or(|(first, _)| relative < *first) {
+                odd = Some((relative, entry.into_path()));
+            }
+            continue;
+        }
         files.push(Candidate {
             relative: relative_name(root, entry.path()),
             path: entry.into_path(),
             format,
         });
+    }
+    if let Some((_, path)) = odd {
+        return Err(LoadError::NotAFile { path });
     }
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(files)
