@@ -4,8 +4,15 @@
 //! write that fails half-way (a full disk, a report too big for a quota)
 //! must not leave a truncated file for that step, nor destroy the previous
 //! one: a regular file is written beside its destination and renamed over
-//! it once complete. Anything else at the path (`/dev/stdout`, a named
-//! pipe, a symbolic link) is written in place, as asked.
+//! it once complete.
+//!
+//! Where replacing the file would change more than its content, it is
+//! written in place, as asked: a path that is not a regular file
+//! (`/dev/stdout`, a named pipe, a symbolic link), a read-only file (the
+//! write fails, as it should), a file with other hard links, and a folder
+//! where no file can be created beside it. A file that cannot be renamed
+//! over (one bind-mounted into a container) gets the finished file copied
+//! onto it.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -28,23 +35,39 @@ fn write_io(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -
         fs::create_dir_all(parent)?;
     }
     let existing = fs::symlink_metadata(path).ok();
-    let (Some(temporary), true) = (temporary_path(path), existing.as_ref().is_none_or(|m| m.is_file()))
-    else {
+    let replaceable =
+        existing.as_ref().is_none_or(|m| m.is_file() && !m.permissions().readonly() && links(m) == 1);
+    let beside = temporary_path(path).filter(|_| replaceable);
+    let Some((temporary, mut file)) = beside.and_then(|t| File::create(&t).ok().map(|file| (t, file))) else {
         return File::create(path).and_then(|mut file| write(&mut file));
     };
-    let result = File::create(&temporary)
-        .and_then(|mut file| {
-            // The file it replaces keeps its permissions.
-            if let Some(existing) = &existing {
-                file.set_permissions(existing.permissions())?;
-            }
-            write(&mut file)
-        })
-        .and_then(|()| fs::rename(&temporary, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
+    let written = (|| {
+        // The file it replaces keeps its permissions.
+        if let Some(existing) = &existing {
+            file.set_permissions(existing.permissions())?;
+        }
+        write(&mut file)?;
+        drop(file);
+        if fs::rename(&temporary, path).is_err() {
+            fs::copy(&temporary, path)?;
+        }
+        Ok(())
+    })();
+    let _ = fs::remove_file(&temporary);
+    written
+}
+
+/// How many names the file has.
+fn links(metadata: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(metadata)
     }
-    result
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        1
+    }
 }
 
 /// A hidden name beside `path`, this process's own.
@@ -92,6 +115,35 @@ mod tests {
         write_with(&path, "report", |out| out.write_all(b"second")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "second");
         assert_eq!(names_in(&dir.path().join("out")), ["report.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_with_other_names_is_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, other) = (dir.path().join("report.json"), dir.path().join("other.json"));
+        fs::write(&path, "before").unwrap();
+        fs::hard_link(&path, &other).unwrap();
+        write_with(&path, "report", |out| out.write_all(b"after")).unwrap();
+        assert_eq!(fs::read_to_string(&other).unwrap(), "after");
+        assert_eq!(names_in(dir.path()), ["other.json", "report.json"]);
+    }
+
+    #[test]
+    fn a_read_only_file_is_written_in_place_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        fs::write(&path, "kept").unwrap();
+        let mut permissions = fs::metadata(&path).unwrap().permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(&path, permissions).unwrap();
+        // Refused, unless the user may write anything (root), as for any
+        // read-only file; and in place either way.
+        let written = write_with(&path, "baseline", |out| out.write_all(b"new"));
+        let content = fs::read_to_string(&path).unwrap();
+        assert_eq!(written.is_ok(), content == "new", "{written:?}, {content}");
+        assert!(fs::metadata(&path).unwrap().permissions().readonly());
+        assert_eq!(names_in(dir.path()), ["baseline.json"]);
     }
 
     #[cfg(unix)]

@@ -95,13 +95,20 @@ impl Tally {
 /// How long a rule may run before it is stopped, unless told otherwise.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 
-/// How many items of a collection are evaluated together: each rule over
-/// the collection runs on a chunk of its items in turn. The rules over a
-/// big collection read the same things of an item (the account behind a
-/// customer reference), which the first rule brings into the processor's
-/// cache for the others; and a rule's time is read from the clock once a
-/// chunk rather than once an item.
+/// How many items of a collection are evaluated together, at most: each
+/// rule over the collection runs on a chunk of its items in turn. The rules
+/// over a big collection read the same things of an item (the account
+/// behind a customer reference), which the first rule brings into the
+/// processor's cache for the others; and a rule's time is read from the
+/// clock once a chunk rather than once an item.
 const CHUNK: usize = 64;
+
+/// The chunk size for a collection of `count` items: [`CHUNK`], or less
+/// for a small collection, so that its items are still spread over the
+/// threads (a custom rule over 50 projects may scan every account for each).
+fn chunk_size(count: usize) -> usize {
+    (count / (4 * rayon::current_num_threads())).clamp(1, CHUNK)
+}
 
 /// Runs `rules`, compiled in `env`, over the view, each rule within
 /// [`DEFAULT_TIME_LIMIT`].
@@ -139,10 +146,10 @@ pub fn run_limited(
         .map(|(name, over)| {
             let pass = Pass::new(over, view, limit);
             let items = view.collection(name);
-            let count = items.len();
-            let tallies = (0..count.div_ceil(CHUNK))
+            let (count, size) = (items.len(), chunk_size(items.len()));
+            let tallies = (0..count.div_ceil(size))
                 .into_par_iter()
-                .map(|chunk| pass.chunk(&items, chunk * CHUNK..count.min((chunk + 1) * CHUNK), &root, probe))
+                .map(|chunk| pass.chunk(&items, chunk * size..count.min((chunk + 1) * size), &root, probe))
                 .reduce(
                     || over.iter().map(|_| Tally::default()).collect(),
                     |earlier, later| earlier.into_iter().zip(later).map(|(e, l)| e.then(l)).collect(),
@@ -536,6 +543,19 @@ users:
         let when = &rules.rules.iter().find(|r| &*r.code == "PS001").unwrap().when;
         assert_eq!((ps001.span.offset(), ps001.span.len()), (when.span.0, when.span.1 - when.span.0));
         assert!(ps001.help.contains("--max-rule-time"), "{}", ps001.help);
+    }
+
+    /// A small collection is still spread over the threads; a big one goes
+    /// in chunks of at most [`CHUNK`].
+    #[test]
+    fn a_collection_has_a_chunk_per_thread_at_least_where_it_has_the_items() {
+        let threads = rayon::current_num_threads();
+        for count in [0, 1, 7, 50, 1_000, 1_000_000] {
+            let size = chunk_size(count);
+            assert!((1..=CHUNK).contains(&size), "{count}: {size}");
+            assert!(count.div_ceil(size) >= count.min(threads), "{count}: {size}");
+        }
+        assert_eq!(chunk_size(1_000_000), CHUNK);
     }
 
     /// Rules over one collection run in one pass over its items, but each
