@@ -49,7 +49,8 @@ pub struct LimitArgs {
     /// The most nodes YAML aliases may add to one file [default: 1000000].
     #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::AliasNodes, s))]
     max_alias_nodes: Option<usize>,
-    /// Stop a rule that runs longer than SECONDS (reported as an error; 0: no limit) [default: 60].
+    /// Stop a rule whose items have taken SECONDS, added up over the threads (reported as an
+    /// error; 0: no limit) [default: 60].
     #[arg(long, value_name = "SECONDS", value_parser = |s: &str| parse_seconds(s).map(RuleTime))]
     max_rule_time: Option<RuleTime>,
 }
