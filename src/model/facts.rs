@@ -1,6 +1,7 @@
 //! Derived access facts (SNAPSHOT-FORMAT.md, "Derived facts"): what the
 //! rules and the access explainer reason with. Computed once per site.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
@@ -11,7 +12,7 @@ use super::decode::JSM_APP;
 use super::grouped::Grouped;
 use super::index::EmailIndex;
 use super::site::*;
-use super::text::{email_domain, fold};
+use super::text::fold;
 
 #[derive(Debug)]
 pub struct Facts {
@@ -31,6 +32,21 @@ pub struct Facts {
     pub project_role_users: Vec<BTreeMap<String, Vec<UserId>>>,
     /// Accounts by email (case-insensitive), in file order.
     pub users_by_email: EmailIndex,
+    /// Per user: the domain of their email.
+    pub email_domains: EmailDomains,
+}
+
+/// The domain of each user's email (after its last `@`, case folded), each
+/// distinct domain kept once. A site has hundreds of thousands of accounts
+/// and few domains: the approved domain of each account, and a rule asking
+/// whether a customer's domain is allowed, look the domain up by its
+/// number, without reading the account's email again.
+#[derive(Debug, Default)]
+pub struct EmailDomains {
+    /// Per user: its domain's index in `names`, or [`EmailDomains::NONE`].
+    of_user: Vec<u32>,
+    /// Each domain once, folded, in order of first use.
+    names: Vec<String>,
 }
 
 /// A user's effective JSM role: the highest of its sources. One per
@@ -78,8 +94,10 @@ pub enum Via {
 /// built twice.
 pub fn derive(site: &Site, users_by_email: EmailIndex) -> Facts {
     let (user_groups, group_members) = memberships(site);
+    let email_domains = EmailDomains::new(&site.users);
     Facts {
-        jsm_role: jsm_roles(site, &user_groups),
+        jsm_role: jsm_roles(site, &user_groups, &email_domains),
+        email_domains,
         scheme_projects: scheme_projects(site),
         org_projects: org_projects(site),
         project_role_users: site.projects.iter().map(|p| project_role_users(p, &group_members)).collect(),
@@ -134,7 +152,7 @@ fn domain_jsm_role(domain: &ApprovedDomain, internal: bool) -> Option<JsmRole> {
     }
 }
 
-fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> {
+fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>, email_domains: &EmailDomains) -> Vec<EffectiveRole> {
     let group_roles: Vec<Option<JsmRole>> = site.groups.iter().map(|g| jsm_role_in(&g.roles)).collect();
     let internal = site.customer_access.as_ref().is_none_or(|access| access.internal);
     // Folded domain to the first approved domain that gives a role without
@@ -147,6 +165,16 @@ fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> 
             }
         }
     }
+    // What each email domain of the site gives, once per domain; an email
+    // with nothing after its `@` has no domain to approve.
+    let by_domain: Vec<Option<RoleSource>> = email_domains
+        .names
+        .iter()
+        .map(|name| {
+            let approved = domains.get(name.as_str()).filter(|_| !name.is_empty());
+            approved.map(|&(index, role)| RoleSource::Domain(index, role))
+        })
+        .collect();
     // One pass over every user, the longest of the facts.
     site.users
         .par_iter()
@@ -157,8 +185,7 @@ fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>) -> Vec<EffectiveRole> 
                 let role = group_roles.get(group.index()).copied().flatten()?;
                 Some(RoleSource::Group(*group, role))
             });
-            let domain = user.email.as_deref().and_then(email_domain).and_then(|d| domains.get(d.as_ref()));
-            let domain = domain.map(|&(index, role)| RoleSource::Domain(index, role));
+            let domain = email_domains.id(index).and_then(|id| by_domain[id as usize].clone());
             let sources: ThinVec<RoleSource> = direct
                 .into_iter()
                 .chain(groups)
@@ -177,6 +204,69 @@ impl RoleSource {
         match *self {
             RoleSource::Direct(role) | RoleSource::Group(_, role) | RoleSource::Domain(_, role) => role,
         }
+    }
+}
+
+impl EmailDomains {
+    /// The users' domains, found in parallel, chunk by chunk: each chunk
+    /// numbers its own domains, then the chunks' few numbers are mapped to
+    /// the site's.
+    fn new(users: &[Box<User>]) -> EmailDomains {
+        const CHUNK: usize = 4096;
+        let chunks: Vec<EmailDomains> = users.par_chunks(CHUNK).map(EmailDomains::of_chunk).collect();
+        let mut site = EmailDomains { of_user: Vec::with_capacity(users.len()), names: Vec::new() };
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        for chunk in chunks {
+            let renumbered: Vec<u32> = chunk
+                .names
+                .into_iter()
+                .map(|name| match numbers.get(&name) {
+                    Some(&number) => number,
+                    None => {
+                        let number = site.names.len() as u32;
+                        site.names.push(name.clone());
+                        numbers.insert(name, number);
+                        number
+                    }
+                })
+                .collect();
+            let global = |id: u32| renumbered.get(id as usize).copied().unwrap_or(EmailDomains::NONE);
+            site.of_user.extend(chunk.of_user.into_iter().map(global));
+        }
+        site
+    }
+
+    /// The domains of one run of users, numbered from 0.
+    fn of_chunk(users: &[Box<User>]) -> EmailDomains {
+        let mut chunk = EmailDomains { of_user: Vec::with_capacity(users.len()), names: Vec::new() };
+        let mut numbers: HashMap<Cow<'_, str>, u32> = HashMap::new();
+        for user in users {
+            let domain = user.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| fold(d));
+            let id = domain.map_or(EmailDomains::NONE, |domain| {
+                let next = numbers.len() as u32;
+                *numbers.entry(domain).or_insert(next)
+            });
+            chunk.of_user.push(id);
+        }
+        chunk.names = vec![String::new(); numbers.len()];
+        for (name, id) in numbers {
+            chunk.names[id as usize] = name.into_owned();
+        }
+        chunk
+    }
+
+    /// The number of "no domain": an account without an email, or with no
+    /// `@` in it.
+    pub const NONE: u32 = u32::MAX;
+
+    /// The number of user `index`'s domain, if their email has an `@`.
+    pub fn id(&self, user: usize) -> Option<u32> {
+        self.of_user.get(user).copied().filter(|&id| id != EmailDomains::NONE)
+    }
+
+    /// The domain numbered `id`: folded, empty where nothing follows the `@`.
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(String::as_str)
     }
 }
 

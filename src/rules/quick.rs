@@ -31,7 +31,7 @@ use cel::common::types::{CelBool, CelInt, CelList, CelNull, CelString, Kind};
 use cel::common::value::Val;
 
 use super::view::node::{Node, Of};
-use super::view::{Field, View};
+use super::view::{AccountTest, Field, View};
 
 /// A rule's `when`, compiled for the quick test on one view.
 #[derive(Debug)]
@@ -52,11 +52,19 @@ enum Op<'r> {
     /// every item, computed when the test is compiled.
     Const(Value<'r>),
     Select(Box<Op<'r>>, &'r str),
+    /// A comparison of an account field with a text, or a boolean account
+    /// field: asked of the account's record when `node` is an account
+    /// (`item` over users, `item.user` over customer references), else
+    /// evaluated as `generic`, the same expression op by op.
+    Account {
+        node: Box<Op<'r>>,
+        test: AccountTest,
+        generic: Box<Op<'r>>,
+    },
     And(Box<[Op<'r>; 2]>),
     Or(Box<[Op<'r>; 2]>),
     Not(Box<Op<'r>>),
     Eq(Box<[Op<'r>; 2]>),
-    Ne(Box<[Op<'r>; 2]>),
     In(Box<[Op<'r>; 2]>),
     Cond(Box<[Op<'r>; 3]>),
     List(Vec<Op<'r>>),
@@ -99,7 +107,11 @@ fn compile(e: &IdedExpr) -> Op<'_> {
         },
         // Hidden keys (the place protocol) are not fields.
         Ast::Select(select) if !select.test && !select.field.starts_with('_') => {
-            Op::Select(boxed(&select.operand), &select.field)
+            let generic = Op::Select(boxed(&select.operand), &select.field);
+            match AccountTest::flag(&select.field) {
+                Some(test) => Op::Account { node: boxed(&select.operand), test, generic: Box::new(generic) },
+                None => generic,
+            }
         }
         Ast::Call(call) if call.target.is_none() => {
             let a = &call.args;
@@ -107,8 +119,15 @@ fn compile(e: &IdedExpr) -> Op<'_> {
                 (operators::LOGICAL_AND, 2) => Op::And(Box::new([compile(&a[0]), compile(&a[1])])),
                 (operators::LOGICAL_OR, 2) => Op::Or(Box::new([compile(&a[0]), compile(&a[1])])),
                 (operators::LOGICAL_NOT, 1) => Op::Not(boxed(&a[0])),
-                (operators::EQUALS, 2) => Op::Eq(Box::new([compile(&a[0]), compile(&a[1])])),
-                (operators::NOT_EQUALS, 2) => Op::Ne(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::EQUALS, 2) => {
+                    let generic = Op::Eq(Box::new([compile(&a[0]), compile(&a[1])]));
+                    account_equals(&a[0], &a[1], generic)
+                }
+                // `a != b` is `!(a == b)`, errors included.
+                (operators::NOT_EQUALS, 2) => {
+                    let generic = Op::Eq(Box::new([compile(&a[0]), compile(&a[1])]));
+                    Op::Not(Box::new(account_equals(&a[0], &a[1], generic)))
+                }
                 (operators::IN, 2) => Op::In(Box::new([compile(&a[0]), compile(&a[1])])),
                 (operators::CONDITIONAL, 3) => {
                     Op::Cond(Box::new([compile(&a[0]), compile(&a[1]), compile(&a[2])]))
@@ -129,6 +148,22 @@ fn compile(e: &IdedExpr) -> Op<'_> {
     }
 }
 
+/// `node.field == "text"`, either way round, as an [`Op::Account`] where
+/// `field` is one of an account record's texts; else `generic`.
+fn account_equals<'r>(a: &'r IdedExpr, b: &'r IdedExpr, generic: Op<'r>) -> Op<'r> {
+    let account = |select: &'r IdedExpr, literal: &'r IdedExpr| {
+        let (Ast::Select(select), Ast::Literal(LiteralValue::String(text))) = (&select.expr, &literal.expr) else {
+            return None;
+        };
+        let test = AccountTest::equals(&select.field, text.inner()).filter(|_| !select.test)?;
+        Some((compile(&select.operand), test))
+    };
+    match account(a, b).or_else(|| account(b, a)) {
+        Some((node, test)) => Op::Account { node: Box::new(node), test, generic: Box::new(generic) },
+        None => generic,
+    }
+}
+
 /// `op` with each of its largest parts that read neither the item nor a
 /// variable replaced by its value. Rules test the item against settings of
 /// the site, and reading those anew for each of a million items was most of
@@ -145,11 +180,11 @@ fn fold_constants<'r>(op: Op<'r>, view: &'r View<'r>) -> Op<'r> {
     let fold_all = |ops: Box<[Op<'r>; 2]>| Box::new(ops.map(|op| fold_constants(op, view)));
     match op {
         Op::Select(operand, field) => Op::Select(fold(operand), field),
+        Op::Account { node, test, generic } => Op::Account { node: fold(node), test, generic: fold(generic) },
         Op::And(ops) => Op::And(fold_all(ops)),
         Op::Or(ops) => Op::Or(fold_all(ops)),
         Op::Not(op) => Op::Not(fold(op)),
         Op::Eq(ops) => Op::Eq(fold_all(ops)),
-        Op::Ne(ops) => Op::Ne(fold_all(ops)),
         Op::In(ops) => Op::In(fold_all(ops)),
         Op::Cond(ops) => Op::Cond(Box::new(ops.map(|op| fold_constants(op, view)))),
         Op::List(ops) => Op::List(ops.into_iter().map(|op| fold_constants(op, view)).collect()),
@@ -166,8 +201,8 @@ fn is_constant(op: &Op) -> bool {
     match op {
         Op::Site | Op::Text(_) | Op::Bool(_) | Op::Null | Op::Int(_) | Op::Const(_) => true,
         Op::Item | Op::Var(_) | Op::Fold { .. } | Op::Unknown => false,
-        Op::Select(op, _) | Op::Not(op) => is_constant(op),
-        Op::And(ops) | Op::Or(ops) | Op::Eq(ops) | Op::Ne(ops) | Op::In(ops) => ops.iter().all(is_constant),
+        Op::Select(op, _) | Op::Not(op) | Op::Account { node: op, .. } => is_constant(op),
+        Op::And(ops) | Op::Or(ops) | Op::Eq(ops) | Op::In(ops) => ops.iter().all(is_constant),
         Op::Cond(ops) => ops.iter().all(is_constant),
         Op::List(ops) => ops.iter().all(is_constant),
     }
@@ -287,7 +322,11 @@ fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
             }
             _ => return None,
         },
-        Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::Ne(_) | Op::In(_) => Value::Bool(test(op, cx)?),
+        Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::In(_) => Value::Bool(test(op, cx)?),
+        Op::Account { node, test, generic } => match account(node, *test, cx) {
+            Some(holds) => Value::Bool(holds),
+            None => eval(generic, cx)?,
+        },
         Op::Cond(ops) => {
             if test(&ops[0], cx)? {
                 eval(&ops[1], cx)?
@@ -343,8 +382,8 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
             },
         },
         Op::Not(op) => Some(!test(op, cx)?),
+        Op::Account { node, test: question, generic } => account(node, *question, cx).or_else(|| test(generic, cx)),
         Op::Eq(ops) => Some(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
-        Op::Ne(ops) => Some(!eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::In(ops) => {
             let needle = eval(&ops[0], cx)?;
             match &ops[1] {
@@ -364,6 +403,14 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
             }
         }
         _ => eval(op, cx)?.as_bool(),
+    }
+}
+
+/// The answer of an account's record to `test`, when `node` is an account.
+fn account<'r>(node: &Op<'r>, test: AccountTest, cx: &Cx<'_, 'r>) -> Option<bool> {
+    match eval(node, cx)? {
+        Value::Node(of) => cx.view.test_account(of, test),
+        _ => None,
     }
 }
 

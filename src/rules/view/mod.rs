@@ -9,21 +9,22 @@
 //! place in the snapshot answer the place protocol (see [`node`]), through
 //! which `key_of(..)`/`value_of(..)` in a rule's `at` become locations.
 
+mod account;
 pub mod node;
 mod text_set;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
 use cel::common::value::Val;
 use rayon::prelude::*;
 
-use crate::model::facts::{self, Facts, RoleSource};
+use crate::model::facts::{self, EmailDomains, Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
-use crate::model::text::fold;
+pub use account::AccountTest;
+use account::Account;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
@@ -182,33 +183,6 @@ pub struct View<'s> {
     accounts: Vec<Account>,
 }
 
-/// An account's settings that rules test most often, one small record per
-/// user in one array. Rules over customer references reach accounts in no
-/// particular order, and a site's accounts (each in its own allocation,
-/// a hundred bytes or more) do not fit in the processor's caches: reading
-/// `account_type` from the account itself was a cache miss per reference
-/// and rule, most of what those rules cost. These 6-byte records of a
-/// 200,000-account site take 1.2 MB.
-#[derive(Debug, Clone, Copy)]
-struct Account {
-    account_type: AccountType,
-    status: Status,
-    site_access: bool,
-    managed_by_other_org: bool,
-    jsm_role: JsmRole,
-    /// Whether another account has the same email (AC003 reads
-    /// `same_email` on every account).
-    shares_email: bool,
-}
-
-impl Account {
-    /// Whether the account can be used: active, and, for an Atlassian
-    /// account, with access to the site.
-    fn active(self) -> bool {
-        self.status == Status::Active && (self.account_type != AccountType::Atlassian || self.site_access)
-    }
-}
-
 /// The items of a collection, by position. Most collections are every
 /// entity of a kind, a range of indices, so nothing is built per item: the
 /// biggest have hundreds of thousands.
@@ -300,6 +274,15 @@ impl<'s> View<'s> {
     fn role_ref(&self, user: usize, index: usize) -> (usize, usize, usize) {
         let (project, role, entry) = self.role_refs.get(user)[index];
         (project as usize, role as usize, entry as usize)
+    }
+
+    /// `test` on the record of the account `of` stands for; `None` when
+    /// `of` is no account.
+    pub fn test_account(&self, of: Of, test: AccountTest) -> Option<bool> {
+        match of {
+            Of::User(i) => self.accounts.get(i).map(|&account| test.holds(account)),
+            _ => None,
+        }
     }
 
     /// The `site` variable every expression sees.
@@ -462,13 +445,15 @@ fn accounts(site: &Site, facts: &Facts) -> Vec<Account> {
         .users
         .par_iter()
         .zip(&facts.jsm_role)
-        .map(|(u, role)| Account {
+        .enumerate()
+        .map(|(index, (u, role))| Account {
             account_type: u.account_type,
             status: u.status,
             site_access: u.site_access,
             managed_by_other_org: u.managed_by_other_org,
             jsm_role: role.role,
             shares_email: false,
+            domain: facts.email_domains.id(index).unwrap_or(EmailDomains::NONE),
         })
         .collect();
     for ids in facts.users_by_email.shared() {
@@ -603,15 +588,6 @@ fn text(s: &str) -> Field<'_> {
 
 fn owned<'a>(s: String) -> Field<'a> {
     Field::Owned(s)
-}
-
-/// Case-folded, as emails and domains compare; most are written in lower
-/// case already and are not copied.
-fn folded(s: &str) -> Field<'_> {
-    match fold(s) {
-        Cow::Borrowed(s) => Field::Text(s),
-        Cow::Owned(s) => Field::Owned(s),
-    }
 }
 
 fn opt_text(s: Option<&str>) -> Field<'_> {
@@ -752,9 +728,7 @@ impl<'a> Fields<'a> {
             "jsm_role" => text(account.jsm_role.as_str()),
             "account_id" => text(&u.account_id),
             "email" => opt_text(u.email.as_deref()),
-            "email_domain" => {
-                u.email.as_deref().and_then(|e| e.rsplit_once('@')).map_or(Field::Null, |(_, d)| folded(d))
-            }
+            "email_domain" => opt_text(facts.email_domains.name(account.domain)),
             "name" => opt_text(u.name.as_deref()),
             "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
