@@ -152,7 +152,11 @@ fn domain_jsm_role(domain: &ApprovedDomain, internal: bool) -> Option<JsmRole> {
     }
 }
 
-fn jsm_roles(site: &Site, user_groups: &Grouped<GroupId>, email_domains: &EmailDomains) -> Vec<EffectiveRole> {
+fn jsm_roles(
+    site: &Site,
+    user_groups: &Grouped<GroupId>,
+    email_domains: &EmailDomains,
+) -> Vec<EffectiveRole> {
     let group_roles: Vec<Option<JsmRole>> = site.groups.iter().map(|g| jsm_role_in(&g.roles)).collect();
     let internal = site.customer_access.as_ref().is_none_or(|access| access.internal);
     // Folded domain to the first approved domain that gives a role without

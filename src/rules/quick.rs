@@ -152,7 +152,8 @@ fn compile(e: &IdedExpr) -> Op<'_> {
 /// `field` is one of an account record's texts; else `generic`.
 fn account_equals<'r>(a: &'r IdedExpr, b: &'r IdedExpr, generic: Op<'r>) -> Op<'r> {
     let account = |select: &'r IdedExpr, literal: &'r IdedExpr| {
-        let (Ast::Select(select), Ast::Literal(LiteralValue::String(text))) = (&select.expr, &literal.expr) else {
+        let (Ast::Select(select), Ast::Literal(LiteralValue::String(text))) = (&select.expr, &literal.expr)
+        else {
             return None;
         };
         let test = AccountTest::equals(&select.field, text.inner()).filter(|_| !select.test)?;
@@ -382,7 +383,9 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
             },
         },
         Op::Not(op) => Some(!test(op, cx)?),
-        Op::Account { node, test: question, generic } => account(node, *question, cx).or_else(|| test(generic, cx)),
+        Op::Account { node, test: question, generic } => {
+            account(node, *question, cx).or_else(|| test(generic, cx))
+        }
         Op::Eq(ops) => Some(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::In(ops) => {
             let needle = eval(&ops[0], cx)?;

@@ -60,7 +60,9 @@ impl AccountTest {
     /// `user.<field> == text`, where `field` is one of the record's texts.
     pub fn equals(field: &str, text: &str) -> Option<AccountTest> {
         let test = match field {
-            "account_type" => ACCOUNT_TYPES.into_iter().find(|&t| account_type(t) == text).map(AccountTest::AccountType),
+            "account_type" => {
+                ACCOUNT_TYPES.into_iter().find(|&t| account_type(t) == text).map(AccountTest::AccountType)
+            }
             "status" => STATUSES.into_iter().find(|&s| status(s) == text).map(AccountTest::Status),
             "jsm_role" => JsmRole::parse(text).map(AccountTest::JsmRole),
             _ => return None,

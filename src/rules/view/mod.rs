@@ -23,8 +23,8 @@ use crate::model::facts::{self, EmailDomains, Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
-pub use account::AccountTest;
 use account::Account;
+pub use account::AccountTest;
 use node::{Anchor, Node, Of};
 use text_set::Texts;
 
