@@ -99,6 +99,39 @@ fn users_by_email_folds_case_and_keeps_file_order() {
     assert_eq!(facts.users_by_email.get(&site.users, "dave@contoso.com"), [] as [UserId; 0]);
 }
 
+#[test]
+fn email_domains_are_folded_and_numbered_across_chunks() {
+    // More users than one chunk of the parallel pass (4,096), so domains
+    // first seen in different chunks are numbered once for the site.
+    let domains = ["Acme.com", "acme.COM", "b.org", "a@c.net", "", "Ünï.example"];
+    let mut text = String::from(
+        "user_access:\n  approved_domains:\n    - { domain: b.org, roles: { jira-servicemanagement: agent } }\nusers:\n",
+    );
+    for i in 0..9000 {
+        let email = match i % 8 {
+            6 => String::new(),
+            7 => ", email: no-at-sign".to_string(),
+            k => format!(", email: \"u{i}@{}\"", domains[k]),
+        };
+        text.push_str(&format!("  - {{ account_id: u{i}{email} }}\n"));
+    }
+    let (site, facts, findings) = yaml(&text).build();
+    assert!(findings.is_empty(), "{findings:?}");
+    for (i, role) in facts.jsm_role.iter().enumerate() {
+        let expected = match i % 8 {
+            0 | 1 => Some("acme.com"),
+            2 => Some("b.org"),
+            3 => Some("c.net"),
+            4 => Some(""),
+            5 => Some("ünï.example"),
+            _ => None,
+        };
+        assert_eq!(facts.email_domains.of(i), expected, "{}", site.users[i].account_id.as_str());
+        let agent = if i % 8 == 2 { JsmRole::Agent } else { JsmRole::None };
+        assert_eq!(role.role, agent, "{i}");
+    }
+}
+
 const PROJECTS: &str = r#"users:
   - { account_id: u0 }
   - { account_id: u1 }

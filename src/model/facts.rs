@@ -261,16 +261,17 @@ impl EmailDomains {
 
     /// The number of "no domain": an account without an email, or with no
     /// `@` in it.
-    pub const NONE: u32 = u32::MAX;
+    const NONE: u32 = u32::MAX;
 
     /// The number of user `index`'s domain, if their email has an `@`.
-    pub fn id(&self, user: usize) -> Option<u32> {
+    fn id(&self, user: usize) -> Option<u32> {
         self.of_user.get(user).copied().filter(|&id| id != EmailDomains::NONE)
     }
 
-    /// The domain numbered `id`: folded, empty where nothing follows the `@`.
-    pub fn name(&self, id: u32) -> Option<&str> {
-        self.names.get(id as usize).map(String::as_str)
+    /// User `index`'s email domain, folded (empty where nothing follows the
+    /// `@`), if their email has an `@`.
+    pub fn of(&self, user: usize) -> Option<&str> {
+        self.names.get(self.id(user)? as usize).map(String::as_str)
     }
 }
 

@@ -564,4 +564,30 @@ mod tests {
         // A map key that is data and missing: the interpreter fails.
         assert_eq!(quick("item.roles.nope == 'x'"), None);
     }
+
+    #[test]
+    fn compares_account_fields_on_the_record() {
+        let account = |text: &str| {
+            compiled(text, |quick, _| match &quick.0 {
+                Op::Account { .. } => "account",
+                Op::Not(op) if matches!(**op, Op::Account { .. }) => "not account",
+                _ => "other",
+            })
+        };
+        assert_eq!(account("item.account_type == 'atlassian'"), "account");
+        assert_eq!(account("'atlassian' == item.account_type"), "account");
+        assert_eq!(account("item.status != 'active'"), "not account");
+        assert_eq!(account("item.active"), "account");
+        assert_eq!(account("item.email == 'a@b.c'"), "other");
+        assert_eq!(account("item.account_type == item.status"), "other");
+        // The example's first user is an active Atlassian agent.
+        assert_eq!(quick("item.account_type == 'atlassian' && item.jsm_role == 'agent'"), Some(true));
+        assert_eq!(quick("item.status != 'active' || item.account_type == 'nothing'"), Some(false));
+        assert_eq!(quick("item.active && item.site_access && !item.managed_by_other_org"), Some(true));
+        // On something that is no account, the same expression is
+        // evaluated op by op: a field it lacks fails, one it has compares.
+        assert_eq!(quick("site.account_type == 'atlassian'"), None);
+        assert_eq!(quick("site.customer_access.external == true"), Some(true));
+        assert_eq!(quick("site.customer_access.active"), None);
+    }
 }

@@ -19,7 +19,7 @@ use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString
 use cel::common::value::Val;
 use rayon::prelude::*;
 
-use crate::model::facts::{self, EmailDomains, Facts, RoleSource};
+use crate::model::facts::{self, Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
@@ -445,15 +445,13 @@ fn accounts(site: &Site, facts: &Facts) -> Vec<Account> {
         .users
         .par_iter()
         .zip(&facts.jsm_role)
-        .enumerate()
-        .map(|(index, (u, role))| Account {
+        .map(|(u, role)| Account {
             account_type: u.account_type,
             status: u.status,
             site_access: u.site_access,
             managed_by_other_org: u.managed_by_other_org,
             jsm_role: role.role,
             shares_email: false,
-            domain: facts.email_domains.id(index).unwrap_or(EmailDomains::NONE),
         })
         .collect();
     for ids in facts.users_by_email.shared() {
@@ -728,7 +726,7 @@ impl<'a> Fields<'a> {
             "jsm_role" => text(account.jsm_role.as_str()),
             "account_id" => text(&u.account_id),
             "email" => opt_text(u.email.as_deref()),
-            "email_domain" => opt_text(facts.email_domains.name(account.domain)),
+            "email_domain" => opt_text(facts.email_domains.of(i)),
             "name" => opt_text(u.name.as_deref()),
             "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
