@@ -106,6 +106,12 @@ impl SourceFile {
         SourceFile { path, relative, text: text.into(), lines: OnceLock::new() }
     }
 
+    /// Finds where its lines are, unless that is known already: what a
+    /// line or column is first asked of the file does anyway.
+    pub fn index_lines(&self) {
+        self.lines();
+    }
+
     fn lines(&self) -> &LineIndex {
         self.lines.get_or_init(|| {
             let mut marks = vec![0];

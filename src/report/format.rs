@@ -5,11 +5,12 @@ use std::io::{self, Write};
 use std::path::{Component, Path};
 
 use clap::ValueEnum;
+use rayon::prelude::*;
 
 use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
 use crate::rules::Rule;
-use crate::source::{LineCol, Location, SourceSet};
+use crate::source::{FileId, LineCol, Location, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -69,6 +70,7 @@ pub struct Output<'a> {
 /// serialized; the other formats are rendered first (human diagnostics
 /// render in parallel), then written.
 pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
+    index_lines(out.findings, out.sources);
     let text = match format {
         OutputFormat::Json => return json::write(out.findings, out.sources, &out.summary, to),
         OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
@@ -79,6 +81,20 @@ pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Res
         OutputFormat::Github => github::render(out.findings, out.sources),
     };
     to.write_all(text.as_bytes())
+}
+
+/// Indexes the lines of every file a finding points into, in parallel.
+/// Each index is a pass over its file's text, and a big snapshot has
+/// findings in every file: made one by one as the report was written, they
+/// were half of writing a JSON report (10 ms of 20 for 59 MB).
+fn index_lines(findings: &[Finding], sources: &SourceSet) {
+    let mut files: Vec<FileId> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.location.file)))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files.into_par_iter().for_each(|file| sources.get(file).index_lines());
 }
 
 // What the machine-readable formats (SARIF, JUnit, GitHub) share.
