@@ -313,16 +313,18 @@ fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
         Op::Null => Value::Null,
         Op::Int(i) => Value::Int(*i),
         Op::Const(value) => value.clone(),
-        Op::Select(operand, field) => match eval(operand, cx)? {
-            Value::Node(of) => Value::from_field(cx.view.field_value(of, field)?),
-            // Data maps (`roles`); optionals and other kinds take other
-            // paths in the interpreter.
-            Value::Cel(map) if map.get_type().kind() == Kind::Map => {
-                let value = map.as_indexer()?.get(&CelString::from(*field)).ok()?;
-                Value::Cel(value.into_owned())
+        Op::Select(operand, field) => {
+            match node(operand, cx).map_or_else(|| eval(operand, cx), |of| Some(Value::Node(of)))? {
+                Value::Node(of) => Value::from_field(cx.view.field_value(of, field)?),
+                // Data maps (`roles`); optionals and other kinds take other
+                // paths in the interpreter.
+                Value::Cel(map) if map.get_type().kind() == Kind::Map => {
+                    let value = map.as_indexer()?.get(&CelString::from(*field)).ok()?;
+                    Value::Cel(value.into_owned())
+                }
+                _ => return None,
             }
-            _ => return None,
-        },
+        }
         Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::In(_) => Value::Bool(test(op, cx)?),
         Op::Account { node, test, generic } => match account(node, *test, cx) {
             Some(holds) => Value::Bool(holds),
@@ -410,10 +412,25 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
 }
 
 /// The answer of an account's record to `test`, when `node` is an account.
-fn account<'r>(node: &Op<'r>, test: AccountTest, cx: &Cx<'_, 'r>) -> Option<bool> {
-    match eval(node, cx)? {
-        Value::Node(of) => cx.view.test_account(of, test),
-        _ => None,
+fn account<'r>(op: &Op<'r>, test: AccountTest, cx: &Cx<'_, 'r>) -> Option<bool> {
+    cx.view.test_account(node(op, cx)?, test)
+}
+
+/// The node `op` stands for, where it is one: `item`, `site`, or a field of
+/// a node that is a node (`item.user`), read without making a [`Value`] of
+/// each step. `None` where it is no node or this test can't tell.
+fn node<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Of> {
+    match op {
+        Op::Item => Some(cx.item),
+        Op::Site => Some(Of::Site),
+        Op::Select(operand, field) => match cx.view.field_value(node(operand, cx)?, field)? {
+            Field::Node(of) => Some(of),
+            _ => None,
+        },
+        op => match eval(op, cx)? {
+            Value::Node(of) => Some(of),
+            _ => None,
+        },
     }
 }
 
