@@ -35,6 +35,18 @@ impl Text {
     /// `text`, read from `source` at `span`: a slice of `source` when the
     /// text is the span's content or what lies between its quotes.
     pub fn within(source: &Arc<String>, span: Span, text: &str) -> Text {
+        // A string the parser left in place (JSON's without escapes) is a
+        // slice of `source` already: where it lies is where it starts, with
+        // no need to compare its bytes.
+        let offset = (text.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+        if offset <= source.len() && text.len() <= source.len() - offset {
+            let range = offset..offset + text.len();
+            if let (Ok(start), Ok(len)) = (u32::try_from(range.start), u32::try_from(range.len()))
+                && len != WHOLE
+            {
+                return Text { source: Arc::clone(source), start, len };
+            }
+        }
         let quoted = span.start() + 1..span.end().saturating_sub(1);
         for range in [span.start()..span.end(), quoted] {
             if source.get(range.clone()) == Some(text)
@@ -143,6 +155,10 @@ mod tests {
         assert_eq!((escaped.as_str(), escaped.len), ("Bob Ng", WHOLE));
         assert_eq!(escaped, Text::from("Bob Ng"));
         assert_eq!(Text::within(&source, Span::new(60, 70), "x"), "x");
+        // A string that lies in the text is that slice, whatever the span.
+        let in_place = Text::within(&source, Span::new(0, 1), &source[11..18]);
+        assert_eq!((in_place.as_str(), in_place.start, in_place.len), ("bob@con", 11, 7));
+        assert!(Arc::ptr_eq(&in_place.source, &source));
     }
 
     #[test]
