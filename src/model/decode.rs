@@ -29,6 +29,7 @@ use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
+use super::facts::EmailDomains;
 use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
 use super::site::*;
 use super::text::{closest, fold};
@@ -40,7 +41,9 @@ use super::text::{closest, fold};
 pub fn decode_document(document: &Document) -> Part {
     let mut decoder = Decoder { file: document.file, part: Part::default() };
     decoder.document(document);
-    decoder.part
+    let mut part = decoder.part;
+    part.email_domains = EmailDomains::of_users(&part.site.users);
+    part
 }
 
 /// Merges decoded documents, in file order, into one site: a singleton
@@ -51,9 +54,9 @@ pub fn decode_document(document: &Document) -> Part {
 /// Identifiers are settled on the merged lists, read from the entities
 /// themselves, so nothing is copied per entity; the indexes of accounts
 /// that settling builds are the ones references are resolved with.
-pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, UserIndex) {
+pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, UserIndex, EmailDomains) {
     let mut first_sections = HashMap::new();
-    let (mut sites, mut findings) = (Vec::new(), Vec::new());
+    let (mut sites, mut findings, mut email_domains) = (Vec::new(), Vec::new(), Vec::new());
     let mut totals = [0; List::COUNT];
     for mut part in parts {
         settle_sections(&mut first_sections, &mut part);
@@ -62,6 +65,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         }
         sites.push(part.site);
         findings.append(&mut part.findings);
+        email_domains.push(part.email_domains);
     }
     let mut site = concatenate(sites, totals);
     // The accounts are most of a site: their two indexes are built side by
@@ -96,7 +100,8 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         UserIndex::new(&site.users)
     };
     findings.append(&mut settled.findings);
-    (site, findings, index)
+    let email_domains = EmailDomains::concatenate(email_domains, left_out(List::Users));
+    (site, findings, index, email_domains)
 }
 
 /// One document, decoded on its own.
@@ -106,6 +111,8 @@ pub struct Part {
     findings: Vec<Finding>,
     /// Its singleton sections, in order.
     sections: Vec<Section>,
+    /// Its users' email domains.
+    email_domains: EmailDomains,
 }
 
 /// A singleton section of a part, and which of the part's findings came

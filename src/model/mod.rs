@@ -31,9 +31,9 @@ pub fn build(documents: &[Document]) -> (Site, Facts, Vec<Finding>) {
 /// [`build`] from documents already decoded one by one
 /// ([`decode::decode_document`]), in file order.
 pub fn build_parts(parts: Vec<Part>) -> (Site, Facts, Vec<Finding>) {
-    let (mut site, mut findings, users) = decode::merge(parts);
+    let (mut site, mut findings, users, email_domains) = decode::merge(parts);
     let (resolved, users_by_email) = resolve::resolve_with(&mut site, users);
     findings.extend(resolved);
-    let facts = facts::derive(&site, users_by_email);
+    let facts = facts::derive(&site, users_by_email, email_domains);
     (site, facts, findings)
 }
