@@ -7,7 +7,11 @@
 //! scope per item, names resolved through it as qualified names, a boxed
 //! value per field read. [`Quick`] is the condition compiled once per run
 //! into operations on the view's own field values ([`Field`]): texts,
-//! booleans and nodes are compared as they are, without allocating.
+//! booleans and nodes are compared as they are, without allocating. A
+//! comparison of an account's field with a text, and a boolean field of an
+//! account, are asked of the view's record of the account ([`AccountTest`]):
+//! the rules over hundreds of thousands of accounts and customer references
+//! are mostly such questions.
 //!
 //! The test answers one question: is `when` certainly false for this item?
 //! Anything else (true, an error, a construct it does not handle, such as a
