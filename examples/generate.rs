@@ -8,6 +8,7 @@
 //! about 18% larger); explicit counts override it. Without either, about
 //! 1 MB. The same arguments always write the same bytes.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -75,24 +76,32 @@ fn main() -> ExitCode {
     match dev::generate(&params, &args.out) {
         Ok(generated) => {
             let p = &generated.params;
-            println!(
-                "wrote {} files, {:.1} MB, to {} in {:.1?}",
+            let mut summary = format!(
+                "wrote {} files, {:.1} MB, to {} in {:.1?}\n\
+                 {} users, {} customers, {} groups, {} projects, {} schemes, {} organizations ({}, seed {})\n",
                 generated.files,
                 generated.bytes as f64 / 1e6,
                 args.out.display(),
-                started.elapsed()
-            );
-            println!(
-                "{} users, {} customers, {} groups, {} projects, {} schemes, {} organizations ({}, seed {})",
-                p.users, p.customers, p.groups, p.projects, p.schemes, p.organizations, p.format, p.seed
+                started.elapsed(),
+                p.users,
+                p.customers,
+                p.groups,
+                p.projects,
+                p.schemes,
+                p.organizations,
+                p.format,
+                p.seed
             );
             if generated.codes.is_empty() {
-                println!("healthy: no problems planted");
+                summary.push_str("healthy: no problems planted\n");
             } else {
                 let planted: Vec<String> =
                     generated.planted.iter().map(|(code, n)| format!("{code} {n}")).collect();
-                println!("planted: {}", planted.join(", "));
+                summary.push_str(&format!("planted: {}\n", planted.join(", ")));
             }
+            // The site is written; a reader of the summary that has gone
+            // (`| head -1`) is no failure, and no reason to panic.
+            let _ = std::io::stdout().write_all(summary.as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => {
