@@ -372,9 +372,11 @@ stats
     fn laps_record_the_peak_so_far() {
         let mut laps = Laps::start();
         laps.lap("one");
-        let held = vec![1u8; 64 << 20];
+        // black_box: an optimized build would otherwise not allocate what
+        // nothing reads, and the test failed under `cargo test --release`.
+        let held = std::hint::black_box(vec![1u8; 64 << 20]);
         laps.lap("two");
-        drop(held);
+        drop(std::hint::black_box(held));
         laps.lap("three");
         let peaks: Vec<u64> = laps.phases().iter().map(|p| p.peak_memory.unwrap()).collect();
         // While 64 MiB are held the peak is at least that (other tests in
