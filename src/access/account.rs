@@ -42,8 +42,9 @@ pub(super) fn usable(user: &User, rule: Option<&'static str>) -> Vec<Fact> {
 /// the highest role), with where that is set.
 pub(super) fn role_given(s: &Settings, id: UserId, user: &User) -> (JsmRole, String, Option<Location>) {
     let Some(role) = s.role(id) else { return (JsmRole::None, String::new(), None) };
-    let Some(source) = role.sources.iter().find(|source| source.role() == role.role) else {
-        return (role.role, String::new(), None);
+    let highest = role.role();
+    let Some(source) = role.sources.iter().find(|source| source.role() == highest) else {
+        return (highest, String::new(), None);
     };
     let how = match *source {
         RoleSource::Direct(_) => "set on their account".to_string(),
@@ -57,5 +58,5 @@ pub(super) fn role_given(s: &Settings, id: UserId, user: &User) -> (JsmRole, Str
             format!("through approved domain {domain}")
         }
     };
-    (role.role, how, s.role_source_at(user, source))
+    (highest, how, s.role_source_at(user, source))
 }

@@ -68,7 +68,7 @@ impl<'s> Settings<'s> {
     }
 
     pub fn effective_role(&self, user: UserId) -> JsmRole {
-        self.role(user).map_or(JsmRole::None, |r| r.role)
+        self.role(user).map_or(JsmRole::None, EffectiveRole::role)
     }
 
     /// Where a link of `project`'s customer list is written.

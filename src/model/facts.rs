@@ -50,12 +50,18 @@ pub struct EmailDomains {
 }
 
 /// A user's effective JSM role: the highest of its sources. One per
-/// account, and most accounts have no source: a thin list keeps it at 16
-/// bytes.
+/// account, and most accounts have no source: a thin list of them alone is
+/// 8 bytes, and the role is read from it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveRole {
-    pub role: JsmRole,
     pub sources: ThinVec<RoleSource>,
+}
+
+impl EffectiveRole {
+    /// The highest role its sources give, `none` without any.
+    pub fn role(&self) -> JsmRole {
+        self.sources.iter().map(RoleSource::role).max().unwrap_or(JsmRole::None)
+    }
 }
 
 /// One thing that gives a user a JSM role (only those above `none`).
@@ -196,8 +202,7 @@ fn jsm_roles(
                 .chain(domain)
                 .filter(|source| source.role() > JsmRole::None)
                 .collect();
-            let role = sources.iter().map(RoleSource::role).max().unwrap_or(JsmRole::None);
-            EffectiveRole { role, sources }
+            EffectiveRole { sources }
         })
         .collect()
 }

@@ -450,7 +450,7 @@ fn accounts(site: &Site, facts: &Facts) -> Vec<Account> {
             status: u.status,
             site_access: u.site_access,
             managed_by_other_org: u.managed_by_other_org,
-            jsm_role: role.role,
+            jsm_role: role.role(),
             shares_email: false,
         })
         .collect();
@@ -932,7 +932,7 @@ impl<'a> Fields<'a> {
             "non_agents" => {
                 let facts = self.view.facts;
                 let agent =
-                    |u: &UserId| facts.jsm_role.get(u.index()).is_some_and(|r| r.role == JsmRole::Agent);
+                    |u: &UserId| facts.jsm_role.get(u.index()).is_some_and(|r| r.role() == JsmRole::Agent);
                 self.users(self.actor_users(user, target_group).filter(|u| !agent(u)))
             }
             _ => return None,
