@@ -294,7 +294,7 @@ fn concatenate(sites: Vec<Site>, lengths: [usize; List::COUNT]) -> Site {
 }
 
 /// Removes the items at `indices` (ascending).
-fn remove<T>(items: &mut Vec<T>, indices: &[usize]) {
+pub(super) fn remove<T>(items: &mut Vec<T>, indices: &[usize]) {
     if !indices.is_empty() {
         let mut index = 0;
         items.retain(|_| {

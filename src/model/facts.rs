@@ -263,13 +263,7 @@ impl EmailDomains {
             let global = |id: u32| renumbered.get(id as usize).copied().unwrap_or(EmailDomains::NONE);
             site.of_user.extend(run.of_user.into_iter().map(global));
         }
-        if !left_out.is_empty() {
-            let mut position = 0;
-            site.of_user.retain(|_| {
-                position += 1;
-                left_out.binary_search(&(position - 1)).is_err()
-            });
-        }
+        super::decode::remove(&mut site.of_user, left_out);
         site
     }
 
