@@ -30,7 +30,7 @@ use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::facts::EmailDomains;
-use super::index::{AccountIndex, EmailIndex, TextIndex, UserIndex};
+use super::index::{AccountIndex, EmailIndex, TextIndex, UserHashes, UserIndex};
 use super::site::*;
 use super::text::{closest, fold};
 
@@ -56,7 +56,8 @@ pub fn decode_document(document: &Document) -> Part {
 /// that settling builds are the ones references are resolved with.
 pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, UserIndex, EmailDomains) {
     let mut first_sections = HashMap::new();
-    let (mut sites, mut findings, mut email_domains) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sites, mut findings, mut email_domains, mut user_hashes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut totals = [0; List::COUNT];
     for mut part in parts {
         settle_sections(&mut first_sections, &mut part);
@@ -66,13 +67,15 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         sites.push(part.site);
         findings.append(&mut part.findings);
         email_domains.push(part.email_domains);
+        user_hashes.push(part.user_hashes);
     }
     let mut site = concatenate(sites, totals);
+    let user_hashes = UserHashes::concatenate(user_hashes);
     // The accounts are most of a site: their two indexes are built side by
     // side, and the other lists settled meanwhile.
     let ((accounts, repeated), (emails, mut settled)) = rayon::join(
-        || AccountIndex::new(&site.users),
-        || rayon::join(|| EmailIndex::new(&site.users), || settle_others(&site)),
+        || AccountIndex::new(&site.users, &user_hashes),
+        || rayon::join(|| EmailIndex::new(&site.users, &user_hashes), || settle_others(&site)),
     );
     for &position in &repeated {
         let user = &site.users[position];
@@ -97,7 +100,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
     } else {
         // Positions moved; a duplicated account is rare enough to index again.
         remove(&mut site.users, left_out(List::Users));
-        UserIndex::new(&site.users)
+        UserIndex::new(&site.users, &UserHashes::of_users(&site.users))
     };
     findings.append(&mut settled.findings);
     let email_domains = EmailDomains::concatenate(email_domains, left_out(List::Users));
@@ -113,6 +116,8 @@ pub struct Part {
     sections: Vec<Section>,
     /// Its users' email domains.
     email_domains: EmailDomains,
+    /// Its users' hashes, for the site's indexes.
+    user_hashes: UserHashes,
 }
 
 /// A singleton section of a part, and which of the part's findings came
@@ -640,7 +645,12 @@ impl Decoder {
         // A part is one document, so its lists are these (moved, not copied:
         // a file can hold tens of thousands of users).
         debug_assert!(self.part.site.users.is_empty(), "one document per part");
-        self.part.site.users = self.entities(&mut top, "users", |d, node| d.user(node).map(Box::new));
+        self.part.site.users = self.entities(&mut top, "users", |d, node| {
+            let user = d.user(node)?;
+            // Hashed now, while the account's text is in the cache.
+            d.part.user_hashes.push(&user);
+            Some(Box::new(user))
+        });
         self.part.site.groups = self.entities(&mut top, "groups", Self::group);
         self.part.site.project_roles = self.entities(&mut top, "project_roles", Self::project_role);
         self.part.site.permission_schemes = self.entities(&mut top, "permission_schemes", Self::scheme);

@@ -6,11 +6,10 @@
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use foldhash::HashMap;
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
 
 use super::site::{User, UserId};
 use super::text::fold;
@@ -18,51 +17,236 @@ use super::text::fold;
 /// Positions of items by a text each has, the first item for each text.
 /// `text_of` gives an item's text as the index compares it (folded, for
 /// emails); every call for one index must give the same text for an item.
+///
+/// Open addressing with linear probing, over slots of an item's position
+/// and 32 bits of its text's hash (its tag). A probe reads an item's text,
+/// through the entity, only where a tag matches: about once for a text the
+/// index holds, almost never for one it does not. A big site's index is
+/// bigger than the processor's cache, so each slot and each entity read is
+/// a wait on memory; [`TextIndex::build`] fetches slots ahead of the items
+/// it inserts, so that those waits overlap.
 #[derive(Debug)]
 pub struct TextIndex<T> {
-    table: HashTable<T>,
-    hasher: RandomState,
+    /// A power of two of them, at most 7/8 full; none when empty.
+    slots: Vec<Slot<T>>,
+    len: usize,
 }
 
-impl<T> Default for TextIndex<T> {
+#[derive(Debug, Clone, Copy)]
+struct Slot<T> {
+    /// The hash's high half, with its lowest bit set: 0 is an empty slot.
+    tag: u32,
+    item: T,
+}
+
+impl<T: Copy + From<u32>> Default for TextIndex<T> {
     fn default() -> Self {
-        TextIndex { table: HashTable::new(), hasher: RandomState::default() }
+        TextIndex::with_capacity(0)
     }
 }
 
-impl<T: Copy> TextIndex<T> {
+/// How many slots to insert before the one whose slot is fetched ahead.
+const AHEAD: usize = 16;
+
+/// How many lookups [`TextIndex::warm`] prepares at once, at most.
+pub const WARM: usize = 16;
+
+impl<T: Copy + From<u32>> TextIndex<T> {
     pub fn with_capacity(capacity: usize) -> TextIndex<T> {
-        TextIndex { table: HashTable::with_capacity(capacity), hasher: RandomState::default() }
+        TextIndex { slots: vec![Slot::empty(); slots_for(capacity)], len: 0 }
+    }
+
+    /// The index of items `0..hashes.len()`, each item `i` under the text
+    /// `text_of(i)` if it has one, whose hash is `hashes[i]` ([`text_hash`]), and
+    /// the items whose text an earlier item has, each with that item:
+    /// `(later, first)`, in item order.
+    pub fn build<'a, H: Copy + Into<Option<u64>>>(
+        hashes: &[H],
+        text_of: impl Fn(T) -> Option<Cow<'a, str>>,
+    ) -> (TextIndex<T>, Vec<(T, T)>) {
+        let mut index = TextIndex::with_capacity(hashes.len());
+        let mut repeated = Vec::new();
+        for (i, &hash) in hashes.iter().enumerate() {
+            if let Some(ahead) = hashes.get(i + AHEAD).and_then(|&h| h.into()) {
+                prefetch(&index.slots[index.home(ahead)]);
+            }
+            let Some(hash) = hash.into() else { continue };
+            let item = T::from(i as u32);
+            let same = |other: T| text_of(other) == text_of(item);
+            if let Err(first) =
+                index.insert_hashed(item, hash, same, |other| text_of(other).unwrap_or_default())
+            {
+                repeated.push((item, first));
+            }
+        }
+        (index, repeated)
     }
 
     /// Adds `item` under `text`, unless an earlier item has that text: then
     /// the index is unchanged and that item is returned.
     pub fn insert<'a>(&mut self, item: T, text: &str, text_of: impl Fn(T) -> Cow<'a, str>) -> Result<(), T> {
-        let hasher = &self.hasher;
-        let hash = hasher.hash_one(text);
-        let eq = |other: &T| text_of(*other) == text;
-        match self.table.entry(hash, eq, |other| hasher.hash_one(&*text_of(*other))) {
-            Entry::Occupied(earlier) => Err(*earlier.get()),
-            Entry::Vacant(slot) => {
-                slot.insert(item);
-                Ok(())
+        let hash = text_hash(text);
+        self.insert_hashed(item, hash, |other| text_of(other) == text, &text_of)
+    }
+
+    /// [`insert`](Self::insert) with the text's hash, `same` telling
+    /// whether an item has the text.
+    fn insert_hashed<'a>(
+        &mut self,
+        item: T,
+        hash: u64,
+        same: impl Fn(T) -> bool,
+        text_of: impl Fn(T) -> Cow<'a, str>,
+    ) -> Result<(), T> {
+        if (self.len + 1) * 8 > self.slots.len() * 7 {
+            self.grow(text_of);
+        }
+        let tag = tag(hash);
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = self.slots[at];
+            if slot.tag == 0 {
+                self.slots[at] = Slot { tag, item };
+                self.len += 1;
+                return Ok(());
             }
+            if slot.tag == tag && same(slot.item) {
+                return Err(slot.item);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Twice the slots (at least 8), each item hashed again.
+    fn grow<'a>(&mut self, text_of: impl Fn(T) -> Cow<'a, str>) {
+        let slots = vec![Slot::empty(); (self.slots.len() * 2).max(8)];
+        let old = std::mem::replace(&mut self.slots, slots);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.tag != 0) {
+            let mut at = self.home(text_hash(&text_of(slot.item)));
+            while self.slots[at].tag != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
         }
     }
 
     /// The first item with `text`.
     pub fn get<'a>(&self, text: &str, text_of: impl Fn(T) -> Cow<'a, str>) -> Option<&T> {
-        self.table.find(self.hasher.hash_one(text), |other| text_of(*other) == text)
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = text_hash(text);
+        let (tag, mask) = (tag(hash), self.slots.len() - 1);
+        let mut at = self.home(hash);
+        loop {
+            let slot = &self.slots[at];
+            if slot.tag == 0 {
+                return None;
+            }
+            if slot.tag == tag && text_of(slot.item) == text {
+                return Some(&slot.item);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Brings into the processor's cache what looking up these hashes (of
+    /// up to [`WARM`] texts) will read: the slots, then, through `steps`,
+    /// what the first item whose tag matches leads to (its entity, then its
+    /// text: each step prefetches what the next one reads). Each stage
+    /// fetches for every hash before the next stage reads, so the waits on
+    /// memory overlap instead of following each other; the lookups that
+    /// follow find everything in the cache.
+    pub fn warm(&self, hashes: impl Iterator<Item = u64>, steps: &[&dyn Fn(T)]) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let (mut homes, mut count) = ([0; WARM], 0);
+        for (home, hash) in homes.iter_mut().zip(hashes) {
+            *home = hash;
+            prefetch(&self.slots[self.home(hash)]);
+            count += 1;
+        }
+        let mut candidates = [None; WARM];
+        for (candidate, &hash) in candidates.iter_mut().zip(&homes[..count]) {
+            *candidate = self.candidate(hash);
+        }
+        for step in steps {
+            candidates.iter().flatten().for_each(|&item| step(item));
+        }
+    }
+
+    /// The first item whose tag matches `hash`'s, unverified.
+    fn candidate(&self, hash: u64) -> Option<T> {
+        let (tag, mask) = (tag(hash), self.slots.len() - 1);
+        let mut at = self.home(hash);
+        loop {
+            let slot = &self.slots[at];
+            match slot.tag {
+                0 => return None,
+                t if t == tag => return Some(slot.item),
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// The slot where a probe for `hash` starts; slots must not be empty.
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
     }
 
     /// How many texts it holds.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.len == 0
     }
+}
+
+impl<T: From<u32>> Slot<T> {
+    fn empty() -> Slot<T> {
+        Slot { tag: 0, item: T::from(0) }
+    }
+}
+
+/// The hash of a text, as every index hashes it: with one random seed per
+/// run, so that texts can be hashed before their index is built (as each
+/// file is decoded, while its text is in the processor's cache).
+pub fn text_hash(text: &str) -> u64 {
+    static STATE: OnceLock<RandomState> = OnceLock::new();
+    STATE.get_or_init(RandomState::default).hash_one(text)
+}
+
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32 | 1
+}
+
+/// Slots for `capacity` items at most 7/8 full: a power of two, none for
+/// none.
+fn slots_for(capacity: usize) -> usize {
+    match capacity {
+        0 => 0,
+        n => (n * 8 / 7 + 1).next_power_of_two().max(8),
+    }
+}
+
+/// Asks the processor to bring `value` into its cache, without waiting.
+#[inline]
+fn prefetch<T: ?Sized>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that reads nothing the program sees and
+    // never faults (and `value` is a live reference anyway); SSE, which has
+    // it, is part of every x86_64 processor.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// The two ways references name an account.
@@ -74,10 +258,50 @@ pub struct UserIndex {
 
 impl UserIndex {
     /// Both indexes of `users`, built side by side: each is one of the
-    /// biggest tables of the model.
-    pub fn new(users: &[Box<User>]) -> UserIndex {
-        let ((accounts, _), emails) = rayon::join(|| AccountIndex::new(users), || EmailIndex::new(users));
+    /// biggest tables of the model. `hashes` are theirs.
+    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> UserIndex {
+        let ((accounts, _), emails) =
+            rayon::join(|| AccountIndex::new(users, hashes), || EmailIndex::new(users, hashes));
         UserIndex { accounts, emails }
+    }
+}
+
+/// The hashes ([`text_hash`]) of accounts' ids and folded emails, in the
+/// accounts' order: what building their indexes reads of each account.
+/// They are taken as each file is decoded, while its text is in the
+/// processor's cache; read afterwards, every account and its text was a
+/// wait on memory.
+#[derive(Debug, Default)]
+pub struct UserHashes {
+    account_ids: Vec<u64>,
+    emails: Vec<Option<u64>>,
+    /// Whether some account id has an `@` (see [`AccountIndex`]).
+    ids_with_at: bool,
+}
+
+impl UserHashes {
+    pub fn of_users(users: &[Box<User>]) -> UserHashes {
+        let mut hashes = UserHashes::default();
+        for user in users {
+            hashes.push(user);
+        }
+        hashes
+    }
+
+    /// Adds the next account's hashes.
+    pub fn push(&mut self, user: &User) {
+        self.account_ids.push(text_hash(&user.account_id));
+        self.emails.push(user.email.as_deref().map(|email| text_hash(&fold(email))));
+        self.ids_with_at |= user.account_id.contains('@');
+    }
+
+    /// The hashes of consecutive runs of accounts, as one list's.
+    pub fn concatenate(runs: Vec<UserHashes>) -> UserHashes {
+        UserHashes {
+            account_ids: runs.iter().flat_map(|run| &run.account_ids).copied().collect(),
+            emails: runs.iter().flat_map(|run| &run.emails).copied().collect(),
+            ids_with_at: runs.iter().any(|run| run.ids_with_at),
+        }
     }
 }
 
@@ -94,27 +318,47 @@ pub struct AccountIndex {
 impl AccountIndex {
     /// The index of `users`, and the later accounts whose id an earlier
     /// one has (positions, ascending).
-    pub fn new(users: &[Box<User>]) -> (AccountIndex, Vec<usize>) {
-        let mut index = TextIndex::with_capacity(users.len());
-        let mut repeated = Vec::new();
-        let mut ids_with_at = false;
-        for (position, user) in users.iter().enumerate() {
-            ids_with_at |= user.account_id.contains('@');
-            if index.insert(UserId(position as u32), &user.account_id, account_id(users)).is_err() {
-                repeated.push(position);
-            }
-        }
-        (AccountIndex { index, ids_with_at }, repeated)
+    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> (AccountIndex, Vec<usize>) {
+        let (index, repeated) = TextIndex::build(&hashes.account_ids, |id| Some(account_id(users)(id)));
+        let repeated = repeated.into_iter().map(|(later, _)| later.index()).collect();
+        (AccountIndex { index, ids_with_at: hashes.ids_with_at }, repeated)
     }
 
     /// The first account of `users` (the list the index was built from)
     /// with this id.
     pub fn get(&self, users: &[Box<User>], id: &str) -> Option<UserId> {
-        if !self.ids_with_at && id.contains('@') {
+        if !self.looks_up(id) {
             return None;
         }
         self.index.get(id, account_id(users)).copied()
     }
+
+    /// Whether `text` could be an account id of the site: see
+    /// `ids_with_at`.
+    pub fn looks_up(&self, text: &str) -> bool {
+        self.ids_with_at || !text.contains('@')
+    }
+
+    /// Prepares [`get`](Self::get) of each of `ids` (up to [`WARM`]), each
+    /// of which it [`looks_up`](Self::looks_up): see [`TextIndex::warm`].
+    pub fn warm<'t>(&self, users: &[Box<User>], ids: impl Iterator<Item = &'t str>) {
+        warm(&self.index, users, ids.map(text_hash), |user| &user.account_id);
+    }
+}
+
+/// [`TextIndex::warm`] for an index of `users` by `text`: the steps to the
+/// text are the account's place in `users`, the account, the text.
+fn warm<'u>(
+    index: &TextIndex<UserId>,
+    users: &'u [Box<User>],
+    hashes: impl Iterator<Item = u64>,
+    text: impl Fn(&'u User) -> &'u str,
+) {
+    let user = |id: UserId| users.get(id.index());
+    let place = |id: UserId| users.get(id.index()).map_or((), prefetch);
+    let account = |id: UserId| user(id).map_or((), |user| prefetch(&**user));
+    let text = |id: UserId| user(id).map_or((), |user| prefetch(text(user).as_bytes()));
+    index.warm(hashes, &[&place, &account, &text]);
 }
 
 fn account_id<'u>(users: &'u [Box<User>]) -> impl Fn(UserId) -> Cow<'u, str> + 'u {
@@ -133,17 +377,14 @@ pub struct EmailIndex {
 }
 
 impl EmailIndex {
-    pub fn new(users: &[Box<User>]) -> EmailIndex {
-        let mut index =
-            EmailIndex { first: TextIndex::with_capacity(users.len()), shared: HashMap::default() };
-        for (position, user) in users.iter().enumerate() {
-            let Some(email) = &user.email else { continue };
-            let id = UserId(position as u32);
-            if let Err(first) = index.first.insert(id, &fold(email), folded_email(users)) {
-                index.shared.entry(first).or_insert_with(|| vec![first]).push(id);
-            }
+    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> EmailIndex {
+        let email = |id: UserId| users.get(id.index()).and_then(|u| u.email.as_deref()).map(fold);
+        let (first, repeated) = TextIndex::build(&hashes.emails, email);
+        let mut shared = HashMap::default();
+        for (later, first) in repeated {
+            shared.entry(first).or_insert_with(|| vec![first]).push(later);
         }
-        index
+        EmailIndex { first, shared }
     }
 
     /// The accounts of `users` (the list the index was built from) with
@@ -153,6 +394,13 @@ impl EmailIndex {
             Some(first) => self.shared.get(first).map_or(std::slice::from_ref(first), Vec::as_slice),
             None => &[],
         }
+    }
+
+    /// Prepares [`get`](Self::get) of each of `emails` (up to [`WARM`]):
+    /// see [`TextIndex::warm`].
+    pub fn warm<'t>(&self, users: &[Box<User>], emails: impl Iterator<Item = &'t str>) {
+        let hashes = emails.map(|email| text_hash(&fold(email)));
+        warm(&self.first, users, hashes, |user| user.email.as_deref().unwrap_or_default());
     }
 
     /// The accounts of each email that more than one account has, in no
@@ -199,12 +447,75 @@ mod tests {
     #[test]
     fn an_account_id_with_an_at_is_found_like_any_other() {
         let plain = [user("712020:ann"), user("bob")];
-        let (index, _) = AccountIndex::new(&plain);
+        let (index, _) = AccountIndex::new(&plain, &UserHashes::of_users(&plain));
         assert_eq!(index.get(&plain, "bob"), Some(UserId(1)));
         assert_eq!(index.get(&plain, "bob@acme.com"), None);
         let odd = [user("712020:ann"), user("bob@acme.com")];
-        let (index, _) = AccountIndex::new(&odd);
+        let (index, _) = AccountIndex::new(&odd, &UserHashes::of_users(&odd));
         assert_eq!(index.get(&odd, "bob@acme.com"), Some(UserId(1)));
+    }
+
+    fn with_email(account_id: &str, email: &str) -> Box<User> {
+        Box::new(User { email: Some(email.into()), ..*user(account_id) })
+    }
+
+    /// Hashes taken file by file (as decoding does) and joined build the
+    /// same indexes as hashes of the whole list: the first account of each
+    /// id, the later ones reported, emails compared ignoring case.
+    #[test]
+    fn indexes_from_joined_hashes_find_the_first_account_of_each_text() {
+        let users = [
+            with_email("a", "Ann@Acme.com"),
+            with_email("b", "bob@acme.com"),
+            with_email("a", "ann@acme.com"),
+            user("c"),
+            with_email("d", "ANN@acme.com"),
+        ];
+        let (first, second) = users.split_at(2);
+        let joined = UserHashes::concatenate(vec![UserHashes::of_users(first), UserHashes::of_users(second)]);
+        for hashes in [joined, UserHashes::of_users(&users)] {
+            let (accounts, repeated) = AccountIndex::new(&users, &hashes);
+            assert_eq!(repeated, [2]);
+            assert_eq!(accounts.get(&users, "a"), Some(UserId(0)));
+            assert_eq!(accounts.get(&users, "c"), Some(UserId(3)));
+            assert_eq!(accounts.get(&users, "e"), None);
+            let emails = EmailIndex::new(&users, &hashes);
+            assert_eq!(emails.get(&users, "aNN@acme.COM"), [UserId(0), UserId(2), UserId(4)]);
+            assert_eq!(emails.get(&users, "bob@acme.com"), [UserId(1)]);
+            assert_eq!(emails.get(&users, "carl@acme.com"), []);
+            assert_eq!(emails.len(), 2);
+        }
+    }
+
+    /// Warming lookups changes none of their answers, whatever it is given:
+    /// texts the index holds or not, more than it prepares at once.
+    #[test]
+    fn warming_lookups_leaves_their_answers_alone() {
+        let users: Vec<_> =
+            (0..100).map(|i| with_email(&format!("id-{i}"), &format!("u{i}@acme.com"))).collect();
+        let hashes = UserHashes::of_users(&users);
+        let (accounts, _) = AccountIndex::new(&users, &hashes);
+        let emails = EmailIndex::new(&users, &hashes);
+        let texts: Vec<String> =
+            (0..40).flat_map(|i| [format!("id-{i}"), format!("U{i}@acme.com"), format!("x{i}")]).collect();
+        accounts.warm(&users, texts.iter().map(String::as_str));
+        emails.warm(&users, texts.iter().map(String::as_str));
+        for i in 0..40u32 {
+            assert_eq!(accounts.get(&users, &format!("id-{i}")), Some(UserId(i)));
+            assert_eq!(emails.get(&users, &format!("U{i}@acme.com")), [UserId(i)]);
+            assert_eq!(accounts.get(&users, &format!("x{i}")), None);
+        }
+    }
+
+    #[test]
+    fn text_index_build_reports_each_later_item_with_the_first() {
+        let items = ["a", "b", "a", "c", "b", "a"];
+        let text_of = |i: u32| Some(Cow::Borrowed(items[i as usize]));
+        let hashes: Vec<u64> = items.iter().map(|t| text_hash(t)).collect();
+        let (index, repeated) = TextIndex::build(&hashes, text_of);
+        assert_eq!(repeated, [(2, 0), (4, 1), (5, 0)]);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.get("c", texts(&items)), Some(&3));
     }
 
     fn texts<'a>(items: &'a [&'a str]) -> impl Fn(u32) -> Cow<'a, str> {

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::finding::{Check, Finding};
 use crate::source::Location;
 
-use super::index::{AccountIndex, EmailIndex, UserIndex};
+use super::index::{AccountIndex, EmailIndex, UserHashes, UserIndex, WARM};
 use super::site::*;
 use super::text::{closest, may_be_close};
 
@@ -36,7 +36,7 @@ const SUGGESTION_BUDGET: usize = 1_000_000;
 /// projects, organizations, groups, users), because "did you mean" shares
 /// one budget and what it suggests depends on what came before.
 pub fn resolve(site: &mut Site) -> Vec<Finding> {
-    let users = UserIndex::new(&site.users);
+    let users = UserIndex::new(&site.users, &UserHashes::of_users(&site.users));
     resolve_with(site, users).0
 }
 
@@ -104,6 +104,10 @@ trait Named: Sync {
 /// Something references can name.
 trait Lookup<T>: Named {
     fn find(&self, text: &str) -> Option<T>;
+
+    /// Prepares finding each of `texts` (up to [`WARM`]), so that the
+    /// waits on memory of their lookups overlap: see [`TextIndex::warm`](super::index::TextIndex::warm).
+    fn warm<'t>(&self, _texts: impl Iterator<Item = &'t str> + Clone) {}
 }
 
 /// Entities named by one or more identifiers, tried in order (an
@@ -187,6 +191,14 @@ impl Named for UserLookup<'_, '_> {
 }
 
 impl Lookup<UserId> for UserLookup<'_, '_> {
+    /// Account ids are looked up by id, anything else by email (an account
+    /// id is rarely missing, so its lookup rarely goes on to the emails).
+    fn warm<'t>(&self, texts: impl Iterator<Item = &'t str> + Clone) {
+        let Users { users, by_account, by_email } = self.users;
+        by_account.warm(users, texts.clone().filter(|text| by_account.looks_up(text)));
+        by_email.warm(users, texts.filter(|text| !by_account.looks_up(text)));
+    }
+
     fn find(&self, text: &str) -> Option<UserId> {
         let users = self.users.users;
         if let Some(id) = self.users.by_account.get(users, text) {
@@ -288,8 +300,11 @@ impl<'l> Resolver<'l> {
     }
 
     fn all<T>(&mut self, lookup: &'l impl Lookup<T>, references: &mut [Ref<T>]) {
-        for reference in references {
-            self.one(lookup, reference);
+        for references in references.chunks_mut(WARM) {
+            lookup.warm(references.iter().map(|r| r.text.as_str()));
+            for reference in references {
+                self.one(lookup, reference);
+            }
         }
     }
 

@@ -21,6 +21,9 @@ macro_rules! index_type {
         impl $name {
             pub fn index(self) -> usize { self.0 as usize }
         }
+        impl From<u32> for $name {
+            fn from(position: u32) -> $name { $name(position) }
+        }
     )*};
 }
 index_type!(UserId, GroupId, RoleId, SchemeId, ProjectId, OrgId);
