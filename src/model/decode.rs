@@ -42,6 +42,7 @@ pub fn decode_document(document: &Document) -> Part {
     let mut decoder = Decoder { file: document.file, part: Part::default() };
     decoder.document(document);
     let mut part = decoder.part;
+    part.user_hashes.shrink_to_fit();
     part.email_domains = EmailDomains::of_users(&part.site.users);
     part
 }
@@ -77,6 +78,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         || AccountIndex::new(&site.users, &user_hashes),
         || rayon::join(|| EmailIndex::new(&site.users, &user_hashes), || settle_others(&site)),
     );
+    drop(user_hashes);
     for &position in &repeated {
         let user = &site.users[position];
         let first = accounts.get(&site.users, &user.account_id).map_or(user.origin.location(), |first| {

@@ -56,21 +56,26 @@ impl<T: Copy + From<u32>> TextIndex<T> {
         TextIndex { slots: vec![Slot::empty(); slots_for(capacity)], len: 0 }
     }
 
-    /// The index of items `0..hashes.len()`, each item `i` under the text
-    /// `text_of(i)` if it has one, whose hash is `hashes[i]` ([`text_hash`]), and
-    /// the items whose text an earlier item has, each with that item:
-    /// `(later, first)`, in item order.
-    pub fn build<'a, H: Copy + Into<Option<u64>>>(
-        hashes: &[H],
+    /// The index of `count` items, each item `i` under the text
+    /// `text_of(i)` if it has one, the `i`th of `hashes` being its hash
+    /// ([`text_hash`]) or 0 when it has none; and the items whose text an
+    /// earlier item has, each with that item: `(later, first)`, in item
+    /// order.
+    pub fn build<'a>(
+        count: usize,
+        hashes: impl Iterator<Item = u64> + Clone,
         text_of: impl Fn(T) -> Option<Cow<'a, str>>,
     ) -> (TextIndex<T>, Vec<(T, T)>) {
-        let mut index = TextIndex::with_capacity(hashes.len());
+        let mut index = TextIndex::with_capacity(count);
         let mut repeated = Vec::new();
-        for (i, &hash) in hashes.iter().enumerate() {
-            if let Some(ahead) = hashes.get(i + AHEAD).and_then(|&h| h.into()) {
+        let ahead = hashes.clone().skip(AHEAD).map(Some).chain(std::iter::repeat(None));
+        for (i, (hash, ahead)) in hashes.zip(ahead).enumerate() {
+            if let Some(ahead) = ahead.filter(|&h| h != 0) {
                 prefetch(&index.slots[index.home(ahead)]);
             }
-            let Some(hash) = hash.into() else { continue };
+            if hash == 0 {
+                continue;
+            }
             let item = T::from(i as u32);
             let same = |other: T| text_of(other) == text_of(item);
             if let Err(first) =
@@ -215,10 +220,11 @@ impl<T: From<u32>> Slot<T> {
 
 /// The hash of a text, as every index hashes it: with one random seed per
 /// run, so that texts can be hashed before their index is built (as each
-/// file is decoded, while its text is in the processor's cache).
+/// file is decoded, while its text is in the processor's cache). Never 0,
+/// which stands for no text.
 pub fn text_hash(text: &str) -> u64 {
     static STATE: OnceLock<RandomState> = OnceLock::new();
-    STATE.get_or_init(RandomState::default).hash_one(text)
+    STATE.get_or_init(RandomState::default).hash_one(text).max(1)
 }
 
 fn tag(hash: u64) -> u32 {
@@ -270,13 +276,21 @@ impl UserIndex {
 /// accounts' order: what building their indexes reads of each account.
 /// They are taken as each file is decoded, while its text is in the
 /// processor's cache; read afterwards, every account and its text was a
-/// wait on memory.
+/// wait on memory. A site's are its files', one run each, not copied into
+/// one list: they are held only until the indexes are built, and the
+/// copy was a peak of the model's memory.
 #[derive(Debug, Default)]
 pub struct UserHashes {
-    account_ids: Vec<u64>,
-    emails: Vec<Option<u64>>,
+    runs: Vec<Run>,
     /// Whether some account id has an `@` (see [`AccountIndex`]).
     ids_with_at: bool,
+}
+
+#[derive(Debug, Default)]
+struct Run {
+    account_ids: Vec<u64>,
+    /// 0 for an account without an email.
+    emails: Vec<u64>,
 }
 
 impl UserHashes {
@@ -290,18 +304,39 @@ impl UserHashes {
 
     /// Adds the next account's hashes.
     pub fn push(&mut self, user: &User) {
-        self.account_ids.push(text_hash(&user.account_id));
-        self.emails.push(user.email.as_deref().map(|email| text_hash(&fold(email))));
+        if self.runs.is_empty() {
+            self.runs.push(Run::default());
+        }
+        let Some(run) = self.runs.last_mut() else { return };
+        run.account_ids.push(text_hash(&user.account_id));
+        run.emails.push(user.email.as_deref().map_or(0, |email| text_hash(&fold(email))));
         self.ids_with_at |= user.account_id.contains('@');
     }
 
-    /// The hashes of consecutive runs of accounts, as one list's.
-    pub fn concatenate(runs: Vec<UserHashes>) -> UserHashes {
-        UserHashes {
-            account_ids: runs.iter().flat_map(|run| &run.account_ids).copied().collect(),
-            emails: runs.iter().flat_map(|run| &run.emails).copied().collect(),
-            ids_with_at: runs.iter().any(|run| run.ids_with_at),
+    /// Frees the room kept for more accounts.
+    pub fn shrink_to_fit(&mut self) {
+        for run in &mut self.runs {
+            run.account_ids.shrink_to_fit();
+            run.emails.shrink_to_fit();
         }
+    }
+
+    /// The hashes of consecutive lists of accounts, as one list's.
+    pub fn concatenate(parts: impl IntoIterator<Item = UserHashes>) -> UserHashes {
+        let mut site = UserHashes::default();
+        for part in parts {
+            site.runs.extend(part.runs);
+            site.ids_with_at |= part.ids_with_at;
+        }
+        site
+    }
+
+    fn account_ids(&self) -> impl Iterator<Item = u64> + Clone {
+        self.runs.iter().flat_map(|run| run.account_ids.iter().copied())
+    }
+
+    fn emails(&self) -> impl Iterator<Item = u64> + Clone {
+        self.runs.iter().flat_map(|run| run.emails.iter().copied())
     }
 }
 
@@ -319,7 +354,8 @@ impl AccountIndex {
     /// The index of `users`, and the later accounts whose id an earlier
     /// one has (positions, ascending).
     pub fn new(users: &[Box<User>], hashes: &UserHashes) -> (AccountIndex, Vec<usize>) {
-        let (index, repeated) = TextIndex::build(&hashes.account_ids, |id| Some(account_id(users)(id)));
+        let (index, repeated) =
+            TextIndex::build(users.len(), hashes.account_ids(), |id| Some(account_id(users)(id)));
         let repeated = repeated.into_iter().map(|(later, _)| later.index()).collect();
         (AccountIndex { index, ids_with_at: hashes.ids_with_at }, repeated)
     }
@@ -379,7 +415,7 @@ pub struct EmailIndex {
 impl EmailIndex {
     pub fn new(users: &[Box<User>], hashes: &UserHashes) -> EmailIndex {
         let email = |id: UserId| users.get(id.index()).and_then(|u| u.email.as_deref()).map(fold);
-        let (first, repeated) = TextIndex::build(&hashes.emails, email);
+        let (first, repeated) = TextIndex::build(users.len(), hashes.emails(), email);
         let mut shared = HashMap::default();
         for (later, first) in repeated {
             shared.entry(first).or_insert_with(|| vec![first]).push(later);
@@ -511,8 +547,8 @@ mod tests {
     fn text_index_build_reports_each_later_item_with_the_first() {
         let items = ["a", "b", "a", "c", "b", "a"];
         let text_of = |i: u32| Some(Cow::Borrowed(items[i as usize]));
-        let hashes: Vec<u64> = items.iter().map(|t| text_hash(t)).collect();
-        let (index, repeated) = TextIndex::build(&hashes, text_of);
+        let hashes = items.iter().map(|t| text_hash(t));
+        let (index, repeated) = TextIndex::build(items.len(), hashes, text_of);
         assert_eq!(repeated, [(2, 0), (4, 1), (5, 0)]);
         assert_eq!(index.len(), 3);
         assert_eq!(index.get("c", texts(&items)), Some(&3));
