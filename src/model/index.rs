@@ -12,7 +12,7 @@ use foldhash::HashMap;
 use foldhash::fast::RandomState;
 
 use super::site::{User, UserId};
-use super::text::fold;
+use super::text::{fold, has_at};
 
 /// Positions of items by a text each has, the first item for each text.
 /// `text_of` gives an item's text as the index compares it (folded, for
@@ -310,7 +310,7 @@ impl UserHashes {
         let Some(run) = self.runs.last_mut() else { return };
         run.account_ids.push(text_hash(&user.account_id));
         run.emails.push(user.email.as_deref().map_or(0, |email| text_hash(&fold(email))));
-        self.ids_with_at |= user.account_id.contains('@');
+        self.ids_with_at |= has_at(&user.account_id);
     }
 
     /// Frees the room kept for more accounts.
@@ -372,7 +372,7 @@ impl AccountIndex {
     /// Whether `text` could be an account id of the site: see
     /// `ids_with_at`.
     pub fn looks_up(&self, text: &str) -> bool {
-        self.ids_with_at || !text.contains('@')
+        self.ids_with_at || !has_at(text)
     }
 
     /// Prepares [`get`](Self::get) of each of `ids` (up to [`WARM`]), each
