@@ -71,7 +71,6 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         user_hashes.push(part.user_hashes);
     }
     let mut site = concatenate(sites, totals);
-    let user_hashes = UserHashes::concatenate(user_hashes);
     // The accounts are most of a site: their two indexes are built side by
     // side, and the other lists settled meanwhile.
     let ((accounts, repeated), (emails, mut settled)) = rayon::join(
@@ -102,7 +101,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
     } else {
         // Positions moved; a duplicated account is rare enough to index again.
         remove(&mut site.users, left_out(List::Users));
-        UserIndex::new(&site.users, &UserHashes::of_users(&site.users))
+        UserIndex::new(&site.users, &[UserHashes::of_users(&site.users)])
     };
     findings.append(&mut settled.findings);
     let email_domains = EmailDomains::concatenate(email_domains, left_out(List::Users));

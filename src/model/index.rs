@@ -168,14 +168,14 @@ impl<T: Copy + From<u32>> TextIndex<T> {
         if self.slots.is_empty() {
             return;
         }
-        let (mut homes, mut count) = ([0; WARM], 0);
-        for (home, hash) in homes.iter_mut().zip(hashes) {
-            *home = hash;
+        let (mut held, mut count) = ([0; WARM], 0);
+        for (slot, hash) in held.iter_mut().zip(hashes) {
+            *slot = hash;
             prefetch(&self.slots[self.home(hash)]);
             count += 1;
         }
         let mut candidates = [None; WARM];
-        for (candidate, &hash) in candidates.iter_mut().zip(&homes[..count]) {
+        for (candidate, &hash) in candidates.iter_mut().zip(&held[..count]) {
             *candidate = self.candidate(hash);
         }
         for step in steps {
@@ -264,33 +264,28 @@ pub struct UserIndex {
 
 impl UserIndex {
     /// Both indexes of `users`, built side by side: each is one of the
-    /// biggest tables of the model. `hashes` are theirs.
-    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> UserIndex {
+    /// biggest tables of the model. `hashes` are theirs, list by list.
+    pub fn new(users: &[Box<User>], hashes: &[UserHashes]) -> UserIndex {
         let ((accounts, _), emails) =
             rayon::join(|| AccountIndex::new(users, hashes), || EmailIndex::new(users, hashes));
         UserIndex { accounts, emails }
     }
 }
 
-/// The hashes ([`text_hash`]) of accounts' ids and folded emails, in the
-/// accounts' order: what building their indexes reads of each account.
-/// They are taken as each file is decoded, while its text is in the
-/// processor's cache; read afterwards, every account and its text was a
-/// wait on memory. A site's are its files', one run each, not copied into
-/// one list: they are held only until the indexes are built, and the
-/// copy was a peak of the model's memory.
+/// The hashes ([`text_hash`]) of a list of accounts' ids and folded emails,
+/// in order: what building their indexes reads of each account. They are
+/// taken as each file is decoded, while its text is in the processor's
+/// cache (read afterwards, every account and its text was a wait on
+/// memory), and the indexes of a site are built from its files' in turn,
+/// not copied into one list: they are held only until then, and the copy
+/// was a peak of the model's memory.
 #[derive(Debug, Default)]
 pub struct UserHashes {
-    runs: Vec<Run>,
-    /// Whether some account id has an `@` (see [`AccountIndex`]).
-    ids_with_at: bool,
-}
-
-#[derive(Debug, Default)]
-struct Run {
     account_ids: Vec<u64>,
     /// 0 for an account without an email.
     emails: Vec<u64>,
+    /// Whether some account id has an `@` (see [`AccountIndex`]).
+    ids_with_at: bool,
 }
 
 impl UserHashes {
@@ -304,40 +299,25 @@ impl UserHashes {
 
     /// Adds the next account's hashes.
     pub fn push(&mut self, user: &User) {
-        if self.runs.is_empty() {
-            self.runs.push(Run::default());
-        }
-        let Some(run) = self.runs.last_mut() else { return };
-        run.account_ids.push(text_hash(&user.account_id));
-        run.emails.push(user.email.as_deref().map_or(0, |email| text_hash(&fold(email))));
+        self.account_ids.push(text_hash(&user.account_id));
+        self.emails.push(user.email.as_deref().map_or(0, |email| text_hash(&fold(email))));
         self.ids_with_at |= has_at(&user.account_id);
     }
 
     /// Frees the room kept for more accounts.
     pub fn shrink_to_fit(&mut self) {
-        for run in &mut self.runs {
-            run.account_ids.shrink_to_fit();
-            run.emails.shrink_to_fit();
-        }
+        self.account_ids.shrink_to_fit();
+        self.emails.shrink_to_fit();
     }
+}
 
-    /// The hashes of consecutive lists of accounts, as one list's.
-    pub fn concatenate(parts: impl IntoIterator<Item = UserHashes>) -> UserHashes {
-        let mut site = UserHashes::default();
-        for part in parts {
-            site.runs.extend(part.runs);
-            site.ids_with_at |= part.ids_with_at;
-        }
-        site
-    }
+/// The hashes of consecutive lists of accounts, as one list's.
+fn account_ids(lists: &[UserHashes]) -> impl Iterator<Item = u64> + Clone {
+    lists.iter().flat_map(|list| list.account_ids.iter().copied())
+}
 
-    fn account_ids(&self) -> impl Iterator<Item = u64> + Clone {
-        self.runs.iter().flat_map(|run| run.account_ids.iter().copied())
-    }
-
-    fn emails(&self) -> impl Iterator<Item = u64> + Clone {
-        self.runs.iter().flat_map(|run| run.emails.iter().copied())
-    }
+fn emails(lists: &[UserHashes]) -> impl Iterator<Item = u64> + Clone {
+    lists.iter().flat_map(|list| list.emails.iter().copied())
 }
 
 /// Accounts by account id, the first account with each.
@@ -353,11 +333,12 @@ pub struct AccountIndex {
 impl AccountIndex {
     /// The index of `users`, and the later accounts whose id an earlier
     /// one has (positions, ascending).
-    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> (AccountIndex, Vec<usize>) {
+    pub fn new(users: &[Box<User>], hashes: &[UserHashes]) -> (AccountIndex, Vec<usize>) {
         let (index, repeated) =
-            TextIndex::build(users.len(), hashes.account_ids(), |id| Some(account_id(users)(id)));
+            TextIndex::build(users.len(), account_ids(hashes), |id| Some(account_id(users)(id)));
         let repeated = repeated.into_iter().map(|(later, _)| later.index()).collect();
-        (AccountIndex { index, ids_with_at: hashes.ids_with_at }, repeated)
+        let ids_with_at = hashes.iter().any(|list| list.ids_with_at);
+        (AccountIndex { index, ids_with_at }, repeated)
     }
 
     /// The first account of `users` (the list the index was built from)
@@ -413,9 +394,9 @@ pub struct EmailIndex {
 }
 
 impl EmailIndex {
-    pub fn new(users: &[Box<User>], hashes: &UserHashes) -> EmailIndex {
+    pub fn new(users: &[Box<User>], hashes: &[UserHashes]) -> EmailIndex {
         let email = |id: UserId| users.get(id.index()).and_then(|u| u.email.as_deref()).map(fold);
-        let (first, repeated) = TextIndex::build(users.len(), hashes.emails(), email);
+        let (first, repeated) = TextIndex::build(users.len(), emails(hashes), email);
         let mut shared = HashMap::default();
         for (later, first) in repeated {
             shared.entry(first).or_insert_with(|| vec![first]).push(later);
@@ -483,11 +464,11 @@ mod tests {
     #[test]
     fn an_account_id_with_an_at_is_found_like_any_other() {
         let plain = [user("712020:ann"), user("bob")];
-        let (index, _) = AccountIndex::new(&plain, &UserHashes::of_users(&plain));
+        let (index, _) = AccountIndex::new(&plain, &[UserHashes::of_users(&plain)]);
         assert_eq!(index.get(&plain, "bob"), Some(UserId(1)));
         assert_eq!(index.get(&plain, "bob@acme.com"), None);
         let odd = [user("712020:ann"), user("bob@acme.com")];
-        let (index, _) = AccountIndex::new(&odd, &UserHashes::of_users(&odd));
+        let (index, _) = AccountIndex::new(&odd, &[UserHashes::of_users(&odd)]);
         assert_eq!(index.get(&odd, "bob@acme.com"), Some(UserId(1)));
     }
 
@@ -495,11 +476,11 @@ mod tests {
         Box::new(User { email: Some(email.into()), ..*user(account_id) })
     }
 
-    /// Hashes taken file by file (as decoding does) and joined build the
+    /// Hashes taken file by file (as decoding does) build the
     /// same indexes as hashes of the whole list: the first account of each
     /// id, the later ones reported, emails compared ignoring case.
     #[test]
-    fn indexes_from_joined_hashes_find_the_first_account_of_each_text() {
+    fn indexes_from_hashes_file_by_file_find_the_first_account_of_each_text() {
         let users = [
             with_email("a", "Ann@Acme.com"),
             with_email("b", "bob@acme.com"),
@@ -508,14 +489,14 @@ mod tests {
             with_email("d", "ANN@acme.com"),
         ];
         let (first, second) = users.split_at(2);
-        let joined = UserHashes::concatenate(vec![UserHashes::of_users(first), UserHashes::of_users(second)]);
-        for hashes in [joined, UserHashes::of_users(&users)] {
-            let (accounts, repeated) = AccountIndex::new(&users, &hashes);
+        let by_file = [UserHashes::of_users(first), UserHashes::of_users(second)];
+        for hashes in [&by_file[..], &[UserHashes::of_users(&users)]] {
+            let (accounts, repeated) = AccountIndex::new(&users, hashes);
             assert_eq!(repeated, [2]);
             assert_eq!(accounts.get(&users, "a"), Some(UserId(0)));
             assert_eq!(accounts.get(&users, "c"), Some(UserId(3)));
             assert_eq!(accounts.get(&users, "e"), None);
-            let emails = EmailIndex::new(&users, &hashes);
+            let emails = EmailIndex::new(&users, hashes);
             assert_eq!(emails.get(&users, "aNN@acme.COM"), [UserId(0), UserId(2), UserId(4)]);
             assert_eq!(emails.get(&users, "bob@acme.com"), [UserId(1)]);
             assert_eq!(emails.get(&users, "carl@acme.com"), []);
@@ -529,7 +510,7 @@ mod tests {
     fn warming_lookups_leaves_their_answers_alone() {
         let users: Vec<_> =
             (0..100).map(|i| with_email(&format!("id-{i}"), &format!("u{i}@acme.com"))).collect();
-        let hashes = UserHashes::of_users(&users);
+        let hashes = [UserHashes::of_users(&users)];
         let (accounts, _) = AccountIndex::new(&users, &hashes);
         let emails = EmailIndex::new(&users, &hashes);
         let texts: Vec<String> =

@@ -36,7 +36,7 @@ const SUGGESTION_BUDGET: usize = 1_000_000;
 /// projects, organizations, groups, users), because "did you mean" shares
 /// one budget and what it suggests depends on what came before.
 pub fn resolve(site: &mut Site) -> Vec<Finding> {
-    let users = UserIndex::new(&site.users, &UserHashes::of_users(&site.users));
+    let users = UserIndex::new(&site.users, &[UserHashes::of_users(&site.users)]);
     resolve_with(site, users).0
 }
 
