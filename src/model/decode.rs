@@ -101,7 +101,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
     } else {
         // Positions moved; a duplicated account is rare enough to index again.
         remove(&mut site.users, left_out(List::Users));
-        UserIndex::new(&site.users, &[UserHashes::of_users(&site.users)])
+        UserIndex::of_users(&site.users)
     };
     findings.append(&mut settled.findings);
     let email_domains = EmailDomains::concatenate(email_domains, left_out(List::Users));

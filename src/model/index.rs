@@ -270,6 +270,11 @@ impl UserIndex {
             rayon::join(|| AccountIndex::new(users, hashes), || EmailIndex::new(users, hashes));
         UserIndex { accounts, emails }
     }
+
+    /// Both indexes of `users`, hashing them first.
+    pub fn of_users(users: &[Box<User>]) -> UserIndex {
+        UserIndex::new(users, &[UserHashes::of_users(users)])
+    }
 }
 
 /// The hashes ([`text_hash`]) of a list of accounts' ids and folded emails,

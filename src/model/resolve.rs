@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::finding::{Check, Finding};
 use crate::source::Location;
 
-use super::index::{AccountIndex, EmailIndex, UserHashes, UserIndex, WARM};
+use super::index::{AccountIndex, EmailIndex, UserIndex, WARM};
 use super::site::*;
 use super::text::{closest, may_be_close};
 
@@ -36,7 +36,7 @@ const SUGGESTION_BUDGET: usize = 1_000_000;
 /// projects, organizations, groups, users), because "did you mean" shares
 /// one budget and what it suggests depends on what came before.
 pub fn resolve(site: &mut Site) -> Vec<Finding> {
-    let users = UserIndex::new(&site.users, &[UserHashes::of_users(&site.users)]);
+    let users = UserIndex::of_users(&site.users);
     resolve_with(site, users).0
 }
 
@@ -106,7 +106,8 @@ trait Lookup<T>: Named {
     fn find(&self, text: &str) -> Option<T>;
 
     /// Prepares finding each of `texts` (up to [`WARM`]), so that the
-    /// waits on memory of their lookups overlap: see [`TextIndex::warm`](super::index::TextIndex::warm).
+    /// waits on memory of their lookups overlap: see
+    /// [`TextIndex::warm`](super::index::TextIndex::warm).
     fn warm<'t>(&self, _texts: impl Iterator<Item = &'t str> + Clone) {}
 }
 
