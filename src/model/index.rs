@@ -139,10 +139,14 @@ impl<T: Copy + From<u32>> TextIndex<T> {
 
     /// The first item with `text`.
     pub fn get<'a>(&self, text: &str, text_of: impl Fn(T) -> Cow<'a, str>) -> Option<&T> {
+        self.get_hashed(text, text_hash(text), text_of)
+    }
+
+    /// [`get`](Self::get) with the text's hash.
+    fn get_hashed<'a>(&self, text: &str, hash: u64, text_of: impl Fn(T) -> Cow<'a, str>) -> Option<&T> {
         if self.slots.is_empty() {
             return None;
         }
-        let hash = text_hash(text);
         let (tag, mask) = (tag(hash), self.slots.len() - 1);
         let mut at = self.home(hash);
         loop {
@@ -225,6 +229,22 @@ impl<T: From<u32>> Slot<T> {
 pub fn text_hash(text: &str) -> u64 {
     static STATE: OnceLock<RandomState> = OnceLock::new();
     STATE.get_or_init(RandomState::default).hash_one(text).max(1)
+}
+
+/// A text as an index compares it (an email folded), and its hash: what
+/// a lookup computes first, computed once for [`warm`](AccountIndex::warm)
+/// and the lookup that follows.
+#[derive(Debug, Clone)]
+pub struct Key<'t> {
+    text: Cow<'t, str>,
+    hash: u64,
+}
+
+impl<'t> Key<'t> {
+    fn new(text: Cow<'t, str>) -> Key<'t> {
+        let hash = text_hash(&text);
+        Key { text, hash }
+    }
 }
 
 fn tag(hash: u64) -> u32 {
@@ -349,22 +369,24 @@ impl AccountIndex {
     /// The first account of `users` (the list the index was built from)
     /// with this id.
     pub fn get(&self, users: &[Box<User>], id: &str) -> Option<UserId> {
-        if !self.looks_up(id) {
-            return None;
-        }
-        self.index.get(id, account_id(users)).copied()
+        self.get_key(users, &self.key(id)?)
     }
 
-    /// Whether `text` could be an account id of the site: see
-    /// `ids_with_at`.
-    pub fn looks_up(&self, text: &str) -> bool {
-        self.ids_with_at || !has_at(text)
+    /// The key of `text` to look up, unless it can't be an account id of
+    /// the site: see `ids_with_at`.
+    pub fn key<'t>(&self, text: &'t str) -> Option<Key<'t>> {
+        (self.ids_with_at || !has_at(text)).then(|| Key::new(Cow::Borrowed(text)))
     }
 
-    /// Prepares [`get`](Self::get) of each of `ids` (up to [`WARM`]), each
-    /// of which it [`looks_up`](Self::looks_up): see [`TextIndex::warm`].
-    pub fn warm<'t>(&self, users: &[Box<User>], ids: impl Iterator<Item = &'t str>) {
-        warm(&self.index, users, ids.map(text_hash), |user| &user.account_id);
+    /// [`get`](Self::get) by the id's key.
+    pub fn get_key(&self, users: &[Box<User>], key: &Key) -> Option<UserId> {
+        self.index.get_hashed(&key.text, key.hash, account_id(users)).copied()
+    }
+
+    /// Prepares [`get_key`](Self::get_key) of each of `keys` (up to
+    /// [`WARM`]): see [`TextIndex::warm`].
+    pub fn warm<'k>(&self, users: &[Box<User>], keys: impl Iterator<Item = &'k Key<'k>>) {
+        warm(&self.index, users, keys.map(|key| key.hash), |user| &user.account_id);
     }
 }
 
@@ -412,16 +434,26 @@ impl EmailIndex {
     /// The accounts of `users` (the list the index was built from) with
     /// this email, in file order.
     pub fn get<'i>(&'i self, users: &[Box<User>], email: &str) -> &'i [UserId] {
-        match self.first.get(&fold(email), folded_email(users)) {
+        self.get_key(users, &EmailIndex::key(email))
+    }
+
+    /// The key of `email` to look up.
+    pub fn key(email: &str) -> Key<'_> {
+        Key::new(fold(email))
+    }
+
+    /// [`get`](Self::get) by the email's key.
+    pub fn get_key<'i>(&'i self, users: &[Box<User>], key: &Key) -> &'i [UserId] {
+        match self.first.get_hashed(&key.text, key.hash, folded_email(users)) {
             Some(first) => self.shared.get(first).map_or(std::slice::from_ref(first), Vec::as_slice),
             None => &[],
         }
     }
 
-    /// Prepares [`get`](Self::get) of each of `emails` (up to [`WARM`]):
-    /// see [`TextIndex::warm`].
-    pub fn warm<'t>(&self, users: &[Box<User>], emails: impl Iterator<Item = &'t str>) {
-        let hashes = emails.map(|email| text_hash(&fold(email)));
+    /// Prepares [`get_key`](Self::get_key) of each of `keys` (up to
+    /// [`WARM`]): see [`TextIndex::warm`].
+    pub fn warm<'k>(&self, users: &[Box<User>], keys: impl Iterator<Item = &'k Key<'k>>) {
+        let hashes = keys.map(|key| key.hash);
         warm(&self.first, users, hashes, |user| user.email.as_deref().unwrap_or_default());
     }
 
@@ -520,12 +552,15 @@ mod tests {
         let emails = EmailIndex::new(&users, &hashes);
         let texts: Vec<String> =
             (0..40).flat_map(|i| [format!("id-{i}"), format!("U{i}@acme.com"), format!("x{i}")]).collect();
-        accounts.warm(&users, texts.iter().map(String::as_str));
-        emails.warm(&users, texts.iter().map(String::as_str));
+        let id_keys: Vec<Key> = texts.iter().filter_map(|text| accounts.key(text)).collect();
+        let email_keys: Vec<Key> = texts.iter().map(|text| EmailIndex::key(text)).collect();
+        accounts.warm(&users, id_keys.iter());
+        emails.warm(&users, email_keys.iter());
         for i in 0..40u32 {
             assert_eq!(accounts.get(&users, &format!("id-{i}")), Some(UserId(i)));
             assert_eq!(emails.get(&users, &format!("U{i}@acme.com")), [UserId(i)]);
             assert_eq!(accounts.get(&users, &format!("x{i}")), None);
+            assert_eq!(accounts.key(&format!("u{i}@acme.com")).map(|key| key.hash), None);
         }
     }
 

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::finding::{Check, Finding};
 use crate::source::Location;
 
-use super::index::{AccountIndex, EmailIndex, UserIndex, WARM};
+use super::index::{AccountIndex, EmailIndex, Key, UserIndex, WARM};
 use super::site::*;
 use super::text::{closest, may_be_close};
 
@@ -105,10 +105,13 @@ trait Named: Sync {
 trait Lookup<T>: Named {
     fn find(&self, text: &str) -> Option<T>;
 
-    /// Prepares finding each of `texts` (up to [`WARM`]), so that the
-    /// waits on memory of their lookups overlap: see
-    /// [`TextIndex::warm`](super::index::TextIndex::warm).
-    fn warm<'t>(&self, _texts: impl Iterator<Item = &'t str> + Clone) {}
+    /// What each of `texts` names, into `found` (as long): by default, one
+    /// after the other.
+    fn find_each<'t>(&self, texts: impl Iterator<Item = &'t str>, found: &mut [Option<T>]) {
+        for (text, found) in texts.zip(found) {
+            *found = self.find(text);
+        }
+    }
 }
 
 /// Entities named by one or more identifiers, tried in order (an
@@ -192,20 +195,57 @@ impl Named for UserLookup<'_, '_> {
 }
 
 impl Lookup<UserId> for UserLookup<'_, '_> {
-    /// Account ids are looked up by id, anything else by email (an account
-    /// id is rarely missing, so its lookup rarely goes on to the emails).
-    fn warm<'t>(&self, texts: impl Iterator<Item = &'t str> + Clone) {
-        let Users { users, by_account, by_email } = self.users;
-        by_account.warm(users, texts.clone().filter(|text| by_account.looks_up(text)));
-        by_email.warm(users, texts.filter(|text| !by_account.looks_up(text)));
+    fn find(&self, text: &str) -> Option<UserId> {
+        self.find_keyed(text, self.key(text))
     }
 
-    fn find(&self, text: &str) -> Option<UserId> {
-        let users = self.users.users;
-        if let Some(id) = self.users.by_account.get(users, text) {
-            return Some(id);
+    /// The texts' keys first, then each index prepares its lookups (see
+    /// [`TextIndex::warm`](super::index::TextIndex::warm)), so that their
+    /// waits on memory overlap; then each text is looked up by its key.
+    fn find_each<'t>(&self, texts: impl Iterator<Item = &'t str>, found: &mut [Option<UserId>]) {
+        let keyed: Vec<(&str, UserKey)> = texts.map(|text| (text, self.key(text))).collect();
+        let Users { users, by_account, by_email } = self.users;
+        let keys = |by_id: bool| {
+            keyed.iter().filter_map(move |(_, key)| match key {
+                UserKey::Id(key) if by_id => Some(key),
+                UserKey::Email(key) if !by_id => Some(key),
+                _ => None,
+            })
+        };
+        by_account.warm(users, keys(true));
+        by_email.warm(users, keys(false));
+        for ((text, key), found) in keyed.into_iter().zip(found) {
+            *found = self.find_keyed(text, key);
         }
-        let ids = self.users.by_email.get(users, text);
+    }
+}
+
+/// How a reference names an account: an account id, else an email.
+enum UserKey<'t> {
+    Id(Key<'t>),
+    Email(Key<'t>),
+}
+
+impl UserLookup<'_, '_> {
+    /// Account ids are looked up by id, anything else by email (an account
+    /// id is rarely missing, so its lookup rarely goes on to the emails).
+    fn key<'t>(&self, text: &'t str) -> UserKey<'t> {
+        match self.users.by_account.key(text) {
+            Some(key) => UserKey::Id(key),
+            None => UserKey::Email(EmailIndex::key(text)),
+        }
+    }
+
+    fn find_keyed(&self, text: &str, key: UserKey) -> Option<UserId> {
+        let Users { users, by_account, by_email } = self.users;
+        let email = match key {
+            UserKey::Id(key) => match by_account.get_key(users, &key) {
+                Some(id) => return Some(id),
+                None => EmailIndex::key(text),
+            },
+            UserKey::Email(key) => key,
+        };
+        let ids = by_email.get_key(users, &email);
         let &first = ids.first()?;
         // An email is rarely shared; when it is, the first account of the
         // preferred type, if there is one.
@@ -290,6 +330,17 @@ impl<'l> Resolver<'l> {
     /// What `text` names; a miss at `at` when it names nothing.
     fn find<T>(&mut self, lookup: &'l impl Lookup<T>, text: &str, at: Location) -> Option<T> {
         let found = lookup.find(text);
+        self.found(lookup, found, text, at)
+    }
+
+    /// `found`, what `text` (at `at`) names: a miss when nothing.
+    fn found<T>(
+        &mut self,
+        lookup: &'l impl Lookup<T>,
+        found: Option<T>,
+        text: &str,
+        at: Location,
+    ) -> Option<T> {
         if found.is_none() {
             self.misses.push(Miss { lookup, text: text.to_string(), at });
         }
@@ -300,11 +351,14 @@ impl<'l> Resolver<'l> {
         reference.target = self.find(lookup, &reference.text, reference.at);
     }
 
+    /// Each reference in turn, looked up [`WARM`] at a time.
     fn all<T>(&mut self, lookup: &'l impl Lookup<T>, references: &mut [Ref<T>]) {
+        let mut found: [Option<T>; WARM] = std::array::from_fn(|_| None);
         for references in references.chunks_mut(WARM) {
-            lookup.warm(references.iter().map(|r| r.text.as_str()));
-            for reference in references {
-                self.one(lookup, reference);
+            let found = &mut found[..references.len()];
+            lookup.find_each(references.iter().map(|r| r.text.as_str()), found);
+            for (reference, found) in references.iter_mut().zip(found) {
+                reference.target = self.found(lookup, found.take(), &reference.text, reference.at);
             }
         }
     }
