@@ -120,8 +120,9 @@ pub fn compile(
 /// A rule's names are its variables (`check_names` lets no other through),
 /// and none is dotted, so the lookup always ends at the root variable, and
 /// the value is that variable's, field by field: what the interpreter
-/// computes for any other root. Findings spent a third of their time on
-/// those lookups.
+/// computes for any other root. Those lookups were 29% of a finding's
+/// instructions; the interpreter still walks each chain once to find that
+/// it has no name at its root.
 fn select_from_values(e: &mut IdedExpr) {
     match &mut e.expr {
         Ast::Select(select) => match &select.operand.expr {
