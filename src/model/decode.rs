@@ -590,18 +590,21 @@ struct Entity<'a> {
 impl<'a> Entity<'a> {
     /// The entry of a known key, unless absent or null (not given).
     fn get(&self, key: &str) -> Option<&'a Entry> {
+        self.field(key).map(|(_, entry)| entry)
+    }
+
+    /// [`get`](Self::get), with the path the field records.
+    fn field(&self, key: &str) -> Option<(FieldPath, &'a Entry)> {
         self.fields
             .iter()
             .find(|(known, ..)| *known == key)
-            .map(|(.., entry)| *entry)
-            .filter(|entry| !entry.value.is_null())
+            .map(|&(_, path, entry)| (path, entry))
+            .filter(|(_, entry)| !entry.value.is_null())
     }
 
     /// Records where a field of the schema is, its value being used.
-    fn record(&mut self, key: &str, entry: &Entry) {
-        if let Some(&(_, path, _)) = self.fields.iter().find(|(known, ..)| *known == key) {
-            self.origin.record(path, entry.key.span, entry.value.span);
-        }
+    fn record(&mut self, path: FieldPath, entry: &Entry) {
+        self.origin.record(path, entry.key.span, entry.value.span);
     }
 
     /// The entity is written under a key (a section, a role name).
@@ -865,9 +868,9 @@ impl Decoder {
         key: &'static str,
         read: impl FnOnce(&mut Self, &'a Entry) -> Option<T>,
     ) -> Option<T> {
-        let entry = entity.get(key)?;
+        let (path, entry) = entity.field(key)?;
         let value = read(self, entry)?;
-        entity.record(key, entry);
+        entity.record(path, entry);
         Some(value)
     }
 
