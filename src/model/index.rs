@@ -564,6 +564,45 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(256))]
+
+        /// Built at once or item by item (growing from nothing), the index
+        /// answers as a map from each text to its first item: a few short
+        /// texts, so that many repeat and many probes collide.
+        #[test]
+        fn text_index_answers_as_a_map_of_first_items(
+            items in proptest::collection::vec("[a-c]{0,3}", 0..200),
+            probes in proptest::collection::vec("[a-d]{0,3}", 0..50),
+        ) {
+            let mut first: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            let mut expected_repeats = Vec::new();
+            for (i, text) in items.iter().enumerate() {
+                match first.get(text.as_str()) {
+                    Some(&earlier) => expected_repeats.push((i as u32, earlier)),
+                    None => {
+                        first.insert(text, i as u32);
+                    }
+                }
+            }
+            let text_of = |i: u32| Cow::Borrowed(items[i as usize].as_str());
+            let (built, repeats) =
+                TextIndex::build(items.len(), items.iter().map(|t| text_hash(t)), |i| Some(text_of(i)));
+            proptest::prop_assert_eq!(repeats, expected_repeats);
+            let mut grown = TextIndex::default();
+            for (i, text) in items.iter().enumerate() {
+                let inserted = grown.insert(i as u32, text, text_of);
+                proptest::prop_assert_eq!(inserted.err(), first.get(text.as_str()).copied().filter(|&f| f != i as u32));
+            }
+            for index in [&built, &grown] {
+                proptest::prop_assert_eq!(index.len(), first.len());
+                for text in items.iter().chain(&probes) {
+                    proptest::prop_assert_eq!(index.get(text, text_of).copied(), first.get(text.as_str()).copied());
+                }
+            }
+        }
+    }
+
     #[test]
     fn text_index_build_reports_each_later_item_with_the_first() {
         let items = ["a", "b", "a", "c", "b", "a"];
