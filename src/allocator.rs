@@ -30,7 +30,7 @@ const PR_SET_THP_DISABLE: c_int = 41;
 /// Sets mimalloc up for a run of sitelint. Call it first thing in `main`.
 ///
 /// - Freed memory goes back to the kernel once it has lain unused for
-///   [`PURGE_AFTER_MS`]. Each thread parses a file into a tree, decodes it,
+///   `PURGE_AFTER_MS`. Each thread parses a file into a tree, decodes it,
 ///   frees it and parses the next: pages handed back at once (or after
 ///   mimalloc's 10 ms) are zeroed again by the kernel when the next tree
 ///   touches them, which cost 8-20% of a 50 MB check. But the trees a

@@ -7,8 +7,8 @@
 //! are wider or narrower than the node as written (a quoted scalar's span runs
 //! on over trailing blanks and comments, a block scalar's starts at its first
 //! content line, an anchored node's starts at the anchor). This module turns
-//! them into byte spans of the node itself; see [`Builder::scalar_span`] and
-//! [`Builder::open`].
+//! them into byte spans of the node itself; see `Builder::scalar_span` and
+//! `Builder::open`.
 
 use std::borrow::Cow;
 use std::cell::Cell;

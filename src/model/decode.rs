@@ -14,7 +14,7 @@
 //! - A singleton section that already appeared is ignored with everything
 //!   decoding it found; a later entity with a taken identifier is decoded
 //!   (its own mistakes are reported) and then left out.
-//! - [`Origin::fields`] lists a field only when its value is used: a null or
+//! - `Origin::fields` lists a field only when its value is used: a null or
 //!   invalid value is "not given", so rules never point at it as a setting.
 
 use std::borrow::Cow;

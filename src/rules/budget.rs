@@ -5,7 +5,7 @@
 //! The deadline of the rule being evaluated is kept per thread (an item is
 //! evaluated on one thread, start to end), and checked before each item
 //! and on field reads inside it, which every expression that walks the
-//! model makes. The clock is read on every [`CHECK_EVERY`]th check only.
+//! model makes. The clock is read on every `CHECK_EVERY`th check only.
 
 use std::cell::Cell;
 use std::time::Instant;

@@ -19,7 +19,7 @@ use cel::{Context, ExecutionError, FunctionContext};
 use super::view::node::Place;
 
 /// The hidden key a value that stands for a place answers with its
-/// [`Place`](super::view::node::Place).
+/// [`Place`].
 pub const LOC: &str = "_loc";
 
 pub fn register(ctx: &mut Context) {

@@ -135,7 +135,7 @@ pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
 type V<'a> = Box<dyn Val + 'a>;
 
 /// A field's value as the view computes it. Texts, booleans, null and nodes
-/// stay what they are, so the quick test ([`super::quick`]) reads them
+/// stay what they are, so the quick test (`rules::quick`) reads them
 /// without allocating; [`Field::into_val`] makes what expressions see.
 #[derive(Debug)]
 pub enum Field<'a> {
