@@ -272,8 +272,13 @@ impl EmailDomains {
     const NONE: u32 = u32::MAX;
 
     /// The number of user `index`'s domain, if their email has an `@`.
-    fn id(&self, user: usize) -> Option<u32> {
+    pub fn id(&self, user: usize) -> Option<u32> {
         self.of_user.get(user).copied().filter(|&id| id != EmailDomains::NONE)
+    }
+
+    /// Every domain, by number.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// User `index`'s email domain, folded (empty where nothing follows the

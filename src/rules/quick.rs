@@ -65,6 +65,17 @@ enum Op<'r> {
         test: AccountTest,
         generic: Box<Op<'r>>,
     },
+    /// `node.email_domain in list`: where the list is a constant, each
+    /// domain of the site is answered once, by its number, as constants
+    /// are folded (`None` where this test can't tell); a site has a few
+    /// dozen domains and hundreds of thousands of customer references, and
+    /// CA004 asks this of each. Evaluated as `generic` where the node is no
+    /// account, its email has no domain, or the list is no constant.
+    DomainIn {
+        node: Box<Op<'r>>,
+        by_number: Vec<Option<bool>>,
+        generic: Box<Op<'r>>,
+    },
     And(Box<[Op<'r>; 2]>),
     Or(Box<[Op<'r>; 2]>),
     Not(Box<Op<'r>>),
@@ -132,7 +143,19 @@ fn compile(e: &IdedExpr) -> Op<'_> {
                     let generic = Op::Eq(Box::new([compile(&a[0]), compile(&a[1])]));
                     Op::Not(Box::new(account_equals(&a[0], &a[1], generic)))
                 }
-                (operators::IN, 2) => Op::In(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::IN, 2) => {
+                    let generic = Op::In(Box::new([compile(&a[0]), compile(&a[1])]));
+                    match &a[0].expr {
+                        Ast::Select(select) if !select.test && select.field == "email_domain" => {
+                            Op::DomainIn {
+                                node: boxed(&select.operand),
+                                by_number: Vec::new(),
+                                generic: Box::new(generic),
+                            }
+                        }
+                        _ => generic,
+                    }
+                }
                 (operators::CONDITIONAL, 3) => {
                     Op::Cond(Box::new([compile(&a[0]), compile(&a[1]), compile(&a[2])]))
                 }
@@ -191,6 +214,23 @@ fn fold_constants<'r>(op: Op<'r>, view: &'r View<'r>) -> Op<'r> {
         Op::Not(op) => Op::Not(fold(op)),
         Op::Eq(ops) => Op::Eq(fold_all(ops)),
         Op::In(ops) => Op::In(fold_all(ops)),
+        Op::DomainIn { node, generic, .. } => {
+            let generic = fold(generic);
+            // Each domain answered once, if the list is a constant.
+            let by_number = match &*generic {
+                Op::In(ops) => match &ops[1] {
+                    Op::Const(Value::Cel(list)) => {
+                        let answer = |name: &'r String| {
+                            contains(list.as_ref(), &Value::Text(Cow::Borrowed(name)), view)
+                        };
+                        view.email_domains().iter().map(answer).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            Op::DomainIn { node: fold(node), by_number, generic }
+        }
         Op::Cond(ops) => Op::Cond(Box::new(ops.map(|op| fold_constants(op, view)))),
         Op::List(ops) => Op::List(ops.into_iter().map(|op| fold_constants(op, view)).collect()),
         Op::Fold { init, range, accu, result } => {
@@ -206,7 +246,9 @@ fn is_constant(op: &Op) -> bool {
     match op {
         Op::Site | Op::Text(_) | Op::Bool(_) | Op::Null | Op::Int(_) | Op::Const(_) => true,
         Op::Item | Op::Var(_) | Op::Fold { .. } | Op::Unknown => false,
-        Op::Select(op, _) | Op::Not(op) | Op::Account { node: op, .. } => is_constant(op),
+        Op::Select(op, _) | Op::Not(op) | Op::Account { node: op, .. } | Op::DomainIn { node: op, .. } => {
+            is_constant(op)
+        }
         Op::And(ops) | Op::Or(ops) | Op::Eq(ops) | Op::In(ops) => ops.iter().all(is_constant),
         Op::Cond(ops) => ops.iter().all(is_constant),
         Op::List(ops) => ops.iter().all(is_constant),
@@ -329,7 +371,9 @@ fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
                 _ => return None,
             }
         }
-        Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::In(_) => Value::Bool(test(op, cx)?),
+        Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::In(_) | Op::DomainIn { .. } => {
+            Value::Bool(test(op, cx)?)
+        }
         Op::Account { node, test, generic } => match account(node, *test, cx) {
             Some(holds) => Value::Bool(holds),
             None => eval(generic, cx)?,
@@ -391,6 +435,10 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
         Op::Not(op) => Some(!test(op, cx)?),
         Op::Account { node, test: question, generic } => {
             account(node, *question, cx).or_else(|| test(generic, cx))
+        }
+        Op::DomainIn { node: of, by_number, generic } => {
+            let known = node(of, cx).and_then(|of| cx.view.email_domain_number(of));
+            known.and_then(|n| by_number.get(n).copied().flatten()).or_else(|| test(generic, cx))
         }
         Op::Eq(ops) => Some(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::In(ops) => {
@@ -533,6 +581,31 @@ mod tests {
         })
     }
 
+    /// `email_domain in` a list of the site's is answered once per domain,
+    /// by its number, and per account as the interpreter answers it: case
+    /// folded, and for an email without a domain.
+    #[test]
+    fn asks_each_email_domain_once_whether_a_list_has_it() {
+        let snapshot = "customer_access:\n  external_domains: [Fabrikam.com, tailspin.io]\nusers:\n\
+            - {account_id: a, email: clara@FABRIKAM.com}\n\
+            - {account_id: b, email: li@initech.com}\n\
+            - {account_id: c, email: nodomain}\n\
+            - {account_id: d, email: ann@fabrikam.com}\n";
+        let loaded = load::load_text("site.yaml", snapshot).unwrap();
+        let (site, facts, findings) = model::build(&loaded.documents);
+        assert_eq!(findings, []);
+        let view = View::build(&site, &facts);
+        let text = "item.email_domain in site.customer_access.external_domains";
+        let program = expr::env().compile(text).unwrap();
+        let quick = Quick::compile(program.expression(), &view);
+        let Op::DomainIn { by_number, .. } = &quick.0 else { panic!("{quick:?}") };
+        assert_eq!(view.email_domains(), ["fabrikam.com", "initech.com"]);
+        assert_eq!(by_number, &[Some(true), Some(false)]);
+        let users = view.collection("users");
+        let answers: Vec<_> = (0..users.len()).map(|i| quick.answer(&view, users.get(i))).collect();
+        assert_eq!(answers, [Some(true), Some(false), Some(false), Some(true)]);
+    }
+
     #[test]
     fn reads_the_sites_settings_once_when_compiled() {
         let text =
@@ -540,7 +613,9 @@ mod tests {
         compiled(text, |quick, _| {
             let Op::Or(or) = &quick.0 else { panic!("{quick:?}") };
             assert!(matches!(or[0], Op::Const(Value::Bool(false))), "{:?}", or[0]);
-            let Op::In(operands) = &or[1] else { panic!("{:?}", or[1]) };
+            let Op::DomainIn { node, generic, .. } = &or[1] else { panic!("{:?}", or[1]) };
+            assert!(matches!(**node, Op::Item), "the item's part stays: {node:?}");
+            let Op::In(operands) = &**generic else { panic!("{generic:?}") };
             assert!(matches!(operands[0], Op::Select(..)), "the item's part stays: {:?}", operands[0]);
             assert!(matches!(operands[1], Op::Const(_)), "{:?}", operands[1]);
         });

@@ -276,6 +276,22 @@ impl<'s> View<'s> {
         (project as usize, role as usize, entry as usize)
     }
 
+    /// The number of the email domain of the account `of` stands for
+    /// (`email_domain`, numbered once per site: see
+    /// [`EmailDomains`](crate::model::facts::EmailDomains)); `None` when
+    /// `of` is no account or its email has no domain.
+    pub fn email_domain_number(&self, of: Of) -> Option<usize> {
+        match of {
+            Of::User(i) => self.facts.email_domains.id(i).map(|n| n as usize),
+            _ => None,
+        }
+    }
+
+    /// Every email domain of the site, by number.
+    pub fn email_domains(&self) -> &[String] {
+        self.facts.email_domains.names()
+    }
+
     /// `test` on the record of the account `of` stands for; `None` when
     /// `of` is no account.
     pub fn test_account(&self, of: Of, test: AccountTest) -> Option<bool> {
