@@ -104,6 +104,8 @@ impl Progress {
         running.shared.done.store(0, Ordering::Relaxed);
         state.phase = Phase { message: message.into(), len };
         state.generation += 1;
+        // The first phase may be what the bar waits for to appear.
+        running.shared.wake.notify_all();
     }
 
     /// The count of items done in the current phase, for the work to
@@ -140,18 +142,21 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The drawing thread: nothing until `delay` has passed since `started`,
-/// then the current phase every [`REFRESH`], until told to stop.
+/// The drawing thread: nothing until `delay` has passed since `started`
+/// and a phase has started (a bar without one says nothing, and it could be
+/// the only frame of a short check), then the current phase every
+/// [`REFRESH`], until told to stop.
 fn draw(shared: &Shared, started: Instant, delay: Duration, target: ProgressDrawTarget) {
     let mut state = lock(&shared.state);
     loop {
         if state.stop {
             return;
         }
-        let Some(left) = delay.checked_sub(started.elapsed()).filter(|left| !left.is_zero()) else {
-            break;
+        state = match delay.checked_sub(started.elapsed()).filter(|left| !left.is_zero()) {
+            Some(left) => shared.wake.wait_timeout(state, left).unwrap_or_else(PoisonError::into_inner).0,
+            None if state.generation == 0 => shared.wake.wait(state).unwrap_or_else(PoisonError::into_inner),
+            None => break,
         };
-        state = shared.wake.wait_timeout(state, left).unwrap_or_else(PoisonError::into_inner).0;
     }
     let bar = ProgressBar::with_draw_target(None, target).with_elapsed(started.elapsed());
     let mut seen = None;
@@ -313,6 +318,19 @@ mod tests {
         progress.phase("rendering 2 findings", None);
         assert_eq!(progress.counter().unwrap().load(Ordering::Relaxed), 0);
         assert!(screen.wait_for("rendering 2 findings"), "{:?}", screen.text());
+        progress.finish();
+        assert_eq!(screen.text(), "", "the bar is cleared");
+    }
+
+    /// The first frame shows a phase, however soon the bar may appear: a
+    /// check that ends within a refresh draws only that one.
+    #[test]
+    fn draws_nothing_before_the_first_phase() {
+        let (progress, screen) = on_screen(Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(150));
+        assert_eq!(screen.frames(), 0, "{:?}", screen.text());
+        progress.phase("loading the rules", None);
+        assert!(screen.wait_for("loading the rules"), "{:?}", screen.text());
         progress.finish();
         assert_eq!(screen.text(), "", "the bar is cleared");
     }
