@@ -144,21 +144,21 @@ impl<T: Copy + From<u32>> TextIndex<T> {
 
     /// [`get`](Self::get) with the text's hash.
     fn get_hashed<'a>(&self, text: &str, hash: u64, text_of: impl Fn(T) -> Cow<'a, str>) -> Option<&T> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let (tag, mask) = (tag(hash), self.slots.len() - 1);
-        let mut at = self.home(hash);
-        loop {
-            let slot = &self.slots[at];
-            if slot.tag == 0 {
-                return None;
-            }
-            if slot.tag == tag && text_of(slot.item) == text {
-                return Some(&slot.item);
-            }
+        self.tagged(hash).find(|&&item| text_of(item) == text)
+    }
+
+    /// The items whose tag matches `hash`'s, in probe order: those a
+    /// lookup of a text with that hash compares its text with.
+    fn tagged(&self, hash: u64) -> impl Iterator<Item = &T> {
+        let (tag, mask) = (tag(hash), self.slots.len().wrapping_sub(1));
+        let mut at = if self.slots.is_empty() { 0 } else { self.home(hash) };
+        std::iter::from_fn(move || {
+            let slot = self.slots.get(at).filter(|slot| slot.tag != 0)?;
             at = (at + 1) & mask;
-        }
+            Some(slot)
+        })
+        .filter(move |slot| slot.tag == tag)
+        .map(|slot| &slot.item)
     }
 
     /// Brings into the processor's cache what looking up these hashes (of
@@ -180,24 +180,10 @@ impl<T: Copy + From<u32>> TextIndex<T> {
         }
         let mut candidates = [None; WARM];
         for (candidate, &hash) in candidates.iter_mut().zip(&held[..count]) {
-            *candidate = self.candidate(hash);
+            *candidate = self.tagged(hash).next().copied();
         }
         for step in steps {
             candidates.iter().flatten().for_each(|&item| step(item));
-        }
-    }
-
-    /// The first item whose tag matches `hash`'s, unverified.
-    fn candidate(&self, hash: u64) -> Option<T> {
-        let (tag, mask) = (tag(hash), self.slots.len() - 1);
-        let mut at = self.home(hash);
-        loop {
-            let slot = &self.slots[at];
-            match slot.tag {
-                0 => return None,
-                t if t == tag => return Some(slot.item),
-                _ => at = (at + 1) & mask,
-            }
         }
     }
 
