@@ -16,6 +16,7 @@ user_access:
     - {{ domain: Acme.com, roles: {{ jira-servicemanagement: customer }} }}
     - {{ domain: partner.org, roles: {{ jira-servicemanagement: agent }}, admin_approval: true }}
     - {{ domain: vendor.io, roles: {{ jira-servicemanagement: agent }} }}
+    - {{ roles: {{ jira-servicemanagement: agent }} }}
 users:
   - {{ account_id: u0, email: alice@ACME.com }}
   - {{ account_id: u1, email: bob@partner.org }}
@@ -62,7 +63,7 @@ fn effective_jsm_role_is_the_highest_source() {
                 JsmRole::Agent,
                 vec![RoleSource::Group(GroupId(0), JsmRole::Agent), RoleSource::Domain(2, JsmRole::Agent)]
             ),
-            // `none` is no source.
+            // `none` is no source, and the entry without `domain` matches no email.
             role(JsmRole::None, vec![]),
         ]
     );

@@ -54,7 +54,7 @@ pub(super) fn role_given(s: &Settings, id: UserId, user: &User) -> (JsmRole, Str
         }
         RoleSource::Domain(index, _) => {
             let domains = s.site.user_access.as_ref().map_or(&[][..], |ua| ua.approved_domains.as_slice());
-            let domain = domains.get(index as usize).map_or("", |d| d.domain.as_str());
+            let domain = domains.get(index as usize).and_then(|d| d.domain.as_deref()).unwrap_or("");
             format!("through approved domain {domain}")
         }
     };

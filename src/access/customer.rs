@@ -175,7 +175,7 @@ impl<'a, 's> Customer<'a, 's> {
         let text = format!(
             "{}'s email domain {} is approved without a Jira Service Management role, so its users don't become customers",
             label(user),
-            domain.domain
+            domain.domain.as_deref().unwrap_or_default()
         );
         Some(Fact::blocks(text, domain.origin.value_location("roles.jira-servicemanagement"), Some("UA003")))
     }

@@ -129,7 +129,7 @@ impl<'s> Settings<'s> {
     pub fn approved_domain(&self, email: &str) -> Option<&'s ApprovedDomain> {
         let domain = email_domain(email)?;
         let domains = &self.site.user_access.as_ref()?.approved_domains;
-        domains.iter().find(|d| fold(&d.domain) == domain)
+        domains.iter().find(|d| d.domain.as_deref().is_some_and(|d| fold(d) == domain))
     }
 
     /// What keeps a portal-only account with this email from existing, if

@@ -9,8 +9,9 @@
 //!   (SL006): one finding per mistake. The entity is left out all the same.
 //! - `service_desk` on a project whose `type` is not `service_desk` is SL003
 //!   at its value, and the service desk is ignored.
-//! - An approved domain without `domain` is SL006 and left out: the domain
-//!   is what identifies it.
+//! - An approved domain without `domain` is kept (only the fields listed as
+//!   required are), but matches no email: its roles reach nobody, and the
+//!   rules about what a domain gives (UA003, UA004) have nothing to report.
 //! - A singleton section that already appeared is ignored with everything
 //!   decoding it found; a later entity with a taken identifier is decoded
 //!   (its own mistakes are reported) and then left out.
@@ -208,7 +209,9 @@ struct Settled {
 fn settle_others(site: &Site) -> Settled {
     let mut settled = Settled::default();
     let domains = site.user_access.as_ref().map_or(&[][..], |access| &access.approved_domains);
-    settled.settle(List::Domains, domains, |d| (&d.origin, [Some((Ident::Domain, &d.domain)), None]));
+    settled.settle(List::Domains, domains, |d| {
+        (&d.origin, [d.domain.as_ref().map(|d| (Ident::Domain, d)), None])
+    });
     settled.settle(List::Groups, &site.groups, |g| (&g.origin, [Some((Ident::GroupName, &g.name)), None]));
     settled.settle(List::ProjectRoles, &site.project_roles, |r| {
         (&r.origin, [Some((Ident::RoleId, &r.id)), Some((Ident::RoleName, &r.name))])
@@ -993,7 +996,6 @@ impl Decoder {
             Some((app.to_string(), d.choice(&entry.value, field, DOMAIN_ROLES)?))
         });
         let admin_approval = self.flag_field(&mut e, "admin_approval").unwrap_or(false);
-        let domain = self.require(&e, "domain", domain)?;
         Some(ApprovedDomain { origin: e.origin, domain, roles: roles.into_iter().collect(), admin_approval })
     }
 

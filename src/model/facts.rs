@@ -170,8 +170,10 @@ fn jsm_roles(
     let mut domains: HashMap<String, (u32, JsmRole)> = HashMap::new();
     if let Some(access) = &site.user_access {
         for (index, domain) in access.approved_domains.iter().enumerate() {
-            if let Some(role) = domain_jsm_role(domain, internal).filter(|_| !domain.admin_approval) {
-                domains.entry(fold(&domain.domain).into_owned()).or_insert((index as u32, role));
+            if let (Some(name), Some(role)) =
+                (&domain.domain, domain_jsm_role(domain, internal).filter(|_| !domain.admin_approval))
+            {
+                domains.entry(fold(name).into_owned()).or_insert((index as u32, role));
             }
         }
     }

@@ -189,8 +189,9 @@ pub enum InviteMode {
 #[derive(Debug, PartialEq)]
 pub struct ApprovedDomain {
     pub origin: Origin,
-    /// As written; compare with `eq_ignore_ascii_case`.
-    pub domain: String,
+    /// As written; compare with `eq_ignore_ascii_case`. Optional: an entry
+    /// without one matches no email, so its roles reach nobody.
+    pub domain: Option<String>,
     /// App key to role (`none | user | customer | agent`).
     pub roles: BTreeMap<String, DomainRole>,
     pub admin_approval: bool,

@@ -718,7 +718,7 @@ impl<'a> Fields<'a> {
     fn domain(self, i: usize, name: &str) -> Option<Field<'a>> {
         let d = &self.view.site.user_access.as_ref()?.approved_domains[i];
         Some(match name {
-            "domain" => text(&d.domain),
+            "domain" => opt_text(d.domain.as_deref()),
             "roles" => self.data_map(d.roles.iter().map(|(k, v)| (k.as_str(), text(domain_role(*v))))),
             "jsm_role" => opt_text(d.roles.get(JSM).map(|r| domain_role(*r))),
             "admin_approval" => boolean(d.admin_approval),
@@ -775,7 +775,7 @@ impl<'a> Fields<'a> {
             RoleSource::Group(g, r) => ("group", site.groups[g.index()].name.as_str(), r),
             RoleSource::Domain(d, r) => {
                 let domain = site.user_access.as_ref().and_then(|ua| ua.approved_domains.get(*d as usize));
-                ("domain", domain.map_or("", |d| d.domain.as_str()), r)
+                ("domain", domain.and_then(|d| d.domain.as_deref()).unwrap_or(""), r)
             }
         };
         Some(match name {
