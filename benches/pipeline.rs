@@ -154,8 +154,7 @@ fn rules_only(bencher: Bencher, case: &str) {
 
 /// The whole check with JSON output. What it returns (the report, the
 /// sources, the model) divan frees after the clock has stopped, as it does
-/// the trees `parse` returns; `sitelint check` frees the model on a thread
-/// of its own while it reports, and leaves the rest to its exit.
+/// the trees `parse` returns; `sitelint check` leaves all of it to its exit.
 #[divan::bench(args = cases(), sample_count = 5, sample_size = 1)]
 fn check(bencher: Bencher, case: &str) {
     let site = site(case);

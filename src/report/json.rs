@@ -50,7 +50,7 @@ impl Serialize for Summary {
 }
 
 /// Findings serialized together, in parallel, before they are written.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 /// Findings one thread serializes into one buffer.
 const PART: usize = 64;
 
