@@ -191,6 +191,31 @@ fn a_key_twice_in_a_long_mapping_keeps_the_first_value() {
 }
 
 #[test]
+fn a_key_twice_in_an_entity_is_reported_whether_known_unknown_or_ignored() {
+    // 18 unknown keys, so the unknown ones are past the scan, then each kind repeated.
+    let unknown: String = (0..18).map(|i| format!("    x{i:02}: 1\n")).collect();
+    let s = yaml(&format!(
+        "users:\n  - account_id: a\n{unknown}    self: s\n    name: First\n    x03: 2\n    self: t\n    name: Second\n"
+    ));
+    let (site, _, findings) = s.build();
+    let findings = s.sorted(&findings);
+    assert_eq!(findings.iter().filter(|f| f.starts_with("SL002")).count(), 18, "{findings:#?}");
+    let repeats: Vec<_> = findings.iter().filter(|f| f.starts_with("SL004")).collect();
+    assert_eq!(
+        repeats,
+        [
+            "SL004 s.yaml:23:5 key `x03` is written twice; the first value is used \
+             | related s.yaml:6:5 first written here",
+            "SL004 s.yaml:24:5 key `self` is written twice; the first value is used \
+             | related s.yaml:21:5 first written here",
+            "SL004 s.yaml:25:5 key `name` is written twice; the first value is used \
+             | related s.yaml:22:5 first written here",
+        ]
+    );
+    assert_eq!(site.users[0].name.as_deref(), Some("First"));
+}
+
+#[test]
 fn a_singleton_section_twice_in_the_snapshot_keeps_the_first() {
     let s = snapshot(&[
         ("a.yaml", "site:\n  name: acme\n"),
