@@ -30,7 +30,7 @@ use crate::shared::Text;
 use crate::source::{FileId, Location, Span};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
-use super::facts::EmailDomains;
+use super::facts::{DomainNumbers, EmailDomains};
 use super::index::{AccountIndex, EmailIndex, TextIndex, UserHashes, UserIndex};
 use super::site::*;
 use super::text::{closest, fold};
@@ -40,11 +40,12 @@ use super::text::{closest, fold};
 /// by [`merge`]; so a caller may decode each file as soon as it is parsed,
 /// and drop its tree.
 pub fn decode_document(document: &Document) -> Part {
-    let mut decoder = Decoder { file: document.file, part: Part::default() };
+    let mut decoder =
+        Decoder { file: document.file, part: Part::default(), domains: DomainNumbers::default() };
     decoder.document(document);
     let mut part = decoder.part;
     part.user_hashes.shrink_to_fit();
-    part.email_domains = EmailDomains::of_users(&part.site.users);
+    part.email_domains = decoder.domains.finish();
     part
 }
 
@@ -703,6 +704,8 @@ impl<'a> Seen<'a> {
 
 struct Decoder {
     part: Part,
+    /// Its users' email domains, so far.
+    domains: DomainNumbers,
     /// The file being decoded.
     file: FileId,
 }
@@ -738,8 +741,10 @@ impl Decoder {
         debug_assert!(self.part.site.users.is_empty(), "one document per part");
         self.part.site.users = self.entities(&mut top, key!(TOP, "users"), |d, node| {
             let user = d.user(node)?;
-            // Hashed now, while the account's text is in the cache.
-            d.part.user_hashes.push(&user);
+            // Keyed now, while the account's text is in the cache.
+            let email = user.email.as_deref().map(fold);
+            d.part.user_hashes.push(&user.account_id, email.as_deref());
+            d.domains.push(email.as_deref());
             Some(Box::new(user))
         });
         self.part.site.groups = self.entities(&mut top, key!(TOP, "groups"), Self::group);

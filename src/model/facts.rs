@@ -1,7 +1,6 @@
 //! Derived access facts (SNAPSHOT-FORMAT.md, "Derived facts"): what the
 //! rules and the access explainer reason with. Computed once per site.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
@@ -218,30 +217,49 @@ impl RoleSource {
     }
 }
 
-impl EmailDomains {
-    /// The domains of `users`, numbered from 0 in order of first use. Found
-    /// for each file as soon as it is decoded, while its text is still in
-    /// the processor's caches: afterwards, reading every account's email
-    /// again was a cache miss apiece (110 ms for 2 million accounts).
-    pub fn of_users(users: &[Box<User>]) -> EmailDomains {
-        let mut part = EmailDomains { of_user: Vec::with_capacity(users.len()), names: Vec::new() };
-        let mut numbers: HashMap<Cow<'_, str>, u32> = HashMap::new();
-        for user in users {
-            let domain = user.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| fold(d));
-            let id = domain.map_or(EmailDomains::NONE, |domain| {
-                let next = numbers.len() as u32;
-                *numbers.entry(domain).or_insert(next)
-            });
-            part.of_user.push(id);
-        }
-        part.names = vec![String::new(); numbers.len()];
-        for (name, id) in numbers {
-            part.names[id as usize] = name.into_owned();
-        }
-        part
+/// One file's email domains, numbered from 0 in order of first use as its
+/// accounts are decoded: each account's domain is taken while its text is
+/// still in the processor's caches (read again afterwards, every account's
+/// email was a cache miss: 110 ms for 2 million accounts), from the email
+/// folded once for the account's hashes as well ([`super::index::UserHashes`]).
+#[derive(Debug, Default)]
+pub struct DomainNumbers {
+    domains: EmailDomains,
+    numbers: HashMap<String, u32>,
+}
+
+impl DomainNumbers {
+    /// Numbers the next account's domain, given its folded email.
+    pub fn push(&mut self, folded_email: Option<&str>) {
+        let domain = folded_email.and_then(|email| email.rsplit_once('@')).map(|(_, domain)| domain);
+        let id = domain.map_or(EmailDomains::NONE, |domain| self.number(domain));
+        self.domains.of_user.push(id);
     }
 
-    /// The domains of consecutive runs of users ([`EmailDomains::of_users`]
+    fn number(&mut self, domain: &str) -> u32 {
+        // The accounts of a domain often come together.
+        let names = &mut self.domains.names;
+        if let Some(&last) = self.domains.of_user.last()
+            && names.get(last as usize).is_some_and(|name| name == domain)
+        {
+            return last;
+        }
+        if let Some(&number) = self.numbers.get(domain) {
+            return number;
+        }
+        let number = names.len() as u32;
+        names.push(domain.to_string());
+        self.numbers.insert(domain.to_string(), number);
+        number
+    }
+
+    pub fn finish(self) -> EmailDomains {
+        self.domains
+    }
+}
+
+impl EmailDomains {
+    /// The domains of consecutive runs of users ([`DomainNumbers`]
     /// of each file), as one site's: each run's few numbers are mapped to
     /// the site's. `left_out` are the positions (ascending) of the users,
     /// counted over all runs, that the site leaves out.
@@ -352,4 +370,30 @@ fn project_role_users(project: &Project, group_members: &Grouped<UserId>) -> BTr
         }
     }
     holders.into_iter().map(|(role, users)| (role, sorted_unique(users))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_numbered_in_order_of_first_use() {
+        let mut numbers = DomainNumbers::default();
+        let emails = [
+            Some("a@acme.com"),
+            Some("b@acme.com"),
+            Some("c@globex.com"),
+            None,
+            Some("d@acme.com"),
+            Some("e@"),
+        ];
+        for email in emails.into_iter().chain([Some("no-at"), Some("f@globex.com")]) {
+            numbers.push(email);
+        }
+        let domains = numbers.finish();
+        assert_eq!(domains.names(), ["acme.com", "globex.com", ""]);
+        let ids: Vec<_> = (0..8).map(|user| domains.id(user)).collect();
+        assert_eq!(ids, [Some(0), Some(0), Some(1), None, Some(0), Some(2), None, Some(1)]);
+        assert_eq!(domains.of(5), Some(""), "nothing after the `@` is an empty domain");
+    }
 }

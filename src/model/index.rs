@@ -303,16 +303,16 @@ impl UserHashes {
     pub fn of_users(users: &[Box<User>]) -> UserHashes {
         let mut hashes = UserHashes::default();
         for user in users {
-            hashes.push(user);
+            hashes.push(&user.account_id, user.email.as_deref().map(fold).as_deref());
         }
         hashes
     }
 
-    /// Adds the next account's hashes.
-    pub fn push(&mut self, user: &User) {
-        self.account_ids.push(text_hash(&user.account_id));
-        self.emails.push(user.email.as_deref().map_or(0, |email| text_hash(&fold(email))));
-        self.ids_with_at |= has_at(&user.account_id);
+    /// Adds the next account's hashes, given its id and its folded email.
+    pub fn push(&mut self, account_id: &str, folded_email: Option<&str>) {
+        self.account_ids.push(text_hash(account_id));
+        self.emails.push(folded_email.map_or(0, text_hash));
+        self.ids_with_at |= has_at(account_id);
     }
 
     /// Frees the room kept for more accounts.
