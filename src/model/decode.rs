@@ -767,22 +767,21 @@ impl Decoder {
 
     // ---- mappings and keys ----
 
-    /// The entries of a mapping, each key's first occurrence only (a repeat
-    /// is SL004 at the later key), aliases read as the key they spell.
-    fn mapping<'a>(
-        &mut self,
-        node: &'a Node,
-        what: impl fmt::Display,
-        aliases: &[(&'static str, &'static str)],
-    ) -> Option<Vec<(&'a str, &'a Entry)>> {
+    /// The entries of `node`; SL003 when it is not a mapping.
+    fn entries<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<&'a [Entry]> {
         let Value::Map(entries) = &node.value else {
             self.invalid(node, format!("{what} must be a mapping, found {}", node.kind_name()));
             return None;
         };
+        Some(entries)
+    }
+
+    /// The entries of a mapping with free-form keys, each key's first
+    /// occurrence only (a repeat is SL004 at the later key).
+    fn mapping<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<Vec<(&'a str, &'a Entry)>> {
         let mut seen = Seen::default();
-        for entry in entries {
+        for entry in self.entries(node, what)? {
             let Some(key) = self.key_text(entry) else { continue };
-            let key = aliases.iter().find(|(alias, _)| *alias == key).map_or(key, |(_, k)| *k);
             if let Some(first) = seen.first(key, entry) {
                 self.repeated_key(key, entry, first);
             }
@@ -813,10 +812,7 @@ impl Decoder {
     /// keys, and there are millions of them. Only keys the schema lacks,
     /// each already SL002 (or ignored), are kept in a list to find repeats.
     fn entity<'a>(&mut self, node: &'a Node, schema: &'static Schema) -> Option<Entity<'a>> {
-        let Value::Map(written) = &node.value else {
-            self.invalid(node, format!("{} must be a mapping, found {}", schema.what, node.kind_name()));
-            return None;
-        };
+        let written = self.entries(node, schema.what)?;
         let mut entries = [None; MAX_KEYS];
         let mut known = 0;
         let mut others = Seen::default();
@@ -1034,7 +1030,7 @@ impl Decoder {
         key: Key,
         mut read: impl FnMut(&mut Self, &'a str, &'a Entry, Field) -> Option<T>,
     ) -> Vec<T> {
-        let entries = self.field(entity, key, |d, entry| d.mapping(&entry.value, Field::Key(key.name), &[]));
+        let entries = self.field(entity, key, |d, entry| d.mapping(&entry.value, Field::Key(key.name)));
         let mut values = Vec::new();
         for (name, entry) in entries.unwrap_or_default() {
             if entry.value.is_null() {
