@@ -144,3 +144,55 @@ fn json_finding<'a>(f: &'a Finding, sources: &SourceSet, paths: &'a [String]) ->
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::finding::Check;
+    use crate::source::{SourceFile, Span};
+
+    /// The whole document as one serde value, as the report was written
+    /// before findings were serialized in parallel.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        findings: Vec<JsonFinding<'a>>,
+        summary: Summary,
+    }
+
+    fn written(findings: &[Finding], sources: &SourceSet) -> (String, String) {
+        let summary = Summary::new(findings, sources.len());
+        let mut parallel = Vec::new();
+        write(findings, sources, &summary, &mut parallel).unwrap();
+        let paths: Vec<String> =
+            sources.iter().map(|(id, _)| sources.path(id).display().to_string()).collect();
+        let whole =
+            Whole { findings: findings.iter().map(|f| json_finding(f, sources, &paths)).collect(), summary };
+        let mut at_once = serde_json::to_vec_pretty(&whole).unwrap();
+        at_once.push(b'\n');
+        (String::from_utf8(parallel).unwrap(), String::from_utf8(at_once).unwrap())
+    }
+
+    #[test]
+    fn findings_serialized_in_batches_are_the_document_serialized_at_once() {
+        let mut sources = SourceSet::default();
+        let text = "a: 1\nb: \"two\"\n";
+        let file =
+            sources.add(SourceFile::new(PathBuf::from("dir/s.yaml"), "s.yaml".into(), text.to_string()));
+        let at = |start, end| Location { file, span: Span::new(start, end) };
+        // Past one batch, across parts, with texts to escape and related places.
+        let findings: Vec<Finding> = (0..BATCH + PART + 3)
+            .map(|i| {
+                let finding =
+                    Check::InvalidValue.at(at(i % 5, 5 + i % 9), format!("line \"{i}\"\nnext\ttab"));
+                let finding = finding.with_help("fix \\ it");
+                if i % 3 == 0 { finding.with_related(at(5, 8), "there") } else { finding }
+            })
+            .collect();
+        for count in [0, 1, findings.len()] {
+            let (parallel, at_once) = written(&findings[..count], &sources);
+            assert_eq!(parallel, at_once, "{count} findings");
+        }
+    }
+}
