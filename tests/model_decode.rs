@@ -70,6 +70,31 @@ fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
 }
 
 #[test]
+fn self_and_expand_are_ignored_in_free_form_mappings_too() {
+    // "`self` and `expand` anywhere": they name no app, role or project role.
+    let s = yaml(
+        "user_access:
+  user_invites: { self: https://x, jira-servicemanagement: approved-domains }
+users:
+  - account_id: u1
+    roles: { expand: groups, jira-software: user }
+projects:
+  - key: HELP
+    type: software
+    roles: { self: https://y, Developers: { users: [u1] } }
+",
+    );
+    let (site, _, findings) = s.build();
+    assert_eq!(s.sorted(&findings), Vec::<String>::new());
+    let invites = &site.user_access.unwrap().user_invites;
+    assert_eq!(invites.iter().map(|i| i.app.as_str()).collect::<Vec<_>>(), ["jira-servicemanagement"]);
+    assert_eq!(site.users[0].roles.get("expand"), None);
+    assert_eq!(site.users[0].roles.get("jira-software").map(String::as_str), Some("user"));
+    let roles: Vec<_> = site.projects[0].roles.iter().map(|r| r.role.as_str()).collect();
+    assert_eq!(roles, ["Developers"]);
+}
+
+#[test]
 fn format_must_be_one() {
     assert_eq!(yaml("format: 1\nusers: []\n").findings(), Vec::<String>::new());
     assert_eq!(yaml("format: 2\n").findings(), ["SL003 s.yaml:1:9 `format` must be 1, found integer `2`"]);

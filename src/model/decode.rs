@@ -777,7 +777,9 @@ impl Decoder {
     }
 
     /// The entries of a mapping with free-form keys, each key's first
-    /// occurrence only (a repeat is SL004 at the later key).
+    /// occurrence only (a repeat is SL004 at the later key). `self` and
+    /// `expand` are REST bookkeeping here too: the format ignores them
+    /// anywhere (SNAPSHOT-FORMAT.md), so they name no app or role.
     fn mapping<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<Vec<(&'a str, &'a Entry)>> {
         let mut seen = Seen::default();
         for entry in self.entries(node, what)? {
@@ -786,6 +788,7 @@ impl Decoder {
                 self.repeated_key(key, entry, first);
             }
         }
+        seen.keys.retain(|(key, _)| !IGNORED_EVERYWHERE.contains(key));
         Some(seen.keys)
     }
 
