@@ -21,7 +21,7 @@ use super::budget;
 use super::error::{EXPRESSION_HELP, RuleRuntimeError};
 use super::expr::Expr;
 use super::functions::{self, LOC};
-use super::quick::Quick;
+use super::quick::{Quick, QuickExpr};
 use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::node::{Node, Place};
@@ -185,12 +185,13 @@ pub fn run_limited(
     outcome
 }
 
-/// The rules over one collection in one run: their quick tests, and the
-/// time each has taken so far, over all threads.
+/// The rules over one collection in one run: their quick tests and the
+/// parts of their findings, and the time each has taken so far, over all threads.
 struct Pass<'r> {
     view: &'r View<'r>,
     rules: &'r [&'r Rule],
     quick: Vec<Quick<'r>>,
+    parts: Vec<FindingParts<'r>>,
     spent: Vec<AtomicU64>,
     limit: Option<Duration>,
 }
@@ -201,6 +202,7 @@ impl<'r> Pass<'r> {
             view,
             rules,
             quick: rules.iter().map(|rule| Quick::compile(rule.when.program.expression(), view)).collect(),
+            parts: rules.iter().map(|rule| FindingParts::compile(rule, view)).collect(),
             spent: rules.iter().map(|_| AtomicU64::new(0)).collect(),
             limit,
         }
@@ -228,10 +230,11 @@ impl<'r> Pass<'r> {
                         if budget::exhausted() {
                             break;
                         }
+                        let parts = Some(&self.parts[k]);
                         match self.quick[k].answer(self.view, item) {
                             Some(false) => {}
-                            Some(true) => tally.add(evaluate(rule, item, root, When::True)),
-                            None => tally.add(evaluate(rule, item, root, When::Unknown)),
+                            Some(true) => tally.add(evaluate(rule, item, root, When::True, parts)),
+                            None => tally.add(evaluate(rule, item, root, When::Unknown, parts)),
                         }
                     }
                 });
@@ -244,6 +247,43 @@ impl<'r> Pass<'r> {
             }
         }
         tallies
+    }
+}
+
+/// What a rule's findings are made of (their places, and the expressions
+/// of their texts, in order), compiled for the quick evaluation.
+pub(super) struct FindingParts<'r> {
+    at: QuickExpr<'r>,
+    message: Vec<QuickExpr<'r>>,
+    help: Vec<QuickExpr<'r>>,
+    label: Vec<QuickExpr<'r>>,
+    entity: Vec<QuickExpr<'r>>,
+    /// Per related place: where, and its message.
+    related: Vec<(QuickExpr<'r>, Vec<QuickExpr<'r>>)>,
+}
+
+impl<'r> FindingParts<'r> {
+    /// Every expression, for tests.
+    #[cfg(test)]
+    pub(super) fn exprs(&self) -> impl Iterator<Item = &QuickExpr<'r>> {
+        let templates = [&self.message, &self.help, &self.label, &self.entity].into_iter().flatten();
+        let related = self.related.iter().flat_map(|(at, message)| std::iter::once(at).chain(message));
+        std::iter::once(&self.at).chain(templates).chain(related)
+    }
+
+    pub(super) fn compile(rule: &'r Rule, view: &'r View<'r>) -> FindingParts<'r> {
+        let expr = |e: &'r Expr| QuickExpr::compile(e.program.expression(), view);
+        let template = |template: Option<&'r Template>| -> Vec<QuickExpr<'r>> {
+            template.into_iter().flat_map(Template::exprs).map(expr).collect()
+        };
+        FindingParts {
+            at: expr(&rule.at),
+            message: template(Some(&rule.message)),
+            help: template(Some(&rule.help)),
+            label: template(rule.label.as_ref()),
+            entity: template(rule.entity.as_ref()),
+            related: rule.related.iter().map(|r| (expr(&r.at), template(Some(&r.message)))).collect(),
+        }
     }
 }
 
@@ -279,16 +319,23 @@ pub(super) enum When {
 }
 
 /// The findings of one rule on one item.
+///
+/// `parts`, when given, are the parts of the rule's findings compiled on
+/// the item's view: what they can tell is not asked of the interpreter.
 pub(super) fn evaluate<'v>(
     rule: &Rule,
     item: Node<'v>,
     root: &Context<'_, 'v>,
     when: When,
+    parts: Option<&FindingParts<'v>>,
 ) -> Result<Vec<Finding>, Box<RuleRuntimeError>> {
     let mut ctx = root.new_inner_scope();
     ctx.add_variable_as_val("item", Box::new(item));
     let fail = |expr: &Expr, message: String| runtime_error(rule, &item, expr, message);
-    let render = |t: &Template, ctx: &Context| t.render(ctx).map_err(|(e, m)| fail(e, m));
+    let render = |t: &Template, quick: Option<&[QuickExpr<'v>]>, ctx: &Context| {
+        let quick = |n: usize, out: &mut String| quick.is_some_and(|quick| quick[n].display(item, out));
+        t.render_with(ctx, quick).map_err(|(e, m)| fail(e, m))
+    };
 
     for (name, expr) in &rule.lets {
         let value = expr.evaluate(&ctx).map_err(|e| fail(expr, e.to_string()))?.into_owned();
@@ -305,19 +352,23 @@ pub(super) fn evaluate<'v>(
             }
         }
     }
-    let primary = places(&ctx, &rule.at).map_err(|m| fail(&rule.at, m))?;
+    let places = |at: &Expr, quick: Option<&QuickExpr<'v>>, ctx: &Context<'_, 'v>| {
+        let value = quick.and_then(|quick| quick.value(item));
+        places(ctx, at, value).map_err(|m| fail(at, m))
+    };
+    let primary = places(&rule.at, parts.map(|p| &p.at), &ctx)?;
     if primary.is_empty() {
         return Err(fail(&rule.at, "`at` names no place in the snapshot".into()));
     }
-    let message = render(&rule.message, &ctx)?;
-    let help = render(&rule.help, &ctx)?;
-    let label = rule.label.as_ref().map(|l| render(l, &ctx)).transpose()?;
+    let message = render(&rule.message, parts.map(|p| &p.message[..]), &ctx)?;
+    let help = render(&rule.help, parts.map(|p| &p.help[..]), &ctx)?;
+    let label = rule.label.as_ref().map(|l| render(l, parts.map(|p| &p.label[..]), &ctx)).transpose()?;
     let entity = match &rule.entity {
-        Some(template) => render(template, &ctx)?,
-        None => natural_name(&item),
+        Some(template) => render(template, parts.map(|p| &p.entity[..]), &ctx)?,
+        None => item.view.natural_name(item.of).into_owned(),
     };
     let mut related = Vec::new();
-    for r in &rule.related {
+    for (k, r) in rule.related.iter().enumerate() {
         let each: Vec<Option<Box<dyn Val + 'v>>> = match &r.for_each {
             Some(list) => {
                 let value = list.evaluate(&ctx).map_err(|e| fail(list, e.to_string()))?;
@@ -340,9 +391,10 @@ pub(super) fn evaluate<'v>(
             if let Some(it) = it {
                 scope.add_variable_as_val("it", it);
             }
-            let text = render(&r.message, &scope)?;
+            let quick = parts.map(|p| &p.related[k]);
+            let text = render(&r.message, quick.map(|q| &q.1[..]), &scope)?;
             // A related place that is not written (a default) has nowhere to point.
-            let places = places(&scope, &r.at).map_err(|m| fail(&r.at, m))?;
+            let places = places(&r.at, quick.map(|q| &q.0), &scope)?;
             related.extend(places.into_iter().map(|location| Related { location, message: text.clone() }));
         }
     }
@@ -365,11 +417,18 @@ pub(super) fn evaluate<'v>(
 
 /// The places the value of `at` stands for: a node that is a place, a
 /// `key_of()`/`value_of()` place, or a list of them. Values with no place
-/// (null, a map literal, a setting left at its default) give none.
-fn places(ctx: &Context, at: &Expr) -> Result<Vec<Location>, String> {
-    let value = at.evaluate(ctx).map_err(|e| e.to_string())?;
+/// (null, a map literal, a setting left at its default) give none. `known`
+/// is the value, where the quick evaluation could tell it.
+fn places<'v>(
+    ctx: &Context<'_, 'v>,
+    at: &Expr,
+    known: Option<Box<dyn Val + 'v>>,
+) -> Result<Vec<Location>, String> {
     let mut out = Vec::new();
-    collect_places(value.as_ref(), &mut out)?;
+    match known {
+        Some(value) => collect_places(value.as_ref(), &mut out)?,
+        None => collect_places(at.evaluate(ctx).map_err(|e| e.to_string())?.as_ref(), &mut out)?,
+    }
     Ok(out)
 }
 

@@ -51,15 +51,38 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// Its expressions, in order.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Text(_) => None,
+            Part::Expr(e) => Some(e),
+        })
+    }
+
     /// Renders the template; the first failing expression's error is returned.
     pub fn render(&self, ctx: &Context) -> Result<String, (&Expr, String)> {
+        self.render_with(ctx, |_, _| false)
+    }
+
+    /// [`render`](Self::render), asking `quick` first to append the value
+    /// of the `n`th expression (see [`exprs`](Self::exprs)); where it
+    /// returns `false`, the interpreter evaluates the expression in `ctx`.
+    pub fn render_with(
+        &self,
+        ctx: &Context,
+        mut quick: impl FnMut(usize, &mut String) -> bool,
+    ) -> Result<String, (&Expr, String)> {
         let mut out = String::new();
+        let mut n = 0;
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(e) => {
-                    let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
-                    display(value.as_ref(), &mut out);
+                    if !quick(n, &mut out) {
+                        let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
+                        display(value.as_ref(), &mut out);
+                    }
+                    n += 1;
                 }
             }
         }
@@ -107,9 +130,13 @@ pub fn display(value: &dyn Val, out: &mut String) {
     }
 }
 
-/// An entity's name: the first of these fields that is a string.
+/// The fields an entity's name is read from, in order: the first of them
+/// that is a string.
+pub const NAME_FIELDS: [&str; 7] = ["key", "email", "name", "domain", "account_id", "text", "app"];
+
+/// An entity's name: the first of [`NAME_FIELDS`] that is a string.
 fn natural_name(map: &dyn Indexer) -> Option<String> {
-    ["key", "email", "name", "domain", "account_id", "text", "app"].iter().find_map(|k| {
+    NAME_FIELDS.iter().find_map(|k| {
         let value = map.get(&CelString::from(*k)).ok()?;
         value.downcast_ref::<CelString>().map(|s| s.inner().to_string())
     })

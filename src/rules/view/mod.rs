@@ -13,6 +13,7 @@ mod account;
 pub mod node;
 mod text_set;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cel::common::types::{CelBool, CelList, CelMap, CelMapKey, CelNull, CelString};
@@ -23,6 +24,7 @@ use crate::model::facts::{self, Facts, RoleSource};
 use crate::model::grouped::Grouped;
 use crate::model::permissions;
 use crate::model::site::*;
+use crate::rules::template::NAME_FIELDS;
 use account::Account;
 pub use account::AccountTest;
 use node::{Anchor, Node, Of};
@@ -425,6 +427,20 @@ impl<'s> View<'s> {
     /// no such field.
     fn field<'a>(&'a self, of: Of, name: &str) -> Option<V<'a>> {
         self.field_value(of, name).map(|field| field.into_val(self))
+    }
+
+    /// How a node reads in a message, as
+    /// [`display`](crate::rules::template::display) shows it as a CEL value:
+    /// the first of its [`NAME_FIELDS`] that is a string, else `<map>`; read
+    /// without making a CEL value of each.
+    pub fn natural_name(&self, of: Of) -> Cow<'_, str> {
+        let name = NAME_FIELDS.iter().find_map(|name| match self.field_value(of, name)? {
+            Field::Text(text) => Some(Cow::Borrowed(text)),
+            Field::Owned(text) => Some(Cow::Owned(text)),
+            Field::Val(value) => value.downcast_ref::<CelString>().map(|s| Cow::Owned(s.inner().to_string())),
+            _ => None,
+        });
+        name.unwrap_or(Cow::Borrowed("<map>"))
     }
 
     /// The value of a field of a node, or `None` when it has no such field.

@@ -87,7 +87,7 @@ pub enum Of {
 /// A CEL value standing for something in the model.
 #[derive(Clone, Copy)]
 pub struct Node<'a> {
-    pub(super) view: &'a View<'a>,
+    pub(in crate::rules) view: &'a View<'a>,
     pub(in crate::rules) of: Of,
 }
 
@@ -104,12 +104,12 @@ pub(super) enum Anchor<'a> {
 }
 
 impl<'a> Node<'a> {
-    pub(super) fn new(view: &'a View<'a>, of: Of) -> Node<'a> {
+    pub(in crate::rules) fn new(view: &'a View<'a>, of: Of) -> Node<'a> {
         Node { view, of }
     }
 
     /// The answer to a hidden key of the place protocol, if `key` is one.
-    fn hidden(&self, key: &str) -> Option<Box<dyn Val + 'a>> {
+    pub(in crate::rules) fn hidden(&self, key: &str) -> Option<Box<dyn Val + 'a>> {
         if key == "_id" {
             return Some(Box::new(Identity(self.of)));
         }
