@@ -91,6 +91,13 @@ enum Op<'r> {
     Add(Box<[Op<'r>; 2]>),
     /// `list.join()` (the separator a text of its own) or `list.join(sep)`.
     Join(Box<[Op<'r>; 2]>),
+    /// `size(x)` or `x.size()`: of a list or map, and a text's characters.
+    Size(Box<Op<'r>>),
+    /// `<`, `<=`, `>` or `>=` (`holds`) of two integers.
+    Compare {
+        ops: Box<[Op<'r>; 2]>,
+        holds: fn(&i64, &i64) -> bool,
+    },
     /// `key_of(node)`, `key_of(node, "field")` or `value_of(node, "field")`:
     /// the node's answer to `key` in the place protocol (`_key:field`).
     Place {
@@ -228,9 +235,18 @@ fn compile(e: &IdedExpr) -> Op<'_> {
                     Op::Cond(Box::new([compile(&a[0]), compile(&a[1]), compile(&a[2])]))
                 }
                 (operators::ADD, 2) => Op::Add(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::LESS, 2) => compare(a, i64::lt),
+                (operators::LESS_EQUALS, 2) => compare(a, i64::le),
+                (operators::GREATER, 2) => compare(a, i64::gt),
+                (operators::GREATER_EQUALS, 2) => compare(a, i64::ge),
+                ("size", 1) => Op::Size(boxed(&a[0])),
                 _ => Op::Unknown,
             }
         }
+        Ast::Call(call) if call.func_name == "size" && call.args.is_empty() => match &call.target {
+            Some(target) => Op::Size(boxed(target)),
+            None => Op::Unknown,
+        },
         Ast::Call(call) if call.func_name == "join" => match (&call.target, &call.args[..]) {
             (Some(list), []) => Op::Join(Box::new([compile(list), Op::Text("")])),
             (Some(list), [separator]) => Op::Join(Box::new([compile(list), compile(separator)])),
@@ -248,6 +264,10 @@ fn compile(e: &IdedExpr) -> Op<'_> {
         },
         _ => Op::Unknown,
     }
+}
+
+fn compare(args: &[IdedExpr], holds: fn(&i64, &i64) -> bool) -> Op<'_> {
+    Op::Compare { ops: Box::new([compile(&args[0]), compile(&args[1])]), holds }
 }
 
 /// sitelint's functions that name a place (see [`super::functions`]).
@@ -312,6 +332,8 @@ fn fold_constants<'r>(op: Op<'r>, view: &'r View<'r>) -> Op<'r> {
         Op::Add(ops) => Op::Add(fold_all(ops)),
         Op::Join(ops) => Op::Join(fold_all(ops)),
         Op::Place { node, key } => Op::Place { node: fold(node), key },
+        Op::Size(op) => Op::Size(fold(op)),
+        Op::Compare { ops, holds } => Op::Compare { ops: fold_all(ops), holds },
         Op::DomainIn { node, generic, .. } => {
             let generic = fold(generic);
             // Each domain answered once, if the list is a constant.
@@ -348,7 +370,9 @@ fn is_constant(op: &Op) -> bool {
         | Op::Not(op)
         | Op::Account { node: op, .. }
         | Op::DomainIn { node: op, .. }
-        | Op::Place { node: op, .. } => is_constant(op),
+        | Op::Place { node: op, .. }
+        | Op::Size(op) => is_constant(op),
+        Op::Compare { ops, .. } => ops.iter().all(is_constant),
         Op::And(ops) | Op::Or(ops) | Op::Eq(ops) | Op::In(ops) | Op::Add(ops) | Op::Join(ops) => {
             ops.iter().all(is_constant)
         }
@@ -473,9 +497,25 @@ fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
                 _ => return None,
             }
         }
-        Op::And(_) | Op::Or(_) | Op::Not(_) | Op::Eq(_) | Op::In(_) | Op::DomainIn { .. } => {
-            Value::Bool(test(op, cx)?)
-        }
+        Op::And(_)
+        | Op::Or(_)
+        | Op::Not(_)
+        | Op::Eq(_)
+        | Op::In(_)
+        | Op::DomainIn { .. }
+        | Op::Compare { .. } => Value::Bool(test(op, cx)?),
+        // The standard library's overloads: a list's or map's size, a
+        // text's code points.
+        Op::Size(op) => Value::Int(match eval(op, cx)? {
+            Value::Nodes(nodes) => nodes.len() as i64,
+            Value::Text(text) => text.chars().count() as i64,
+            Value::Cel(value) => match value.get_type().kind() {
+                Kind::List | Kind::Map => *value.as_sizer()?.size().inner(),
+                Kind::String => value.downcast_ref::<CelString>()?.inner().chars().count() as i64,
+                _ => return None,
+            },
+            _ => return None,
+        }),
         Op::Account { node, test, generic } => match account(node, *test, cx) {
             Some(holds) => Value::Bool(holds),
             None => eval(generic, cx)?,
@@ -578,6 +618,10 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
             known.and_then(|n| by_number.get(n).copied().flatten()).or_else(|| test(generic, cx))
         }
         Op::Eq(ops) => Some(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
+        Op::Compare { ops, holds } => match (eval(&ops[0], cx)?, eval(&ops[1], cx)?) {
+            (Value::Int(a), Value::Int(b)) => Some(holds(&a, &b)),
+            _ => None,
+        },
         Op::In(ops) => {
             let needle = eval(&ops[0], cx)?;
             match &ops[1] {
@@ -770,7 +814,8 @@ mod tests {
         assert_eq!(shown("[1, 2].join(', ')"), None);
         assert_eq!(shown("['a'].join(1)"), None);
         assert_eq!(shown("'ab'.join()"), None);
-        assert_eq!(shown("size(item.email)"), None);
+        assert_eq!(shown("size(item.email)").as_deref(), Some("|17"));
+        assert_eq!(shown("item.email.contains('@')"), None);
     }
 
     #[test]
@@ -905,10 +950,24 @@ mod tests {
         // A non-empty one, a function call, or a variable it doesn't know:
         // left to the interpreter.
         assert_eq!(quick("[true].exists(x, x)"), None);
-        assert_eq!(quick("size(item.groups) > 100"), None);
+        assert_eq!(quick("item.email.startsWith('a')"), None);
         assert_eq!(quick("lacking == true"), None);
         // A map key that is data and missing: the interpreter fails.
         assert_eq!(quick("item.roles.nope == 'x'"), None);
+    }
+
+    #[test]
+    fn counts_and_compares_integers() {
+        // Sizes of lists of nodes, of lists, of maps, of texts (characters).
+        assert_eq!(quick("size(item.groups) > 100"), Some(false));
+        assert_eq!(quick("size(item.groups) >= 0 && item.groups.size() < 100"), Some(true));
+        assert_eq!(quick("size([1, 2]) == 2 && size(item.admin_roles) == 1"), Some(true));
+        assert_eq!(quick("size('äb') == 2 && 'äb'.size() <= 2"), Some(true));
+        // What has no size, and comparisons of other kinds: the interpreter's.
+        assert_eq!(quick("size(item) > 0"), None);
+        assert_eq!(quick("size(true) > 0"), None);
+        assert_eq!(quick("'a' < 'b'"), None);
+        assert_eq!(quick("1 < 2.5"), None);
     }
 
     #[test]
