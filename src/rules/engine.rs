@@ -24,7 +24,7 @@ use super::functions::{self, LOC};
 use super::quick::{Quick, QuickExpr};
 use super::rule::Rule;
 use super::template::{Template, display};
-use super::view::node::{Node, Place};
+use super::view::node::{Node, Of, Place};
 use super::view::{Collection, View};
 use crate::finding::{Finding, Related};
 use crate::source::Location;
@@ -218,6 +218,9 @@ impl<'r> Pass<'r> {
         probe: Probe,
     ) -> Vec<Tally> {
         let mut tallies: Vec<Tally> = self.rules.iter().map(|_| Tally::default()).collect();
+        let nodes: Vec<Node> = range.clone().map(|index| items.get(index)).collect();
+        let ofs: Vec<Of> = nodes.iter().map(|node| node.of).collect();
+        let mut answers = vec![None; nodes.len()];
         for (k, rule) in self.rules.iter().enumerate() {
             let spent = Duration::from_nanos(self.spent[k].load(Ordering::Relaxed));
             let left = self.limit.map(|limit| limit.saturating_sub(spent));
@@ -225,13 +228,13 @@ impl<'r> Pass<'r> {
                 let start = Instant::now();
                 let tally = &mut tallies[k];
                 budget::within(left.and_then(|left| start.checked_add(left)), || {
-                    for index in range.clone() {
-                        let item = items.get(index);
+                    self.quick[k].answer_all(self.view, &ofs, &mut answers);
+                    let parts = Some(&self.parts[k]);
+                    for (&item, &answer) in nodes.iter().zip(&answers) {
                         if budget::exhausted() {
                             break;
                         }
-                        let parts = Some(&self.parts[k]);
-                        match self.quick[k].answer(self.view, item) {
+                        match answer {
                             Some(false) => {}
                             Some(true) => tally.add(evaluate(rule, item, root, When::True, parts)),
                             None => tally.add(evaluate(rule, item, root, When::Unknown, parts)),

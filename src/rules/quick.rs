@@ -15,6 +15,9 @@
 //! the rules over hundreds of thousands of accounts and customer references
 //! are mostly such questions.
 //!
+//! The engine asks it of a chunk of items at once ([`Quick::answer_all`]):
+//! each operation runs over the chunk in one loop.
+//!
 //! The test answers one question: is `when` certainly false for this item?
 //! Anything else (true, an error, a construct it does not handle, such as a
 //! function call or a `let`) leaves the item to the interpreter, which alone
@@ -83,6 +86,8 @@ enum Op<'r> {
     And(Box<[Op<'r>; 2]>),
     Or(Box<[Op<'r>; 2]>),
     Not(Box<Op<'r>>),
+    /// The operand as a boolean, or an error: what `true && x` is.
+    Truth(Box<Op<'r>>),
     Eq(Box<[Op<'r>; 2]>),
     In(Box<[Op<'r>; 2]>),
     Cond(Box<[Op<'r>; 3]>),
@@ -126,10 +131,140 @@ impl<'r> Quick<'r> {
     }
 
     /// The value of `when` for `item`, where this test can tell; `None`
-    /// where only the interpreter can.
+    /// where only the interpreter can. Item by item, as the tests check
+    /// [`answer_all`](Self::answer_all) against.
+    #[cfg(test)]
     pub fn answer(&self, view: &'r View<'r>, item: Node) -> Option<bool> {
         let cx = Cx { view, item: item.of, scope: None };
         test(&self.0, &cx)
+    }
+
+    /// [`answer`](Self::answer) for each of `items`, into `answers` (as
+    /// long).
+    ///
+    /// The rules over a big collection test each item on a field or two:
+    /// taken item by item, most of the work was walking the test's
+    /// operations and handing values between them. Here each operation runs
+    /// over all the items in one loop, and where an operation decides an
+    /// item (`false && ...`), its other side is not evaluated for it.
+    pub fn answer_all(&self, view: &'r View<'r>, items: &[Of], answers: &mut [Option<bool>]) {
+        for (items, answers) in items.chunks(BATCH).zip(answers.chunks_mut(BATCH)) {
+            tests(&self.0, view, items, answers);
+        }
+    }
+}
+
+/// How many items [`Quick::answer_all`] takes at once.
+const BATCH: usize = 64;
+
+/// [`test`] of `op` for each of `items`, into `out`.
+fn tests<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<bool>]) {
+    let one = |item: Of| Cx { view, item, scope: None };
+    match op {
+        Op::Bool(b) => out.fill(Some(*b)),
+        Op::Const(value) => out.fill(value.as_bool()),
+        Op::Not(op) => {
+            tests(op, view, items, out);
+            out.iter_mut().for_each(|answer| *answer = answer.map(|b| !b));
+        }
+        Op::Truth(op) => tests(op, view, items, out),
+        // As `test` combines them; the right side only where the left one
+        // does not decide.
+        Op::And(ops) => {
+            tests(&ops[0], view, items, out);
+            where_undecided(&ops[1], view, items, out, Some(false), |left, right| match (left, right) {
+                (_, None) => None,
+                (Some(true), right) => right,
+                (_, Some(false)) => Some(false),
+                _ => None,
+            });
+        }
+        Op::Or(ops) => {
+            tests(&ops[0], view, items, out);
+            where_undecided(&ops[1], view, items, out, Some(true), |left, right| match (left, right) {
+                (_, None) => None,
+                (Some(false), right) => right,
+                (_, Some(true)) => Some(true),
+                _ => None,
+            });
+        }
+        Op::Account { node, test: question, generic } => {
+            let mut of = [None; BATCH];
+            nodes(node, view, items, &mut of[..items.len()]);
+            for ((answer, of), &item) in out.iter_mut().zip(of).zip(items) {
+                *answer =
+                    of.and_then(|of| view.test_account(of, *question)).or_else(|| test(generic, &one(item)));
+            }
+        }
+        Op::DomainIn { node, by_number, generic } => {
+            let mut of = [None; BATCH];
+            nodes(node, view, items, &mut of[..items.len()]);
+            for ((answer, of), &item) in out.iter_mut().zip(of).zip(items) {
+                let known = of.and_then(|of| view.email_domain_number(of));
+                let known = known.and_then(|n| by_number.get(n).copied().flatten());
+                *answer = known.or_else(|| test(generic, &one(item)));
+            }
+        }
+        op => {
+            for (answer, &item) in out.iter_mut().zip(items) {
+                *answer = test(op, &one(item));
+            }
+        }
+    }
+}
+
+/// `out[i] = combine(out[i], right)`, `right` the test of `op` on the
+/// items whose answer so far is not `decided`; those keep it.
+fn where_undecided<'r>(
+    op: &Op<'r>,
+    view: &'r View<'r>,
+    items: &[Of],
+    out: &mut [Option<bool>],
+    decided: Option<bool>,
+    combine: impl Fn(Option<bool>, Option<bool>) -> Option<bool>,
+) {
+    let mut right = [None; BATCH];
+    let undecided = out.iter().filter(|&&answer| answer != decided).count();
+    if undecided == out.len() {
+        tests(op, view, items, &mut right[..items.len()]);
+        for (answer, right) in out.iter_mut().zip(right) {
+            *answer = combine(*answer, right);
+        }
+        return;
+    }
+    let (mut at, mut left) = ([0; BATCH], [Of::Site; BATCH]);
+    let mut count = 0;
+    for (i, (&answer, &item)) in out.iter().zip(items).enumerate() {
+        if answer != decided {
+            (at[count], left[count]) = (i, item);
+            count += 1;
+        }
+    }
+    tests(op, view, &left[..count], &mut right[..count]);
+    for (&i, &right) in at[..count].iter().zip(&right[..count]) {
+        out[i] = combine(out[i], right);
+    }
+}
+
+/// [`node`] of `op` for each of `items`, into `out`.
+fn nodes<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<Of>]) {
+    match op {
+        Op::Item => out.iter_mut().zip(items).for_each(|(of, &item)| *of = Some(item)),
+        Op::Site => out.fill(Some(Of::Site)),
+        Op::Select(operand, field) => {
+            nodes(operand, view, items, out);
+            for of in out.iter_mut() {
+                *of = match of.and_then(|of| view.field_value(of, field)) {
+                    Some(Field::Node(node)) => Some(node),
+                    _ => None,
+                };
+            }
+        }
+        op => {
+            for (of, &item) in out.iter_mut().zip(items) {
+                *of = node(op, &Cx { view, item, scope: None });
+            }
+        }
     }
 }
 
@@ -324,9 +459,19 @@ fn fold_constants<'r>(op: Op<'r>, view: &'r View<'r>) -> Op<'r> {
     match op {
         Op::Select(operand, field) => Op::Select(fold(operand), field),
         Op::Account { node, test, generic } => Op::Account { node: fold(node), test, generic: fold(generic) },
-        Op::And(ops) => Op::And(fold_all(ops)),
-        Op::Or(ops) => Op::Or(fold_all(ops)),
+        // `true && x` and `false || x` are `x` as a boolean (errors
+        // included, as `test` has it): a setting of the site that lets the
+        // rest decide.
+        Op::And(ops) => match *fold_all(ops) {
+            [Op::Const(Value::Bool(true)), right] => Op::Truth(Box::new(right)),
+            ops => Op::And(Box::new(ops)),
+        },
+        Op::Or(ops) => match *fold_all(ops) {
+            [Op::Const(Value::Bool(false)), right] => Op::Truth(Box::new(right)),
+            ops => Op::Or(Box::new(ops)),
+        },
         Op::Not(op) => Op::Not(fold(op)),
+        Op::Truth(op) => Op::Truth(fold(op)),
         Op::Eq(ops) => Op::Eq(fold_all(ops)),
         Op::In(ops) => Op::In(fold_all(ops)),
         Op::Add(ops) => Op::Add(fold_all(ops)),
@@ -368,6 +513,7 @@ fn is_constant(op: &Op) -> bool {
         Op::Item | Op::Var(_) | Op::Fold { .. } | Op::Unknown => false,
         Op::Select(op, _)
         | Op::Not(op)
+        | Op::Truth(op)
         | Op::Account { node: op, .. }
         | Op::DomainIn { node: op, .. }
         | Op::Place { node: op, .. }
@@ -500,6 +646,7 @@ fn eval<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Value<'r>> {
         Op::And(_)
         | Op::Or(_)
         | Op::Not(_)
+        | Op::Truth(_)
         | Op::Eq(_)
         | Op::In(_)
         | Op::DomainIn { .. }
@@ -610,6 +757,7 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
             },
         },
         Op::Not(op) => Some(!test(op, cx)?),
+        Op::Truth(op) => test(op, cx),
         Op::Account { node, test: question, generic } => {
             account(node, *question, cx).or_else(|| test(generic, cx))
         }
@@ -715,10 +863,14 @@ mod tests {
             for rule in &rules.rules {
                 let quick = Quick::compile(rule.when.program.expression(), &view);
                 let counts = ruled_out.entry(&rule.code).or_default();
-                for item in view.collection(rule.collection).iter() {
+                let items: Vec<Node> = view.collection(rule.collection).iter().collect();
+                let mut answers = vec![None; items.len()];
+                quick.answer_all(&view, &items.iter().map(|item| item.of).collect::<Vec<_>>(), &mut answers);
+                for (&item, answer) in items.iter().zip(answers) {
                     counts.1 += 1;
+                    assert_eq!(answer, quick.answer(&view, item), "{} on {item:?}: at once", rule.code);
                     let evaluate = |when| evaluate(rule, item, &root, when, None).map_err(|e| e.message);
-                    match quick.answer(&view, item) {
+                    match answer {
                         Some(false) => {
                             counts.0 += 1;
                             let found = evaluate(When::Unknown).unwrap();
@@ -898,14 +1050,50 @@ mod tests {
         assert_eq!(answers, [Some(true), Some(false), Some(false), Some(true)]);
     }
 
+    /// Answered all at once, over more items than one batch, a test gives
+    /// each item the answer it gives it alone: where each operation decides
+    /// some items and leaves others, and where it falls back item by item.
+    #[test]
+    fn answers_all_at_once_as_one_by_one() {
+        let mut snapshot = String::from("customer_access:\n  external_domains: [a.com]\nusers:\n");
+        for i in 0..150 {
+            let (kind, status, domain) =
+                (["atlassian", "customer"][i % 2], ["active", "inactive"][i % 3 / 2], i % 5);
+            snapshot += &format!(
+                "  - {{account_id: u{i}, email: p{i}@{domain}.com, account_type: {kind}, status: {status}}}\n"
+            );
+        }
+        let loaded = load::load_text("site.yaml", &snapshot).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let users: Vec<Node> = view.collection("users").iter().collect();
+        let ofs: Vec<Of> = users.iter().map(|user| user.of).collect();
+        for text in [
+            "item.account_type == 'customer' && !(item.email_domain in site.customer_access.external_domains)",
+            "item.active || item.email == 'p7@2.com'",
+            "!item.active && (item.account_type == 'atlassian' || size(item.groups) > 0)",
+            "true && item.active",
+            "item.nope || item.active",
+            "item.active && item.nope",
+        ] {
+            let program = expr::env().compile(text).unwrap();
+            let quick = Quick::compile(program.expression(), &view);
+            let mut answers = vec![None; users.len()];
+            quick.answer_all(&view, &ofs, &mut answers);
+            let one_by_one: Vec<_> = users.iter().map(|&user| quick.answer(&view, user)).collect();
+            assert_eq!(answers, one_by_one, "{text}");
+            assert!(answers.iter().any(|answer| *answer != answers[0]), "{text}: mixed answers");
+        }
+    }
+
     #[test]
     fn reads_the_sites_settings_once_when_compiled() {
         let text =
             "!site.customer_access.external || item.email_domain in site.customer_access.external_domains";
         compiled(text, |quick, _| {
-            let Op::Or(or) = &quick.0 else { panic!("{quick:?}") };
-            assert!(matches!(or[0], Op::Const(Value::Bool(false))), "{:?}", or[0]);
-            let Op::DomainIn { node, generic, .. } = &or[1] else { panic!("{:?}", or[1]) };
+            // `false || x`: `x`, as a boolean.
+            let Op::Truth(domain_in) = &quick.0 else { panic!("{quick:?}") };
+            let Op::DomainIn { node, generic, .. } = &**domain_in else { panic!("{domain_in:?}") };
             assert!(matches!(**node, Op::Item), "the item's part stays: {node:?}");
             let Op::In(operands) = &**generic else { panic!("{generic:?}") };
             assert!(matches!(operands[0], Op::Select(..)), "the item's part stays: {:?}", operands[0]);
