@@ -128,10 +128,15 @@ fn sorted_unique<T: Ord>(mut list: Vec<T>) -> Vec<T> {
 
 /// Group membership from both sides: `users[].groups` and `groups[].members`.
 fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
-    let mut links = Vec::new();
-    for (index, user) in site.users.iter().enumerate() {
-        links.extend(user.groups.iter().filter_map(|r| Some((UserId(index as u32), r.target?))));
-    }
+    // Every account is read, most of them for nothing: on two threads.
+    let mut links: Vec<(UserId, GroupId)> = site
+        .users
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, user)| {
+            user.groups.iter().filter_map(move |r| Some((UserId(index as u32), r.target?)))
+        })
+        .collect();
     for (index, group) in site.groups.iter().enumerate() {
         links.extend(group.members.iter().filter_map(|r| Some((r.target?, GroupId(index as u32)))));
     }
