@@ -21,7 +21,7 @@ use super::budget;
 use super::error::{EXPRESSION_HELP, RuleRuntimeError};
 use super::expr::Expr;
 use super::functions::{self, LOC};
-use super::quick::{Quick, QuickExpr};
+use super::quick::{self, Chunk, Quick, QuickExpr};
 use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::node::{Node, Of, Place};
@@ -101,7 +101,7 @@ pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 /// behind a customer reference), which the first rule brings into the
 /// processor's cache for the others; and a rule's time is read from the
 /// clock once a chunk rather than once an item.
-const CHUNK: usize = 64;
+const CHUNK: usize = quick::BATCH;
 
 /// The chunk size for a collection of `count` items: [`CHUNK`], or less
 /// for a small collection, so that its items are still spread over the
@@ -221,6 +221,7 @@ impl<'r> Pass<'r> {
         let nodes: Vec<Node> = range.clone().map(|index| items.get(index)).collect();
         let ofs: Vec<Of> = nodes.iter().map(|node| node.of).collect();
         let mut answers = vec![None; nodes.len()];
+        let mut chunk = Chunk::new(self.view, &ofs);
         for (k, rule) in self.rules.iter().enumerate() {
             let spent = Duration::from_nanos(self.spent[k].load(Ordering::Relaxed));
             let left = self.limit.map(|limit| limit.saturating_sub(spent));
@@ -228,7 +229,7 @@ impl<'r> Pass<'r> {
                 let start = Instant::now();
                 let tally = &mut tallies[k];
                 budget::within(left.and_then(|left| start.checked_add(left)), || {
-                    self.quick[k].answer_all(self.view, &ofs, &mut answers);
+                    self.quick[k].answer_all(&mut chunk, &mut answers);
                     let parts = Some(&self.parts[k]);
                     for (&item, &answer) in nodes.iter().zip(&answers) {
                         if budget::exhausted() {

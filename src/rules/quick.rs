@@ -139,40 +139,77 @@ impl<'r> Quick<'r> {
         test(&self.0, &cx)
     }
 
-    /// [`answer`](Self::answer) for each of `items`, into `answers` (as
-    /// long).
+    /// [`answer`](Self::answer) for each item of `chunk`, into `answers`
+    /// (as long).
     ///
     /// The rules over a big collection test each item on a field or two:
     /// taken item by item, most of the work was walking the test's
     /// operations and handing values between them. Here each operation runs
     /// over all the items in one loop, and where an operation decides an
     /// item (`false && ...`), its other side is not evaluated for it.
-    pub fn answer_all(&self, view: &'r View<'r>, items: &[Of], answers: &mut [Option<bool>]) {
-        for (items, answers) in items.chunks(BATCH).zip(answers.chunks_mut(BATCH)) {
-            tests(&self.0, view, items, answers);
-        }
+    pub fn answer_all(&self, chunk: &mut Chunk<'r, '_>, answers: &mut [Option<bool>]) {
+        let all: Vec<usize> = (0..chunk.items.len()).collect();
+        tests(&self.0, chunk, &all, answers);
     }
 }
 
-/// How many items [`Quick::answer_all`] takes at once.
-const BATCH: usize = 64;
+/// How many items a [`Chunk`] holds at most.
+pub const BATCH: usize = 64;
 
-/// [`test`] of `op` for each of `items`, into `out`.
-fn tests<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<bool>]) {
+/// Items that tests run over together ([`Quick::answer_all`]), and the
+/// nodes their fields lead to as far as read (`item.user`): the rules over
+/// a collection mostly read the same ones (four of them `item.user` of
+/// every customer reference), and each is read once per chunk.
+pub struct Chunk<'r, 'c> {
+    view: &'r View<'r>,
+    items: &'c [Of],
+    fields: Vec<(&'r str, [Option<Of>; BATCH])>,
+}
+
+impl<'r, 'c> Chunk<'r, 'c> {
+    /// At most [`BATCH`] items of `view`.
+    pub fn new(view: &'r View<'r>, items: &'c [Of]) -> Chunk<'r, 'c> {
+        assert!(items.len() <= BATCH, "a chunk holds at most {BATCH} items");
+        Chunk { view, items, fields: Vec::new() }
+    }
+
+    /// The node each item's `field` is, if it is one.
+    fn field(&mut self, field: &'r str) -> &[Option<Of>; BATCH] {
+        let index = match self.fields.iter().position(|(name, _)| *name == field) {
+            Some(index) => index,
+            None => {
+                let mut nodes = [None; BATCH];
+                for (node, &item) in nodes.iter_mut().zip(self.items) {
+                    *node = match self.view.field_value(item, field) {
+                        Some(Field::Node(of)) => Some(of),
+                        _ => None,
+                    };
+                }
+                self.fields.push((field, nodes));
+                self.fields.len() - 1
+            }
+        };
+        &self.fields[index].1
+    }
+}
+
+/// [`test`] of `op` for the items of `chunk` at positions `at`, into `out`.
+fn tests<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Option<bool>]) {
+    let view = chunk.view;
     let one = |item: Of| Cx { view, item, scope: None };
     match op {
         Op::Bool(b) => out.fill(Some(*b)),
         Op::Const(value) => out.fill(value.as_bool()),
         Op::Not(op) => {
-            tests(op, view, items, out);
+            tests(op, chunk, at, out);
             out.iter_mut().for_each(|answer| *answer = answer.map(|b| !b));
         }
-        Op::Truth(op) => tests(op, view, items, out),
+        Op::Truth(op) => tests(op, chunk, at, out),
         // As `test` combines them; the right side only where the left one
         // does not decide.
         Op::And(ops) => {
-            tests(&ops[0], view, items, out);
-            where_undecided(&ops[1], view, items, out, Some(false), |left, right| match (left, right) {
+            tests(&ops[0], chunk, at, out);
+            where_undecided(&ops[1], chunk, at, out, Some(false), |left, right| match (left, right) {
                 (_, None) => None,
                 (Some(true), right) => right,
                 (_, Some(false)) => Some(false),
@@ -180,8 +217,8 @@ fn tests<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<bo
             });
         }
         Op::Or(ops) => {
-            tests(&ops[0], view, items, out);
-            where_undecided(&ops[1], view, items, out, Some(true), |left, right| match (left, right) {
+            tests(&ops[0], chunk, at, out);
+            where_undecided(&ops[1], chunk, at, out, Some(true), |left, right| match (left, right) {
                 (_, None) => None,
                 (Some(false), right) => right,
                 (_, Some(true)) => Some(true),
@@ -190,69 +227,67 @@ fn tests<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<bo
         }
         Op::Account { node, test: question, generic } => {
             let mut of = [None; BATCH];
-            nodes(node, view, items, &mut of[..items.len()]);
-            for ((answer, of), &item) in out.iter_mut().zip(of).zip(items) {
+            nodes(node, chunk, at, &mut of[..at.len()]);
+            for ((answer, of), &i) in out.iter_mut().zip(of).zip(at) {
+                let item = chunk.items[i];
                 *answer =
                     of.and_then(|of| view.test_account(of, *question)).or_else(|| test(generic, &one(item)));
             }
         }
         Op::DomainIn { node, by_number, generic } => {
             let mut of = [None; BATCH];
-            nodes(node, view, items, &mut of[..items.len()]);
-            for ((answer, of), &item) in out.iter_mut().zip(of).zip(items) {
+            nodes(node, chunk, at, &mut of[..at.len()]);
+            for ((answer, of), &i) in out.iter_mut().zip(of).zip(at) {
                 let known = of.and_then(|of| view.email_domain_number(of));
                 let known = known.and_then(|n| by_number.get(n).copied().flatten());
-                *answer = known.or_else(|| test(generic, &one(item)));
+                *answer = known.or_else(|| test(generic, &one(chunk.items[i])));
             }
         }
         op => {
-            for (answer, &item) in out.iter_mut().zip(items) {
-                *answer = test(op, &one(item));
+            for (answer, &i) in out.iter_mut().zip(at) {
+                *answer = test(op, &one(chunk.items[i]));
             }
         }
     }
 }
 
-/// `out[i] = combine(out[i], right)`, `right` the test of `op` on the
+/// `out[j] = combine(out[j], right)`, `right` the test of `op` on the
 /// items whose answer so far is not `decided`; those keep it.
 fn where_undecided<'r>(
     op: &Op<'r>,
-    view: &'r View<'r>,
-    items: &[Of],
+    chunk: &mut Chunk<'r, '_>,
+    at: &[usize],
     out: &mut [Option<bool>],
     decided: Option<bool>,
     combine: impl Fn(Option<bool>, Option<bool>) -> Option<bool>,
 ) {
-    let mut right = [None; BATCH];
-    let undecided = out.iter().filter(|&&answer| answer != decided).count();
-    if undecided == out.len() {
-        tests(op, view, items, &mut right[..items.len()]);
-        for (answer, right) in out.iter_mut().zip(right) {
-            *answer = combine(*answer, right);
-        }
-        return;
-    }
-    let (mut at, mut left) = ([0; BATCH], [Of::Site; BATCH]);
+    let (mut undecided, mut from) = ([0; BATCH], [0; BATCH]);
     let mut count = 0;
-    for (i, (&answer, &item)) in out.iter().zip(items).enumerate() {
+    for (j, (&answer, &i)) in out.iter().zip(at).enumerate() {
         if answer != decided {
-            (at[count], left[count]) = (i, item);
+            (undecided[count], from[count]) = (i, j);
             count += 1;
         }
     }
-    tests(op, view, &left[..count], &mut right[..count]);
-    for (&i, &right) in at[..count].iter().zip(&right[..count]) {
-        out[i] = combine(out[i], right);
+    let mut right = [None; BATCH];
+    tests(op, chunk, &undecided[..count], &mut right[..count]);
+    for (&j, &right) in from[..count].iter().zip(&right[..count]) {
+        out[j] = combine(out[j], right);
     }
 }
 
-/// [`node`] of `op` for each of `items`, into `out`.
-fn nodes<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<Of>]) {
+/// [`node`] of `op` for the items of `chunk` at positions `at`, into `out`.
+fn nodes<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Option<Of>]) {
+    let view = chunk.view;
     match op {
-        Op::Item => out.iter_mut().zip(items).for_each(|(of, &item)| *of = Some(item)),
+        Op::Item => out.iter_mut().zip(at).for_each(|(of, &i)| *of = Some(chunk.items[i])),
         Op::Site => out.fill(Some(Of::Site)),
+        Op::Select(operand, field) if matches!(**operand, Op::Item) => {
+            let fields = chunk.field(field);
+            out.iter_mut().zip(at).for_each(|(of, &i)| *of = fields[i]);
+        }
         Op::Select(operand, field) => {
-            nodes(operand, view, items, out);
+            nodes(operand, chunk, at, out);
             for of in out.iter_mut() {
                 *of = match of.and_then(|of| view.field_value(of, field)) {
                     Some(Field::Node(node)) => Some(node),
@@ -261,8 +296,8 @@ fn nodes<'r>(op: &Op<'r>, view: &'r View<'r>, items: &[Of], out: &mut [Option<Of
             }
         }
         op => {
-            for (of, &item) in out.iter_mut().zip(items) {
-                *of = node(op, &Cx { view, item, scope: None });
+            for (of, &i) in out.iter_mut().zip(at) {
+                *of = node(op, &Cx { view, item: chunk.items[i], scope: None });
             }
         }
     }
@@ -865,7 +900,10 @@ mod tests {
                 let counts = ruled_out.entry(&rule.code).or_default();
                 let items: Vec<Node> = view.collection(rule.collection).iter().collect();
                 let mut answers = vec![None; items.len()];
-                quick.answer_all(&view, &items.iter().map(|item| item.of).collect::<Vec<_>>(), &mut answers);
+                let ofs: Vec<Of> = items.iter().map(|item| item.of).collect();
+                for (ofs, answers) in ofs.chunks(BATCH).zip(answers.chunks_mut(BATCH)) {
+                    quick.answer_all(&mut Chunk::new(&view, ofs), answers);
+                }
                 for (&item, answer) in items.iter().zip(answers) {
                     counts.1 += 1;
                     assert_eq!(answer, quick.answer(&view, item), "{} on {item:?}: at once", rule.code);
@@ -1050,9 +1088,10 @@ mod tests {
         assert_eq!(answers, [Some(true), Some(false), Some(false), Some(true)]);
     }
 
-    /// Answered all at once, over more items than one batch, a test gives
+    /// Answered all at once, over more items than one chunk, a test gives
     /// each item the answer it gives it alone: where each operation decides
-    /// some items and leaves others, and where it falls back item by item.
+    /// some items and leaves others, where it falls back item by item, and
+    /// with the nodes of the items' fields shared by the tests of a chunk.
     #[test]
     fn answers_all_at_once_as_one_by_one() {
         let mut snapshot = String::from("customer_access:\n  external_domains: [a.com]\nusers:\n");
@@ -1063,27 +1102,51 @@ mod tests {
                 "  - {{account_id: u{i}, email: p{i}@{domain}.com, account_type: {kind}, status: {status}}}\n"
             );
         }
+        let customers: Vec<String> = (0..150).map(|i| format!("u{i}")).collect();
+        snapshot += &format!(
+            "projects:\n  - {{key: HELP, type: service_desk, service_desk: {{customers: [{}]}}}}\n",
+            customers.join(", ")
+        );
         let loaded = load::load_text("site.yaml", &snapshot).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let users: Vec<Node> = view.collection("users").iter().collect();
-        let ofs: Vec<Of> = users.iter().map(|user| user.of).collect();
-        for text in [
-            "item.account_type == 'customer' && !(item.email_domain in site.customer_access.external_domains)",
-            "item.active || item.email == 'p7@2.com'",
-            "!item.active && (item.account_type == 'atlassian' || size(item.groups) > 0)",
-            "true && item.active",
-            "item.nope || item.active",
-            "item.active && item.nope",
-        ] {
-            let program = expr::env().compile(text).unwrap();
-            let quick = Quick::compile(program.expression(), &view);
-            let mut answers = vec![None; users.len()];
-            quick.answer_all(&view, &ofs, &mut answers);
-            let one_by_one: Vec<_> = users.iter().map(|&user| quick.answer(&view, user)).collect();
-            assert_eq!(answers, one_by_one, "{text}");
-            assert!(answers.iter().any(|answer| *answer != answers[0]), "{text}: mixed answers");
-        }
+        let tests = |collection: &str, texts: &[&str]| {
+            let items: Vec<Node> = view.collection(collection).iter().collect();
+            let ofs: Vec<Of> = items.iter().map(|item| item.of).collect();
+            let programs: Vec<_> = texts.iter().map(|text| expr::env().compile(text).unwrap()).collect();
+            let quick: Vec<Quick> = programs.iter().map(|p| Quick::compile(p.expression(), &view)).collect();
+            let mut answers = vec![vec![None; items.len()]; texts.len()];
+            for (n, ofs) in ofs.chunks(BATCH).enumerate() {
+                let mut chunk = Chunk::new(&view, ofs);
+                for (quick, answers) in quick.iter().zip(&mut answers) {
+                    quick.answer_all(&mut chunk, &mut answers[n * BATCH..n * BATCH + ofs.len()]);
+                }
+            }
+            for ((text, quick), answers) in texts.iter().zip(&quick).zip(answers) {
+                let one_by_one: Vec<_> = items.iter().map(|&item| quick.answer(&view, item)).collect();
+                assert_eq!(answers, one_by_one, "{text}");
+                assert!(answers.iter().any(|answer| *answer != answers[0]), "{text}: mixed answers");
+            }
+        };
+        tests(
+            "users",
+            &[
+                "item.account_type == 'customer' && !(item.email_domain in site.customer_access.external_domains)",
+                "item.active || item.email == 'p7@2.com'",
+                "!item.active && (item.account_type == 'atlassian' || size(item.groups) > 0)",
+                "true && item.active",
+                "item.nope || item.active",
+                "item.active && item.nope",
+            ],
+        );
+        tests(
+            "customer_refs",
+            &[
+                "item.user.account_type == 'customer' && !(item.user.email_domain in site.customer_access.external_domains)",
+                "item.user.active && item.user.account_type == 'atlassian'",
+                "!item.user.active || item.text == 'u3'",
+            ],
+        );
     }
 
     #[test]
