@@ -243,11 +243,31 @@ fn tests<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Op
                 *answer = known.or_else(|| test(generic, &one(chunk.items[i])));
             }
         }
-        op => {
-            for (answer, &i) in out.iter_mut().zip(at) {
-                *answer = test(op, &one(chunk.items[i]));
+        // Over an empty range, as `eval` has it, the initial value; the
+        // range asked of the view without being made (AC003's
+        // `item.same_email.exists(...)` of every account).
+        Op::Fold { init, range, result_is_accu: true, .. } => match &**range {
+            Op::Select(node, field) => {
+                let mut of = [None; BATCH];
+                nodes(node, chunk, at, &mut of[..at.len()]);
+                for ((answer, of), &i) in out.iter_mut().zip(of).zip(at) {
+                    let cx = one(chunk.items[i]);
+                    *answer = match of.and_then(|of| view.list_is_empty(of, field)) {
+                        Some(true) => test(init, &cx),
+                        _ => test(op, &cx),
+                    };
+                }
             }
-        }
+            _ => one_by_one(op, chunk, at, out),
+        },
+        op => one_by_one(op, chunk, at, out),
+    }
+}
+
+/// [`test`] of `op` for each item in turn.
+fn one_by_one<'r>(op: &Op<'r>, chunk: &Chunk<'r, '_>, at: &[usize], out: &mut [Option<bool>]) {
+    for (answer, &i) in out.iter_mut().zip(at) {
+        *answer = test(op, &Cx { view: chunk.view, item: chunk.items[i], scope: None });
     }
 }
 
@@ -1102,6 +1122,9 @@ mod tests {
                 "  - {{account_id: u{i}, email: p{i}@{domain}.com, account_type: {kind}, status: {status}}}\n"
             );
         }
+        // Two more accounts with the emails of earlier ones, one in a group.
+        snapshot += "  - {account_id: d1, email: P1@1.com, account_type: atlassian, groups: [staff]}\n";
+        snapshot += "  - {account_id: d2, email: p4@4.com}\ngroups:\n  - {name: staff}\n";
         let customers: Vec<String> = (0..150).map(|i| format!("u{i}")).collect();
         snapshot += &format!(
             "projects:\n  - {{key: HELP, type: service_desk, service_desk: {{customers: [{}]}}}}\n",
@@ -1137,6 +1160,9 @@ mod tests {
                 "true && item.active",
                 "item.nope || item.active",
                 "item.active && item.nope",
+                "item.account_type == 'customer' && item.same_email.exists(u, u.account_type == 'atlassian')",
+                "item.groups.all(g, false) || item.role_refs.exists(r, true)",
+                "item.same_email.exists_one(u, true)",
             ],
         );
         tests(

@@ -443,6 +443,19 @@ impl<'s> View<'s> {
         name.unwrap_or(Cow::Borrowed("<map>"))
     }
 
+    /// Whether a field of a node that is a list is empty, where that is
+    /// known without making the list: an account's other accounts with its
+    /// email (AC003 asks it of every account), its project roles, its groups.
+    pub fn list_is_empty(&self, of: Of, name: &str) -> Option<bool> {
+        let Of::User(i) = of else { return None };
+        match name {
+            "same_email" => Some(!self.accounts.get(i)?.shares_email),
+            "role_refs" => Some(self.role_refs.get(i).is_empty()),
+            "groups" => Some(self.facts.user_groups.get(i).is_empty()),
+            _ => None,
+        }
+    }
+
     /// The value of a field of a node, or `None` when it has no such field.
     pub fn field_value<'a>(&'a self, of: Of, name: &str) -> Option<Field<'a>> {
         let f = Fields { view: self };
