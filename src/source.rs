@@ -144,8 +144,14 @@ impl SourceFile {
     /// end; offsets inside a multi-byte character count as that character.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_of(offset);
-        let start = self.line_start(line).unwrap_or_default().min(offset);
+        // The line breaks between the mark before the offset and the
+        // offset: counted for the line, the last one for where it starts.
+        // (Finding the start as the n-th break after the mark restarted the
+        // search at every break: most of a JSON report's line numbers.)
+        let (mark, before) = self.mark_before(offset);
+        let breaks = &self.text.as_bytes()[mark..offset];
+        let line = before * LINES_PER_MARK + memchr::memchr_iter(b'\n', breaks).count();
+        let start = memchr::memrchr(b'\n', breaks).map_or(mark, |at| mark + at + 1);
         let column =
             self.text.as_bytes()[start..offset].iter().filter(|b| !is_utf8_continuation(**b)).count();
         LineCol { line: line + 1, column: column + 1 }
@@ -169,11 +175,17 @@ impl SourceFile {
 
     /// The 0-based line of a byte offset (at most the text's length).
     fn line_of(&self, offset: usize) -> usize {
+        let (mark, before) = self.mark_before(offset);
+        before * LINES_PER_MARK + memchr::memchr_iter(b'\n', &self.text.as_bytes()[mark..offset]).count()
+    }
+
+    /// The last mark at or before an offset (at most the text's length):
+    /// where it is, and which it is.
+    fn mark_before(&self, offset: usize) -> (usize, usize) {
         let marks = &self.lines().marks;
         // The first mark is 0, so at least one is at or before the offset.
         let before = marks.partition_point(|&mark| mark <= offset32(offset)).max(1) - 1;
-        let mark = (marks[before] as usize).min(offset);
-        before * LINES_PER_MARK + memchr::memchr_iter(b'\n', &self.text.as_bytes()[mark..offset]).count()
+        ((marks[before] as usize).min(offset), before)
     }
 
     /// End of a 0-based line, before its line break.
