@@ -282,9 +282,13 @@ fn run_watched(
     watch.rules = outcome.rules;
     drop(view);
     watch.next("rules", "selecting the findings", None);
-    let mut findings = loaded.findings;
+    // The rules' findings are most of them: the others are added to theirs,
+    // not the other way round. (Their codes differ, so the order they are
+    // sorted from does not matter.)
+    let mut findings = outcome.findings;
+    findings.reserve(loaded.findings.len() + model_findings.len());
+    findings.extend(loaded.findings);
     findings.extend(model_findings);
-    findings.extend(outcome.findings);
     sort_findings(&mut findings);
     Ok(CheckOutput {
         findings,
