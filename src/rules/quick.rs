@@ -148,13 +148,23 @@ impl<'r> Quick<'r> {
     /// over all the items in one loop, and where an operation decides an
     /// item (`false && ...`), its other side is not evaluated for it.
     pub fn answer_all(&self, chunk: &mut Chunk<'r, '_>, answers: &mut [Option<bool>]) {
-        let all: Vec<usize> = (0..chunk.items.len()).collect();
-        tests(&self.0, chunk, &all, answers);
+        tests(&self.0, chunk, &POSITIONS[..chunk.items.len()], answers);
     }
 }
 
 /// How many items a [`Chunk`] holds at most.
 pub const BATCH: usize = 64;
+
+/// Every position in a chunk, in order.
+const POSITIONS: [usize; BATCH] = {
+    let mut positions = [0; BATCH];
+    let mut i = 0;
+    while i < BATCH {
+        positions[i] = i;
+        i += 1;
+    }
+    positions
+};
 
 /// Items that tests run over together ([`Quick::answer_all`]), and the
 /// nodes their fields lead to as far as read (`item.user`): the rules over
@@ -180,10 +190,7 @@ impl<'r, 'c> Chunk<'r, 'c> {
             None => {
                 let mut nodes = [None; BATCH];
                 for (node, &item) in nodes.iter_mut().zip(self.items) {
-                    *node = match self.view.field_value(item, field) {
-                        Some(Field::Node(of)) => Some(of),
-                        _ => None,
-                    };
+                    *node = node_field(self.view, item, field);
                 }
                 self.fields.push((field, nodes));
                 self.fields.len() - 1
@@ -225,22 +232,11 @@ fn tests<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Op
                 _ => None,
             });
         }
-        Op::Account { node, test: question, generic } => {
+        Op::Account { node, .. } | Op::DomainIn { node, .. } => {
             let mut of = [None; BATCH];
             nodes(node, chunk, at, &mut of[..at.len()]);
             for ((answer, of), &i) in out.iter_mut().zip(of).zip(at) {
-                let item = chunk.items[i];
-                *answer =
-                    of.and_then(|of| view.test_account(of, *question)).or_else(|| test(generic, &one(item)));
-            }
-        }
-        Op::DomainIn { node, by_number, generic } => {
-            let mut of = [None; BATCH];
-            nodes(node, chunk, at, &mut of[..at.len()]);
-            for ((answer, of), &i) in out.iter_mut().zip(of).zip(at) {
-                let known = of.and_then(|of| view.email_domain_number(of));
-                let known = known.and_then(|n| by_number.get(n).copied().flatten());
-                *answer = known.or_else(|| test(generic, &one(chunk.items[i])));
+                *answer = on_record(op, of, &one(chunk.items[i]));
             }
         }
         // Over an empty range, as `eval` has it, the initial value; the
@@ -309,10 +305,7 @@ fn nodes<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Op
         Op::Select(operand, field) => {
             nodes(operand, chunk, at, out);
             for of in out.iter_mut() {
-                *of = match of.and_then(|of| view.field_value(of, field)) {
-                    Some(Field::Node(node)) => Some(node),
-                    _ => None,
-                };
+                *of = of.and_then(|of| node_field(view, of, field));
             }
         }
         op => {
@@ -813,13 +806,7 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
         },
         Op::Not(op) => Some(!test(op, cx)?),
         Op::Truth(op) => test(op, cx),
-        Op::Account { node, test: question, generic } => {
-            account(node, *question, cx).or_else(|| test(generic, cx))
-        }
-        Op::DomainIn { node: of, by_number, generic } => {
-            let known = node(of, cx).and_then(|of| cx.view.email_domain_number(of));
-            known.and_then(|n| by_number.get(n).copied().flatten()).or_else(|| test(generic, cx))
-        }
+        Op::Account { node: of, .. } | Op::DomainIn { node: of, .. } => on_record(op, node(of, cx), cx),
         Op::Eq(ops) => Some(eval(&ops[0], cx)?.equals(&eval(&ops[1], cx)?, cx.view)),
         Op::Compare { ops, holds } => match (eval(&ops[0], cx)?, eval(&ops[1], cx)?) {
             (Value::Int(a), Value::Int(b)) => Some(holds(&a, &b)),
@@ -847,6 +834,21 @@ fn test<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<bool> {
     }
 }
 
+/// An [`Op::Account`] or [`Op::DomainIn`] test of `of`, the node its
+/// `node` stands for (if it is one): answered by the account's record or
+/// its domain's number where they tell, else evaluated as its `generic`.
+fn on_record<'r>(op: &Op<'r>, of: Option<Of>, cx: &Cx<'_, 'r>) -> Option<bool> {
+    let (known, generic) = match op {
+        Op::Account { test, generic, .. } => (of.and_then(|of| cx.view.test_account(of, *test)), generic),
+        Op::DomainIn { by_number, generic, .. } => {
+            let number = of.and_then(|of| cx.view.email_domain_number(of));
+            (number.and_then(|n| by_number.get(n).copied().flatten()), generic)
+        }
+        op => return test(op, cx),
+    };
+    known.or_else(|| test(generic, cx))
+}
+
 /// The answer of an account's record to `test`, when `node` is an account.
 fn account<'r>(op: &Op<'r>, test: AccountTest, cx: &Cx<'_, 'r>) -> Option<bool> {
     cx.view.test_account(node(op, cx)?, test)
@@ -859,14 +861,19 @@ fn node<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>) -> Option<Of> {
     match op {
         Op::Item => Some(cx.item),
         Op::Site => Some(Of::Site),
-        Op::Select(operand, field) => match cx.view.field_value(node(operand, cx)?, field)? {
-            Field::Node(of) => Some(of),
-            _ => None,
-        },
+        Op::Select(operand, field) => node_field(cx.view, node(operand, cx)?, field),
         op => match eval(op, cx)? {
             Value::Node(of) => Some(of),
             _ => None,
         },
+    }
+}
+
+/// The node a field of `of` is, if it is one.
+fn node_field(view: &View, of: Of, field: &str) -> Option<Of> {
+    match view.field_value(of, field)? {
+        Field::Node(node) => Some(node),
+        _ => None,
     }
 }
 
