@@ -1051,6 +1051,11 @@ impl Decoder {
     /// `roles` of users and groups: app key to role as written, the JSM
     /// role checked against its names.
     fn app_roles(&mut self, entity: &mut Entity, key: Key) -> AppRoles {
+        // Most accounts (every portal-only customer) have no roles: nothing
+        // to gather, sort or deduplicate.
+        if entity.get(key).is_none() {
+            return AppRoles::default();
+        }
         let roles = self.keyed(entity, key, |d, app, entry, field| {
             let role = if app == JSM_APP {
                 d.choice(&entry.value, field, JSM_ROLES)?.as_str().to_string()
