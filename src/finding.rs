@@ -37,7 +37,9 @@ pub struct Finding {
     pub name: Arc<str>,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Shared: most of a rule's findings give the same help (see
+    /// `rules::engine::Texts`).
+    pub help: Option<Arc<str>>,
     pub url: Option<Arc<str>>,
     pub primary: Location,
     /// Text of the primary label (what is wrong right here).
@@ -52,7 +54,8 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Related {
     pub location: Location,
-    pub message: String,
+    /// Shared, as a finding's help.
+    pub message: Arc<str>,
 }
 
 impl Finding {
@@ -178,7 +181,7 @@ impl Check {
 }
 
 impl Finding {
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Arc<str>>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -188,7 +191,7 @@ impl Finding {
         self
     }
 
-    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+    pub fn with_related(mut self, location: Location, message: impl Into<Arc<str>>) -> Self {
         self.related.push(Related { location, message: message.into() });
         self
     }

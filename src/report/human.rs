@@ -128,10 +128,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let f = self.finding;
         let file = self.sources.get(f.primary.file);
         let primary = LabeledSpan::new_primary_with_span(f.label.clone(), file.first_line(f.primary.span));
-        let same_file =
-            f.related.iter().filter(move |r| r.location.file == f.primary.file).map(|r| {
-                LabeledSpan::new_with_span(Some(r.message.clone()), file.first_line(r.location.span))
-            });
+        let same_file = f.related.iter().filter(move |r| r.location.file == f.primary.file).map(|r| {
+            LabeledSpan::new_with_span(Some(r.message.to_string()), file.first_line(r.location.span))
+        });
         Some(Box::new(std::iter::once(primary).chain(same_file)))
     }
 

@@ -893,7 +893,7 @@ mod tests {
 
     use super::*;
     use crate::rules::RuleSet;
-    use crate::rules::engine::{FindingParts, When, evaluate, root_context};
+    use crate::rules::engine::{FindingParts, SharedTexts, When, evaluate, root_context};
     use crate::rules::expr;
     use crate::rules::view::View;
     use crate::{load, model};
@@ -934,7 +934,10 @@ mod tests {
                 for (&item, answer) in items.iter().zip(answers) {
                     counts.1 += 1;
                     assert_eq!(answer, quick.answer(&view, item), "{} on {item:?}: at once", rule.code);
-                    let evaluate = |when| evaluate(rule, item, &root, when, None).map_err(|e| e.message);
+                    let evaluate = |when| {
+                        evaluate(rule, item, &root, when, None, &SharedTexts::default())
+                            .map_err(|e| e.message)
+                    };
                     match answer {
                         Some(false) => {
                             counts.0 += 1;
@@ -974,12 +977,14 @@ mod tests {
             for rule in &rules.rules {
                 let parts = FindingParts::compile(rule, &view);
                 for item in view.collection(rule.collection).iter() {
-                    let slow = evaluate(rule, item, &root, When::Unknown, None).map_err(|e| e.message);
+                    let slow = evaluate(rule, item, &root, When::Unknown, None, &SharedTexts::default())
+                        .map_err(|e| e.message);
                     if slow.as_ref().is_ok_and(Vec::is_empty) {
                         continue;
                     }
                     let quick =
-                        evaluate(rule, item, &root, When::Unknown, Some(&parts)).map_err(|e| e.message);
+                        evaluate(rule, item, &root, When::Unknown, Some(&parts), &SharedTexts::default())
+                            .map_err(|e| e.message);
                     assert_eq!(quick, slow, "{} on {item:?}", rule.code);
                     findings += 1;
                     let counts = told.entry(&rule.code).or_default();
