@@ -93,7 +93,8 @@ pub fn write(
 /// `findings` as elements of the document's `findings` array (two levels
 /// deep), each after its separator: `,`, a line break and the indentation.
 fn serialize_part(findings: &[Finding], sources: &SourceSet, paths: &[String]) -> io::Result<Vec<u8>> {
-    let mut part = Vec::new();
+    // Room for a typical finding's kilobyte, so the part seldom grows.
+    let mut part = Vec::with_capacity(findings.len() * 1024);
     for f in findings {
         part.extend_from_slice(b",\n    ");
         finding(&mut part, &json_finding(f, sources, paths));
@@ -156,12 +157,18 @@ impl<'o> Object<'o> {
         Object { out, depth, empty: true }
     }
 
-    /// Writes the next key; its value goes to what it returns.
+    /// Writes the next key; its value goes to what it returns. Keys are
+    /// this module's own names, which need no escaping.
     fn key(&mut self, name: &str) -> &mut Vec<u8> {
-        self.out.extend_from_slice(if self.empty { b"\n" } else { b",\n" });
-        self.out.extend_from_slice(&INDENT[..2 * (self.depth + 1)]);
-        string(self.out, name);
-        self.out.extend_from_slice(b": ");
+        debug_assert!(first_to_escape(name.as_bytes()).is_none(), "{name}");
+        let separator: &[u8] = if self.empty { b"\n" } else { b",\n" };
+        let indent = &INDENT[..2 * (self.depth + 1)];
+        self.out.reserve(separator.len() + indent.len() + name.len() + 4);
+        self.out.extend_from_slice(separator);
+        self.out.extend_from_slice(indent);
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\": ");
         self.empty = false;
         self.out
     }
@@ -194,9 +201,20 @@ impl Values for Vec<u8> {
         }
     }
 
-    fn number(&mut self, n: usize) {
-        // Writing to a Vec cannot fail.
-        _ = write!(self, "{n}");
+    /// Digit by digit: `write!` goes through the formatting machinery, ten
+    /// times the instructions, for each line and column of a report.
+    fn number(&mut self, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.extend_from_slice(&digits[start..]);
     }
 }
 
@@ -341,6 +359,17 @@ mod tests {
             let mut ours = Vec::new();
             string(&mut ours, text);
             assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_rust_formats_them() {
+        let mut numbers = vec![0, 1, 9, 10, 99, 100, 101, 12_345, 1_000_000, usize::MAX];
+        numbers.extend((0..64).map(|shift| 1usize << shift));
+        for n in numbers {
+            let mut out = Vec::new();
+            out.number(n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
         }
     }
 
