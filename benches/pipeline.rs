@@ -13,6 +13,10 @@
 //! snapshot of each size; throughput is snapshot bytes per second.
 //! `render_human` renders 100,000 human diagnostics.
 //!
+//! Then, for each case, the check's time over parsing's (issue 6's first
+//! target) from pairs of runs, each check right after its parse, so that
+//! the machine's load drifting between divan's benchmarks does not move it.
+//!
 //! Snapshots are generated once (`sitelint::dev`, seed 42, 1% problems)
 //! into `target/tmp/sitelint-bench/<params>/` and reused by later runs.
 //!
@@ -23,6 +27,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
@@ -43,6 +48,35 @@ fn main() {
         site(&case);
     }
     divan::main();
+    paired_ratios();
+}
+
+/// Prints, for each case, the check's time over parsing's: the median and
+/// range over pairs of runs, a parse then a check (one pair under `cargo
+/// test`). What each returns is freed after its clock has stopped, as in
+/// the benchmarks.
+fn paired_ratios() {
+    let pairs = if testing() { 1 } else { 11 };
+    println!("check / parse, {pairs} {} each:", if pairs == 1 { "pair" } else { "pairs" });
+    for case in cases() {
+        let site = site(&case);
+        let mut ratios: Vec<f64> = (0..pairs)
+            .map(|_| {
+                let start = Instant::now();
+                let parsed = load::load_path(&site.dir).unwrap();
+                let parse = start.elapsed();
+                drop(parsed);
+                let start = Instant::now();
+                let checked = check_json(&site.dir, rules());
+                let check = start.elapsed();
+                drop(checked);
+                check.as_secs_f64() / parse.as_secs_f64()
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let (low, median, high) = (ratios[0], ratios[ratios.len() / 2], ratios[ratios.len() - 1]);
+        println!("  {case:<10} {median:.2}x (from {low:.2}x to {high:.2}x)");
+    }
 }
 
 /// The sizes to run at: `SITELINT_BENCH_SIZES`, else 1MB, 50MB and 500MB
@@ -159,12 +193,17 @@ fn rules_only(bencher: Bencher, case: &str) {
 fn check(bencher: Bencher, case: &str) {
     let site = site(case);
     let rules = rules();
-    bencher.counter(BytesCount::new(site.bytes)).bench(|| {
-        let output = cli::run_check(&site.dir, rules).unwrap();
-        let summary = Summary::new(&output.findings, output.sources.len());
-        let mut report = Vec::new();
-        json::write(&output.findings, &output.sources, &summary, &mut report).map(|()| (report, output))
-    });
+    bencher.counter(BytesCount::new(site.bytes)).bench(|| check_json(&site.dir, rules));
+}
+
+/// What `sitelint check --format json` does: the report, and what it was
+/// made from.
+fn check_json(dir: &Path, rules: &RuleSet) -> (Vec<u8>, cli::CheckOutput) {
+    let output = cli::run_check(dir, rules).unwrap();
+    let summary = Summary::new(&output.findings, output.sources.len());
+    let mut report = Vec::new();
+    json::write(&output.findings, &output.sources, &summary, &mut report).unwrap();
+    (report, output)
 }
 
 /// 100,000 human diagnostics (1,000 under `cargo test`): the findings of a site with many problems,
