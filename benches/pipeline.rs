@@ -52,15 +52,19 @@ fn main() {
 }
 
 /// Prints, for each case, the check's time over parsing's: the median and
-/// range over pairs of runs, a parse then a check (one pair under `cargo
-/// test`). What each returns is freed after its clock has stopped, as in
+/// range over pairs of runs, a parse then a check (`SITELINT_BENCH_PAIRS`,
+/// else 11, or one under `cargo test`). What each returns is freed after its clock has stopped, as in
 /// the benchmarks.
 fn paired_ratios() {
-    let pairs = if testing() { 1 } else { 11 };
+    let pairs = match std::env::var("SITELINT_BENCH_PAIRS") {
+        Ok(pairs) => pairs.parse().expect("SITELINT_BENCH_PAIRS is a number"),
+        Err(_) if testing() => 1,
+        Err(_) => 11,
+    };
     println!("check / parse, {pairs} {} each:", if pairs == 1 { "pair" } else { "pairs" });
     for case in cases() {
         let site = site(&case);
-        let mut ratios: Vec<f64> = (0..pairs)
+        let times: Vec<(f64, f64)> = (0..pairs)
             .map(|_| {
                 let start = Instant::now();
                 let parsed = load::load_path(&site.dir).unwrap();
@@ -70,12 +74,19 @@ fn paired_ratios() {
                 let checked = check_json(&site.dir, rules());
                 let check = start.elapsed();
                 drop(checked);
-                check.as_secs_f64() / parse.as_secs_f64()
+                (parse.as_secs_f64(), check.as_secs_f64())
             })
             .collect();
-        ratios.sort_by(f64::total_cmp);
-        let (low, median, high) = (ratios[0], ratios[ratios.len() / 2], ratios[ratios.len() - 1]);
-        println!("  {case:<10} {median:.2}x (from {low:.2}x to {high:.2}x)");
+        let spread = |mut values: Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            (values[0], values[values.len() / 2], values[values.len() - 1])
+        };
+        let (low, ratio, high) = spread(times.iter().map(|(parse, check)| check / parse).collect());
+        let (_, parse, _) = spread(times.iter().map(|t| t.0 * 1e3).collect());
+        let (_, check, _) = spread(times.iter().map(|t| t.1 * 1e3).collect());
+        println!(
+            "  {case:<10} {ratio:.2}x (from {low:.2}x to {high:.2}x); medians: parse {parse:.1} ms, check {check:.1} ms"
+        );
     }
 }
 
