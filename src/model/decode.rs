@@ -1459,6 +1459,36 @@ users:
         assert_eq!(plain_accounts_agree(&[Document { file: FileId(0), root }]), 2);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Accounts made of the plain keys and others, each written zero,
+        /// one or two times with values of every kind: the plain ones
+        /// decode as `user` decodes them, in YAML and in JSON.
+        #[test]
+        fn any_account_decodes_the_plain_way_as_the_general_way(
+            fields in proptest::collection::vec((0..6usize, 0..12usize), 0..7),
+        ) {
+            const KEYS: [&str; 6] = ["account_id", "email", "name", "account_type", "status", "nickname"];
+            const VALUES: [&str; 12] = [
+                "\"qm:1\"", "12", "null", "[\"a\"]", "{}", "\"customer\"", "\"Customer\"",
+                "\"atlassian\"", "\"app\"", "\"a@x.com\"", "true", "\"\"",
+            ];
+            let entries: Vec<String> =
+                fields.iter().map(|&(key, value)| format!("\"{}\": {}", KEYS[key], VALUES[value])).collect();
+            let account = format!("{{{}}}", entries.join(", "));
+            // JSON is YAML too: the same text through both loaders.
+            let yaml = crate::load::load_text("site.yaml", &format!("users: [{account}]")).unwrap();
+            plain_accounts_agree(&yaml.documents);
+            let root = crate::load::json::parse(&format!("{{\"users\": [{account}]}}")).unwrap();
+            plain_accounts_agree(&[Document { file: FileId(0), root }]);
+        }
+    }
+
     /// The same over every snapshot file of the repository: the example
     /// and the test fixtures.
     #[test]
