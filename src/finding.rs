@@ -38,7 +38,7 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     /// Shared: most of a rule's findings give the same help (see
-    /// `rules::engine::Texts`).
+    /// `rules::engine::SharedTexts`).
     pub help: Option<Arc<str>>,
     pub url: Option<Arc<str>>,
     pub primary: Location,
