@@ -1,12 +1,12 @@
 //! CEL expressions in rule files: compiled once, checked for unknown
 //! variables and functions, and located in the rule file for errors.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cel::common::ast::{CallExpr, EntryExpr, Expr as Ast, IdedExpr, LiteralValue, operators};
 use cel::common::value::CowVal;
-use cel::{Context, Env, ExecutionError, Program, Value};
+use cel::{Context, Env, ExecutionError, ParseErrors, Program, Value};
 
 use super::error::{RuleError, RuleSource, did_you_mean};
 use super::view::{DATA_MAPS, FIELDS};
@@ -51,12 +51,33 @@ pub const FUNCTIONS: &[&str] = &[
     "stated",
 ];
 
+/// Programs compiled so far, by their text, for the rules compiled together
+/// to share: the built-in rules write 201 expressions, 111 of them
+/// different (`item.permission` 16 times, `item` 14), and each compile is a
+/// run of cel's ANTLR lexer and parser, most of a small check's time.
+#[derive(Debug, Default)]
+pub struct Programs(Mutex<HashMap<String, Arc<Program>>>);
+
+impl Programs {
+    /// `text` compiled in `env`, once. (What fails to compile is not kept:
+    /// a rule file with an error is rare, and reported as it is found.)
+    fn compile(&self, env: &Env, text: &str) -> Result<Arc<Program>, ParseErrors> {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(program) = lock().get(text) {
+            return Ok(Arc::clone(program));
+        }
+        // Compiled unlocked: rule files are compiled on several threads.
+        let program = Arc::new(env.compile(text)?);
+        Ok(Arc::clone(lock().entry(text.to_string()).or_insert(program)))
+    }
+}
+
 /// One compiled expression and where its text is in the rule file.
 #[derive(Debug)]
 pub struct Expr {
     /// The expression as written (for its source positions, and for the
-    /// quick test, which reads it).
-    pub program: Program,
+    /// quick test, which reads it), shared by the expressions written alike.
+    pub program: Arc<Program>,
     /// What is evaluated: the program's expression, its field selections
     /// rooted at their variable directly ([`select_from_values`]).
     evaluated: IdedExpr,
@@ -76,13 +97,14 @@ impl Expr {
 
 pub fn compile(
     env: &Env,
+    programs: &Programs,
     source: &RuleSource,
     text: &str,
     scalar: (usize, usize),
     variables: &[&str],
 ) -> Result<Expr, Box<RuleError>> {
     let locate = |char_offset: usize, len: usize| locate(source, scalar, text, char_offset, len);
-    let program = env.compile(text).map_err(|errors| {
+    let program = programs.compile(env, text).map_err(|errors| {
         let first = errors.errors.first();
         let (line, column) = first.map_or((1, 1), |e| (e.pos.0.max(1) as usize, e.pos.1.max(1) as usize));
         // An error at the end of input (`a &&`) is shown on the last token,
@@ -415,7 +437,8 @@ mod tests {
         assert!(refs.len() > 3, "the example lists customers");
         for text in texts {
             let source = RuleSource { name: "test.yaml".into(), text: text.into() };
-            let expr = compile(&env, &source, text, (0, text.len()), &["item", "site"]).unwrap();
+            let expr = compile(&env, &Programs::default(), &source, text, (0, text.len()), &["item", "site"])
+                .unwrap();
             assert!(selects_from_a_name(expr.program.expression()), "{text}");
             assert!(!selects_from_a_name(&expr.evaluated), "{text}");
             for index in 0..refs.len() {

@@ -8,7 +8,7 @@ use cel::Env;
 use miette::Report;
 
 use super::error::{RuleError, RuleSource};
-use super::expr;
+use super::expr::{self, Programs};
 use super::rule::Rule;
 
 mod embedded {
@@ -18,12 +18,14 @@ mod embedded {
 pub struct RuleSet {
     pub env: Arc<Env>,
     pub rules: Vec<Rule>,
+    /// What the rules' expressions compiled to, for the rules added later.
+    programs: Programs,
 }
 
 impl RuleSet {
     /// The rules shipped with sitelint.
     pub fn builtin() -> Result<RuleSet, Vec<Report>> {
-        let mut set = RuleSet { env: expr::env(), rules: Vec::new() };
+        let mut set = RuleSet { env: expr::env(), rules: Vec::new(), programs: Programs::default() };
         let sources = embedded::EMBEDDED_RULES
             .iter()
             .map(|(name, text)| RuleSource { name: format!("<built-in>/{name}"), text: (*text).into() });
@@ -64,7 +66,7 @@ impl RuleSet {
         use rayon::prelude::*;
         let sources: Vec<RuleSource> = sources.into_iter().collect();
         let parsed: Vec<Result<Rule, Box<RuleError>>> =
-            sources.into_par_iter().map(|s| Rule::parse(&self.env, s)).collect();
+            sources.into_par_iter().map(|s| Rule::parse_sharing(&self.env, &self.programs, s)).collect();
         let mut errors = Vec::new();
         for result in parsed {
             match result {
@@ -93,4 +95,22 @@ fn duplicate_code(rule: &Rule, first: &Rule) -> Box<RuleError> {
     )
     .label("defined again here")
     .help(format!("{} is defined in {}; give this rule another code", rule.code, first.source.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expressions written alike in different rule files are compiled once:
+    /// every built-in rule that points `at: item` holds the same program.
+    #[test]
+    fn rules_written_alike_share_one_program() {
+        let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
+        let at_item: Vec<&Arc<cel::Program>> =
+            rules.rules.iter().filter(|r| r.at.text == "item").map(|r| &r.at.program).collect();
+        assert!(at_item.len() > 1, "several built-in rules point at the item");
+        assert!(at_item.iter().all(|program| Arc::ptr_eq(program, at_item[0])));
+        let when = |code: &str| &rules.get(code).expect("a built-in rule").when.program;
+        assert!(!Arc::ptr_eq(when("PS001"), when("AC002")), "different texts, different programs");
+    }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::error::{RuleError, RuleSource, did_you_mean};
-use super::expr::{self, Expr};
+use super::expr::{self, Expr, Programs};
 use super::template::Template;
 use super::view::COLLECTIONS;
 use crate::finding::Severity;
@@ -184,6 +184,12 @@ fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
 impl Rule {
     /// Reads and checks one rule file; every problem is located in the file.
     pub fn parse(env: &Env, source: RuleSource) -> Result<Rule, Box<RuleError>> {
+        Rule::parse_sharing(env, &Programs::default(), source)
+    }
+
+    /// [`parse`](Self::parse), with the programs of the rules read before
+    /// it (or alongside: `programs` may be shared between threads).
+    pub fn parse_sharing(env: &Env, programs: &Programs, source: RuleSource) -> Result<Rule, Box<RuleError>> {
         let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
         let code = checked_code(&source, &file.code)?;
         let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
@@ -209,10 +215,12 @@ impl Rule {
                     }
                 },
             )?;
-        let compile =
-            |s: &Spanned<String>, vars: &[&str]| expr::compile(env, &source, &s.value, span_of(s), vars);
-        let template =
-            |s: &Spanned<String>, vars: &[&str]| Template::compile(env, &source, &s.value, span_of(s), vars);
+        let compile = |s: &Spanned<String>, vars: &[&str]| {
+            expr::compile(env, programs, &source, &s.value, span_of(s), vars)
+        };
+        let template = |s: &Spanned<String>, vars: &[&str]| {
+            Template::compile(env, programs, &source, &s.value, span_of(s), vars)
+        };
         // Each `let` sees the ones before it; everything else sees them all.
         let mut item_vars: Vec<&str> = ITEM_VARS.to_vec();
         let mut lets = Vec::new();

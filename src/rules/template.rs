@@ -7,7 +7,7 @@ use cel::common::value::Val;
 use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
-use super::expr::{self, Expr};
+use super::expr::{self, Expr, Programs};
 
 #[derive(Debug)]
 pub struct Template {
@@ -23,6 +23,7 @@ enum Part {
 impl Template {
     pub fn compile(
         env: &Env,
+        programs: &Programs,
         source: &RuleSource,
         text: &str,
         scalar: (usize, usize),
@@ -42,7 +43,14 @@ impl Template {
                     .label("opened here")
                     .help("close the expression with `}}`"));
             };
-            parts.push(Part::Expr(expr::compile(env, source, after[..close].trim(), scalar, variables)?));
+            parts.push(Part::Expr(expr::compile(
+                env,
+                programs,
+                source,
+                after[..close].trim(),
+                scalar,
+                variables,
+            )?));
             rest = &after[close + 2..];
         }
         if !rest.is_empty() {
