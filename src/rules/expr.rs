@@ -54,7 +54,8 @@ pub const FUNCTIONS: &[&str] = &[
 /// Programs compiled so far, by their text, for the rules compiled together
 /// to share: the built-in rules write 201 expressions, 111 of them
 /// different (`item.permission` 16 times, `item` 14), and each compile is a
-/// run of cel's ANTLR lexer and parser, most of a small check's time.
+/// run of cel's ANTLR lexer and parser (the example's check: 32 of 61
+/// million instructions, though on both cores).
 #[derive(Debug, Default)]
 pub struct Programs(Mutex<HashMap<String, Arc<Program>>>);
 
