@@ -739,15 +739,20 @@ impl Decoder {
         // A part is one document, so its lists are these (moved, not copied:
         // a file can hold tens of thousands of users).
         debug_assert!(self.part.site.users.is_empty(), "one document per part");
-        self.part.site.users = self.entities(&mut top, key!(TOP, "users"), |d, node| {
-            let user = match d.plain_user(node) {
+        let accounts = self.list_field(&mut top, key!(TOP, "users"));
+        // Sized once: grown account by account, these lists were copied a
+        // dozen times for a file of tens of thousands.
+        self.part.user_hashes.reserve(accounts.len());
+        self.domains.reserve(accounts.len());
+        self.part.site.users = sized_for(accounts, |node| {
+            let user = match self.plain_user(node) {
                 Some(user) => user,
-                None => d.user(node)?,
+                None => self.user(node)?,
             };
             // Keyed now, while the account's text is in the cache.
             let email = user.email.as_deref().map(fold);
-            d.part.user_hashes.push(&user.account_id, email.as_deref());
-            d.domains.push(email.as_deref());
+            self.part.user_hashes.push(&user.account_id, email.as_deref());
+            self.domains.push(email.as_deref());
             Some(Box::new(user))
         });
         self.part.site.groups = self.entities(&mut top, key!(TOP, "groups"), Self::group);

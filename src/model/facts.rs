@@ -241,6 +241,11 @@ impl DomainNumbers {
         self.domains.of_user.push(id);
     }
 
+    /// Makes room for `accounts` more.
+    pub fn reserve(&mut self, accounts: usize) {
+        self.domains.of_user.reserve(accounts);
+    }
+
     fn number(&mut self, domain: &str) -> u32 {
         // The accounts of a domain often come together.
         let names = &mut self.domains.names;
@@ -268,8 +273,11 @@ impl EmailDomains {
     /// of each file), as one site's: each run's few numbers are mapped to
     /// the site's. `left_out` are the positions (ascending) of the users,
     /// counted over all runs, that the site leaves out.
-    pub fn concatenate(runs: impl IntoIterator<Item = EmailDomains>, left_out: &[usize]) -> EmailDomains {
-        let mut site = EmailDomains::default();
+    pub fn concatenate(runs: Vec<EmailDomains>, left_out: &[usize]) -> EmailDomains {
+        let mut site = EmailDomains {
+            of_user: Vec::with_capacity(runs.iter().map(|run| run.of_user.len()).sum()),
+            names: Vec::new(),
+        };
         let mut numbers: HashMap<String, u32> = HashMap::new();
         for run in runs {
             let renumbered: Vec<u32> = run

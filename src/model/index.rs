@@ -315,6 +315,12 @@ impl UserHashes {
         self.ids_with_at |= has_at(account_id);
     }
 
+    /// Makes room for `accounts` more.
+    pub fn reserve(&mut self, accounts: usize) {
+        self.account_ids.reserve(accounts);
+        self.emails.reserve(accounts);
+    }
+
     /// Frees the room kept for more accounts.
     pub fn shrink_to_fit(&mut self) {
         self.account_ids.shrink_to_fit();
