@@ -100,12 +100,21 @@ pub enum Via {
 /// files were decoded.
 pub fn derive(site: &Site, users_by_email: EmailIndex, email_domains: EmailDomains) -> Facts {
     let (user_groups, group_members) = memberships(site);
+    // The roles read every account; the lists by project, on the other
+    // core meanwhile, read only projects.
+    let (jsm_role, (scheme_projects, org_projects, project_role_users)) = rayon::join(
+        || jsm_roles(site, &user_groups, &email_domains),
+        || {
+            let role_users = site.projects.iter().map(|p| project_role_users(p, &group_members)).collect();
+            (scheme_projects(site), org_projects(site), role_users)
+        },
+    );
     Facts {
-        jsm_role: jsm_roles(site, &user_groups, &email_domains),
+        jsm_role,
         email_domains,
-        scheme_projects: scheme_projects(site),
-        org_projects: org_projects(site),
-        project_role_users: site.projects.iter().map(|p| project_role_users(p, &group_members)).collect(),
+        scheme_projects,
+        org_projects,
+        project_role_users,
         users_by_email,
         user_groups,
         group_members,
@@ -140,9 +149,11 @@ fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
     for (index, group) in site.groups.iter().enumerate() {
         links.extend(group.members.iter().filter_map(|r| Some((r.target?, GroupId(index as u32)))));
     }
-    let user_groups = links.iter().map(|&(user, group)| (user.0, group)).collect();
-    let group_members = links.into_iter().map(|(user, group)| (group.0, user)).collect();
-    (Grouped::new(site.users.len(), user_groups), Grouped::new(site.groups.len(), group_members))
+    // Each side sorts every link: one side per core.
+    rayon::join(
+        || Grouped::new(site.users.len(), links.iter().map(|&(user, group)| (user.0, group)).collect()),
+        || Grouped::new(site.groups.len(), links.iter().map(|&(user, group)| (group.0, user)).collect()),
+    )
 }
 
 /// The JSM role an app-role map gives, if it names one.
