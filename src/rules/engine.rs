@@ -7,6 +7,7 @@
 //! and counts evaluated items (for the progress bar). Neither changes what
 //! the run finds.
 
+use std::mem::take;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -408,6 +409,10 @@ pub(super) fn evaluate<'v>(
         }
     }
     let places = |at: &Expr, quick: Option<&QuickExpr<'v>>, ctx: &Context<'_, 'v>| {
+        let mut out = Vec::new();
+        if quick.is_some_and(|quick| quick.places(item, &mut out)) {
+            return Ok(out);
+        }
         let value = quick.and_then(|quick| quick.value(item));
         places(ctx, at, value).map_err(|m| fail(at, m))
     };
@@ -415,10 +420,10 @@ pub(super) fn evaluate<'v>(
     if primary.is_empty() {
         return Err(fail(&rule.at, "`at` names no place in the snapshot".into()));
     }
-    let message = render(&rule.message, parts.map(|p| &p.message[..]), &ctx)?;
+    let mut message = render(&rule.message, parts.map(|p| &p.message[..]), &ctx)?;
     let help = texts.share(render(&rule.help, parts.map(|p| &p.help[..]), &ctx)?);
-    let label = rule.label.as_ref().map(|l| render(l, parts.map(|p| &p.label[..]), &ctx)).transpose()?;
-    let entity = match &rule.entity {
+    let mut label = rule.label.as_ref().map(|l| render(l, parts.map(|p| &p.label[..]), &ctx)).transpose()?;
+    let mut entity = match &rule.entity {
         Some(template) => render(template, parts.map(|p| &p.entity[..]), &ctx)?,
         None => item.view.natural_name(item.of).into_owned(),
     };
@@ -454,21 +459,32 @@ pub(super) fn evaluate<'v>(
                 .extend(places.into_iter().map(|location| Related { location, message: Arc::clone(&text) }));
         }
     }
-    Ok(primary
-        .into_iter()
-        .map(|at| Finding {
+    // One finding per place; nearly always one, which takes the texts
+    // rather than copies of them.
+    let mut findings = Vec::with_capacity(primary.len());
+    let last = primary.len() - 1;
+    for (n, at) in primary.into_iter().enumerate() {
+        let (message, label, entity, related) = if n == last {
+            related.retain(|r| r.location != at);
+            (take(&mut message), label.take(), take(&mut entity), take(&mut related))
+        } else {
+            let related = related.iter().filter(|r| r.location != at).cloned().collect();
+            (message.clone(), label.clone(), entity.clone(), related)
+        };
+        findings.push(Finding {
             code: rule.code.clone(),
             name: rule.name.clone(),
             severity: rule.severity,
-            message: message.clone(),
+            message,
             help: Some(Arc::clone(&help)),
             url: Some(rule.url.clone()),
             primary: at,
-            label: label.clone(),
-            related: related.iter().filter(|r| r.location != at).cloned().collect(),
-            entity: Some(entity.clone()),
-        })
-        .collect())
+            label,
+            related,
+            entity: Some(entity),
+        });
+    }
+    Ok(findings)
 }
 
 /// The places the value of `at` stands for: a node that is a place, a
@@ -488,7 +504,7 @@ fn places<'v>(
     Ok(out)
 }
 
-fn collect_places(value: &dyn Val, out: &mut Vec<Location>) -> Result<(), String> {
+pub(super) fn collect_places(value: &dyn Val, out: &mut Vec<Location>) -> Result<(), String> {
     if let Some(Place(at)) = value.downcast_ref::<Place>() {
         out.push(*at);
         return Ok(());

@@ -80,7 +80,13 @@ impl Template {
         ctx: &Context,
         mut quick: impl FnMut(usize, &mut String) -> bool,
     ) -> Result<String, (&Expr, String)> {
-        let mut out = String::new();
+        // Room for the text and a long value per expression: grown from
+        // empty, a message was copied five or six times on its way.
+        let room = self.parts.iter().map(|part| match part {
+            Part::Text(t) => t.len(),
+            Part::Expr(_) => VALUE_ROOM,
+        });
+        let mut out = String::with_capacity(room.sum());
         let mut n = 0;
         for part in &self.parts {
             match part {
@@ -97,6 +103,10 @@ impl Template {
         Ok(out.trim_end().to_string())
     }
 }
+
+/// The room a template leaves for an expression's value when it renders:
+/// an email, a project list, a sentence chosen by a condition.
+const VALUE_ROOM: usize = 128;
 
 /// How a CEL value reads in a message: strings bare, lists comma-separated,
 /// entities by their natural name.

@@ -113,20 +113,24 @@ impl<'a> Node<'a> {
         if key == "_id" {
             return Some(Box::new(Identity(self.of)));
         }
-        let anchor = self.view.anchor(self.of)?;
         if let Some(field) = key.strip_prefix("_stated:") {
-            let stated = matches!(anchor, Anchor::Entity(o) if o.states(field));
+            let stated = matches!(self.view.anchor(self.of)?, Anchor::Entity(o) if o.states(field));
             return Some(Box::new(cel::common::types::CelBool::from(stated)));
         }
-        let location = match (anchor, key.split_once(':')) {
+        Some(Box::new(Place(self.place(key)?)))
+    }
+
+    /// Where a place key of the protocol (`_loc`, `_key`, `_key:field`,
+    /// `_value:field`) points, if the node has that place.
+    pub(in crate::rules) fn place(&self, key: &str) -> Option<Location> {
+        Some(match (self.view.anchor(self.of)?, key.split_once(':')) {
             (Anchor::Reference(at), _) if key == "_loc" || key == "_key" || key.contains(':') => at,
             (Anchor::Entity(o), None) if key == "_loc" => o.location(),
             (Anchor::Entity(o), None) if key == "_key" => o.key_location(),
             (Anchor::Entity(o), Some(("_key", field))) => o.field_key_location(field),
             (Anchor::Entity(o), Some(("_value", field))) => o.value_location(field),
             _ => return None,
-        };
-        Some(Box::new(Place(location)))
+        })
     }
 }
 
