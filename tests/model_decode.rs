@@ -98,6 +98,15 @@ projects:
 fn format_must_be_one() {
     assert_eq!(yaml("format: 1\nusers: []\n").findings(), Vec::<String>::new());
     assert_eq!(yaml("format: 2\n").findings(), ["SL003 s.yaml:1:9 `format` must be 1, found integer `2`"]);
+    // The number 1, not a text that reads 1.
+    assert_eq!(yaml("format: \"1\"\n").findings(), ["SL003 s.yaml:1:9 `format` must be 1, found string `1`"]);
+    let json = |text| snapshot(&[("s.json", text)]);
+    assert_eq!(
+        json("{\"format\": \"1\"}").findings(),
+        ["SL003 s.json:1:12 `format` must be 1, found string `1`"]
+    );
+    assert_eq!(json("{\"format\": 1}").findings(), Vec::<String>::new());
+    assert_eq!(yaml("format: 1.0\n").findings(), ["SL003 s.yaml:1:9 `format` must be 1, found number `1.0`"]);
 }
 
 #[test]

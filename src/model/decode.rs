@@ -765,9 +765,14 @@ impl Decoder {
             self.entities(&mut top, key!(TOP, "organizations"), Self::organization);
     }
 
+    /// `format: 1`, the number: a quoted `"1"` is a string, which the
+    /// format calls any other value.
     fn check_format(&mut self, top: &Entity) {
+        let one = |node: &Node| {
+            node.as_scalar().is_some_and(|scalar| scalar.kind == ScalarKind::Int && scalar.text == "1")
+        };
         if let Some(entry) = top.get(key!(TOP, "format"))
-            && scalar_text(&entry.value) != Some("1")
+            && !one(&entry.value)
         {
             self.invalid(&entry.value, format!("`format` must be 1, found {}", found(&entry.value)));
         }
