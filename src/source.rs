@@ -81,6 +81,8 @@ pub struct SourceFile {
     /// Where its lines start, built on first use: most files of a big
     /// snapshot have no finding.
     lines: OnceLock<LineIndex>,
+    /// The length in bytes of its longest line, found on first use.
+    longest_line: OnceLock<usize>,
 }
 
 /// How many line breaks come before each [`BLOCK`] of the text; a line is
@@ -106,7 +108,13 @@ const BLOCK: usize = 1024;
 
 impl SourceFile {
     pub fn new(path: PathBuf, relative: String, text: impl Into<Arc<String>>) -> Self {
-        SourceFile { path, relative, text: text.into(), lines: OnceLock::new() }
+        SourceFile {
+            path,
+            relative,
+            text: text.into(),
+            lines: OnceLock::new(),
+            longest_line: OnceLock::new(),
+        }
     }
 
     /// Finds where its lines are, unless that is known already: what a
@@ -131,8 +139,27 @@ impl SourceFile {
         })
     }
 
+    /// The length in bytes of its longest line (line break excluded).
+    pub(crate) fn longest_line(&self) -> usize {
+        *self.longest_line.get_or_init(|| {
+            let text = self.text.as_bytes();
+            let mut start = 0;
+            let mut longest = 0;
+            for at in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
+                longest = longest.max(at - start);
+                start = at + 1;
+            }
+            longest
+        })
+    }
+
+    /// How many lines it has: its line breaks, plus one.
+    pub(crate) fn line_count(&self) -> usize {
+        self.lines().count
+    }
+
     /// Where 0-based line `line` starts, if the file has it.
-    fn line_start(&self, line: usize) -> Option<usize> {
+    pub(crate) fn line_start(&self, line: usize) -> Option<usize> {
         let lines = self.lines();
         if line >= lines.count {
             return None;
@@ -184,7 +211,7 @@ impl SourceFile {
     }
 
     /// The 0-based line of a byte offset (at most the text's length).
-    fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         let (from, before) = self.block_of(offset);
         before + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count()
     }
@@ -199,7 +226,7 @@ impl SourceFile {
     }
 
     /// End of a 0-based line, before its line break.
-    fn line_end(&self, line: usize) -> usize {
+    pub(crate) fn line_end(&self, line: usize) -> usize {
         let end = self.line_start(line + 1).map_or(self.text.len(), |s| s - 1);
         let bytes = self.text.as_bytes();
         let start = self.line_start(line).unwrap_or_default();
@@ -316,6 +343,13 @@ mod tests {
         assert_eq!(f.offset_of(2, 2), Some(5));
         assert_eq!(f.offset_of(3, 1), Some(f.text.len()));
         assert_eq!(f.offset_of(4, 1), None);
+    }
+
+    #[test]
+    fn the_longest_line_is_measured_without_its_break() {
+        assert_eq!(file("").longest_line(), 0);
+        assert_eq!(file("ab\nabcd\nabc").longest_line(), 4);
+        assert_eq!(file("ab\n\nabcde").longest_line(), 5);
     }
 
     #[test]

@@ -337,6 +337,32 @@ fn a_pipe_or_device_in_the_snapshot_folder_is_a_usage_error_not_waited_on() {
 // Limits: each from the config file and from a flag, the flag winning.
 
 /// The SL001 each limit gives, as the JSON output has it.
+/// Minified JSON, as exports often are: a whole file on one line. The
+/// human report shows a window of the line around each label, with the
+/// file's own line and column; a label past column 65,535 made miette
+/// panic, and every label printed the whole line.
+#[test]
+fn a_finding_far_along_a_minified_line_shows_a_window_of_it() {
+    let dir = Dir::new();
+    let users: Vec<String> =
+        (0..2000).map(|i| format!(r#"{{"account_id":"u{i}","email":"user{i}@acme.com"}}"#)).collect();
+    let text = format!(r#"{{"users":[{},{{"account_id":"u-last","account_id":"u-x"}}]}}"#, users.join(","));
+    dir.write("snap/users.json", &text);
+    let column = text.rfind(r#""account_id""#).expect("the key") as u64 + 1;
+    assert!(column > 65_535);
+    let json = dir.check("snap", &[]);
+    assert_eq!(json.code, Some(1), "{}", json.stderr);
+    let twice = "key `account_id` is written twice; the first value is used";
+    assert_eq!(json.findings(), [seen("SL004", 1, column, twice)]);
+    let human = dir.run(&["check", "snap"]);
+    assert_eq!(human.code, Some(1), "{}", human.stderr);
+    assert!(human.stdout.contains(&format!("[snap/users.json:1:{column}]")), "{}", human.stdout);
+    let window = r#" 1 │ …"u1999","email":"user1999@acme.com"},{"account_id":"u-last","account_id":"u-x"}]}"#;
+    assert!(human.stdout.contains(window), "{}", human.stdout);
+    assert!(human.stdout.contains("first written here"), "{}", human.stdout);
+    assert!(human.stdout.len() < 3_000, "the whole line is printed:\n{}", &human.stdout[..3_000]);
+}
+
 fn limit_message(problem: &str, key: &str, value: &str, most: &str) -> String {
     format!(
         "{problem}; to allow more, set `limits: {{{key}: {value}}}` in .sitelint.yaml or pass --{key} {value}{most}"

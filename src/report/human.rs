@@ -10,8 +10,9 @@ use miette::{
 use rayon::prelude::*;
 
 use super::Summary;
+use super::excerpt::Excerpt;
 use crate::finding::{Finding, Severity};
-use crate::source::{FileId, SourceSet};
+use crate::source::{SourceFile, SourceSet, Span};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -39,14 +40,14 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
             .with_word_separator(wrapping.word_separator)
             .with_word_splitter(wrapping.word_splitter.clone())
             .with_break_words(wrapping.break_words)
+            .with_context_lines(CONTEXT)
     };
     // Each diagnostic renders on its own, so they render in parallel (a
     // handler per worker) and are joined in order.
     let rendered: Vec<String> = findings
         .par_iter()
         .map_init(handler, |handler, finding| {
-            let diagnostic =
-                FindingDiagnostic { finding, sources, related: related_elsewhere(finding, sources) };
+            let diagnostic = FindingDiagnostic::new(finding, sources);
             let mut out = String::new();
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &diagnostic);
@@ -60,26 +61,96 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
     out
 }
 
-/// Related places in other files than the primary one: miette labels only
-/// point into the diagnostic's own source, so each becomes a related report.
-fn related_elsewhere<'a>(finding: &'a Finding, sources: &'a SourceSet) -> Vec<RelatedElsewhere<'a>> {
-    finding
-        .related
-        .iter()
-        .filter(|r| r.location.file != finding.primary.file)
-        .map(|r| RelatedElsewhere {
-            file: r.location.file,
-            span: r.location.span,
-            message: &r.message,
-            sources,
-        })
-        .collect()
+/// The lines of context miette shows around a label.
+const CONTEXT: usize = 1;
+
+/// What a diagnostic's labels point into, and the labels: the file itself,
+/// or an [`Excerpt`] of it when a line to show is long.
+struct Shown<'a> {
+    source: Source<'a>,
+    labels: Vec<LabeledSpan>,
+}
+
+enum Source<'a> {
+    File(&'a SourceFile),
+    Excerpt(Excerpt),
+}
+
+impl<'a> Shown<'a> {
+    /// `labels` (text, span) in `file`, the first the primary one, each cut
+    /// to its first line; and those an excerpt leaves out (far along a long
+    /// line from the primary one), with their spans in the file.
+    fn new(
+        file: &'a SourceFile,
+        labels: Vec<(Option<String>, Span)>,
+    ) -> (Shown<'a>, Vec<(Option<String>, Span)>) {
+        let labels: Vec<_> = labels.into_iter().map(|(text, span)| (text, file.first_line(span))).collect();
+        let spans: Vec<Span> = labels.iter().map(|(_, span)| *span).collect();
+        let labeled = |(n, (text, span)): (usize, (Option<String>, Span))| {
+            if n == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        };
+        match Excerpt::of(file, &spans, CONTEXT) {
+            None => (
+                Shown {
+                    source: Source::File(file),
+                    labels: labels.into_iter().enumerate().map(labeled).collect(),
+                },
+                Vec::new(),
+            ),
+            Some((excerpt, placed)) => {
+                let (mut shown, mut left_out) = (Vec::new(), Vec::new());
+                for (n, ((text, span), placed)) in labels.into_iter().zip(placed).enumerate() {
+                    match placed {
+                        Some(placed) => shown.push(labeled((n, (text, placed)))),
+                        None => left_out.push((text, span)),
+                    }
+                }
+                (Shown { source: Source::Excerpt(excerpt), labels: shown }, left_out)
+            }
+        }
+    }
+
+    fn source(&self) -> &dyn SourceCode {
+        match &self.source {
+            Source::File(file) => *file,
+            Source::Excerpt(excerpt) => excerpt,
+        }
+    }
 }
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    sources: &'a SourceSet,
+    shown: Shown<'a>,
     related: Vec<RelatedElsewhere<'a>>,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    /// The finding with its label and the related places in its file as
+    /// labels; related places elsewhere (miette labels only point into the
+    /// diagnostic's own source) and those an excerpt leaves out, as related
+    /// reports.
+    fn new(finding: &'a Finding, sources: &'a SourceSet) -> FindingDiagnostic<'a> {
+        let file = sources.get(finding.primary.file);
+        let (same_file, elsewhere): (Vec<_>, Vec<_>) =
+            finding.related.iter().partition(|r| r.location.file == finding.primary.file);
+        let labels = std::iter::once((finding.label.clone(), finding.primary.span))
+            .chain(same_file.iter().map(|r| (Some(r.message.to_string()), r.location.span)))
+            .collect();
+        let (shown, left_out) = Shown::new(file, labels);
+        let elsewhere = elsewhere
+            .into_iter()
+            .map(|r| (sources.get(r.location.file), r.message.to_string(), r.location.span));
+        let left_out = left_out.into_iter().map(|(text, span)| (file, text.unwrap_or_default(), span));
+        let related = elsewhere
+            .chain(left_out)
+            .map(|(file, message, span)| RelatedElsewhere::new(file, message, span))
+            .collect();
+        FindingDiagnostic { finding, shown, related }
+    }
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -121,17 +192,11 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.sources.get(self.finding.primary.file))
+        Some(self.shown.source())
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = self.finding;
-        let file = self.sources.get(f.primary.file);
-        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), file.first_line(f.primary.span));
-        let same_file = f.related.iter().filter(move |r| r.location.file == f.primary.file).map(|r| {
-            LabeledSpan::new_with_span(Some(r.message.to_string()), file.first_line(r.location.span))
-        });
-        Some(Box::new(std::iter::once(primary).chain(same_file)))
+        Some(Box::new(self.shown.labels.iter().cloned()))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
@@ -142,22 +207,30 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 }
 
+/// A related place shown as a report of its own: in another file than the
+/// finding's, or too far along a long line from the finding's label.
 struct RelatedElsewhere<'a> {
-    file: FileId,
-    span: crate::source::Span,
-    message: &'a str,
-    sources: &'a SourceSet,
+    message: String,
+    shown: Shown<'a>,
+}
+
+impl<'a> RelatedElsewhere<'a> {
+    fn new(file: &'a SourceFile, message: String, span: Span) -> RelatedElsewhere<'a> {
+        // One label, the window's own: nothing is left out.
+        let (shown, _) = Shown::new(file, vec![(None, span)]);
+        RelatedElsewhere { message, shown }
+    }
 }
 
 impl fmt::Debug for RelatedElsewhere<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for RelatedElsewhere<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -169,12 +242,11 @@ impl Diagnostic for RelatedElsewhere<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.sources.get(self.file))
+        Some(self.shown.source())
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.sources.get(self.file).first_line(self.span);
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(None, span))))
+        Some(Box::new(self.shown.labels.iter().cloned()))
     }
 }
 
@@ -185,6 +257,25 @@ mod tests {
     use super::*;
     use crate::finding::Check;
     use crate::source::{Location, SourceFile, Span};
+
+    /// A related place too far along a long line from the finding's label
+    /// for the label's window is shown as a report of its own, with its
+    /// own window and column.
+    #[test]
+    fn a_related_place_far_along_a_long_line_gets_its_own_window() {
+        let text = format!("[\"here\", {}\"there\"]", "\"filler\", ".repeat(10_000));
+        let there = text.find("\"there\"").expect("in the text");
+        let mut sources = SourceSet::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("a.json"), "a.json".into(), text.clone()));
+        let mut finding = Check::Syntax.at(Location { file, span: Span::new(1, 7) }, "a message");
+        let at = Location { file, span: Span::new(there, there + 7) };
+        finding.related.push(crate::finding::Related { location: at, message: "and there".into() });
+        let style = Style { color: false, width: 100 };
+        let out = render(std::slice::from_ref(&finding), &sources, &Summary::new(&[], 1), style);
+        assert!(out.contains("[a.json:1:2]") && out.contains(&format!("[a.json:1:{}]", there + 1)), "{out}");
+        assert!(out.contains("☞ and there"), "{out}");
+        assert!(out.len() < 3_000, "{out}");
+    }
 
     /// Quoted keys, emails and URLs stay whole: lines break at spaces, not
     /// after the hyphens and slashes inside them, nor inside a word longer

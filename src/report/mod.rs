@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalogue;
+mod excerpt;
 pub mod format;
 pub mod github;
 pub mod human;
