@@ -363,6 +363,27 @@ fn a_finding_far_along_a_minified_line_shows_a_window_of_it() {
     assert!(human.stdout.len() < 3_000, "the whole line is printed:\n{}", &human.stdout[..3_000]);
 }
 
+/// An error in a rule file on a long line is shown the same way, from a
+/// window of the line (it made miette panic past column 65,535 too).
+#[test]
+fn a_rule_file_error_far_along_a_long_line_shows_a_window_of_it() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "users: []\n");
+    let when = format!("{}nope(", "true && ".repeat(10_000));
+    let rule = format!(
+        "code: XX001\nname: x\nseverity: error\nsummary: s\ndescription: d\nurl: https://x\n\
+         for_each: users\nwhen: \"{when}\"\nmessage: m\nhelp: h\nat: item\n"
+    );
+    dir.write("rules/x.yaml", &rule);
+    let run = dir.run(&["check", "snap", "--rules", "rules"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{}", run.stderr);
+    // At the last character, the `(` the expression ends on.
+    let column = "when: \"".len() + when.len();
+    assert!(run.stderr.contains(&format!("[rules/x.yaml:8:{column}]")), "{}", run.stderr);
+    assert!(run.stderr.contains(" 8 │ …true && true"), "{}", run.stderr);
+    assert!(run.stderr.len() < 3_000, "{}", run.stderr);
+}
+
 fn limit_message(problem: &str, key: &str, value: &str, most: &str) -> String {
     format!(
         "{problem}; to allow more, set `limits: {{{key}: {value}}}` in .sitelint.yaml or pass --{key} {value}{most}"

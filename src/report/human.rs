@@ -10,7 +10,7 @@ use miette::{
 use rayon::prelude::*;
 
 use super::Summary;
-use super::excerpt::Excerpt;
+use super::excerpt::{self, Excerpt};
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceFile, SourceSet, Span};
 
@@ -247,6 +247,118 @@ impl Diagnostic for RelatedElsewhere<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.shown.labels.iter().cloned()))
+    }
+}
+
+/// An error to print (a rule file's, the config file's), its labels shown
+/// from an excerpt of its source when a line to show is long; all else
+/// as the error has it.
+pub struct Windowed<'a> {
+    inner: &'a dyn Diagnostic,
+    shown: Option<(Excerpt, Vec<LabeledSpan>)>,
+}
+
+impl<'a> Windowed<'a> {
+    pub fn new(inner: &'a dyn Diagnostic) -> Windowed<'a> {
+        Windowed { inner, shown: windowed(inner) }
+    }
+}
+
+/// The excerpt and labels of `diagnostic`, if a line around one of its
+/// labels is long; its source is then read whole (an error's source is any
+/// `SourceCode`, often a `NamedSource`), which happens once a run at most.
+fn windowed(diagnostic: &dyn Diagnostic) -> Option<(Excerpt, Vec<LabeledSpan>)> {
+    let source = diagnostic.source_code()?;
+    let mut labels: Vec<LabeledSpan> = diagnostic.labels()?.collect();
+    let long = |label: &LabeledSpan| {
+        let around = source.read_span(label.inner(), CONTEXT, CONTEXT);
+        around.is_ok_and(|around| around.data().split(|&b| b == b'\n').any(|line| line.len() > excerpt::LONG))
+    };
+    if !labels.iter().any(long) {
+        return None;
+    }
+    let whole = source.read_span(&(0, 0).into(), 0, usize::MAX).ok()?;
+    let name = whole.name().unwrap_or_default().to_string();
+    let text = String::from_utf8_lossy(whole.data()).into_owned();
+    let file = SourceFile::new(name.clone().into(), name, text);
+    // The primary label first: the one a long line is cut around.
+    labels.sort_by_key(|label| !label.primary());
+    let spans: Vec<Span> =
+        labels.iter().map(|l| file.first_line(Span::new(l.offset(), l.offset() + l.len()))).collect();
+    let (excerpt, placed) = Excerpt::of(&file, &spans, CONTEXT)?;
+    let labels = labels
+        .into_iter()
+        .zip(placed)
+        .filter_map(|(label, placed)| {
+            let span = placed?;
+            let text = label.label().map(str::to_string);
+            let span = (span.start(), span.len());
+            Some(if label.primary() {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            })
+        })
+        .collect();
+    Some((excerpt, labels))
+}
+
+impl fmt::Debug for Windowed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for Windowed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.inner, f)
+    }
+}
+
+/// Its causes are the error's, which miette prints after it.
+impl std::error::Error for Windowed<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
+impl Diagnostic for Windowed<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.help()
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        match &self.shown {
+            Some((excerpt, _)) => Some(excerpt),
+            None => self.inner.source_code(),
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        match &self.shown {
+            Some((_, labels)) => Some(Box::new(labels.iter().cloned())),
+            None => self.inner.labels(),
+        }
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.inner.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.inner.diagnostic_source()
     }
 }
 
