@@ -83,6 +83,10 @@ pub struct SourceFile {
     lines: OnceLock<LineIndex>,
     /// The length in bytes of its longest line, found on first use.
     longest_line: OnceLock<usize>,
+    /// The characters before each [`BLOCK`] of the text, counted on first
+    /// use: a column far along a long line (minified JSON is one line of
+    /// megabytes) is then counted from a block, not from the line's start.
+    chars: OnceLock<Vec<u32>>,
 }
 
 /// How many line breaks come before each [`BLOCK`] of the text; a line is
@@ -114,6 +118,7 @@ impl SourceFile {
             text: text.into(),
             lines: OnceLock::new(),
             longest_line: OnceLock::new(),
+            chars: OnceLock::new(),
         }
     }
 
@@ -189,9 +194,29 @@ impl SourceFile {
             Some(at) => from + at + 1,
             None => self.line_start(line).unwrap_or_default().min(offset),
         };
-        let column =
-            self.text.as_bytes()[start..offset].iter().filter(|b| !is_utf8_continuation(**b)).count();
+        let column = if offset - start > FAR {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            chars(&self.text.as_bytes()[start..offset])
+        };
         LineCol { line: line + 1, column: column + 1 }
+    }
+
+    /// The characters before byte `offset` (at most the text's length).
+    fn chars_before(&self, offset: usize) -> usize {
+        let before = self.chars.get_or_init(|| {
+            let mut before = Vec::with_capacity(self.text.len() / BLOCK + 2);
+            let mut count = 0;
+            for block in self.text.as_bytes().chunks(BLOCK) {
+                before.push(offset32(count));
+                count += chars(block);
+            }
+            // For the text's end, where a block would start.
+            before.push(offset32(count));
+            before
+        });
+        let block = offset / BLOCK;
+        before[block] as usize + chars(&self.text.as_bytes()[block * BLOCK..offset])
     }
 
     /// Byte offset of a 1-based line and character column, if it exists.
@@ -232,6 +257,15 @@ impl SourceFile {
         let start = self.line_start(line).unwrap_or_default();
         if end > start && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
     }
+}
+
+/// How far along a line a column is counted from the blocks' character
+/// counts rather than from the line's start.
+const FAR: usize = 4 * BLOCK;
+
+/// The characters of UTF-8 `bytes` that start with a whole character.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| !is_utf8_continuation(**b)).count()
 }
 
 /// An offset in 32 bits, saturating past 4 GiB as [`Span`]'s do.
@@ -343,6 +377,22 @@ mod tests {
         assert_eq!(f.offset_of(2, 2), Some(5));
         assert_eq!(f.offset_of(3, 1), Some(f.text.len()));
         assert_eq!(f.offset_of(4, 1), None);
+    }
+
+    /// Far along a long line a column is counted from the blocks'
+    /// character counts: the same column as counted from the line's start,
+    /// at every offset of a line of mixed one- to four-byte characters.
+    #[test]
+    fn columns_far_along_a_long_line_count_characters() {
+        let text = format!("ab\n{}\nc", "xé€😀".repeat(1000));
+        assert!(text.len() > FAR + 2 * BLOCK);
+        let f = file(&text);
+        for offset in 0..=text.len() {
+            let before = &text.as_bytes()[..offset];
+            let start = before.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+            let column = chars(&before[start..]) + 1;
+            assert_eq!(f.line_col(offset).column, column, "at {offset}");
+        }
     }
 
     #[test]
