@@ -14,7 +14,8 @@ use crate::source::{SourceFile, Span};
 /// Lines up to this many bytes are shown whole.
 pub const LONG: usize = 400;
 
-/// How much of a long line is shown before a label, and at most in all.
+/// How much of a long line is shown before its label, and in all (up to
+/// twice that, to show a long label whole).
 const BEFORE: usize = 60;
 const WINDOW: usize = 200;
 
@@ -62,9 +63,10 @@ impl Excerpt {
             return None;
         }
         let last = file.line_count() - 1;
-        let mut ranges: Vec<(usize, usize)> = Vec::new();
-        let mut label_lines: Vec<usize> = spans.iter().map(|s| file.line_of(s.start())).collect();
+        let lines: Vec<usize> = spans.iter().map(|s| file.line_of(s.start())).collect();
+        let mut label_lines = lines.clone();
         label_lines.sort_unstable();
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
         for &line in &label_lines {
             let (first, end) = (line.saturating_sub(context), (line + context).min(last));
             match ranges.last_mut() {
@@ -86,7 +88,7 @@ impl Excerpt {
             for line in first..=end {
                 let (start, end) = bounds(line);
                 let on_line: Vec<Span> =
-                    spans.iter().copied().filter(|s| file.line_of(s.start()) == line).collect();
+                    spans.iter().zip(&lines).filter(|(_, at)| **at == line).map(|(span, _)| *span).collect();
                 let window = window(&file.text, start, end, &on_line);
                 let column = file.line_col(window.0).column - 1;
                 excerpt.push(&file.text, (line, column, run), (start, end), window, line < last);

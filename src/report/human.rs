@@ -80,36 +80,19 @@ impl<'a> Shown<'a> {
     /// `labels` (text, span) in `file`, the first the primary one, each cut
     /// to its first line; and those an excerpt leaves out (far along a long
     /// line from the primary one), with their spans in the file.
-    fn new(
-        file: &'a SourceFile,
-        labels: Vec<(Option<String>, Span)>,
-    ) -> (Shown<'a>, Vec<(Option<String>, Span)>) {
-        let labels: Vec<_> = labels.into_iter().map(|(text, span)| (text, file.first_line(span))).collect();
-        let spans: Vec<Span> = labels.iter().map(|(_, span)| *span).collect();
-        let labeled = |(n, (text, span)): (usize, (Option<String>, Span))| {
-            if n == 0 {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            }
-        };
-        match Excerpt::of(file, &spans, CONTEXT) {
-            None => (
-                Shown {
-                    source: Source::File(file),
-                    labels: labels.into_iter().enumerate().map(labeled).collect(),
-                },
-                Vec::new(),
-            ),
-            Some((excerpt, placed)) => {
-                let (mut shown, mut left_out) = (Vec::new(), Vec::new());
-                for (n, ((text, span), placed)) in labels.into_iter().zip(placed).enumerate() {
-                    match placed {
-                        Some(placed) => shown.push(labeled((n, (text, placed)))),
-                        None => left_out.push((text, span)),
-                    }
-                }
+    fn new(file: &'a SourceFile, labels: Vec<(Option<String>, Span)>) -> (Shown<'a>, Vec<Label>) {
+        let labels: Vec<Label> = labels
+            .into_iter()
+            .enumerate()
+            .map(|(n, (text, span))| Label { primary: n == 0, text, span: file.first_line(span) })
+            .collect();
+        match excerpted(file, &labels) {
+            Some((excerpt, shown, left_out)) => {
                 (Shown { source: Source::Excerpt(excerpt), labels: shown }, left_out)
+            }
+            None => {
+                let labels = labels.into_iter().map(|label| label.at(label.span)).collect();
+                (Shown { source: Source::File(file), labels }, Vec::new())
             }
         }
     }
@@ -120,6 +103,41 @@ impl<'a> Shown<'a> {
             Source::Excerpt(excerpt) => excerpt,
         }
     }
+}
+
+/// A label of a diagnostic, its span in the file.
+struct Label {
+    primary: bool,
+    text: Option<String>,
+    span: Span,
+}
+
+impl Label {
+    /// The label, at `span`.
+    fn at(&self, span: Span) -> LabeledSpan {
+        let (text, span) = (self.text.clone(), (span.start(), span.len()));
+        if self.primary {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        }
+    }
+}
+
+/// `labels` of `file` (the first the one a long line is cut around) shown
+/// from an excerpt of it, if a line to show is long: the excerpt, the
+/// labels placed in it, and those it leaves out.
+fn excerpted(file: &SourceFile, labels: &[Label]) -> Option<(Excerpt, Vec<LabeledSpan>, Vec<Label>)> {
+    let spans: Vec<Span> = labels.iter().map(|label| label.span).collect();
+    let (excerpt, placed) = Excerpt::of(file, &spans, CONTEXT)?;
+    let (mut shown, mut left_out) = (Vec::new(), Vec::new());
+    for (label, placed) in labels.iter().zip(placed) {
+        match placed {
+            Some(span) => shown.push(label.at(span)),
+            None => left_out.push(Label { primary: false, text: label.text.clone(), span: label.span }),
+        }
+    }
+    Some((excerpt, shown, left_out))
 }
 
 struct FindingDiagnostic<'a> {
@@ -144,7 +162,7 @@ impl<'a> FindingDiagnostic<'a> {
         let elsewhere = elsewhere
             .into_iter()
             .map(|r| (sources.get(r.location.file), r.message.to_string(), r.location.span));
-        let left_out = left_out.into_iter().map(|(text, span)| (file, text.unwrap_or_default(), span));
+        let left_out = left_out.into_iter().map(|label| (file, label.text.unwrap_or_default(), label.span));
         let related = elsewhere
             .chain(left_out)
             .map(|(file, message, span)| RelatedElsewhere::new(file, message, span))
@@ -281,26 +299,19 @@ fn windowed(diagnostic: &dyn Diagnostic) -> Option<(Excerpt, Vec<LabeledSpan>)> 
     let name = whole.name().unwrap_or_default().to_string();
     let text = String::from_utf8_lossy(whole.data()).into_owned();
     let file = SourceFile::new(name.clone().into(), name, text);
-    // The primary label first: the one a long line is cut around.
+    // The primary label first: the one a long line is cut around. A label
+    // the excerpt leaves out is not shown (an error has one, as a rule).
     labels.sort_by_key(|label| !label.primary());
-    let spans: Vec<Span> =
-        labels.iter().map(|l| file.first_line(Span::new(l.offset(), l.offset() + l.len()))).collect();
-    let (excerpt, placed) = Excerpt::of(&file, &spans, CONTEXT)?;
-    let labels = labels
-        .into_iter()
-        .zip(placed)
-        .filter_map(|(label, placed)| {
-            let span = placed?;
-            let text = label.label().map(str::to_string);
-            let span = (span.start(), span.len());
-            Some(if label.primary() {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            })
+    let labels: Vec<Label> = labels
+        .iter()
+        .map(|l| Label {
+            primary: l.primary(),
+            text: l.label().map(str::to_string),
+            span: file.first_line(Span::new(l.offset(), l.offset() + l.len())),
         })
         .collect();
-    Some((excerpt, labels))
+    let (excerpt, shown, _) = excerpted(&file, &labels)?;
+    Some((excerpt, shown))
 }
 
 impl fmt::Debug for Windowed<'_> {
