@@ -263,7 +263,8 @@ impl SourceFile {
 /// counts rather than from the line's start.
 const FAR: usize = 4 * BLOCK;
 
-/// The characters of UTF-8 `bytes` that start with a whole character.
+/// How many characters start in UTF-8 `bytes`: its bytes that are not a
+/// character's continuation.
 fn chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| !is_utf8_continuation(**b)).count()
 }
