@@ -171,6 +171,62 @@ fn field_report_snapshots() {
     }
 }
 
+/// Field report 000's near misses: the domain is approved with the Customer
+/// role, but waits for admin approval, or internal customers are off. AC001
+/// says which, points at it, and does not advise approving the domain again.
+#[test]
+fn a_customer_role_an_approved_domain_withholds_is_named_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = "\
+site: { name: acme }
+user_access:
+  approved_domains:
+    - domain: Acme.com
+      roles: { jira-servicemanagement: customer }
+      admin_approval: true
+customer_access:
+  internal: false
+projects:
+  - key: HELP
+    type: service_desk
+    service_desk:
+      customers: [ana@acme.com, bo@contoso.com]
+users:
+  - { account_id: u-ana, email: ana@acme.com }
+  - { account_id: u-bo, email: bo@contoso.com }
+";
+    std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
+    let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let ac001: Vec<_> = findings.iter().filter(|f| f["code"] == "AC001").collect();
+    assert_eq!(ac001.len(), 2, "{findings:#?}");
+    let related = |f: &serde_json::Value| -> Vec<(u64, u64, String)> {
+        let places = f["related"].as_array().unwrap().iter();
+        places
+            .map(|r| (r["line"].as_u64().unwrap(), r["column"].as_u64().unwrap(), r["message"].to_string()))
+            .collect()
+    };
+    let help = |f: &serde_json::Value| f["help"].as_str().unwrap().to_string();
+
+    // ana@acme.com: the account, then both reasons, each at its setting.
+    let ana = related(ac001[0]);
+    assert_eq!(ana.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(), [(15, 5), (6, 23), (8, 13)], "{ana:?}");
+    assert!(ana[1].2.contains("only to accounts an org admin approves"), "{ana:?}");
+    assert!(ana[2].2.contains("internal customers are off"), "{ana:?}");
+    let help_ana = help(ac001[0]);
+    assert!(help_ana.contains("Acme.com is approved with the Customer role, but only for accounts an org admin approves (admin_approval: true), and a domain's Customer role counts only while internal customers are on"), "{help_ana}");
+    assert!(help_ana.contains("jira-servicemanagement-customers-acme"), "{help_ana}");
+
+    // bo@contoso.com: no approved domain, so the advice is to approve one.
+    assert_eq!(related(ac001[1]).iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(), [(16, 5)]);
+    assert!(
+        help(ac001[1]).ends_with("or approve their email domain with the Customer role."),
+        "{}",
+        help(ac001[1])
+    );
+}
+
 #[test]
 fn rules_lists_every_rule_and_check() {
     let out = sitelint(&["rules", "--format", "json"]);

@@ -64,6 +64,7 @@ pub const FIELDS: &[&str] = &[
     "admin_roles",
     "anonymous_access",
     "app",
+    "approved_domain",
     "approved_domains",
     "channel_access",
     "customer_access",
@@ -183,6 +184,9 @@ pub struct View<'s> {
     /// Per user, what rules over accounts and customer references read
     /// most, see [`Account`].
     accounts: Vec<Account>,
+    /// Per email domain (by its number, see [`View::email_domains`]): the
+    /// first approved domain of that name, whatever role it gives.
+    approved_domains: Vec<Option<usize>>,
 }
 
 /// The items of a collection, by position. Most collections are every
@@ -269,7 +273,17 @@ impl<'s> View<'s> {
             || customer_refs(site, facts),
             || rayon::join(|| role_refs(site), || accounts(site, facts)),
         );
-        View { site, facts, role_refs, customer_refs, customer_ref_projects, external_domains, accounts }
+        let approved_domains = approved_domains(site, facts);
+        View {
+            site,
+            facts,
+            role_refs,
+            customer_refs,
+            customer_ref_projects,
+            external_domains,
+            accounts,
+            approved_domains,
+        }
     }
 
     /// The `index`th place a project role names `user`: (project, role, entry).
@@ -507,6 +521,22 @@ fn accounts(site: &Site, facts: &Facts) -> Vec<Account> {
         }
     }
     accounts
+}
+
+/// Per email domain of the site, by number: the first approved domain of
+/// that name (compared folded, as the facts compare them), if any. A site
+/// has a few dozen email domains, however many accounts.
+fn approved_domains(site: &Site, facts: &Facts) -> Vec<Option<usize>> {
+    let approved = site.user_access.as_ref().map_or(&[][..], |access| &access.approved_domains[..]);
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (index, domain) in approved.iter().enumerate() {
+        if let Some(name) = &domain.domain {
+            by_name.entry(crate::model::text::fold(name).into_owned()).or_insert(index);
+        }
+    }
+    // An email with nothing after its `@` has no domain to approve.
+    let names = facts.email_domains.names();
+    names.iter().map(|name| by_name.get(name.as_str()).copied().filter(|_| !name.is_empty())).collect()
 }
 
 /// Per user, where a project role names them: (project, role, entry).
@@ -772,6 +802,13 @@ impl<'a> Fields<'a> {
             "account_id" => text(&u.account_id),
             "email" => opt_text(u.email.as_deref()),
             "email_domain" => opt_text(facts.email_domains.of(i)),
+            "approved_domain" => self.opt_node(
+                facts
+                    .email_domains
+                    .id(i)
+                    .and_then(|n| self.view.approved_domains[n as usize])
+                    .map(Of::Domain),
+            ),
             "name" => opt_text(u.name.as_deref()),
             "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
             "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
