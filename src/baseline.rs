@@ -79,7 +79,7 @@ pub struct Filtered {
     pub findings: Vec<Finding>,
     /// Findings it has, not reported.
     pub known: usize,
-    /// Findings it has that are gone.
+    /// Findings it has that are gone, of the codes that ran.
     pub fixed: usize,
 }
 
@@ -106,8 +106,11 @@ impl Baseline {
     }
 
     /// Drops the findings the baseline has, as many per code and subject as
-    /// it recorded (the first ones in report order).
-    pub fn filter(self, findings: Vec<Finding>) -> Filtered {
+    /// it recorded (the first ones in report order). Only entries of codes
+    /// that `ran` can be fixed: a rule left out by `--select` or `ignore`,
+    /// or not loaded, found nothing because it did not look, and counting
+    /// its entries as fixed would invite dropping them from the baseline.
+    pub fn filter(self, findings: Vec<Finding>, ran: impl Fn(&str) -> bool) -> Filtered {
         let mut left = self.counts;
         let mut known = 0;
         let mut new = Vec::new();
@@ -122,6 +125,7 @@ impl Baseline {
                 None => new.push(f),
             }
         }
-        Filtered { findings: new, known, fixed: left.values().sum() }
+        let fixed = left.iter().filter(|((code, _), _)| ran(code)).map(|(_, n)| n).sum();
+        Filtered { findings: new, known, fixed }
     }
 }

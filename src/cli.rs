@@ -398,7 +398,13 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let mut baseline_note = None;
     let mut known = 0;
     if let Some(baseline) = baseline {
-        let filtered = baseline.filter(findings);
+        // The codes that ran: the selected rules (the others were dropped
+        // before the check) and the selected snapshot checks.
+        let ran = |code: &str| {
+            rules.rules.iter().any(|r| *r.code == *code)
+                || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
+        };
+        let filtered = baseline.filter(findings, ran);
         findings = filtered.findings;
         known = filtered.known;
         baseline_note = Some(format!(
