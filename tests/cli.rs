@@ -227,6 +227,44 @@ users:
     );
 }
 
+/// CA004's message where external customers are limited to an empty list,
+/// and for an email with nothing after its `@` (which has no domain).
+#[test]
+fn ca004_names_an_empty_domain_list_and_an_email_without_a_domain() {
+    let message = |snapshot: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
+        let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let findings = json["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        (
+            findings[0]["message"].as_str().unwrap().to_string(),
+            findings[0]["related"][0]["message"].to_string(),
+        )
+    };
+    let customer = |email: &str, domains: &str| {
+        format!(
+            "customer_access: {{ external_domains: {domains} }}\n\
+             users: [{{ account_id: qm:1, email: \"{email}\", account_type: customer }}]\n\
+             projects: [{{ key: HELP, type: service_desk, service_desk: {{ customers: [qm:1] }} }}]\n"
+        )
+    };
+    let (empty, _) = message(&customer("bob@contoso.com", "[]"));
+    assert!(
+        empty.contains(
+            "but external customers are limited to the domains of `external_domains`, an empty list."
+        ),
+        "{empty}"
+    );
+    let (no_domain, related) = message(&customer("bob@", "[contoso.com]"));
+    assert!(
+        no_domain.contains("limited to the domains contoso.com, and their email has no domain."),
+        "{no_domain}"
+    );
+    assert_eq!(related, "\"their domain is not on this list\"");
+}
+
 #[test]
 fn rules_lists_every_rule_and_check() {
     let out = sitelint(&["rules", "--format", "json"]);

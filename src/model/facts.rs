@@ -192,13 +192,12 @@ fn jsm_roles(
             }
         }
     }
-    // What each email domain of the site gives, once per domain; an email
-    // with nothing after its `@` has no domain to approve.
+    // What each email domain of the site gives, once per domain.
     let by_domain: Vec<Option<RoleSource>> = email_domains
         .names
         .iter()
         .map(|name| {
-            let approved = domains.get(name.as_str()).filter(|_| !name.is_empty());
+            let approved = domains.get(name.as_str());
             approved.map(|&(index, role)| RoleSource::Domain(index, role))
         })
         .collect();
@@ -247,7 +246,12 @@ pub struct DomainNumbers {
 impl DomainNumbers {
     /// Numbers the next account's domain, given its folded email.
     pub fn push(&mut self, folded_email: Option<&str>) {
-        let domain = folded_email.and_then(|email| email.rsplit_once('@')).map(|(_, domain)| domain);
+        // Nothing after the `@` is no domain: none to approve, none to list
+        // in `external_domains`, and messages say the email has none.
+        let domain = folded_email
+            .and_then(|email| email.rsplit_once('@'))
+            .map(|(_, domain)| domain)
+            .filter(|domain| !domain.is_empty());
         let id = domain.map_or(EmailDomains::NONE, |domain| self.number(domain));
         self.domains.of_user.push(id);
     }
@@ -312,10 +316,11 @@ impl EmailDomains {
     }
 
     /// The number of "no domain": an account without an email, or with no
-    /// `@` in it.
+    /// `@` in it, or nothing after it.
     const NONE: u32 = u32::MAX;
 
-    /// The number of user `index`'s domain, if their email has an `@`.
+    /// The number of user `index`'s domain, if their email has one (an `@`
+    /// with something after it).
     pub fn id(&self, user: usize) -> Option<u32> {
         self.of_user.get(user).copied().filter(|&id| id != EmailDomains::NONE)
     }
@@ -325,8 +330,7 @@ impl EmailDomains {
         &self.names
     }
 
-    /// User `index`'s email domain, folded (empty where nothing follows the
-    /// `@`), if their email has an `@`.
+    /// User `index`'s email domain, folded, if their email has one.
     pub fn of(&self, user: usize) -> Option<&str> {
         self.names.get(self.id(user)? as usize).map(String::as_str)
     }
@@ -415,9 +419,9 @@ mod tests {
             numbers.push(email);
         }
         let domains = numbers.finish();
-        assert_eq!(domains.names(), ["acme.com", "globex.com", ""]);
+        assert_eq!(domains.names(), ["acme.com", "globex.com"]);
         let ids: Vec<_> = (0..8).map(|user| domains.id(user)).collect();
-        assert_eq!(ids, [Some(0), Some(0), Some(1), None, Some(0), Some(2), None, Some(1)]);
-        assert_eq!(domains.of(5), Some(""), "nothing after the `@` is an empty domain");
+        assert_eq!(ids, [Some(0), Some(0), Some(1), None, Some(0), None, None, Some(1)]);
+        assert_eq!(domains.of(5), None, "nothing after the `@` is no domain");
     }
 }

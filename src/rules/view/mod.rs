@@ -534,9 +534,7 @@ fn approved_domains(site: &Site, facts: &Facts) -> Vec<Option<usize>> {
             by_name.entry(crate::model::text::fold(name).into_owned()).or_insert(index);
         }
     }
-    // An email with nothing after its `@` has no domain to approve.
-    let names = facts.email_domains.names();
-    names.iter().map(|name| by_name.get(name.as_str()).copied().filter(|_| !name.is_empty())).collect()
+    facts.email_domains.names().iter().map(|name| by_name.get(name.as_str()).copied()).collect()
 }
 
 /// Per user, where a project role names them: (project, role, entry).
