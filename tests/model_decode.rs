@@ -304,6 +304,26 @@ fn a_duplicate_entity_is_reported_at_its_identifier_and_left_out() {
     assert_eq!(site.organizations.len(), 1);
 }
 
+/// An alias copies its anchor's fields with their places; a duplicate made
+/// by one is reported at the alias, not at the original twice.
+#[test]
+fn a_duplicate_written_as_an_alias_is_reported_at_the_alias() {
+    let s = yaml(
+        "users:\n  - &u { account_id: a, email: a@x.com }\n  - *u\ngroups:\n  - &g { name: g1 }\n  - *g\n",
+    );
+    let (site, _, findings) = s.build();
+    assert_eq!(
+        s.sorted(&findings),
+        [
+            "SL004 s.yaml:3:5 duplicate user account_id `a`; this user is ignored \
+             | related s.yaml:2:22 first defined here",
+            "SL004 s.yaml:6:5 duplicate group name `g1`; this group is ignored \
+             | related s.yaml:5:16 first defined here",
+        ]
+    );
+    assert_eq!((site.users.len(), site.groups.len()), (1, 1));
+}
+
 #[test]
 fn missing_required_fields_point_at_the_entity() {
     let s = yaml(

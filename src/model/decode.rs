@@ -85,7 +85,7 @@ pub fn merge(parts: impl IntoIterator<Item = Part>) -> (Site, Vec<Finding>, User
         let first = accounts.get(&site.users, &user.account_id).map_or(user.origin.location(), |first| {
             site.users[first.index()].origin.value_location("account_id")
         });
-        let at = user.origin.value_location("account_id");
+        let at = user.origin.own_value_location("account_id");
         settled.findings.push(duplicate(Ident::Account, &user.account_id, at, first));
     }
     settled.left_out[List::Users as usize] = repeated;
@@ -254,7 +254,7 @@ impl Settled {
                 let Some(&first) = indexes[slot].get(&ident.key(text), key_of(slot)) else { continue };
                 let field = ident.describe().1;
                 let first = identified(&items[first as usize]).0.value_location(field);
-                self.findings.push(duplicate(ident, text, origin.value_location(field), first));
+                self.findings.push(duplicate(ident, text, origin.own_value_location(field), first));
                 taken = true;
             }
             if taken {

@@ -116,6 +116,16 @@ impl Origin {
         Location { file: self.file, span }
     }
 
+    /// [`Origin::value_location`] where it lies within the entity, else the
+    /// entity. An entity written as an alias (`- *user`) is a copy of the
+    /// anchored one, fields and their places alike; a finding about the copy
+    /// as such (a duplicate) belongs at the alias, not at the original.
+    pub fn own_value_location(&self, path: &str) -> Location {
+        let at = self.value_location(path);
+        let within = self.span.start() <= at.span.start() && at.span.end() <= self.span.end();
+        if within { at } else { self.location() }
+    }
+
     /// The field's key, or the entity when the field is not written.
     pub fn field_key_location(&self, path: &str) -> Location {
         let span = self.field(path).map_or(self.span, |f| f.key);
