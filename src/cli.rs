@@ -17,10 +17,11 @@ use crate::date::Date;
 use crate::finding::{Check, Finding, Severity, sort_findings};
 use crate::load::{Limits, LoadOptions};
 use crate::progress::Progress;
-use crate::report::format::{self, Output, OutputFormat, RuleInfo};
+use crate::report::format::{self, Output, OutputFormat, RuleFailure, RuleInfo};
 use crate::report::{Summary, catalogue, human};
 use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::engine::{Probe, RuleStats};
+use crate::rules::error::RuleRuntimeError;
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
@@ -200,7 +201,7 @@ pub struct CheckOutput {
     pub findings: Vec<Finding>,
     pub sources: crate::source::SourceSet,
     /// Rules that failed while running: the check is not complete.
-    pub rule_errors: Vec<Report>,
+    pub rule_errors: Vec<RuleRuntimeError>,
     /// The model the rules ran on, handed back only to be freed.
     pub model: Model,
 }
@@ -297,7 +298,7 @@ fn run_watched(
     Ok(CheckOutput {
         findings,
         sources: loaded.sources,
-        rule_errors: outcome.errors.into_iter().map(Report::new).collect(),
+        rule_errors: outcome.errors,
         model: Model { _site: site, _facts: facts },
     })
 }
@@ -371,7 +372,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     if let Some(path) = &args.write_baseline {
         // A run with a failed rule is incomplete: its baseline would be too.
         if !output.rule_errors.is_empty() {
-            return Err(output.rule_errors);
+            return Err(reports(output.rule_errors));
         }
         watch.next("filter", "writing the baseline", None);
         let (text, recorded) = baseline::render(&findings);
@@ -417,6 +418,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     summary.suppressed = suppressed;
     let mut rule_info = RuleInfo::all(&rules.rules);
     selection.apply_to_rules(&mut rule_info);
+    let failures: Vec<RuleFailure> = output.rule_errors.iter().map(RuleFailure::new).collect();
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -433,6 +435,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         sources: &output.sources,
         summary,
         rules: &rule_info,
+        failures: &failures,
         style: human::Style { color, width: width() },
     };
     let write = |to: &mut dyn Write| {
@@ -456,12 +459,16 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         print_stats(files, bytes, entities, counts, &laps, rule_stats);
     }
     if !output.rule_errors.is_empty() {
-        return Err(output.rule_errors);
+        return Err(reports(output.rule_errors));
     }
     let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
     let failing =
         fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+fn reports(errors: Vec<RuleRuntimeError>) -> Vec<Report> {
+    errors.into_iter().map(Report::new).collect()
 }
 
 /// Prints `--stats` to stderr.
