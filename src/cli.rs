@@ -381,14 +381,15 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         write_file(path, "baseline", &text).map_err(|e| vec![e])?;
         laps.lap("baseline");
         if !args.quiet {
-            eprintln!("wrote {recorded} {} to baseline {}", plural(recorded, "finding"), path.display());
+            let what = plural(recorded, "finding");
+            write_stderr(&format!("wrote {recorded} {what} to baseline {}\n", path.display()));
         }
         let unparsed = findings.len() - recorded;
         if unparsed > 0 {
             let what = plural(unparsed, "finding");
-            eprintln!(
-                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported"
-            );
+            write_stderr(&format!(
+                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported\n"
+            ));
         }
         if args.stats {
             let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
@@ -452,7 +453,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     // After the report, on stderr whatever the format: stdout (or --output)
     // is the report itself.
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
-        eprintln!("{note}");
+        write_stderr(&format!("{note}\n"));
     }
     if args.stats {
         let counts = FindingCounts { reported: findings.len(), suppressed, known };
@@ -489,7 +490,14 @@ fn print_stats(
         rules,
         threads: rayon::current_num_threads(),
     };
-    eprint!("{}", stats.render(width()));
+    write_stderr(&stats.render(width()));
+}
+
+/// Writes notes, warnings and `--stats` to stderr. A failed write (stderr
+/// closed, or a full disk) is ignored, as [`fail`] ignores it: `eprintln!`
+/// would panic, and neither the report nor the exit code depends on stderr.
+pub(crate) fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes an output file whole (see [`output_file`]).
@@ -531,7 +539,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
             Some(close) => format!(" (did you mean {close}?)"),
             None => String::new(),
         };
-        eprintln!("error: no rule {}{hint}; `sitelint rules` lists them", args.code);
+        write_stderr(&format!("error: no rule {}{hint}; `sitelint rules` lists them\n", args.code));
         return EXIT_UNUSABLE;
     };
     let example = example_finding(&rules, rule);
@@ -622,7 +630,8 @@ fn describe<T: std::fmt::Display>(findings: &[T]) -> String {
     findings.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn print(text: &str) -> u8 {
+/// Writes `text` to stdout: exit 0, or 2 when it cannot be written.
+pub(crate) fn print(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         EXIT_UNUSABLE
@@ -690,7 +699,9 @@ fn access(args: &AccessArgs) -> u8 {
         loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
     if invalid > 0 {
         // The explanation still covers the valid parts, as check does.
-        eprintln!("note: the snapshot has {invalid} validation errors; `sitelint check` lists them");
+        write_stderr(&format!(
+            "note: the snapshot has {invalid} validation errors; `sitelint check` lists them\n"
+        ));
     }
     let query = crate::access::Query {
         user: args.user.clone(),
