@@ -136,6 +136,12 @@ fn a_file_that_does_not_parse_is_never_baselined() {
         "wrote 6 findings to baseline base.json\n\
          warning: left out 1 SL001 finding: a file that does not parse is always reported\n"
     );
+    // --quiet drops the note, never the warning.
+    let run = site.check(&["--no-config", "--write-baseline", "base.json", "-q"]);
+    assert_eq!(
+        run.stderr,
+        "warning: left out 1 SL001 finding: a file that does not parse is always reported\n"
+    );
     let run = with_baseline(&site);
     assert_eq!((run.code, run.codes()), (Some(1), vec!["SL001".to_string()]));
 }
