@@ -154,6 +154,9 @@ fn a_missing_or_malformed_baseline_is_an_error() {
     site.write("base.json", "{\"version\": 1, \"findings\": [{\"code\": \"AC001\"}]}");
     let run = with_baseline(&site);
     run.unusable(&["baseline base.json is not valid: missing field `entity`"]);
+    site.write("base.json", "");
+    let run = with_baseline(&site);
+    run.unusable(&["baseline base.json is not valid: EOF while parsing a value at line 1 column 1"]);
     site.write("base.json", "{\"version\": 2, \"findings\": []}");
     let run = with_baseline(&site);
     run.unusable(&["baseline base.json has version 2; this sitelint reads version 1"]);

@@ -197,6 +197,10 @@ fn malformed_json_is_a_located_error_and_nothing_is_written() {
     assert!(stderr.contains("schemes.json:3:14: not valid JSON: expected `,` or `}`"), "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists());
+    // serde_json's column 0 (the end of the text, after a line break) is column 1.
+    let input = exports(&[("servicedesks.json", b"{\"values\": \n")]);
+    let stderr = failing(&["import", input.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("servicedesks.json:2:1: not valid JSON: EOF while parsing a value"), "{stderr}");
 }
 
 #[test]
