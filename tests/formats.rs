@@ -433,6 +433,33 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
     assert_eq!(clean["runs"][0]["invocations"], serde_json::json!([{"executionSuccessful": true}]));
 }
 
+/// SARIF and JUnit list the rules that ran: under `--select` the selected
+/// ones and SL001, which is always reported, at their configured severity.
+#[test]
+fn sarif_and_junit_list_only_the_selected_rules() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join(".sitelint.yaml"), "severity: {PS001: warning}\n").unwrap();
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/example");
+    let args = [snapshot.to_str().unwrap(), "--select", "PS001"];
+    let (_, sarif) = check(dir.path(), &args, "sarif");
+    let rules = parse(&sarif)["runs"][0]["tool"]["driver"]["rules"].clone();
+    let listed: Vec<_> = rules
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| (r["id"].clone(), r["defaultConfiguration"]["level"].clone()))
+        .collect();
+    assert_eq!(listed, [("PS001".into(), "warning".into()), ("SL001".into(), "error".into())]);
+    let (_, junit) = check(dir.path(), &args, "junit");
+    let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(suites, ["PS001 portal-customers-cannot-browse", "SL001 invalid-syntax"]);
+}
+
 #[test]
 fn junit_timestamp_is_now_unless_sitelint_timestamp_is_a_valid_one() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
