@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 use crate::selection::always_reported;
+use crate::source::json_error;
 
 /// The file format's version; a reader refuses others.
 const VERSION: u32 = 1;
@@ -88,8 +89,11 @@ impl Baseline {
         let help = "write one with `sitelint check PATH --write-baseline FILE`";
         let text = std::fs::read_to_string(path)
             .map_err(|e| miette::miette!(help = help, "cannot read baseline {}: {e}", path.display()))?;
-        let file: BaselineFile = serde_json::from_str(&text)
-            .map_err(|e| miette::miette!(help = help, "baseline {} is not valid: {e}", path.display()))?;
+        let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
+            let (message, at) = json_error(&text, &e);
+            let at = at.map_or(String::new(), |at| format!(" at line {} column {}", at.line, at.column));
+            miette::miette!(help = help, "baseline {} is not valid: {message}{at}", path.display())
+        })?;
         if file.version != VERSION {
             return Err(miette::miette!(
                 help = help,

@@ -17,10 +17,11 @@ use crate::date::Date;
 use crate::finding::{Check, Finding, Severity, sort_findings};
 use crate::load::{Limits, LoadOptions};
 use crate::progress::Progress;
-use crate::report::format::{self, Output, OutputFormat, RuleInfo};
+use crate::report::format::{self, Output, OutputFormat, RuleFailure, RuleInfo};
 use crate::report::{Summary, catalogue, human};
 use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::engine::{Probe, RuleStats};
+use crate::rules::error::RuleRuntimeError;
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::selection::{Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
@@ -200,7 +201,7 @@ pub struct CheckOutput {
     pub findings: Vec<Finding>,
     pub sources: crate::source::SourceSet,
     /// Rules that failed while running: the check is not complete.
-    pub rule_errors: Vec<Report>,
+    pub rule_errors: Vec<RuleRuntimeError>,
     /// The model the rules ran on, handed back only to be freed.
     pub model: Model,
 }
@@ -297,7 +298,7 @@ fn run_watched(
     Ok(CheckOutput {
         findings,
         sources: loaded.sources,
-        rule_errors: outcome.errors.into_iter().map(Report::new).collect(),
+        rule_errors: outcome.errors,
         model: Model { _site: site, _facts: facts },
     })
 }
@@ -371,7 +372,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     if let Some(path) = &args.write_baseline {
         // A run with a failed rule is incomplete: its baseline would be too.
         if !output.rule_errors.is_empty() {
-            return Err(output.rule_errors);
+            return Err(reports(output.rule_errors));
         }
         watch.next("filter", "writing the baseline", None);
         let (text, recorded) = baseline::render(&findings);
@@ -380,14 +381,15 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         write_file(path, "baseline", &text).map_err(|e| vec![e])?;
         laps.lap("baseline");
         if !args.quiet {
-            eprintln!("wrote {recorded} {} to baseline {}", plural(recorded, "finding"), path.display());
+            let what = plural(recorded, "finding");
+            write_stderr(&format!("wrote {recorded} {what} to baseline {}\n", path.display()));
         }
         let unparsed = findings.len() - recorded;
         if unparsed > 0 {
             let what = plural(unparsed, "finding");
-            eprintln!(
-                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported"
-            );
+            write_stderr(&format!(
+                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported\n"
+            ));
         }
         if args.stats {
             let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
@@ -423,6 +425,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     summary.suppressed = suppressed;
     let mut rule_info = RuleInfo::all(&rules.rules);
     selection.apply_to_rules(&mut rule_info);
+    let failures: Vec<RuleFailure> = output.rule_errors.iter().map(RuleFailure::new).collect();
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -439,6 +442,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         sources: &output.sources,
         summary,
         rules: &rule_info,
+        failures: &failures,
         style: human::Style { color, width: width() },
     };
     let write = |to: &mut dyn Write| {
@@ -455,19 +459,23 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     // After the report, on stderr whatever the format: stdout (or --output)
     // is the report itself.
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
-        eprintln!("{note}");
+        write_stderr(&format!("{note}\n"));
     }
     if args.stats {
         let counts = FindingCounts { reported: findings.len(), suppressed, known };
         print_stats(files, bytes, entities, counts, &laps, rule_stats);
     }
     if !output.rule_errors.is_empty() {
-        return Err(output.rule_errors);
+        return Err(reports(output.rule_errors));
     }
     let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
     let failing =
         fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+fn reports(errors: Vec<RuleRuntimeError>) -> Vec<Report> {
+    errors.into_iter().map(Report::new).collect()
 }
 
 /// Prints `--stats` to stderr.
@@ -488,7 +496,14 @@ fn print_stats(
         rules,
         threads: rayon::current_num_threads(),
     };
-    eprint!("{}", stats.render(width()));
+    write_stderr(&stats.render(width()));
+}
+
+/// Writes notes, warnings and `--stats` to stderr. A failed write (stderr
+/// closed, or a full disk) is ignored, as [`fail`] ignores it: `eprintln!`
+/// would panic, and neither the report nor the exit code depends on stderr.
+pub(crate) fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes an output file whole (see [`output_file`]).
@@ -530,7 +545,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
             Some(close) => format!(" (did you mean {close}?)"),
             None => String::new(),
         };
-        eprintln!("error: no rule {}{hint}; `sitelint rules` lists them", args.code);
+        write_stderr(&format!("error: no rule {}{hint}; `sitelint rules` lists them\n", args.code));
         return EXIT_UNUSABLE;
     };
     let example = example_finding(&rules, rule);
@@ -621,7 +636,8 @@ fn describe<T: std::fmt::Display>(findings: &[T]) -> String {
     findings.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn print(text: &str) -> u8 {
+/// Writes `text` to stdout: exit 0, or 2 when it cannot be written.
+pub(crate) fn print(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
         EXIT_UNUSABLE
@@ -689,7 +705,9 @@ fn access(args: &AccessArgs) -> u8 {
         loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
     if invalid > 0 {
         // The explanation still covers the valid parts, as check does.
-        eprintln!("note: the snapshot has {invalid} validation errors; `sitelint check` lists them");
+        write_stderr(&format!(
+            "note: the snapshot has {invalid} validation errors; `sitelint check` lists them\n"
+        ));
     }
     let query = crate::access::Query {
         user: args.user.clone(),

@@ -50,7 +50,8 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::AliasNodes, s))]
     max_alias_nodes: Option<usize>,
     /// Stop a rule whose items have taken SECONDS, added up over the threads (reported as an
-    /// error; 0: no limit) [default: 60].
+    /// error; 0: no limit) [default: 60]. Checked between items: an item being evaluated is not
+    /// interrupted.
     #[arg(long, value_name = "SECONDS", value_parser = |s: &str| parse_seconds(s).map(RuleTime))]
     max_rule_time: Option<RuleTime>,
 }

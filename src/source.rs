@@ -269,6 +269,22 @@ fn chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| !is_utf8_continuation(**b)).count()
 }
 
+/// A serde_json error in `text`: its message without serde_json's own
+/// " at line L column C", and where it is as a 1-based line and character
+/// column (none when serde_json gives no place). serde_json's column counts
+/// bytes up to and including the one it stopped at, so it is 0 at the start
+/// of a line or an empty text, and too big after a multi-byte character.
+pub fn json_error(text: &str, error: &serde_json::Error) -> (String, Option<LineCol>) {
+    let message = error.to_string();
+    if error.line() == 0 {
+        return (message, None);
+    }
+    let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]).to_string();
+    let line = text.split('\n').nth(error.line() - 1).unwrap_or_default();
+    let before = &line.as_bytes()[..error.column().saturating_sub(1).min(line.len())];
+    (message, Some(LineCol { line: error.line(), column: chars(before) + 1 }))
+}
+
 /// An offset in 32 bits, saturating past 4 GiB as [`Span`]'s do.
 fn offset32(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
@@ -447,6 +463,22 @@ mod tests {
         assert_eq!(file("").line_col(0), LineCol { line: 1, column: 1 });
         let whole = "a\n".repeat(BLOCK / 2);
         assert_eq!(file(&whole).line_col(whole.len()), LineCol { line: BLOCK / 2 + 1, column: 1 });
+    }
+
+    #[test]
+    fn json_errors_are_placed_at_one_based_character_columns() {
+        let place = |text: &str| {
+            let error = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            json_error(text, &error)
+        };
+        // serde_json says column 0 for the end of an empty text or of a line.
+        assert_eq!(place(""), ("EOF while parsing a value".into(), Some(LineCol { line: 1, column: 1 })));
+        assert_eq!(place("{\"a\": \n").1, Some(LineCol { line: 2, column: 1 }));
+        // The `x` is the 7th character and the 8th byte.
+        let wide = "[\"é\", x]";
+        assert_eq!(serde_json::from_str::<serde_json::Value>(wide).unwrap_err().column(), 8);
+        assert_eq!(place(wide).1, Some(LineCol { line: 1, column: 7 }));
+        assert_eq!(place("[1]\n\n  ]").1, Some(LineCol { line: 3, column: 3 }));
     }
 
     #[test]

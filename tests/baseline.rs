@@ -147,6 +147,12 @@ fn a_file_that_does_not_parse_is_never_baselined() {
         "wrote 6 findings to baseline base.json\n\
          warning: left out 1 SL001 finding: a file that does not parse is always reported\n"
     );
+    // --quiet drops the note, never the warning.
+    let run = site.check(&["--no-config", "--write-baseline", "base.json", "-q"]);
+    assert_eq!(
+        run.stderr,
+        "warning: left out 1 SL001 finding: a file that does not parse is always reported\n"
+    );
     let run = with_baseline(&site);
     assert_eq!((run.code, run.codes()), (Some(1), vec!["SL001".to_string()]));
 }
@@ -159,6 +165,9 @@ fn a_missing_or_malformed_baseline_is_an_error() {
     site.write("base.json", "{\"version\": 1, \"findings\": [{\"code\": \"AC001\"}]}");
     let run = with_baseline(&site);
     run.unusable(&["baseline base.json is not valid: missing field `entity`"]);
+    site.write("base.json", "");
+    let run = with_baseline(&site);
+    run.unusable(&["baseline base.json is not valid: EOF while parsing a value at line 1 column 1"]);
     site.write("base.json", "{\"version\": 2, \"findings\": []}");
     let run = with_baseline(&site);
     run.unusable(&["baseline base.json has version 2; this sitelint reads version 1"]);

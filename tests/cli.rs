@@ -399,3 +399,46 @@ fn access_to_an_unknown_user_or_project_is_a_usage_error_with_a_suggestion() {
     assert_eq!(user.status.code(), Some(2));
     assert!(stderr(&user).contains("bob.martins@acme.com"), "{}", stderr(&user));
 }
+
+#[cfg(target_os = "linux")]
+use std::process::Stdio;
+
+/// Runs sitelint in `dir` with stdout and stderr going where given.
+#[cfg(target_os = "linux")]
+fn sitelint_to(dir: &std::path::Path, args: &[&str], stdout: Stdio, stderr: Stdio) -> Option<i32> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+    cmd.args(args).current_dir(dir).stdout(stdout).stderr(stderr);
+    cmd.status().expect("sitelint runs").code()
+}
+
+/// `/dev/full`: every write to it fails with "no space left on device".
+#[cfg(target_os = "linux")]
+fn full() -> Stdio {
+    std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full").into()
+}
+
+/// Notes, warnings and `--stats` that cannot be written to stderr are
+/// dropped, never a panic (exit 101): the exit code is the report's.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stderr_that_cannot_be_written_changes_no_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("snap")).unwrap();
+    // An unknown key (SL002) to baseline, and a file that does not parse,
+    // so --write-baseline has its note and its warning to print.
+    std::fs::write(dir.path().join("snap/a.yaml"), "site:\n  name: x\n  bogus: 1\n").unwrap();
+    std::fs::write(dir.path().join("snap/b.yaml"), "site: [\n").unwrap();
+    let check = |extra: &[&str]| {
+        let args: Vec<&str> = ["check", "snap", "--no-config"].iter().chain(extra).copied().collect();
+        sitelint_to(dir.path(), &args, Stdio::null(), full())
+    };
+    assert_eq!(check(&["--write-baseline", "base.json"]), Some(0));
+    assert_eq!(check(&["--write-baseline", "base.json", "--stats"]), Some(0));
+    // The file that does not parse is reported whatever the baseline says.
+    assert_eq!(check(&["--baseline", "base.json"]), Some(1));
+    assert_eq!(check(&["--stats"]), Some(1));
+    let rule = sitelint_to(dir.path(), &["rule", "XX000"], Stdio::null(), full());
+    assert_eq!(rule, Some(2));
+    let access = ["access", "snap", "--no-config", "--user", "nobody@example.com"];
+    assert_eq!(sitelint_to(dir.path(), &access, Stdio::null(), full()), Some(2));
+}

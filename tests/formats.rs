@@ -180,10 +180,19 @@ fn every_format_reports_the_findings_json_reports() {
 
 #[test]
 fn sarif_and_junit_pass_their_schemas() {
+    let documents: Vec<[&str; 2]> =
+        bundled().iter().chain([awkward()]).map(|r| [&*r.sarif, &*r.junit]).collect();
+    let names: Vec<_> = bundled().iter().chain([awkward()]).map(|r| &r.name).collect();
+    assert_valid(&documents, &format!("{names:?}"));
+}
+
+/// Validates pairs of SARIF and JUnit documents against their schemas;
+/// `names` says which run the Nth pair is.
+fn assert_valid(documents: &[[&str; 2]], names: &str) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut files = Vec::new();
-    for (i, run) in bundled().iter().chain([awkward()]).enumerate() {
-        for (extension, text) in [("sarif", &run.sarif), ("xml", &run.junit)] {
+    for (i, [sarif, junit]) in documents.iter().enumerate() {
+        for (extension, text) in [("sarif", sarif), ("xml", junit)] {
             let file = dir.path().join(format!("{i}.{extension}"));
             std::fs::write(&file, text).unwrap();
             files.push(file);
@@ -197,10 +206,9 @@ fn sarif_and_junit_pass_their_schemas() {
         .args(&files)
         .output()
         .expect("the venv's python runs");
-    let names: Vec<_> = bundled().iter().chain([awkward()]).map(|r| &r.name).collect();
     assert!(
         out.status.success(),
-        "invalid documents (N.sarif/N.xml is the Nth of {names:?}):\n{}{}",
+        "invalid documents (N.sarif/N.xml is the Nth of {names}):\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -342,6 +350,114 @@ fn junit_has_a_suite_per_rule_and_a_passing_case_for_quiet_rules() {
     for suite in suites {
         assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("1"), Some("0")));
     }
+}
+
+/// A rule that fails on every item: the division is by zero.
+const FAILING_RULE: &str = r#"code: DIV001
+name: divides-by-zero
+severity: warning
+summary: Divides by zero.
+url: https://example.com/div
+for_each: site
+when: 1 / (size(item.name) - size(item.name)) == 1
+message: never
+help: None.
+at: item
+"#;
+
+/// A rule whose one item takes 10,000 evaluations, far over 0.001 s.
+const SLOW_RULE: &str = r#"code: SLOW001
+name: quartic
+severity: info
+summary: Adds every four numbers.
+url: https://example.com/slow
+for_each: site
+when: 'l.all(a, l.all(b, l.all(c, l.all(d, a + b + c + d >= 0))))'
+let:
+  l: '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]'
+message: never
+help: None.
+at: item
+"#;
+
+/// A rule that failed or ran out of time did not pass: JUnit has an
+/// erroring case for it, not "no findings", and SARIF's invocation says the
+/// run did not complete and why.
+#[test]
+fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("site.yaml"), AWKWARD_SNAPSHOT).unwrap();
+    std::fs::write(dir.path().join("rules/DIV001.yaml"), FAILING_RULE).unwrap();
+    std::fs::write(dir.path().join("rules/SLOW001.yaml"), SLOW_RULE).unwrap();
+    let run = |format| {
+        let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.001"];
+        let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let (sarif, junit) = (run("sarif"), run("junit"));
+    assert_valid(&[[&sarif, &junit]], "[the failing rules]");
+
+    let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+    // The places are the `when`s, inside the quotes when quoted.
+    for (code, error, place) in [
+        ("DIV001", "rule DIV001 failed on `odd`: Division by zero", "rules/DIV001.yaml:7:7: "),
+        ("SLOW001", "rule SLOW001 ran out of its time limit (0.001s)", "rules/SLOW001.yaml:7:8: "),
+    ] {
+        let suite = doc
+            .descendants()
+            .find(|n| n.attribute("name").is_some_and(|name| name.starts_with(code)))
+            .unwrap_or_else(|| panic!("a suite for {code}: {junit}"));
+        let counts = ["tests", "failures", "errors"].map(|a| suite.attribute(a));
+        assert_eq!(counts, [Some("1"), Some("0"), Some("1")], "{junit}");
+        let case = suite.children().find(|n| n.has_tag_name("testcase")).expect("a test case");
+        let element = case.children().find(|n| n.is_element()).unwrap_or_else(|| panic!("{junit}"));
+        assert!(element.has_tag_name("error"), "{junit}");
+        assert!(element.attribute("message").is_some_and(|m| m.starts_with(error)), "{junit}");
+        assert!(element.text().is_some_and(|t| t.starts_with(place)), "{junit}");
+    }
+
+    let sarif = parse(&sarif);
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notified: Vec<_> = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| (n["level"].clone(), n["associatedRule"]["id"].clone()))
+        .collect();
+    assert_eq!(notified, [("error".into(), "DIV001".into()), ("error".into(), "SLOW001".into())]);
+    // A run that completed says so.
+    let clean = parse(&example().sarif);
+    assert_eq!(clean["runs"][0]["invocations"], serde_json::json!([{"executionSuccessful": true}]));
+}
+
+/// SARIF and JUnit list the rules that ran: under `--select` the selected
+/// ones and SL001, which is always reported, at their configured severity.
+#[test]
+fn sarif_and_junit_list_only_the_selected_rules() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join(".sitelint.yaml"), "severity: {PS001: warning}\n").unwrap();
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/example");
+    let args = [snapshot.to_str().unwrap(), "--select", "PS001"];
+    let (_, sarif) = check(dir.path(), &args, "sarif");
+    let rules = parse(&sarif)["runs"][0]["tool"]["driver"]["rules"].clone();
+    let listed: Vec<_> = rules
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| (r["id"].clone(), r["defaultConfiguration"]["level"].clone()))
+        .collect();
+    assert_eq!(listed, [("PS001".into(), "warning".into()), ("SL001".into(), "error".into())]);
+    let (_, junit) = check(dir.path(), &args, "junit");
+    let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(suites, ["PS001 portal-customers-cannot-browse", "SL001 invalid-syntax"]);
 }
 
 #[test]

@@ -197,6 +197,10 @@ fn malformed_json_is_a_located_error_and_nothing_is_written() {
     assert!(stderr.contains("schemes.json:3:14: not valid JSON: expected `,` or `}`"), "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists());
+    // serde_json's column 0 (the end of the text, after a line break) is column 1.
+    let input = exports(&[("servicedesks.json", b"{\"values\": \n")]);
+    let stderr = failing(&["import", input.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr.contains("servicedesks.json:2:1: not valid JSON: EOF while parsing a value"), "{stderr}");
 }
 
 #[test]
@@ -304,4 +308,27 @@ fn references_to_an_account_that_cannot_be_written_are_commented_out() {
         "the file-name key matches SUP in any case: {files}"
     );
     assert_eq!(summary.matches("qm:9:9").count(), 2, "{summary}");
+}
+
+/// A summary that cannot be printed (stdout on a full disk) is exit 2, as
+/// a check's report is; errors that cannot be printed still exit 2. Never a
+/// panic (exit 101).
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_exits_2() {
+    let full = || fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let run = |input: &Path, out: &Path, stdout: fs::File, stderr: fs::File| {
+        Command::new(env!("CARGO_BIN_EXE_sitelint"))
+            .args(["import", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .stdout(stdout)
+            .stderr(stderr)
+            .status()
+            .expect("sitelint runs")
+            .code()
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    assert_eq!(run(Path::new(ACME), &out, full(), full()), Some(2));
+    let broken = exports(&[("servicedesks.json", b"{\"values\": \n")]);
+    assert_eq!(run(broken.path(), &temp.path().join("other"), full(), full()), Some(2));
 }

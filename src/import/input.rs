@@ -7,6 +7,8 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
+use crate::source::json_error;
+
 /// One input file, read.
 pub struct InputFile {
     /// The path as shown to the user: the input path joined with the
@@ -176,13 +178,14 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
 
 fn parse_json(name: &str, text: &str) -> Result<serde_json::Value, InputError> {
     serde_json::from_str(text).map_err(|e| {
-        // serde_json's message ends with " at line L column C": the place
-        // is shown in front instead.
-        let message = e.to_string();
-        let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]);
-        InputError::new(name, format!("not valid JSON: {message}"))
-            .at(e.line(), Some(e.column()))
-            .help("save the REST response body as returned (for example with `curl -o FILE`), unedited")
+        // The place is shown in front of the message, as `file:line:column`.
+        let (message, at) = json_error(text, &e);
+        let error = InputError::new(name, format!("not valid JSON: {message}"));
+        let error = match at {
+            Some(at) => error.at(at.line, Some(at.column)),
+            None => error,
+        };
+        error.help("save the REST response body as returned (for example with `curl -o FILE`), unedited")
     })
 }
 

@@ -25,12 +25,13 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::cli::write_stderr;
+
 use detect::Export;
 use gather::Gathered;
 use input::{Content, InputError, InputFile};
 use summary::Summary;
 
-const EXIT_OK: u8 = 0;
 const EXIT_UNUSABLE: u8 = 2;
 
 const SUPPORTED: &str = "sitelint imports GET /rest/api/3/permissionscheme?expand=all, /project/search, \
@@ -58,19 +59,17 @@ pub struct ImportArgs {
 
 pub fn run(args: &ImportArgs) -> u8 {
     match import(args) {
-        Ok(summary) => {
-            print!("{}", summary.render());
-            EXIT_OK
-        }
+        // The snapshot is written by now; a summary that cannot be printed
+        // still fails the run, as a check's report does.
+        Ok(summary) => crate::cli::print(&summary.render()),
         Err(errors) => {
-            for error in &errors {
-                eprintln!("error: {error}");
-            }
+            let mut text: String = errors.iter().map(|error| format!("error: {error}\n")).collect();
             if errors.len() > 1 {
-                eprintln!("{} problems; nothing was written", errors.len());
+                text += &format!("{} problems; nothing was written\n", errors.len());
             } else {
-                eprintln!("nothing was written");
+                text += "nothing was written\n";
             }
+            write_stderr(&text);
             EXIT_UNUSABLE
         }
     }

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
 use crate::rules::Rule;
-use crate::source::{FileId, LineCol, Location, SourceSet};
+use crate::rules::error::RuleRuntimeError;
+use crate::source::{FileId, LineCol, Location, SourceFile, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -57,12 +58,49 @@ impl<'a> RuleInfo<'a> {
     }
 }
 
+/// A rule that failed while it ran or ran out of its time limit. stderr
+/// shows the error in full; the formats that list the rules that ran (SARIF,
+/// JUnit) say there that the rule did not complete, or its "no findings"
+/// would read as a pass.
+#[derive(Debug, Clone)]
+pub struct RuleFailure<'a> {
+    pub code: &'a str,
+    /// The error as stderr's first line says it.
+    pub message: String,
+    /// `file:line:column` of the expression in the rule file.
+    pub place: String,
+    pub help: &'a str,
+}
+
+impl<'a> RuleFailure<'a> {
+    pub fn new(error: &'a RuleRuntimeError) -> RuleFailure<'a> {
+        // A rule file is small, and a failure rare: counting its lines
+        // again costs nothing worth keeping an index for.
+        let name = error.src.name();
+        let file = SourceFile::new(name.into(), name.to_string(), error.src.inner().to_string());
+        let at = file.line_col(error.span.offset());
+        RuleFailure {
+            code: &error.code,
+            message: error.to_string(),
+            place: format!("{name}:{}:{}", at.line, at.column),
+            help: &error.help,
+        }
+    }
+
+    /// The message, where, and the fix, for formats with one text per failure.
+    pub(super) fn details(&self) -> String {
+        format!("{}: {}\nhelp: {}", self.place, self.message, self.help)
+    }
+}
+
 /// A check's result, ready to render.
 pub struct Output<'a> {
     pub findings: &'a [Finding],
     pub sources: &'a SourceSet,
     pub summary: Summary,
     pub rules: &'a [RuleInfo<'a>],
+    /// Rules that ran but did not complete.
+    pub failures: &'a [RuleFailure<'a>],
     pub style: human::Style,
 }
 
@@ -74,10 +112,14 @@ pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Res
     let text = match format {
         OutputFormat::Json => return json::write(out.findings, out.sources, &out.summary, to),
         OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
-        OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules),
-        OutputFormat::Junit => {
-            junit::render(out.findings, out.sources, out.rules, &junit::Meta::from_environment())
-        }
+        OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules, out.failures),
+        OutputFormat::Junit => junit::render(
+            out.findings,
+            out.sources,
+            out.rules,
+            out.failures,
+            &junit::Meta::from_environment(),
+        ),
         OutputFormat::Github => github::render(out.findings, out.sources),
     };
     to.write_all(text.as_bytes())

@@ -1,15 +1,16 @@
 //! JUnit XML, valid against Ant's strict schema (the one CI systems such as
 //! GitLab and Jenkins read): one test suite per rule that ran, holding one
-//! failing test case per finding, or one passing test case when the rule
-//! found nothing, so a report also shows what was checked.
+//! failing test case per finding and one erroring test case per error that
+//! stopped the rule, or one passing test case when the rule found nothing,
+//! so a report also shows what was checked.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::format::{RuleInfo, details, place, slash_path};
+use super::format::{RuleFailure, RuleInfo, details, place, slash_path};
 use crate::date::Date;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
 
 /// The environment-dependent parts the schema requires on every suite.
@@ -42,27 +43,38 @@ impl Meta {
     }
 }
 
-pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo], meta: &Meta) -> String {
-    let mut by_code: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+pub fn render(
+    findings: &[Finding],
+    sources: &SourceSet,
+    rules: &[RuleInfo],
+    failures: &[RuleFailure],
+    meta: &Meta,
+) -> String {
+    let mut by_code: BTreeMap<&str, (Vec<&Finding>, Vec<&RuleFailure>)> = BTreeMap::new();
     for f in findings {
-        by_code.entry(&f.code).or_default().push(f);
+        by_code.entry(&f.code).or_default().0.push(f);
+    }
+    for failure in failures {
+        by_code.entry(failure.code).or_default().1.push(failure);
     }
     let mut suites: Vec<Suite> = rules
         .iter()
-        .map(|r| Suite { rule: r.clone(), findings: by_code.remove(r.code).unwrap_or_default() })
+        .map(|r| {
+            let (findings, failures) = by_code.remove(r.code).unwrap_or_default();
+            Suite { rule: r.clone(), findings, failures }
+        })
         .collect();
-    // A finding of a rule the list does not describe still gets its suite:
-    // every finding is a failing test case.
-    suites.extend(by_code.into_values().map(|findings| {
-        let f = findings[0];
-        let rule = RuleInfo {
-            code: &f.code,
-            name: &f.name,
-            severity: f.severity,
-            summary: "",
-            url: f.url.as_deref(),
+    // A finding or failure of a rule the list does not describe still gets
+    // its suite: every finding is a failing test case, every failure an
+    // erroring one.
+    suites.extend(by_code.into_iter().map(|(code, (findings, failures))| {
+        let rule = match findings.first() {
+            Some(f) => {
+                RuleInfo { code, name: &f.name, severity: f.severity, summary: "", url: f.url.as_deref() }
+            }
+            None => RuleInfo { code, name: "", severity: Severity::Error, summary: "", url: None },
         };
-        Suite { rule, findings }
+        Suite { rule, findings, failures }
     }));
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
@@ -76,20 +88,25 @@ pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo], met
 struct Suite<'a> {
     rule: RuleInfo<'a>,
     findings: Vec<&'a Finding>,
+    /// Why the rule did not complete: each is an erroring test case, and
+    /// the rule has no passing one, since its findings may be missing.
+    failures: Vec<&'a RuleFailure<'a>>,
 }
 
 impl Suite<'_> {
     fn write(&self, out: &mut String, id: usize, sources: &SourceSet, meta: &Meta) {
         let rule = &self.rule;
         let classname = attribute(&format!("sitelint.{}", rule.code));
+        let cases = self.findings.len() + self.failures.len();
         // Writing into a String cannot fail.
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" package=\"sitelint\" id=\"{id}\" tests=\"{}\" failures=\"{}\" \
-             errors=\"0\" skipped=\"0\" time=\"0\" timestamp=\"{}\" hostname=\"{}\">",
-            attribute(&format!("{} {}", rule.code, rule.name)),
-            self.findings.len().max(1),
+             errors=\"{}\" skipped=\"0\" time=\"0\" timestamp=\"{}\" hostname=\"{}\">",
+            attribute(format!("{} {}", rule.code, rule.name).trim_end()),
+            cases.max(1),
             self.findings.len(),
+            self.failures.len(),
             attribute(&meta.timestamp),
             attribute(&meta.hostname),
         );
@@ -101,7 +118,7 @@ impl Suite<'_> {
             let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", attribute(value));
         }
         out.push_str("    </properties>\n");
-        if self.findings.is_empty() {
+        if cases == 0 {
             let _ =
                 writeln!(out, "    <testcase name=\"no findings\" classname=\"{classname}\" time=\"0\"/>");
         }
@@ -125,6 +142,15 @@ impl Suite<'_> {
                 attribute(&f.message),
                 f.severity.as_str(),
                 text(&body),
+            );
+        }
+        for failure in &self.failures {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"rule error\" classname=\"{classname}\" time=\"0\">\n      \
+                 <error message=\"{}\" type=\"rule error\">{}</error>\n    </testcase>",
+                attribute(&failure.message),
+                text(&failure.details()),
             );
         }
         out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");

@@ -1,14 +1,14 @@
 //! SARIF 2.1.0 output, for code scanning (GitHub's upload-sarif, GitLab,
 //! IDE viewers): one run whose driver lists every rule that ran, one result
-//! per finding. No timestamps or invocation data, so the same snapshot gives
-//! the same bytes.
+//! per finding, and one invocation that says whether every rule completed.
+//! No timestamps, so the same snapshot gives the same bytes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::format::{RuleInfo, message_with_help, region, slash_path};
+use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
 
@@ -33,6 +33,33 @@ struct Run<'a> {
     /// Our columns count characters; SARIF's default is UTF-16 code units.
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    invocations: [Invocation<'a>; 1],
+}
+
+/// Whether the run completed: a rule that failed or ran out of time leaves
+/// the results incomplete, and consumers should not read them as a clean
+/// bill for that rule.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification<'a> {
+    level: &'static str,
+    message: OwnedText,
+    associated_rule: RuleReference<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleReference<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -120,7 +147,12 @@ struct Region {
     end_column: usize,
 }
 
-pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo]) -> String {
+pub fn render(
+    findings: &[Finding],
+    sources: &SourceSet,
+    rules: &[RuleInfo],
+    failures: &[RuleFailure],
+) -> String {
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
     let physical = |at: &Location| {
         let (start, end) = region(sources, at);
@@ -156,6 +188,14 @@ pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo]) -> 
             partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint)]),
         })
         .collect();
+    let notifications: Vec<Notification> = failures
+        .iter()
+        .map(|failure| Notification {
+            level: "error",
+            message: OwnedText { text: failure.details() },
+            associated_rule: RuleReference { id: failure.code, index: index.get(failure.code).copied() },
+        })
+        .collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -178,6 +218,10 @@ pub fn render(findings: &[Finding], sources: &SourceSet, rules: &[RuleInfo]) -> 
             },
             column_kind: "unicodeCodePoints",
             results,
+            invocations: [Invocation {
+                execution_successful: notifications.is_empty(),
+                tool_execution_notifications: notifications,
+            }],
         }],
     };
     // Serializing plain data to a String cannot fail.

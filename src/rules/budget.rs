@@ -1,11 +1,14 @@
 //! The time limit of a rule. CEL has no loops, but comprehensions nested
 //! over big collections can take hours; a rule that runs past its deadline
-//! is stopped, so a pathological custom rule cannot hang a CI job.
+//! is stopped, so a rule slow over many items cannot hang a CI job.
 //!
 //! The deadline of the rule being evaluated is kept per thread (an item is
 //! evaluated on one thread, start to end), and checked before each item
 //! and on field reads inside it, which every expression that walks the
-//! model makes. The clock is read on every `CHECK_EVERY`th check only.
+//! model makes. CEL's interpreter cannot be interrupted otherwise: an item
+//! whose expression computes without reading the model (comprehensions
+//! over a list literal) runs to its end. The clock is read on every
+//! `CHECK_EVERY`th check only.
 
 use std::cell::Cell;
 use std::time::Instant;
