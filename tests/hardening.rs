@@ -259,6 +259,17 @@ fn a_symlink_loop_is_a_usage_error() {
 
 #[cfg(unix)]
 #[test]
+fn a_hidden_symlink_loop_is_skipped_as_hidden() {
+    let dir = Dir::new();
+    dir.write("snap/site.yaml", "site:\n  name: acme\n  bogus: 1\n");
+    std::os::unix::fs::symlink(".", dir.path("snap/.self")).expect("symlink");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.findings(), [seen("SL002", 3, 3, "unknown key `bogus` in `site`")]);
+}
+
+#[cfg(unix)]
+#[test]
 fn a_broken_link_is_a_usage_error() {
     let dir = Dir::new();
     dir.write("snap/users.yaml", "users: []\n");
