@@ -52,17 +52,44 @@ impl Dir {
     /// Runs sitelint in this folder, with nothing from the caller's
     /// environment that changes the output.
     fn run(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+        self.run_with(Command::new(env!("CARGO_BIN_EXE_sitelint")), args).expect("sitelint runs")
+    }
+
+    /// `command` (sitelint, or what runs it) with `args` as [`Dir::run`]
+    /// runs sitelint; `None` when it does not start.
+    fn run_with(&self, mut command: Command, args: &[&str]) -> Option<Run> {
         command.args(args).current_dir(self.0.path());
         for var in ["NO_COLOR", "COLUMNS", "SITELINT_TODAY", "SITELINT_TIMESTAMP"] {
             command.env_remove(var);
         }
-        let out = command.output().expect("sitelint runs");
-        Run {
+        let out = command.output().ok()?;
+        Some(Run {
             code: out.status.code(),
             stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
             stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-        }
+        })
+    }
+
+    /// [`Dir::run`] as user and group 65534 (nobody), for a root who reads
+    /// every file whatever its mode; `None` when setpriv cannot do that
+    /// here (not installed, or the binary is out of nobody's reach).
+    #[cfg(unix)]
+    fn run_as_nobody(&self, args: &[&str]) -> Option<Run> {
+        use std::os::unix::fs::PermissionsExt;
+        // A temporary folder is its owner's only.
+        fs::set_permissions(self.0.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let run = |args: &[&str]| {
+            let mut setpriv = Command::new("setpriv");
+            setpriv.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                env!("CARGO_BIN_EXE_sitelint"),
+            ]);
+            self.run_with(setpriv, args)
+        };
+        run(&["--version"]).filter(|run| run.code == Some(0))?;
+        run(args)
     }
 
     /// `check PATH --format json ARGS`.
@@ -301,6 +328,34 @@ fn an_unreadable_file_is_a_usage_error() {
     let run = dir.check("snap", &[]);
     run.unusable("cannot read snap/secret.yaml");
     assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_a_usage_error_whatever_its_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    // A dot in the name does not make a folder a file of another kind.
+    for name in ["v12", "v1.2"] {
+        dir.write(&format!("snap/{name}/site.yaml"), "site: {name: acme}\n");
+        let folder = dir.path(&format!("snap/{name}"));
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o000)).expect("chmod");
+        let error = format!("cannot read snap/{name} in the snapshot folder");
+        if fs::read_dir(&folder).is_err() {
+            dir.check("snap", &[]).unusable(&error);
+        } else {
+            // root lists whatever the mode says: run as nobody instead.
+            match dir.run_as_nobody(&["check", "snap", "--format", "json"]) {
+                Some(run) => run.unusable(&error),
+                None => {
+                    eprintln!("skipped {name}: running as root, and setpriv cannot run sitelint as nobody")
+                }
+            }
+        }
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).expect("chmod");
+        fs::remove_dir_all(&folder).expect("remove folder");
+    }
 }
 
 #[test]

@@ -296,8 +296,11 @@ fn walk_error(root: &Path, error: walkdir::Error) -> Option<LoadError> {
         return Some(LoadError::SymlinkLoop { ancestor: ancestor.to_path_buf(), path });
     }
     // A link named like a file of another kind is not a snapshot file; a
-    // link without an extension may have been a folder of them.
-    if Path::new(name).extension().is_some() && Format::listed(&path).is_none() {
+    // link without an extension may have been a folder of them. A folder
+    // is walked into whatever its name (`v1.2`), so one that cannot be
+    // read is an error.
+    let folder = fs::metadata(&path).is_ok_and(|metadata| metadata.is_dir());
+    if !folder && Path::new(name).extension().is_some() && Format::listed(&path).is_none() {
         return None;
     }
     Some(broken_link(&path).unwrap_or(LoadError::Walk { path, source: error }))
