@@ -230,6 +230,21 @@ fn a_tab_in_indentation_is_sl001_at_the_tab() {
 }
 
 #[test]
+fn a_nul_is_sl001_at_the_nul_named_not_taken_for_a_tab() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\n  name: x\0y\n");
+    dir.write("snap/b.yaml", "site:\n  name: \"é\0\"\n");
+    dir.write("snap/c.yaml", "\0site: {}\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let nul = "invalid YAML: found unprintable character U+0000 (NUL): YAML does not allow it; remove it";
+    assert_eq!(
+        run.findings(),
+        [seen("SL001", 2, 10, nul), seen("SL001", 2, 11, nul), seen("SL001", 1, 1, nul)]
+    );
+}
+
+#[test]
 fn an_empty_file_is_sl001_at_1_1_and_an_empty_snapshot_is_a_usage_error() {
     let dir = Dir::new();
     dir.write("snap/empty.yaml", "");

@@ -121,6 +121,16 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
     if info == "recursion limit exceeded" {
         return SyntaxError { span: char_at(text, at), message: limits.too_deep() };
     }
+    if info == "found unprintable character" {
+        return nul(text, at);
+    }
+    // saphyr-parser reads a NUL as the end of the text, so an unclosed
+    // quoted scalar can be a NUL inside it.
+    if info.ends_with("found unexpected end of stream")
+        && let Some(offset) = text[at..].find('\0')
+    {
+        return nul(text, at + offset);
+    }
     let message = format!("invalid YAML: {}", readable(info));
     let tab = tab_problem(info).or_else(|| indented_by_tab(text, at).then_some(TabProblem::Indentation));
     match tab {
@@ -131,6 +141,13 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
         }
         None => SyntaxError { span: char_at(text, at), message },
     }
+}
+
+/// The error at a NUL, the only unprintable character saphyr-parser stops
+/// at; named, since the excerpt cannot show it.
+fn nul(text: &str, at: usize) -> SyntaxError {
+    let message = "invalid YAML: found unprintable character U+0000 (NUL): YAML does not allow it; remove it";
+    SyntaxError { span: char_at(text, at), message: message.into() }
 }
 
 const TAB_HELP: &str = "YAML does not allow a tab here; indent and separate with spaces";
@@ -154,9 +171,11 @@ fn tab_problem(info: &str) -> Option<TabProblem> {
         "tab cannot be used as indentation",
         "a block scalar content cannot start with a tab",
     ];
+    // Words, not a substring: "found unprintable character" holds "tab".
+    let names_tab = info.split(|c: char| !c.is_ascii_alphabetic()).any(|word| matches!(word, "tab" | "tabs"));
     if INDENTATION.contains(&info) {
         Some(TabProblem::Indentation)
-    } else if info.contains("tab") || info.ends_with("must be followed by a valid YAML whitespace") {
+    } else if names_tab || info.ends_with("must be followed by a valid YAML whitespace") {
         // saphyr-parser raises "':' (or '-') must be followed by a valid
         // YAML whitespace" only when it skipped a tab there.
         Some(TabProblem::Separation)
