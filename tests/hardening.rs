@@ -519,6 +519,44 @@ fn nesting_past_the_depth_limit_is_sl001_at_the_first_level_too_deep() {
     check_limited(&dir, "  max-depth: 3\n", ["--max-depth", "3"], "255", &expected);
 }
 
+/// saphyr-parser stops at the 256th level of flow nesting before the
+/// loader sees the levels around it; the error is still at the first level
+/// too deep, the same in YAML and JSON.
+#[test]
+fn deep_flow_nesting_is_sl001_at_the_first_level_too_deep() {
+    let dir = Dir::new();
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    dir.write("snap/a.yaml", format!("site: {deep}\n"));
+    dir.write("snap/b.json", format!("{{\"site\": {deep}}}"));
+    dir.write("snap/c.yaml", format!("a:\n  - {deep}\n"));
+    dir.write("snap/d.yaml", format!("{deep}\n"));
+    let message = limit_message(
+        "nesting deeper than 255 levels of lists and mappings, the max-depth limit",
+        "max-depth",
+        "N",
+        ", at most 255",
+    );
+    // Level 256: the 255th bracket under a mapping, the 254th under a
+    // mapping and a list, the 256th at the top.
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL001", 1, 261, &message),
+            seen("SL001", 1, 264, &message),
+            seen("SL001", 2, 258, &message),
+            seen("SL001", 1, 256, &message),
+        ]
+    );
+    // A lower limit: the fourth level.
+    let run = dir.check("snap", &["--max-depth", "3"]);
+    let message = message.replace("255 levels", "3 levels");
+    let expected =
+        [(1, 9), (1, 12), (2, 6), (1, 4)].map(|(line, column)| seen("SL001", line, column, &message));
+    assert_eq!(run.findings(), expected);
+}
+
 #[test]
 fn too_many_nodes_is_sl001_at_the_node_past_the_limit() {
     let dir = Dir::new();

@@ -114,12 +114,8 @@ fn ordered_span(a: usize, b: usize) -> Span {
 fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Limits) -> SyntaxError {
     let at = offsets.at(error.marker().index());
     let info = error.info();
-    // saphyr-parser counts flow nesting in a u8 and reports the 256th level
-    // itself, often before emitting any event (it scans ahead for keys), so
-    // with a lower max-depth the error is where saphyr-parser gave up: still
-    // inside nesting deeper than the limit.
     if info == "recursion limit exceeded" {
-        return SyntaxError { span: char_at(text, at), message: limits.too_deep() };
+        return flow_too_deep(text, at, limits);
     }
     if info == "found unprintable character" {
         return nul(text, at);
@@ -140,6 +136,25 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
             SyntaxError { span: char_at(text, tab), message }
         }
         None => SyntaxError { span: char_at(text, at), message },
+    }
+}
+
+/// saphyr-parser counts flow nesting in a u8 and stops at the 256th level,
+/// at `at`, often before emitting an event for the levels around it (it
+/// scans a flow collection ahead for a key), so the builder never saw the
+/// first level too deep: with a block collection around the flow, or a
+/// lower max-depth, that is an earlier bracket. The text before `at` nests
+/// no deeper than 255 levels: parsed again, it gives the error at the first
+/// level too deep, or at a problem before it. An error at its end (where
+/// the text was cut) is no problem of the file's: then the 256th level is
+/// reported, the first one too deep for a flow collection at the top. (A
+/// flow collection that is a block mapping's key gets no event before its
+/// `:` is read, in the cut text either: for it, the 256th level is one
+/// level late, or more with a lower max-depth, but inside the nesting.)
+fn flow_too_deep(text: &str, at: usize, limits: &Limits) -> SyntaxError {
+    match parse_source(&Arc::new(text[..at].to_string()), limits) {
+        Err(error) if error.span.start() < at => error,
+        _ => SyntaxError { span: char_at(text, at), message: limits.too_deep() },
     }
 }
 
@@ -1055,10 +1070,16 @@ mod tests {
         let error = parse_err_with("a: [[{b: 1}]]\n", limits);
         assert_eq!(error.span, Span::new(5, 6));
         // saphyr-parser scans deep flow nesting ahead and stops at its own
-        // limit first: the error is at the 256th level, with our message.
+        // limit, the 256th level, first: the error is still at the fourth.
         let text = "[".repeat(300) + &"]".repeat(300);
         let error = parse_err_with(&text, limits);
-        assert_eq!((error.span, error.message), (Span::new(255, 256), limits.too_deep()));
+        assert_eq!((error.span, error.message), (Span::new(3, 4), limits.too_deep()));
+        let text = format!("a: [x, {}", "[".repeat(300));
+        assert_eq!(parse_err_with(&text, limits).span, Span::new(8, 9));
+        // A problem before the first level too deep comes first.
+        let text = format!("a: [x y: z: {}", "[".repeat(300));
+        let error = parse_err_with(&text, limits);
+        assert_eq!(error.span, Span::new(10, 11), "{}", error.message);
     }
 
     #[test]
