@@ -201,6 +201,63 @@ fn crlf_line_endings_keep_lines_and_columns() {
     );
 }
 
+/// YAML 1.2 reads a lone CR (old Mac line endings) as a line break, and
+/// editors show one in JSON as a line break too: every format reports the
+/// lines and columns an editor shows, and the human report shows the lines.
+#[test]
+fn lone_cr_line_endings_break_lines_in_every_format() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\r  name: acme\r  bogus: 1\r");
+    dir.write("snap/b.yaml", "users:\r\t- account_id: u1\r");
+    dir.write("snap/c.json", "{\r  \"users\": [],\r  \"grups\": []\r}\r");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let tab = format!("invalid YAML: tabs disallowed within this context (block indentation): {TAB}");
+    let places = [(3, 3, 3, 8), (2, 1, 2, 2), (3, 3, 3, 10)];
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL002", 3, 3, "unknown key `bogus` in `site`"),
+            seen("SL001", 2, 1, &tab),
+            seen("SL002", 3, 3, "unknown key `grups` in the top level of a snapshot file"),
+        ]
+    );
+    let json = run.json();
+    let json_places: Vec<_> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            let number = |key: &str| finding[key].as_u64().expect("a number");
+            (number("line"), number("column"), number("end_line"), number("end_column"))
+        })
+        .collect();
+    assert_eq!(json_places, places);
+    let sarif: Json =
+        serde_json::from_str(&dir.run(&["check", "snap", "--format", "sarif"]).stdout).expect("SARIF");
+    let regions: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| {
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            let number = |key: &str| region[key].as_u64().expect("a number");
+            (number("startLine"), number("startColumn"), number("endLine"), number("endColumn"))
+        })
+        .collect();
+    assert_eq!(regions, places);
+    let human = dir.run(&["check", "snap", "--color", "never"]).stdout;
+    for shown in [
+        "[snap/a.yaml:3:3]",
+        " 2 │   name: acme\n 3 │   bogus: 1\n",
+        "[snap/c.json:3:3]",
+        " 3 │   \"grups\": []\n",
+    ] {
+        assert!(human.contains(shown), "no {shown:?} in:\n{human}");
+    }
+    assert!(!human.contains('\r'), "{human}");
+}
+
 #[test]
 fn a_tab_in_indentation_is_sl001_at_the_tab() {
     let dir = Dir::new();

@@ -593,12 +593,15 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |i| from + i)
 }
 
+/// Where the line of `at` starts: after an LF, or a CR (alone, it breaks
+/// a line in YAML; before an LF, the LF follows it).
 fn line_start(bytes: &[u8], at: usize) -> usize {
-    bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
+    bytes[..at].iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1)
 }
 
+/// Where the line of `from` ends: at its line break, LF, CRLF or CR.
 fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| from + i)
+    bytes[from..].iter().position(|b| matches!(b, b'\n' | b'\r')).map_or(bytes.len(), |i| from + i)
 }
 
 /// The byte after a quoted scalar's closing quote. `''` is an escaped quote
