@@ -1,6 +1,9 @@
 //! Source files as read from disk, with a line index so that turning a byte
 //! offset into a line and column (and miette's label rendering) costs a binary
 //! search instead of a scan of the file.
+//!
+//! A line ends at LF, CRLF or a lone CR (old Mac files): YAML 1.2 reads all
+//! three as line breaks, and editors show a lone CR in JSON as one too.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -105,6 +108,10 @@ struct LineIndex {
     breaks: Vec<u32>,
     /// Lines in the text: its line breaks, plus one.
     count: usize,
+    /// The text with each lone CR made an LF, if it has one: lines are
+    /// found in it, by LF alone, at the same offsets. `None` for the usual
+    /// text, whose lines are found in the text itself.
+    lone_crs_as_lf: Option<Vec<u8>>,
 }
 
 /// A lookup counts the line breaks in at most about this many bytes.
@@ -131,23 +138,26 @@ impl SourceFile {
     fn lines(&self) -> &LineIndex {
         self.lines.get_or_init(|| {
             let text = self.text.as_bytes();
-            let mut breaks = Vec::with_capacity(text.len() / BLOCK + 1);
-            let mut before = 0;
-            for block in text.chunks(BLOCK) {
-                breaks.push(offset32(before));
-                before += memchr::memchr_iter(b'\n', block).count();
+            let (breaks, count, lone_cr) = count_breaks(text);
+            if !lone_cr {
+                return LineIndex { breaks, count, lone_crs_as_lf: None };
             }
-            if breaks.is_empty() {
-                breaks.push(0);
-            }
-            LineIndex { breaks, count: before + 1 }
+            let lf = lone_crs_as_lf(text);
+            let (breaks, count, _) = count_breaks(&lf);
+            LineIndex { breaks, count, lone_crs_as_lf: Some(lf) }
         })
+    }
+
+    /// The text's bytes as its lines are found in: each line break ends in
+    /// LF (see [`LineIndex::lone_crs_as_lf`]).
+    fn line_bytes(&self) -> &[u8] {
+        self.lines().lone_crs_as_lf.as_deref().unwrap_or(self.text.as_bytes())
     }
 
     /// The length in bytes of its longest line (line break excluded).
     pub(crate) fn longest_line(&self) -> usize {
         *self.longest_line.get_or_init(|| {
-            let text = self.text.as_bytes();
+            let text = self.line_bytes();
             let mut start = 0;
             let mut longest = 0;
             for at in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
@@ -177,7 +187,7 @@ impl SourceFile {
         let block = lines.breaks.partition_point(|&before| (before as usize) < line) - 1;
         let from = block * BLOCK;
         let nth = line - lines.breaks[block] as usize;
-        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..]).nth(nth - 1).map(|at| from + at + 1)
+        memchr::memchr_iter(b'\n', &self.line_bytes()[from..]).nth(nth - 1).map(|at| from + at + 1)
     }
 
     /// Line and column of a byte offset. Offsets past the end clamp to the
@@ -188,7 +198,7 @@ impl SourceFile {
         // counted for the line, the last one for where it starts (before
         // the block if there is none).
         let (from, before) = self.block_of(offset);
-        let breaks = &self.text.as_bytes()[from..offset];
+        let breaks = &self.line_bytes()[from..offset];
         let line = before + memchr::memchr_iter(b'\n', breaks).count();
         let start = match memchr::memrchr(b'\n', breaks) {
             Some(at) => from + at + 1,
@@ -238,7 +248,7 @@ impl SourceFile {
     /// The 0-based line of a byte offset (at most the text's length).
     pub(crate) fn line_of(&self, offset: usize) -> usize {
         let (from, before) = self.block_of(offset);
-        before + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count()
+        before + memchr::memchr_iter(b'\n', &self.line_bytes()[from..offset]).count()
     }
 
     /// The block of an offset (at most the text's length): where it
@@ -253,10 +263,49 @@ impl SourceFile {
     /// End of a 0-based line, before its line break.
     pub(crate) fn line_end(&self, line: usize) -> usize {
         let end = self.line_start(line + 1).map_or(self.text.len(), |s| s - 1);
-        let bytes = self.text.as_bytes();
+        let bytes = self.line_bytes();
         let start = self.line_start(line).unwrap_or_default();
         if end > start && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end }
     }
+}
+
+/// The LFs before each [`BLOCK`] of `text`, its line count (LFs plus one),
+/// and whether it has a lone CR. A block is searched for a lone CR only if
+/// it has a CR at all, while it is in the cache from the count: a text
+/// without a CR (the usual case) costs a search for one; a CRLF text, a
+/// comparison of each byte with the next (about a third of the count).
+fn count_breaks(text: &[u8]) -> (Vec<u32>, usize, bool) {
+    let mut breaks = Vec::with_capacity(text.len() / BLOCK + 1);
+    let mut before = 0;
+    // A CR that ends the text is lone; any other has a byte after it.
+    let mut lone_cr = text.last() == Some(&b'\r');
+    for (k, block) in text.chunks(BLOCK).enumerate() {
+        breaks.push(offset32(before));
+        before += memchr::memchr_iter(b'\n', block).count();
+        if !lone_cr && memchr::memchr(b'\r', block).is_some() {
+            let after = &text[k * BLOCK + 1..((k + 1) * BLOCK + 1).min(text.len())];
+            // Without branches, so that it is vectorized.
+            lone_cr = block
+                .iter()
+                .zip(after)
+                .fold(false, |lone, (&b, &next)| lone | ((b == b'\r') & (next != b'\n')));
+        }
+    }
+    if breaks.is_empty() {
+        breaks.push(0);
+    }
+    (breaks, before + 1, lone_cr)
+}
+
+/// `text` with each CR that is not followed by LF made an LF.
+fn lone_crs_as_lf(text: &[u8]) -> Vec<u8> {
+    let mut lf = text.to_vec();
+    for at in memchr::memchr_iter(b'\r', text) {
+        if text.get(at + 1) != Some(&b'\n') {
+            lf[at] = b'\n';
+        }
+    }
+    lf
 }
 
 /// How far along a line a column is counted from the blocks' character
@@ -320,9 +369,10 @@ impl SourceCode for SourceFile {
             (self.line_start(first).unwrap_or_default(), 0)
         };
         let end = self.line_start(last + 1).unwrap_or(len);
+        // miette breaks lines at LF (and CRLF) only.
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.display().to_string(),
-            &self.text.as_bytes()[start..end],
+            &self.line_bytes()[start..end],
             (start, end - start).into(),
             first,
             column,
@@ -463,6 +513,60 @@ mod tests {
         assert_eq!(file("").line_col(0), LineCol { line: 1, column: 1 });
         let whole = "a\n".repeat(BLOCK / 2);
         assert_eq!(file(&whole).line_col(whole.len()), LineCol { line: BLOCK / 2 + 1, column: 1 });
+    }
+
+    /// A lone CR breaks a line as LF and CRLF do: every offset and line of
+    /// a text of several blocks with all three, a CR at a block's end
+    /// before an LF or not, and a CR at the end, as a plain count says.
+    #[test]
+    fn a_lone_cr_is_a_line_break() {
+        let breaks = ["\n", "\r\n", "\r", "\r\r\n"];
+        let mut text: String = (0..60).map(|i| format!("{}é{}", "x".repeat(i % 17), breaks[i % 4])).collect();
+        for (at, piece) in [(BLOCK - 1, "\r\n"), (2 * BLOCK - 1, "\ry")] {
+            text.push_str(&"x".repeat(at - text.len()));
+            text.push_str(piece);
+        }
+        text.push_str(&"z\n".repeat(1000));
+        text.push('\r');
+        assert_eq!(&text[BLOCK - 1..BLOCK + 1], "\r\n");
+        assert_eq!(&text[2 * BLOCK - 1..2 * BLOCK + 1], "\ry");
+        let f = file(&text);
+        let bytes = text.as_bytes();
+        let is_break =
+            |at: usize| bytes[at] == b'\n' || (bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+        let (mut line, mut start) = (0, 0);
+        for offset in 0..=text.len() {
+            let column = chars(&bytes[start..offset]);
+            assert_eq!(f.line_col(offset), LineCol { line: line + 1, column: column + 1 }, "at {offset}");
+            assert_eq!(f.line_start(line), Some(start), "line {line}");
+            if offset < text.len() && is_break(offset) {
+                let end = if bytes[offset] == b'\n' && offset > start && bytes[offset - 1] == b'\r' {
+                    offset - 1
+                } else {
+                    offset
+                };
+                assert_eq!(f.line_end(line), end, "line {line}");
+                (line, start) = (line + 1, offset + 1);
+            }
+        }
+        assert_eq!(f.line_count(), line + 1);
+        // miette, which breaks lines at LF only, is given the lines as LF.
+        let f = file("a: 1\rb: 2\rc: 3\r");
+        let contents = f.read_span(&(5, 1).into(), 1, 1).unwrap();
+        assert_eq!(
+            (std::str::from_utf8(contents.data()).unwrap(), contents.line()),
+            ("a: 1\nb: 2\nc: 3\n", 0)
+        );
+        assert_eq!(f.longest_line(), 4);
+        // Without a lone CR, the lines are found in the text itself.
+        let x = "x".repeat(BLOCK - 1);
+        for text in ["a\nb", "a\r\nb\r\n", "", &format!("{x}\r\ny")] {
+            assert!(file(text).lines().lone_crs_as_lf.is_none(), "{text:?}");
+        }
+        // Across a block's end, and at the end.
+        for text in [&format!("{x}\ry"), "a\r"] {
+            assert!(file(text).lines().lone_crs_as_lf.is_some(), "{text:?}");
+        }
     }
 
     #[test]

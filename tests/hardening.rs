@@ -52,17 +52,44 @@ impl Dir {
     /// Runs sitelint in this folder, with nothing from the caller's
     /// environment that changes the output.
     fn run(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+        self.run_with(Command::new(env!("CARGO_BIN_EXE_sitelint")), args).expect("sitelint runs")
+    }
+
+    /// `command` (sitelint, or what runs it) with `args` as [`Dir::run`]
+    /// runs sitelint; `None` when it does not start.
+    fn run_with(&self, mut command: Command, args: &[&str]) -> Option<Run> {
         command.args(args).current_dir(self.0.path());
         for var in ["NO_COLOR", "COLUMNS", "SITELINT_TODAY", "SITELINT_TIMESTAMP"] {
             command.env_remove(var);
         }
-        let out = command.output().expect("sitelint runs");
-        Run {
+        let out = command.output().ok()?;
+        Some(Run {
             code: out.status.code(),
             stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
             stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-        }
+        })
+    }
+
+    /// [`Dir::run`] as user and group 65534 (nobody), for a root who reads
+    /// every file whatever its mode; `None` when setpriv cannot do that
+    /// here (not installed, or the binary is out of nobody's reach).
+    #[cfg(unix)]
+    fn run_as_nobody(&self, args: &[&str]) -> Option<Run> {
+        use std::os::unix::fs::PermissionsExt;
+        // A temporary folder is its owner's only.
+        fs::set_permissions(self.0.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let run = |args: &[&str]| {
+            let mut setpriv = Command::new("setpriv");
+            setpriv.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                env!("CARGO_BIN_EXE_sitelint"),
+            ]);
+            self.run_with(setpriv, args)
+        };
+        run(&["--version"]).filter(|run| run.code == Some(0))?;
+        run(args)
     }
 
     /// `check PATH --format json ARGS`.
@@ -174,6 +201,63 @@ fn crlf_line_endings_keep_lines_and_columns() {
     );
 }
 
+/// YAML 1.2 reads a lone CR (old Mac line endings) as a line break, and
+/// editors show one in JSON as a line break too: every format reports the
+/// lines and columns an editor shows, and the human report shows the lines.
+#[test]
+fn lone_cr_line_endings_break_lines_in_every_format() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\r  name: acme\r  bogus: 1\r");
+    dir.write("snap/b.yaml", "users:\r\t- account_id: u1\r");
+    dir.write("snap/c.json", "{\r  \"users\": [],\r  \"grups\": []\r}\r");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let tab = format!("invalid YAML: tabs disallowed within this context (block indentation): {TAB}");
+    let places = [(3, 3, 3, 8), (2, 1, 2, 2), (3, 3, 3, 10)];
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL002", 3, 3, "unknown key `bogus` in `site`"),
+            seen("SL001", 2, 1, &tab),
+            seen("SL002", 3, 3, "unknown key `grups` in the top level of a snapshot file"),
+        ]
+    );
+    let json = run.json();
+    let json_places: Vec<_> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            let number = |key: &str| finding[key].as_u64().expect("a number");
+            (number("line"), number("column"), number("end_line"), number("end_column"))
+        })
+        .collect();
+    assert_eq!(json_places, places);
+    let sarif: Json =
+        serde_json::from_str(&dir.run(&["check", "snap", "--format", "sarif"]).stdout).expect("SARIF");
+    let regions: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| {
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            let number = |key: &str| region[key].as_u64().expect("a number");
+            (number("startLine"), number("startColumn"), number("endLine"), number("endColumn"))
+        })
+        .collect();
+    assert_eq!(regions, places);
+    let human = dir.run(&["check", "snap", "--color", "never"]).stdout;
+    for shown in [
+        "[snap/a.yaml:3:3]",
+        " 2 │   name: acme\n 3 │   bogus: 1\n",
+        "[snap/c.json:3:3]",
+        " 3 │   \"grups\": []\n",
+    ] {
+        assert!(human.contains(shown), "no {shown:?} in:\n{human}");
+    }
+    assert!(!human.contains('\r'), "{human}");
+}
+
 #[test]
 fn a_tab_in_indentation_is_sl001_at_the_tab() {
     let dir = Dir::new();
@@ -199,6 +283,21 @@ fn a_tab_in_indentation_is_sl001_at_the_tab() {
                 &format!("invalid YAML: ':' must be followed by a valid YAML whitespace: {TAB}")
             ),
         ]
+    );
+}
+
+#[test]
+fn a_nul_is_sl001_at_the_nul_named_not_taken_for_a_tab() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\n  name: x\0y\n");
+    dir.write("snap/b.yaml", "site:\n  name: \"é\0\"\n");
+    dir.write("snap/c.yaml", "\0site: {}\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let nul = "invalid YAML: found unprintable character U+0000 (NUL): YAML does not allow it; remove it";
+    assert_eq!(
+        run.findings(),
+        [seen("SL001", 2, 10, nul), seen("SL001", 2, 11, nul), seen("SL001", 1, 1, nul)]
     );
 }
 
@@ -259,6 +358,17 @@ fn a_symlink_loop_is_a_usage_error() {
 
 #[cfg(unix)]
 #[test]
+fn a_hidden_symlink_loop_is_skipped_as_hidden() {
+    let dir = Dir::new();
+    dir.write("snap/site.yaml", "site:\n  name: acme\n  bogus: 1\n");
+    std::os::unix::fs::symlink(".", dir.path("snap/.self")).expect("symlink");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.findings(), [seen("SL002", 3, 3, "unknown key `bogus` in `site`")]);
+}
+
+#[cfg(unix)]
+#[test]
 fn a_broken_link_is_a_usage_error() {
     let dir = Dir::new();
     dir.write("snap/users.yaml", "users: []\n");
@@ -290,6 +400,34 @@ fn an_unreadable_file_is_a_usage_error() {
     let run = dir.check("snap", &[]);
     run.unusable("cannot read snap/secret.yaml");
     assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_a_usage_error_whatever_its_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    // A dot in the name does not make a folder a file of another kind.
+    for name in ["v12", "v1.2"] {
+        dir.write(&format!("snap/{name}/site.yaml"), "site: {name: acme}\n");
+        let folder = dir.path(&format!("snap/{name}"));
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o000)).expect("chmod");
+        let error = format!("cannot read snap/{name} in the snapshot folder");
+        if fs::read_dir(&folder).is_err() {
+            dir.check("snap", &[]).unusable(&error);
+        } else {
+            // root lists whatever the mode says: run as nobody instead.
+            match dir.run_as_nobody(&["check", "snap", "--format", "json"]) {
+                Some(run) => run.unusable(&error),
+                None => {
+                    eprintln!("skipped {name}: running as root, and setpriv cannot run sitelint as nobody")
+                }
+            }
+        }
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).expect("chmod");
+        fs::remove_dir_all(&folder).expect("remove folder");
+    }
 }
 
 #[test]
@@ -436,6 +574,44 @@ fn nesting_past_the_depth_limit_is_sl001_at_the_first_level_too_deep() {
     // The fourth level: `roles`' mapping in each.
     let expected = [seen("SL001", 3, 12, &message), seen("SL001", 1, 36, &message)];
     check_limited(&dir, "  max-depth: 3\n", ["--max-depth", "3"], "255", &expected);
+}
+
+/// saphyr-parser stops at the 256th level of flow nesting before the
+/// loader sees the levels around it; the error is still at the first level
+/// too deep, the same in YAML and JSON.
+#[test]
+fn deep_flow_nesting_is_sl001_at_the_first_level_too_deep() {
+    let dir = Dir::new();
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    dir.write("snap/a.yaml", format!("site: {deep}\n"));
+    dir.write("snap/b.json", format!("{{\"site\": {deep}}}"));
+    dir.write("snap/c.yaml", format!("a:\n  - {deep}\n"));
+    dir.write("snap/d.yaml", format!("{deep}\n"));
+    let message = limit_message(
+        "nesting deeper than 255 levels of lists and mappings, the max-depth limit",
+        "max-depth",
+        "N",
+        ", at most 255",
+    );
+    // Level 256: the 255th bracket under a mapping, the 254th under a
+    // mapping and a list, the 256th at the top.
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL001", 1, 261, &message),
+            seen("SL001", 1, 264, &message),
+            seen("SL001", 2, 258, &message),
+            seen("SL001", 1, 256, &message),
+        ]
+    );
+    // A lower limit: the fourth level.
+    let run = dir.check("snap", &["--max-depth", "3"]);
+    let message = message.replace("255 levels", "3 levels");
+    let expected =
+        [(1, 9), (1, 12), (2, 6), (1, 4)].map(|(line, column)| seen("SL001", line, column, &message));
+    assert_eq!(run.findings(), expected);
 }
 
 #[test]

@@ -283,18 +283,24 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
 /// What a failed step of the walk means: a symlink loop, a broken link, an
 /// unreadable folder, or nothing when the entry would have been skipped
 /// anyway (walkdir reports an entry's error before `filter_entry` sees it,
-/// so an editor's dangling `.#users.yaml` lock link lands here).
+/// so an editor's dangling `.#users.yaml` lock link, or a hidden link that
+/// loops back, lands here).
 fn walk_error(root: &Path, error: walkdir::Error) -> Option<LoadError> {
     let path = error.path().unwrap_or(root).to_path_buf();
+    let name = path.file_name().unwrap_or_default();
+    // Before the loop check: a hidden entry is skipped whatever it leads to.
+    if path != root && name.as_encoded_bytes().starts_with(b".") {
+        return None;
+    }
     if let Some(ancestor) = error.loop_ancestor() {
         return Some(LoadError::SymlinkLoop { ancestor: ancestor.to_path_buf(), path });
     }
-    let name = path.file_name().unwrap_or_default();
-    let hidden = path != root && name.as_encoded_bytes().starts_with(b".");
     // A link named like a file of another kind is not a snapshot file; a
-    // link without an extension may have been a folder of them.
-    let other_file = Path::new(name).extension().is_some() && Format::listed(&path).is_none();
-    if hidden || other_file {
+    // link without an extension may have been a folder of them. A folder
+    // is walked into whatever its name (`v1.2`), so one that cannot be
+    // read is an error.
+    let folder = fs::metadata(&path).is_ok_and(|metadata| metadata.is_dir());
+    if !folder && Path::new(name).extension().is_some() && Format::listed(&path).is_none() {
         return None;
     }
     Some(broken_link(&path).unwrap_or(LoadError::Walk { path, source: error }))

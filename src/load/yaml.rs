@@ -114,12 +114,18 @@ fn ordered_span(a: usize, b: usize) -> Span {
 fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Limits) -> SyntaxError {
     let at = offsets.at(error.marker().index());
     let info = error.info();
-    // saphyr-parser counts flow nesting in a u8 and reports the 256th level
-    // itself, often before emitting any event (it scans ahead for keys), so
-    // with a lower max-depth the error is where saphyr-parser gave up: still
-    // inside nesting deeper than the limit.
     if info == "recursion limit exceeded" {
-        return SyntaxError { span: char_at(text, at), message: limits.too_deep() };
+        return flow_too_deep(text, at, limits);
+    }
+    if info == "found unprintable character" {
+        return nul(text, at);
+    }
+    // saphyr-parser reads a NUL as the end of the text, so an unclosed
+    // quoted scalar can be a NUL inside it.
+    if info.ends_with("found unexpected end of stream")
+        && let Some(offset) = text[at..].find('\0')
+    {
+        return nul(text, at + offset);
     }
     let message = format!("invalid YAML: {}", readable(info));
     let tab = tab_problem(info).or_else(|| indented_by_tab(text, at).then_some(TabProblem::Indentation));
@@ -131,6 +137,32 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
         }
         None => SyntaxError { span: char_at(text, at), message },
     }
+}
+
+/// saphyr-parser counts flow nesting in a u8 and stops at the 256th level,
+/// at `at`, often before emitting an event for the levels around it (it
+/// scans a flow collection ahead for a key), so the builder never saw the
+/// first level too deep: with a block collection around the flow, or a
+/// lower max-depth, that is an earlier bracket. The text before `at` nests
+/// no deeper than 255 levels: parsed again, it gives the error at the first
+/// level too deep, or at a problem before it. An error at its end (where
+/// the text was cut) is no problem of the file's: then the 256th level is
+/// reported, the first one too deep for a flow collection at the top. (A
+/// flow collection that is a block mapping's key gets no event before its
+/// `:` is read, in the cut text either: for it, the 256th level is one
+/// level late, or more with a lower max-depth, but inside the nesting.)
+fn flow_too_deep(text: &str, at: usize, limits: &Limits) -> SyntaxError {
+    match parse_source(&Arc::new(text[..at].to_string()), limits) {
+        Err(error) if error.span.start() < at => error,
+        _ => SyntaxError { span: char_at(text, at), message: limits.too_deep() },
+    }
+}
+
+/// The error at a NUL, the only unprintable character saphyr-parser stops
+/// at; named, since the excerpt cannot show it.
+fn nul(text: &str, at: usize) -> SyntaxError {
+    let message = "invalid YAML: found unprintable character U+0000 (NUL): YAML does not allow it; remove it";
+    SyntaxError { span: char_at(text, at), message: message.into() }
 }
 
 const TAB_HELP: &str = "YAML does not allow a tab here; indent and separate with spaces";
@@ -154,9 +186,11 @@ fn tab_problem(info: &str) -> Option<TabProblem> {
         "tab cannot be used as indentation",
         "a block scalar content cannot start with a tab",
     ];
+    // Words, not a substring: "found unprintable character" holds "tab".
+    let names_tab = info.split(|c: char| !c.is_ascii_alphabetic()).any(|word| matches!(word, "tab" | "tabs"));
     if INDENTATION.contains(&info) {
         Some(TabProblem::Indentation)
-    } else if info.contains("tab") || info.ends_with("must be followed by a valid YAML whitespace") {
+    } else if names_tab || info.ends_with("must be followed by a valid YAML whitespace") {
         // saphyr-parser raises "':' (or '-') must be followed by a valid
         // YAML whitespace" only when it skipped a tab there.
         Some(TabProblem::Separation)
@@ -559,12 +593,15 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |i| from + i)
 }
 
+/// Where the line of `at` starts: after an LF, or a CR (alone, it breaks
+/// a line in YAML; before an LF, the LF follows it).
 fn line_start(bytes: &[u8], at: usize) -> usize {
-    bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
+    bytes[..at].iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1)
 }
 
+/// Where the line of `from` ends: at its line break, LF, CRLF or CR.
 fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| from + i)
+    bytes[from..].iter().position(|b| matches!(b, b'\n' | b'\r')).map_or(bytes.len(), |i| from + i)
 }
 
 /// The byte after a quoted scalar's closing quote. `''` is an escaped quote
@@ -1036,10 +1073,16 @@ mod tests {
         let error = parse_err_with("a: [[{b: 1}]]\n", limits);
         assert_eq!(error.span, Span::new(5, 6));
         // saphyr-parser scans deep flow nesting ahead and stops at its own
-        // limit first: the error is at the 256th level, with our message.
+        // limit, the 256th level, first: the error is still at the fourth.
         let text = "[".repeat(300) + &"]".repeat(300);
         let error = parse_err_with(&text, limits);
-        assert_eq!((error.span, error.message), (Span::new(255, 256), limits.too_deep()));
+        assert_eq!((error.span, error.message), (Span::new(3, 4), limits.too_deep()));
+        let text = format!("a: [x, {}", "[".repeat(300));
+        assert_eq!(parse_err_with(&text, limits).span, Span::new(8, 9));
+        // A problem before the first level too deep comes first.
+        let text = format!("a: [x y: z: {}", "[".repeat(300));
+        let error = parse_err_with(&text, limits);
+        assert_eq!(error.span, Span::new(10, 11), "{}", error.message);
     }
 
     #[test]
