@@ -301,6 +301,42 @@ fn a_nul_is_sl001_at_the_nul_named_not_taken_for_a_tab() {
     );
 }
 
+/// YAML 1.2 allows no control character but tab and line breaks (and NEL),
+/// no DEL, and no U+FFFE/U+FFFF; saphyr-parser stops only at NUL and loads
+/// the others as text, so they were taken silently.
+#[test]
+fn a_control_character_in_yaml_is_sl001_at_it_named() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "site:\n  name: \"a\u{1}b\"\n");
+    dir.write("snap/b.yaml", "users:\n  - account_id: \"é\"\n    name: x\u{7f}y\n");
+    dir.write("snap/c.yaml", "groups:\n  - name: a\u{85}b\u{9f}c\n");
+    dir.write("snap/d.yaml", "projects: []\n# \u{ffff}\n");
+    // Allowed: NEL, NBSP, a character past the BMP, a tab in a quoted string.
+    dir.write("snap/e.yaml", "organizations:\n  - name: \"a\u{85}b\u{a0}c\u{1f600}\td\"\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let named = |code: &str| {
+        format!("invalid YAML: found unprintable character U+{code}: YAML does not allow it; remove it")
+    };
+    assert_eq!(
+        run.findings(),
+        [
+            seen("SL001", 2, 11, &named("0001")),
+            seen("SL001", 3, 12, &named("007F")),
+            seen("SL001", 2, 14, &named("009F")),
+            seen("SL001", 2, 3, &named("FFFF")),
+            // e.yaml loads: its organization is there to be linked to nothing.
+            seen(
+                "CH002",
+                2,
+                5,
+                "Organization a\u{85}b\u{a0}c\u{1f600}\td is linked to no service project and has no members: \
+                 it gives access to nothing.",
+            ),
+        ]
+    );
+}
+
 #[test]
 fn an_empty_file_is_sl001_at_1_1_and_an_empty_snapshot_is_a_usage_error() {
     let dir = Dir::new();

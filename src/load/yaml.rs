@@ -56,7 +56,47 @@ pub fn parse_source(source: &Arc<String>, limits: &Limits) -> Result<Node, Synta
         }
         builder.event(event, span)?;
     }
-    builder.finish()
+    let root = builder.finish()?;
+    match unprintable(text) {
+        Some(at) => Err(unprintable_error(text, at)),
+        None => Ok(root),
+    }
+}
+
+/// The offset of the first character YAML 1.2 does not allow in a stream
+/// (outside `c-printable`): a C0 control other than tab, LF and CR; DEL; a
+/// C1 control other than NEL; U+FFFE or U+FFFF. saphyr-parser stops only at
+/// NUL, and loads the others into scalars as if they were text.
+fn unprintable(text: &str) -> Option<usize> {
+    // Each such character starts with one of these bytes (0xC2 starts
+    // U+0080..U+00BF, 0xEF U+F000..U+FFFF). Chunks are tested for them
+    // without branches, which the compiler vectorizes; the rare chunk with
+    // one is decoded.
+    let suspect =
+        |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0x7F) | (b == 0xC2) | (b == 0xEF);
+    const CHUNK: usize = 64;
+    for (k, chunk) in text.as_bytes().chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            continue;
+        }
+        // From the character that holds the chunk's first byte, to the
+        // last character that starts in the chunk.
+        let mut from = k * CHUNK;
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let end = k * CHUNK + chunk.len();
+        let mut chars = text[from..].char_indices().take_while(|&(i, _)| from + i < end);
+        if let Some((i, _)) = chars.find(|&(_, c)| !printable(c)) {
+            return Some(from + i);
+        }
+    }
+    None
+}
+
+/// YAML 1.2's `c-printable`.
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Turns saphyr-parser's character indices into byte offsets. ASCII text
@@ -118,14 +158,14 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
         return flow_too_deep(text, at, limits);
     }
     if info == "found unprintable character" {
-        return nul(text, at);
+        return unprintable_error(text, at);
     }
     // saphyr-parser reads a NUL as the end of the text, so an unclosed
     // quoted scalar can be a NUL inside it.
     if info.ends_with("found unexpected end of stream")
         && let Some(offset) = text[at..].find('\0')
     {
-        return nul(text, at + offset);
+        return unprintable_error(text, at + offset);
     }
     let message = format!("invalid YAML: {}", readable(info));
     let tab = tab_problem(info).or_else(|| indented_by_tab(text, at).then_some(TabProblem::Indentation));
@@ -158,11 +198,17 @@ fn flow_too_deep(text: &str, at: usize, limits: &Limits) -> SyntaxError {
     }
 }
 
-/// The error at a NUL, the only unprintable character saphyr-parser stops
-/// at; named, since the excerpt cannot show it.
-fn nul(text: &str, at: usize) -> SyntaxError {
-    let message = "invalid YAML: found unprintable character U+0000 (NUL): YAML does not allow it; remove it";
-    SyntaxError { span: char_at(text, at), message: message.into() }
+/// The error at a character YAML does not allow (a NUL, the only one
+/// saphyr-parser stops at, or one [`unprintable`] finds); named, since the
+/// excerpt cannot show it.
+fn unprintable_error(text: &str, at: usize) -> SyntaxError {
+    let c = text.get(at..).and_then(|rest| rest.chars().next()).unwrap_or_default();
+    let name = if c == '\0' { " (NUL)" } else { "" };
+    let message = format!(
+        "invalid YAML: found unprintable character U+{:04X}{name}: YAML does not allow it; remove it",
+        u32::from(c)
+    );
+    SyntaxError { span: char_at(text, at), message }
 }
 
 const TAB_HELP: &str = "YAML does not allow a tab here; indent and separate with spaces";
