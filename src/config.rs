@@ -222,7 +222,7 @@ impl ConfigArgs {
         let Some(path) = self.config.clone().or_else(discover) else { return Ok(None) };
         let text = std::fs::read_to_string(&path)
             .map_err(|e| vec![miette::miette!("cannot read config file {}: {e}", path.display())])?;
-        Config::parse(path, text.into()).map(Some)
+        Config::parse(path, crate::source::with_lone_crs_as_lf(text).into()).map(Some)
     }
 }
 

@@ -297,6 +297,17 @@ fn count_breaks(text: &[u8]) -> (Vec<u32>, usize, bool) {
     (breaks, before + 1, lone_cr)
 }
 
+/// `text` with each lone CR made an LF, at the same offsets: for rule and
+/// config files, which miette shows from their text as it is, breaking
+/// lines at LF and CRLF only.
+pub fn with_lone_crs_as_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    // One ASCII byte for another: still UTF-8.
+    String::from_utf8(lone_crs_as_lf(text.as_bytes())).unwrap_or(text)
+}
+
 /// `text` with each CR that is not followed by LF made an LF.
 fn lone_crs_as_lf(text: &[u8]) -> Vec<u8> {
     let mut lf = text.to_vec();

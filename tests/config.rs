@@ -110,6 +110,15 @@ fn an_unknown_key_is_an_error_with_a_suggestion() {
     );
 }
 
+/// Lone CR line endings (old Mac files) break lines in the excerpt too.
+#[test]
+fn a_config_error_with_lone_cr_line_endings_shows_its_line() {
+    rejects(
+        "# team settings\rselect: [PS]\rextend_select: [AC]\r",
+        &["[.sitelint.yaml:3:1]", " 3 │ extend_select: [AC]"],
+    );
+}
+
 #[test]
 fn severity_overrides_change_the_severity_and_the_exit_code() {
     let site = Site::new();

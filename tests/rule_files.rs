@@ -90,6 +90,22 @@ fn rendered_error_shows_the_rule_file_excerpt() {
     assert!(rendered.contains("did you mean `item`?"), "{rendered}");
 }
 
+/// Old Mac line endings (a lone CR): miette shows a rule file from its text
+/// as it is and breaks lines at LF only, so the excerpt ran the lines
+/// together; lone CRs are read as LFs, at the same offsets.
+#[test]
+fn a_rule_file_with_lone_cr_line_endings_shows_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/rule-errors/cel-typo.yaml").unwrap();
+    std::fs::write(dir.path().join("cel-typo.yaml"), text.replace('\n', "\r")).unwrap();
+    let mut rules = RuleSet::builtin().unwrap();
+    let errors = rules.add_dir(dir.path()).unwrap_err();
+    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false);
+    assert!(rendered.contains("cel-typo.yaml:8:3"), "{rendered}");
+    assert!(rendered.contains(" 8 │   itm.status != \"active\""), "{rendered}");
+    assert!(!rendered.contains('\r'), "{rendered:?}");
+}
+
 #[test]
 fn every_built_in_rule_loads() {
     let rules = RuleSet::builtin().expect("built-in rules load");

@@ -55,6 +55,7 @@ impl RuleSet {
         for path in paths {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| vec![miette::miette!("cannot read rule file {}: {e}", path.display())])?;
+            let text = crate::source::with_lone_crs_as_lf(text);
             sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
         }
         self.add(sources)
