@@ -208,6 +208,23 @@ fn a_suppression_hides_its_finding_and_counts_it() {
     assert!(human.stdout.ends_with("4 errors, 1 warning in 9 files (1 suppressed)\n"), "{}", human.stdout);
 }
 
+/// A finding about a customer names them by email whatever the reference
+/// says: `sitelint import` writes account ids, and suppressions (like the
+/// README's) name users by email.
+#[test]
+fn a_suppression_by_email_matches_a_reference_written_as_an_account_id() {
+    let site = Site::new();
+    site.write(".sitelint.yaml", SUPPRESS_DANA);
+    let orgs = site.read("snap/organizations.yaml");
+    let by_id =
+        orgs.replace("- dana.whitfield@globex.com", "- \"712020:47a1c9e2-3b5d-4f60-8a7c-9e1b2d3f4a5c\"");
+    assert_ne!(orgs, by_id);
+    site.write("snap/organizations.yaml", &by_id);
+    let run = site.run_in(".", &["check", "snap", "--format", "json"], &[("SITELINT_TODAY", "2027-01-31")]);
+    assert_eq!(run.codes(), ["AC003", "CH001", "PS001", "PS007", "UA005"], "{}", run.stdout);
+    assert_eq!(run.json()["summary"]["suppressed"], 1);
+}
+
 #[test]
 fn an_expired_suppression_stops_working_and_says_so() {
     let site = Site::new();
