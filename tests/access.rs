@@ -517,10 +517,9 @@ fn when_no_account_type_may_be_a_customer_nobody_gets_in() {
     let (_dir, path) = temporary(EDGE_NO_CUSTOMERS);
     let snapshot = open(&path);
     let see = Action::SeeInPortal;
-    assert_eq!(
-        blocks_of(&snapshot, "cust@b.io", "HELP", see),
-        ["CA001 site.yaml:1:30", "PS003 site.yaml:11:9"]
-    );
+    // Internal customers off withholds only a domain's role: the Customer
+    // role set on the account still counts, and only the scheme blocks.
+    assert_eq!(blocks_of(&snapshot, "cust@b.io", "HELP", see), ["PS003 site.yaml:11:9"]);
     assert_eq!(blocks_of(&snapshot, "portal@b.io", "HELP", see), ["CA004 site.yaml:1:47"]);
     assert_eq!(
         explain_blocks(&snapshot, &no_account("new@b.io", "HELP")),
@@ -531,6 +530,64 @@ fn when_no_account_type_may_be_a_customer_nobody_gets_in() {
             (Action::RaiseByEmail, cited(&["CA001 site.yaml:1:47", "PS003 site.yaml:11:9"])),
             (Action::WorkAsAgent, cited(&["- site.yaml:13:5"])),
         ]
+    );
+}
+
+/// Internal customers off: an approved domain's Customer role does not
+/// count, one set on the account or given by a group does.
+const EDGE_INTERNAL_OFF: &str = r#"customer_access: { internal: false }
+user_access:
+  approved_domains:
+    - { domain: acme.com, roles: { jira-servicemanagement: customer } }
+users:
+  - { account_id: a-carl, email: carl@other.com, roles: { jira-servicemanagement: customer } }
+  - { account_id: a-dee, email: dee@other.com }
+  - { account_id: a-ann, email: ann@acme.com }
+  - { account_id: a-bo, email: bo@acme.com }
+groups:
+  - { name: customers, members: [dee@other.com], roles: { jira-servicemanagement: customer } }
+projects:
+  - key: HELP
+    type: service_desk
+    service_desk:
+      customers: [carl@other.com, dee@other.com, ann@acme.com]
+      email_channels: [{ address: help@other.com }]
+"#;
+
+#[test]
+fn with_internal_customers_off_only_a_domain_given_role_does_not_count() {
+    let (_dir, path) = temporary(EDGE_INTERNAL_OFF);
+    assert_consistent(&path, &mut Coverage::default());
+    let snapshot = open(&path);
+    let customer = |allowed: bool| {
+        Action::ALL.map(|a| (a, if a == Action::WorkAsAgent { false } else { allowed })).to_vec()
+    };
+    for user in ["carl@other.com", "dee@other.com"] {
+        assert_eq!(verdicts(&snapshot.explain(&query(user, Some("HELP"))).unwrap(), "HELP"), customer(true));
+    }
+    assert_eq!(
+        verdicts(&snapshot.explain(&query("ann@acme.com", Some("HELP"))).unwrap(), "HELP"),
+        customer(false)
+    );
+    // The account lacks a role (AC001 at the account), and `internal` is why
+    // the domain's does not count (AC001's related place for a listed
+    // customer; no rule for one nobody lists).
+    for action in [Action::BeAddedAsCustomer, Action::SeeInPortal] {
+        assert_eq!(
+            blocks_of(&snapshot, "ann@acme.com", "HELP", action),
+            ["AC001 site.yaml:8:5", "AC001 site.yaml:1:30"]
+        );
+    }
+    assert_eq!(
+        blocks_of(&snapshot, "bo@acme.com", "HELP", Action::BeAddedAsCustomer),
+        ["- site.yaml:9:5", "- site.yaml:1:30"]
+    );
+    let explanation = snapshot.explain(&query("ann@acme.com", Some("HELP"))).unwrap();
+    let see = answer(&explanation, "HELP", Action::SeeInPortal);
+    let withheld = see.facts.iter().find(|f| snapshot.place(f.at.unwrap()) == "site.yaml:1:30").unwrap();
+    assert_eq!(
+        withheld.text,
+        "ann@acme.com's email domain acme.com is approved with the Customer role, which does not count because internal customers are off"
     );
 }
 

@@ -138,10 +138,11 @@ impl<'a, 's> Customer<'a, 's> {
         facts
     }
 
-    /// An Atlassian account is a customer when internal customers are on
-    /// and it holds a JSM role (AC001).
+    /// An Atlassian account is a customer when it holds a JSM role (AC001).
+    /// `customer_access.internal` only decides whether an approved
+    /// domain's Customer role counts, which the effective role already says.
     fn internal_customer(&self, id: UserId, user: &User) -> Vec<Fact> {
-        let mut facts: Vec<Fact> = self.internal_forbidden().into_iter().collect();
+        let mut facts = Vec::new();
         let who = label(user);
         let (role, how, at) = role_given(self.s, id, user);
         if role > JsmRole::None {
@@ -156,14 +157,23 @@ impl<'a, 's> Customer<'a, 's> {
         );
         facts.push(Fact::blocks(text, user.origin.location(), self.listed_rule(id, "AC001")));
         facts.extend(self.domain_without_role(user));
+        facts.extend(self.domain_role_withheld(id, user));
         facts
     }
 
-    fn internal_forbidden(&self) -> Option<Fact> {
-        let access = self.s.site.customer_access.as_ref().filter(|a| !a.internal)?;
-        let rule = self.s.ca001_fires().then_some("CA001");
-        let text = "customer access allows no Atlassian accounts as customers (internal customers are off)";
-        Some(Fact::blocks(text, access.origin.value_location("internal"), rule))
+    /// With internal customers off, an approved domain's Customer role does
+    /// not count. AC001 points at `internal` for a listed customer, and
+    /// CA001 does when no account type is allowed.
+    fn domain_role_withheld(&self, id: UserId, user: &User) -> Option<Fact> {
+        let domain = self.s.approved_domain(user.email.as_deref()?)?;
+        let internal = self.s.access_at("internal").filter(|_| self.s.withholds_domain_role(domain))?;
+        let text = format!(
+            "{}'s email domain {} is approved with the Customer role, which does not count because internal customers are off",
+            label(user),
+            domain.domain.as_deref().unwrap_or_default()
+        );
+        let rule = self.listed_rule(id, "AC001").or_else(|| self.s.ca001_fires().then_some("CA001"));
+        Some(Fact::blocks(text, internal, rule))
     }
 
     /// UA003: an approved domain that gives its users no JSM role.
@@ -341,7 +351,7 @@ impl<'a, 's> Customer<'a, 's> {
     /// Adding an Atlassian account without a JSM role gives it the
     /// Customer role, an invite only admins may make (AC001, UA006).
     fn invite(&self, id: UserId, user: &User) -> Vec<Fact> {
-        let mut facts: Vec<Fact> = self.internal_forbidden().into_iter().collect();
+        let mut facts = Vec::new();
         let who = label(user);
         let (role, how, at) = role_given(self.s, id, user);
         if role > JsmRole::None {
@@ -355,6 +365,7 @@ impl<'a, 's> Customer<'a, 's> {
         facts.push(Fact::blocks(text, user.origin.location(), self.listed_rule(id, "AC001")));
         facts.extend(self.invites_admins_only());
         facts.extend(self.domain_without_role(user));
+        facts.extend(self.domain_role_withheld(id, user));
         facts
     }
 

@@ -238,6 +238,12 @@ impl<'s> Settings<'s> {
         self.access().internal && matches!(domain.roles.get(JSM_APP), None | Some(DomainRole::None))
     }
 
+    /// With internal customers off, an approved domain's Customer role
+    /// gives its users nothing (AC001 points at `internal` then).
+    pub fn withholds_domain_role(&self, domain: &ApprovedDomain) -> bool {
+        !self.access().internal && domain.roles.get(JSM_APP) == Some(&DomainRole::Customer)
+    }
+
     /// UA006: JSM invites are limited to admins, on a site with a service project.
     pub fn ua006_fires(&self, invites: &UserInvite) -> bool {
         matches!(invites.mode, InviteMode::AdminsOnly | InviteMode::AdminApproval)
