@@ -138,7 +138,7 @@ impl Stats {
     /// The rules, slowest first (by code when as slow, to the microsecond
     /// printed, so that equal times read in code order).
     pub fn slowest_rules(&self) -> Vec<&RuleStats> {
-        let printed = |r: &RuleStats| (r.time.as_nanos() + 500) / 1000;
+        let printed = |r: &RuleStats| micros(r.time);
         let mut rules: Vec<&RuleStats> = self.rules.iter().collect();
         rules.sort_by(|a, b| printed(b).cmp(&printed(a)).then_with(|| a.code.cmp(&b.code)));
         rules
@@ -231,7 +231,15 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// Milliseconds with three decimals: one unit, so a column compares at a glance.
 fn millis(time: Duration) -> String {
-    format!("{:.3} ms", time.as_secs_f64() * 1000.0)
+    let micros = micros(time);
+    format!("{}.{:03} ms", micros / 1000, micros % 1000)
+}
+
+/// A time to the microsecond, rounded half up: what [`millis`] prints and
+/// what the rules are ordered by, so that times printed alike sort alike
+/// (a float's `{:.3}` rounded some halves the other way).
+fn micros(time: Duration) -> u128 {
+    (time.as_nanos() + 500) / 1000
 }
 
 /// Megabytes (10^6 bytes, as `--max-file-size` counts them) with one decimal.
@@ -268,6 +276,24 @@ mod tests {
 
     fn rule(code: &str, collection: &'static str, items: usize, findings: usize, micros: u64) -> RuleStats {
         RuleStats { code: Arc::from(code), collection, items, findings, time: Duration::from_micros(micros) }
+    }
+
+    /// Times that round to the same microsecond print alike and sort by
+    /// code. Formatting the float with `{:.3}` printed 1,002,500 ns as
+    /// 1.002 ms but sorted it with 1.003 ms, so a rule could print as faster
+    /// than the one after it (a flaky test of the slowest-first order).
+    #[test]
+    fn rules_as_slow_to_the_printed_microsecond_sort_by_code() {
+        let at = |code: &str, nanos: u64| RuleStats {
+            time: Duration::from_nanos(nanos),
+            ..rule(code, "users", 1, 0, 0)
+        };
+        let stats = Stats { rules: vec![at("ZZ001", 1_002_700), at("AA001", 1_002_500)], ..sample() };
+        let order: Vec<(&str, String)> =
+            stats.slowest_rules().iter().map(|r| (&*r.code, millis(r.time))).collect();
+        assert_eq!(order, [("AA001", "1.003 ms".to_string()), ("ZZ001", "1.003 ms".to_string())]);
+        assert_eq!(millis(Duration::from_nanos(499)), "0.000 ms");
+        assert_eq!(millis(Duration::from_micros(62_345_678)), "62345.678 ms");
     }
 
     fn phase(name: &'static str, micros: u64, peak_memory: Option<u64>) -> Phase {
