@@ -332,3 +332,14 @@ fn output_that_cannot_be_written_exits_2() {
     let broken = exports(&[("servicedesks.json", b"{\"values\": \n")]);
     assert_eq!(run(broken.path(), &temp.path().join("other"), full(), full()), Some(2));
 }
+
+#[test]
+fn csv_lines_count_crlf_and_lone_cr_line_endings() {
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = ["User id,User name,email,User status", "a1,A,a@x.com,Active", "a2,B,b@x.com,Weird", ""]
+            .join(ending);
+        let input = exports(&[("users.csv", text.as_bytes())]);
+        let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+        assert!(summary.contains("users.csv:3  User status is \"Weird\""), "{ending:?}: {summary}");
+    }
+}

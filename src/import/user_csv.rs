@@ -102,7 +102,7 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
             continue;
         }
         read.rows += 1;
-        let line = record.position().map(|p| p.line() as usize);
+        let line = record.position().map(|p| line_col(&file.text, p.byte() as usize).0);
         if let Some(id) = add_row(g, file, &headers, &columns, &record, line) {
             seen.insert(id);
         }
@@ -298,9 +298,23 @@ fn app_role(app: &str, value: &str) -> Result<Option<(String, bool)>, ()> {
 fn csv_error(file: &InputFile, e: &csv::Error) -> InputError {
     let error = InputError::new(&file.name, format!("not a readable CSV file: {e}"));
     match e.position() {
-        Some(p) => error.at(p.line() as usize, None),
+        Some(p) => error.at(line_col(&file.text, p.byte() as usize).0, None),
         None => error,
     }
+}
+
+/// The 1-based line and column of a byte offset. A line ends at `\n`, `\r\n`
+/// or a lone `\r`, as the csv crate reads them (its own line count is one
+/// short after CRLF line endings).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count();
+    let start = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
+    (breaks + 1, offset - start + 1)
 }
 
 #[cfg(test)]
