@@ -333,6 +333,37 @@ fn output_that_cannot_be_written_exits_2() {
     assert_eq!(run(broken.path(), &temp.path().join("other"), full(), full()), Some(2));
 }
 
+/// The csv crate reads an unclosed quote to the end of the file, and
+/// `flexible` rows may carry values past the last column: both would lose
+/// rows or values silently, so both are located errors.
+#[test]
+fn an_unclosed_quote_and_extra_values_in_the_csv_are_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let unclosed = exports(&[(
+        "users.csv",
+        b"User id,User name,email,User status\r\na0,Zed,z@x.com,Active\r\na1,\"Alice,a@x.com,Active\r\na2,Bob,b@x.com,Active\r\n",
+    )]);
+    let stderr = failing(&["import", unclosed.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains("users.csv:3:4: not a readable CSV file: this quote is never closed"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let extra = exports(&[(
+        "users.csv",
+        b"User id,User name,email,User status\na0,Zed,z@x.com\na1,A,a@x.com,Active,EXTRA,MORE\n",
+    )]);
+    let stderr = failing(&["import", extra.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "users.csv:3: not a readable CSV file: this row has 6 values, but the header has 4 columns"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn csv_lines_count_crlf_and_lone_cr_line_endings() {
     for ending in ["\n", "\r\n", "\r"] {

@@ -62,6 +62,14 @@ pub struct CsvRead {
 }
 
 pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, InputError> {
+    // The csv crate reads an unclosed quote to the end of the file without
+    // an error, swallowing every row after it into one value.
+    if let Some(offset) = unclosed_quote(&file.text) {
+        let (line, column) = line_col(&file.text, offset);
+        return Err(InputError::new(&file.name, "not a readable CSV file: this quote is never closed")
+            .at(line, Some(column))
+            .help("a value in double quotes must end with a double quote; a quote inside it is written twice (\"\")"));
+    }
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file.text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
@@ -103,6 +111,20 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
         }
         read.rows += 1;
         let line = record.position().map(|p| line_col(&file.text, p.byte() as usize).0);
+        // `flexible` lets a row end early (its missing cells are empty),
+        // but values past the last column would be read by nothing.
+        if record.len() > headers.len() {
+            return Err(InputError::new(
+                &file.name,
+                format!(
+                    "not a readable CSV file: this row has {} values, but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ),
+            )
+            .at(line.unwrap_or(1), None)
+            .help("a value holding a comma must be in double quotes"));
+        }
         if let Some(id) = add_row(g, file, &headers, &columns, &record, line) {
             seen.insert(id);
         }
@@ -315,6 +337,30 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .count();
     let start = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
     (breaks + 1, offset - start + 1)
+}
+
+/// The byte offset of a quote that opens a value and is never closed. A
+/// quote opens a value only at its start; inside, `""` is a quote.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    let mut at_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (open, bytes[i]) {
+            (Some(_), b'"') if bytes.get(i + 1) == Some(&b'"') => i += 1,
+            (Some(_), b'"') => {
+                open = None;
+                at_start = false;
+            }
+            (Some(_), _) => {}
+            (None, b'"') if at_start => open = Some(i),
+            (None, b',' | b'\n' | b'\r') => at_start = true,
+            (None, _) => at_start = false,
+        }
+        i += 1;
+    }
+    open
 }
 
 #[cfg(test)]
