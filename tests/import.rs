@@ -374,3 +374,35 @@ fn csv_lines_count_crlf_and_lone_cr_line_endings() {
         assert!(summary.contains("users.csv:3  User status is \"Weird\""), "{ending:?}: {summary}");
     }
 }
+
+/// Two records under one account id that disagree are not merged: the
+/// first is kept, the second listed and kept as a comment at the user.
+#[test]
+fn conflicting_records_of_one_account_are_unmapped_not_merged() {
+    let csv = b"User id,User name,email,User status,Jira Service Management - acme\n\
+        a1,A,a@x.com,Active,Agent\n\
+        a1,A2,other@y.com,Deactivated,Customer\n";
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "5", "projectKey": "SUP", "projectName": "Support"}]}"#;
+    let customers = b"{\"size\": 3, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"c@x.com\", \"displayName\": \"C\"},\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"c@x.com\", \"displayName\": \"C\"},\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"d@y.com\", \"displayName\": \"D\"}\n]}\n";
+    let input =
+        exports(&[("users.csv", csv), ("desks.json", desks), ("servicedesk-5-customer.json", customers)]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    let said = "user a1: this row disagrees with the account's row at line 2, which is kept; it says User id \"a1\", \
+                User name \"A2\", email \"other@y.com\", User status \"Deactivated\", Jira Service Management - acme \"Customer\"";
+    let line = summary.lines().find(|l| l.contains("users.csv:3")).unwrap_or_default();
+    assert!(line.contains(said), "{summary}");
+    let said =
+        "servicedesk-5-customer.json:4  user qm:1:1: this entry disagrees with the account's entry at line 2";
+    assert!(summary.contains(said), "{summary}");
+    assert_eq!(summary.matches("disagrees").count(), 2, "the identical entry is no conflict: {summary}");
+    let users = fs::read_to_string(out.join("users.yaml")).unwrap();
+    assert!(
+        users.contains("  # unmapped (") && users.contains("other@y.com") && users.contains("d@y.com"),
+        "{users}"
+    );
+    assert!(users.contains("    email: a@x.com\n") && !users.contains("status: inactive"), "{users}");
+}

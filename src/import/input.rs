@@ -202,6 +202,13 @@ pub fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
     serde_json::to_string(value).ok().and_then(|quoted| line_of(text, &quoted))
 }
 
+/// The 1-based line where the JSON string `value` appears for the `n`th
+/// time (0 is the first): where a record repeating another one is.
+pub fn line_of_nth_json_string(text: &str, value: &str, n: usize) -> Option<usize> {
+    let quoted = serde_json::to_string(value).ok()?;
+    text.match_indices(&quoted).nth(n).map(|(at, _)| text[..at].matches('\n').count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

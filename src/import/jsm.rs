@@ -3,11 +3,13 @@
 //! members. Pages of one listing may be spread over several files: each
 //! page adds to the same records.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::gather::{Gathered, Id, Source, Target, fill};
 use super::hints::is_digits;
-use super::input::{InputFile, line_of_json_string};
+use super::input::{InputFile, line_of_json_string, line_of_nth_json_string};
 use super::rest::{add_rest_user, text};
 
 /// `/servicedesk`: which project each service desk is.
@@ -93,6 +95,8 @@ pub fn add_organization_members(g: &mut Gathered, file: &InputFile, organization
 /// it), `displayName`, `active`). Returns the account ids read.
 fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String> {
     let mut ids = Vec::new();
+    // Each account's first entry in the page, and how often it was seen.
+    let mut first: BTreeMap<&str, (&Value, usize)> = BTreeMap::new();
     for user in users {
         let Some(account_id) = user.get("accountId").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
             let label = text(user.get("displayName")).or_else(|| text(user.get("emailAddress")));
@@ -105,6 +109,23 @@ fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String>
             );
             continue;
         };
+        if let Some((kept, seen)) = first.get_mut(account_id) {
+            *seen += 1;
+            // The same entry twice says nothing new; a different one is
+            // another record under the same id: kept as a comment, not merged.
+            if *kept != user {
+                let line = line_of_nth_json_string(&file.text, account_id, *seen);
+                let first_line = line_of_json_string(&file.text, account_id);
+                let at = first_line.map(|l| format!(" at line {l}")).unwrap_or_default();
+                let what = format!(
+                    "user {account_id}: this entry disagrees with the account's entry{at}, which is kept; it says {}",
+                    serde_json::to_string(user).unwrap_or_default()
+                );
+                g.unmapped(Source::new(&file.name, line), Target::User(account_id.to_string()), what);
+            }
+            continue;
+        }
+        first.insert(account_id, (user, 0));
         let source = Source::new(&file.name, line_of_json_string(&file.text, account_id));
         add_rest_user(g, user, account_id, &source);
         ids.push(account_id.to_string());

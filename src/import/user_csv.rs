@@ -10,7 +10,10 @@
 //!   `email`, `active` (Yes/No), `last_login`, `last_session`, and one
 //!   Yes/No column per app (`Jira Service Desk`, `Jira Software`, ...).
 //!
-//! Rows of the same account are merged.
+//! Rows of the same account are merged when they differ only in groups;
+//! one that says otherwise is unmapped.
+
+use std::collections::BTreeMap;
 
 use super::gather::{Gathered, Source, Target, fill};
 use super::input::{InputError, InputFile};
@@ -104,6 +107,7 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
             .collect(),
     };
     let mut seen = std::collections::BTreeSet::new();
+    let mut first_rows = BTreeMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(file, &e))?;
         if record.iter().all(str::is_empty) {
@@ -125,7 +129,7 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
             .at(line.unwrap_or(1), None)
             .help("a value holding a comma must be in double quotes"));
         }
-        if let Some(id) = add_row(g, file, &headers, &columns, &record, line) {
+        if let Some(id) = add_row(g, file, &headers, &columns, &record, line, &mut first_rows) {
             seen.insert(id);
         }
     }
@@ -141,6 +145,10 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
     Ok(read)
 }
 
+/// The values of an account's first row that rows repeating it must
+/// match, with where that row is.
+type FirstRows = BTreeMap<String, (Source, Vec<String>)>;
+
 /// One row: the account, merged with earlier rows and files.
 fn add_row(
     g: &mut Gathered,
@@ -149,6 +157,7 @@ fn add_row(
     columns: &[Column],
     record: &csv::StringRecord,
     line: Option<usize>,
+    first_rows: &mut FirstRows,
 ) -> Option<String> {
     let source = Source::new(&file.name, line);
     let cell = |wanted: &Column| {
@@ -163,6 +172,33 @@ fn add_row(
         g.unmapped(source, Target::Summary, format!("user {who}: the row has no user id"));
         return None;
     };
+    // The older generation repeats an account's row once per group, the
+    // values other than the group the same. A row that disagrees is
+    // another record under the same id: kept as a comment, not merged.
+    let compared = |i: usize| !matches!(columns[i], Column::Groups | Column::Ignored | Column::Unused);
+    let values: Vec<String> = (0..columns.len())
+        .filter(|&i| compared(i))
+        .map(|i| record.get(i).unwrap_or("").to_string())
+        .collect();
+    match first_rows.get(&account_id) {
+        None => {
+            first_rows.insert(account_id.clone(), (source.clone(), values));
+        }
+        Some((first, first_values)) if *first_values != values => {
+            let said: Vec<String> = (0..record.len())
+                .filter(|&i| !record[i].is_empty())
+                .map(|i| format!("{} {:?}", &headers[i], &record[i]))
+                .collect();
+            let at = first.line.map(|l| format!(" at line {l}")).unwrap_or_default();
+            let what = format!(
+                "user {account_id}: this row disagrees with the account's row{at}, which is kept; it says {}",
+                said.join(", ")
+            );
+            g.unmapped(source, Target::User(account_id.clone()), what);
+            return Some(account_id);
+        }
+        Some(_) => {}
+    }
     let mut problems = Vec::new();
     let user = g.user(&account_id, &source);
     fill(&mut user.email, cell(&Column::Email));
