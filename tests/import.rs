@@ -406,3 +406,33 @@ fn conflicting_records_of_one_account_are_unmapped_not_merged() {
     );
     assert!(users.contains("    email: a@x.com\n") && !users.contains("status: inactive"), "{users}");
 }
+
+/// Records that belong to nothing the snapshot holds are kept as comments
+/// at the end of site.yaml, and listed: never "not written".
+#[test]
+fn records_tied_to_nothing_are_kept_in_site_yaml() {
+    let desks = b"{\"size\": 2, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"id\": \"5\", \"projectKey\": \"SUP\", \"projectName\": \"Support\"},\n\
+        {\"id\": \"7\", \"projectKey\": null, \"projectName\": \"Lost desk\"}\n]}\n";
+    let orphan = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"accountId": "qm:9:1", "emailAddress": "o@x.com"}]}"#;
+    let customers = b"{\"size\": 1, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"accountId\": null, \"emailAddress\": \"n@x.com\", \"displayName\": \"Nobody\"}\n]}\n";
+    let input = exports(&[
+        ("desks.json", desks),
+        ("servicedesk-9-customer.json", orphan),
+        ("servicedesk-5-customer.json", customers),
+    ]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    assert!(!summary.contains("not written") && summary.contains("Unmapped: 3 items"), "{summary}");
+    let site = fs::read_to_string(out.join("site.yaml")).unwrap();
+    for kept in [
+        "desks.json:3): a service desk without an id or projectKey to tie it to a project: {\"id\":\"7\",\"projectKey\":null,\"projectName\":\"Lost desk\"}",
+        "servicedesk-9-customer.json:1): customers of service desk 9: no saved service desk listing names its project (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key): qm:9:1",
+        "servicedesk-5-customer.json:2): user Nobody: no accountId to identify the account: {\"accountId\":null,\"displayName\":\"Nobody\",\"emailAddress\":\"n@x.com\"}",
+    ] {
+        assert!(site.contains(kept), "{kept}\n{site}");
+        let what = kept.split_once("): ").unwrap().1;
+        assert!(summary.contains(&format!("{what} (kept as a comment in <out>/site.yaml)")), "{summary}");
+    }
+}

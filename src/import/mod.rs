@@ -147,7 +147,7 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
         .unmapped
         .iter()
         .map(|u| {
-            let kept = emit::target_file(&u.target).map(|f| output::shown(&args.out.join(f)));
+            let kept = output::shown(&args.out.join(emit::target_file(&u.target)));
             (u.source.clone(), u.what.clone(), kept)
         })
         .collect();

@@ -37,7 +37,7 @@ fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value) {
         let line = str_at(scheme, &["self"]).and_then(|s| line_of(&file.text, s));
         g.unmapped(
             Source::new(&file.name, line),
-            Target::Summary,
+            Target::Site,
             "a permission scheme without an id or name".into(),
         );
         return;
@@ -202,7 +202,7 @@ pub fn add_role_detail(g: &mut Gathered, file: &InputFile, role: &Value) {
         .or_else(|| str_at(role, &["scope", "project", "key"]).map(str::to_string));
     let (Some(name), Some(project)) = (name, project) else {
         let what = "a project role's actors, but neither its self link nor its scope names the project";
-        g.unmapped(Source::new(&file.name, Some(1)), Target::Summary, what.into());
+        g.unmapped(Source::new(&file.name, Some(1)), Target::Site, what.into());
         return;
     };
     if let Some(id) = &id {

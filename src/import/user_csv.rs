@@ -169,7 +169,8 @@ fn add_row(
     };
     let Some(account_id) = cell(&Column::Id) else {
         let who = cell(&Column::Email).or_else(|| cell(&Column::Name)).unwrap_or_else(|| "(no email)".into());
-        g.unmapped(source, Target::Summary, format!("user {who}: the row has no user id"));
+        let what = format!("user {who}: the row has no user id; it says {}", said(headers, record));
+        g.unmapped(source, Target::Site, what);
         return None;
     };
     // The older generation repeats an account's row once per group, the
@@ -185,14 +186,10 @@ fn add_row(
             first_rows.insert(account_id.clone(), (source.clone(), values));
         }
         Some((first, first_values)) if *first_values != values => {
-            let said: Vec<String> = (0..record.len())
-                .filter(|&i| !record[i].is_empty())
-                .map(|i| format!("{} {:?}", &headers[i], &record[i]))
-                .collect();
             let at = first.line.map(|l| format!(" at line {l}")).unwrap_or_default();
             let what = format!(
                 "user {account_id}: this row disagrees with the account's row{at}, which is kept; it says {}",
-                said.join(", ")
+                said(headers, record)
             );
             g.unmapped(source, Target::User(account_id.clone()), what);
             return Some(account_id);
@@ -247,6 +244,18 @@ fn add_row(
         g.unmapped(source.clone(), Target::User(account_id.clone()), problem);
     }
     Some(account_id)
+}
+
+/// A row's non-empty values, each after its column's name, for a comment
+/// that keeps the row. Rows are never longer than the header (an error).
+fn said(headers: &csv::StringRecord, record: &csv::StringRecord) -> String {
+    let values: Vec<String> = headers
+        .iter()
+        .zip(record.iter())
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(h, v)| format!("{h} {v:?}"))
+        .collect();
+    values.join(", ")
 }
 
 fn classify(g: &mut Gathered, header: &str) -> Column {
@@ -474,7 +483,7 @@ mod tests {
             [
                 "u.csv:2 User(\"712020:a\") User status is \"Frozen\", which the snapshot format cannot say",
                 "u.csv:2 User(\"712020:a\") Jira Service Management - acme is \"Basic\", which the snapshot format cannot say",
-                "u.csv:3 Summary user b@x.com: the row has no user id",
+                "u.csv:3 Site user b@x.com: the row has no user id; it says email \"b@x.com\", User status \"Active\", Jira Service Management - acme \"Agent\"",
             ]
         );
     }
