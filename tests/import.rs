@@ -436,3 +436,18 @@ fn records_tied_to_nothing_are_kept_in_site_yaml() {
         assert!(summary.contains(&format!("{what} (kept as a comment in <out>/site.yaml)")), "{summary}");
     }
 }
+
+/// A grant with no holder type holds no string to find it by: it is
+/// located by its place in the file.
+#[test]
+fn a_grant_without_a_holder_type_is_located() {
+    let schemes = b"{\"permissionSchemes\": [\n  {\"id\": 1, \"name\": \"S\", \"permissions\": [\n    \
+        {\"permission\": \"BROWSE_PROJECTS\", \"holder\": {\"type\": \"anyone\"}},\n    \
+        {\"permission\": \"BROWSE_PROJECTS\",\n     \"holder\": {}}\n  ]}\n]}\n";
+    let input = exports(&[("schemes.json", schemes)]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert!(
+        summary.contains("schemes.json:4  grant BROWSE_PROJECTS to holder (no type): a grant needs a permission and a holder type"),
+        "{summary}"
+    );
+}
