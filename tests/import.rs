@@ -451,3 +451,31 @@ fn a_grant_without_a_holder_type_is_located() {
         "{summary}"
     );
 }
+
+/// A page that is not the last, whose next page is not saved, is listed
+/// as incomplete, with the request that saves it; a saved next page (found
+/// by its links and offset, whatever its file name) is no note.
+#[test]
+fn a_next_page_not_saved_is_incomplete() {
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "1", "projectKey": "SUP", "projectName": "Support"}]}"#;
+    let first = b"{\"size\": 1, \"start\": 0, \"limit\": 1,\n \"isLastPage\": false, \"_links\": {\"next\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=1&limit=1\"}, \"values\": [{\"accountId\": \"qm:1:1\", \"emailAddress\": \"a@x.com\"}]}";
+    let second = b"{\"size\": 1, \"start\": 1, \"limit\": 1,\n \"isLastPage\": false, \"_links\": {\"prev\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=0&limit=1\", \"next\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=2&limit=1\"}, \"values\": [{\"accountId\": \"qm:1:2\", \"emailAddress\": \"b@x.com\"}]}";
+    let projects = b"{\"startAt\": 0, \"maxResults\": 1,\n\"isLast\": false, \"nextPage\": \"https://x.atlassian.net/rest/api/3/project/search?startAt=1&maxResults=1\", \"values\": [{\"key\": \"SUP\", \"projectTypeKey\": \"service_desk\"}]}";
+    let input = exports(&[
+        ("desks.json", desks),
+        ("servicedesk-1-customer.json", first),
+        ("page two.json", second),
+        ("projects.json", projects),
+    ]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    let incomplete = summary.split_once("Incomplete:").map(|(_, rest)| rest).unwrap_or_default();
+    assert!(incomplete.contains("page two.json:2  the next page of this listing is not saved: save GET https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=2&limit=1"), "{summary}");
+    assert!(
+        incomplete.contains("projects.json:2  ")
+            && incomplete.contains(
+                "save GET https://x.atlassian.net/rest/api/3/project/search?startAt=1&maxResults=1"
+            ),
+        "{summary}"
+    );
+    assert!(!incomplete.contains("servicedesk-1-customer.json"), "its next page is saved: {summary}");
+}
