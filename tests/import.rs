@@ -332,3 +332,150 @@ fn output_that_cannot_be_written_exits_2() {
     let broken = exports(&[("servicedesks.json", b"{\"values\": \n")]);
     assert_eq!(run(broken.path(), &temp.path().join("other"), full(), full()), Some(2));
 }
+
+/// The csv crate reads an unclosed quote to the end of the file, and
+/// `flexible` rows may carry values past the last column: both would lose
+/// rows or values silently, so both are located errors.
+#[test]
+fn an_unclosed_quote_and_extra_values_in_the_csv_are_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let unclosed = exports(&[(
+        "users.csv",
+        b"User id,User name,email,User status\r\na0,Zed,z@x.com,Active\r\na1,\"Alice,a@x.com,Active\r\na2,Bob,b@x.com,Active\r\n",
+    )]);
+    let stderr = failing(&["import", unclosed.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains("users.csv:3:4: not a readable CSV file: this quote is never closed"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let extra = exports(&[(
+        "users.csv",
+        b"User id,User name,email,User status\na0,Zed,z@x.com\na1,A,a@x.com,Active,EXTRA,MORE\n",
+    )]);
+    let stderr = failing(&["import", extra.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "users.csv:3: not a readable CSV file: this row has 6 values, but the header has 4 columns"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn csv_lines_count_crlf_and_lone_cr_line_endings() {
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = ["User id,User name,email,User status", "a1,A,a@x.com,Active", "a2,B,b@x.com,Weird", ""]
+            .join(ending);
+        let input = exports(&[("users.csv", text.as_bytes())]);
+        let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+        assert!(summary.contains("users.csv:3  User status is \"Weird\""), "{ending:?}: {summary}");
+    }
+}
+
+/// Two records under one account id that disagree are not merged: the
+/// first is kept, the second listed and kept as a comment at the user.
+#[test]
+fn conflicting_records_of_one_account_are_unmapped_not_merged() {
+    let csv = b"User id,User name,email,User status,Jira Service Management - acme\n\
+        a1,A,a@x.com,Active,Agent\n\
+        a1,A2,other@y.com,Deactivated,Customer\n";
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "5", "projectKey": "SUP", "projectName": "Support"}]}"#;
+    let customers = b"{\"size\": 3, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"c@x.com\", \"displayName\": \"C\"},\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"c@x.com\", \"displayName\": \"C\"},\n\
+        {\"accountId\": \"qm:1:1\", \"emailAddress\": \"d@y.com\", \"displayName\": \"D\"}\n]}\n";
+    let input =
+        exports(&[("users.csv", csv), ("desks.json", desks), ("servicedesk-5-customer.json", customers)]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    let said = "user a1: this row disagrees with the account's row at line 2, which is kept; it says User id \"a1\", \
+                User name \"A2\", email \"other@y.com\", User status \"Deactivated\", Jira Service Management - acme \"Customer\"";
+    let line = summary.lines().find(|l| l.contains("users.csv:3")).unwrap_or_default();
+    assert!(line.contains(said), "{summary}");
+    let said =
+        "servicedesk-5-customer.json:4  user qm:1:1: this entry disagrees with the account's entry at line 2";
+    assert!(summary.contains(said), "{summary}");
+    assert_eq!(summary.matches("disagrees").count(), 2, "the identical entry is no conflict: {summary}");
+    let users = fs::read_to_string(out.join("users.yaml")).unwrap();
+    assert!(
+        users.contains("  # unmapped (") && users.contains("other@y.com") && users.contains("d@y.com"),
+        "{users}"
+    );
+    assert!(users.contains("    email: a@x.com\n") && !users.contains("status: inactive"), "{users}");
+}
+
+/// Records that belong to nothing the snapshot holds are kept as comments
+/// at the end of site.yaml, and listed: never "not written".
+#[test]
+fn records_tied_to_nothing_are_kept_in_site_yaml() {
+    let desks = b"{\"size\": 2, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"id\": \"5\", \"projectKey\": \"SUP\", \"projectName\": \"Support\"},\n\
+        {\"id\": \"7\", \"projectKey\": null, \"projectName\": \"Lost desk\"}\n]}\n";
+    let orphan = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"accountId": "qm:9:1", "emailAddress": "o@x.com"}]}"#;
+    let customers = b"{\"size\": 1, \"start\": 0, \"limit\": 50, \"isLastPage\": true, \"values\": [\n\
+        {\"accountId\": null, \"emailAddress\": \"n@x.com\", \"displayName\": \"Nobody\"}\n]}\n";
+    let input = exports(&[
+        ("desks.json", desks),
+        ("servicedesk-9-customer.json", orphan),
+        ("servicedesk-5-customer.json", customers),
+    ]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    assert!(!summary.contains("not written") && summary.contains("Unmapped: 3 items"), "{summary}");
+    let site = fs::read_to_string(out.join("site.yaml")).unwrap();
+    for kept in [
+        "desks.json:3): a service desk without an id or projectKey to tie it to a project: {\"id\":\"7\",\"projectKey\":null,\"projectName\":\"Lost desk\"}",
+        "servicedesk-9-customer.json:1): customers of service desk 9: no saved service desk listing names its project (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key): qm:9:1",
+        "servicedesk-5-customer.json:2): user Nobody: no accountId to identify the account: {\"accountId\":null,\"displayName\":\"Nobody\",\"emailAddress\":\"n@x.com\"}",
+    ] {
+        assert!(site.contains(kept), "{kept}\n{site}");
+        let what = kept.split_once("): ").unwrap().1;
+        assert!(summary.contains(&format!("{what} (kept as a comment in <out>/site.yaml)")), "{summary}");
+    }
+}
+
+/// A grant with no holder type holds no string to find it by: it is
+/// located by its place in the file.
+#[test]
+fn a_grant_without_a_holder_type_is_located() {
+    let schemes = b"{\"permissionSchemes\": [\n  {\"id\": 1, \"name\": \"S\", \"permissions\": [\n    \
+        {\"permission\": \"BROWSE_PROJECTS\", \"holder\": {\"type\": \"anyone\"}},\n    \
+        {\"permission\": \"BROWSE_PROJECTS\",\n     \"holder\": {}}\n  ]}\n]}\n";
+    let input = exports(&[("schemes.json", schemes)]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert!(
+        summary.contains("schemes.json:4  grant BROWSE_PROJECTS to holder (no type): a grant needs a permission and a holder type"),
+        "{summary}"
+    );
+}
+
+/// A page that is not the last, whose next page is not saved, is listed
+/// as incomplete, with the request that saves it; a saved next page (found
+/// by its links and offset, whatever its file name) is no note.
+#[test]
+fn a_next_page_not_saved_is_incomplete() {
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "1", "projectKey": "SUP", "projectName": "Support"}]}"#;
+    let first = b"{\"size\": 1, \"start\": 0, \"limit\": 1,\n \"isLastPage\": false, \"_links\": {\"next\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=1&limit=1\"}, \"values\": [{\"accountId\": \"qm:1:1\", \"emailAddress\": \"a@x.com\"}]}";
+    let second = b"{\"size\": 1, \"start\": 1, \"limit\": 1,\n \"isLastPage\": false, \"_links\": {\"prev\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=0&limit=1\", \"next\": \"https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=2&limit=1\"}, \"values\": [{\"accountId\": \"qm:1:2\", \"emailAddress\": \"b@x.com\"}]}";
+    let projects = b"{\"startAt\": 0, \"maxResults\": 1,\n\"isLast\": false, \"nextPage\": \"https://x.atlassian.net/rest/api/3/project/search?startAt=1&maxResults=1\", \"values\": [{\"key\": \"SUP\", \"projectTypeKey\": \"service_desk\"}]}";
+    let input = exports(&[
+        ("desks.json", desks),
+        ("servicedesk-1-customer.json", first),
+        ("page two.json", second),
+        ("projects.json", projects),
+    ]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    let incomplete = summary.split_once("Incomplete:").map(|(_, rest)| rest).unwrap_or_default();
+    assert!(incomplete.contains("page two.json:2  the next page of this listing is not saved: save GET https://x.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=2&limit=1"), "{summary}");
+    assert!(
+        incomplete.contains("projects.json:2  ")
+            && incomplete.contains(
+                "save GET https://x.atlassian.net/rest/api/3/project/search?startAt=1&maxResults=1"
+            ),
+        "{summary}"
+    );
+    assert!(!incomplete.contains("servicedesk-1-customer.json"), "its next page is saved: {summary}");
+}

@@ -46,16 +46,15 @@ impl Lines {
     }
 }
 
-/// The file a target's unmapped items are kept in; `None` when nothing is
-/// written for it.
-pub fn target_file(target: &Target) -> Option<String> {
+/// The file a target's unmapped items are kept in.
+pub fn target_file(target: &Target) -> String {
     match target {
-        Target::User(_) => Some("users.yaml".into()),
-        Target::Scheme(_) => Some("permission-schemes.yaml".into()),
-        Target::Project(key) => Some(project_file(key)),
-        Target::Organization(_) => Some("organizations.yaml".into()),
-        Target::Roles => Some("project-roles.yaml".into()),
-        Target::Summary => None,
+        Target::User(_) => "users.yaml".into(),
+        Target::Scheme(_) => "permission-schemes.yaml".into(),
+        Target::Project(key) => project_file(key),
+        Target::Organization(_) => "organizations.yaml".into(),
+        Target::Roles => "project-roles.yaml".into(),
+        Target::Site => "site.yaml".into(),
     }
 }
 
@@ -133,6 +132,12 @@ fn site(g: &Gathered, header: &str) -> OutFile {
         text.push_str(&format!("# the exports link to more than one site: {}\n", comment(&all.join(", "))));
     }
     text.push_str(TEMPLATE);
+    let mut kept = Lines::default();
+    unmapped(g, &Target::Site, 0, &mut kept);
+    if !kept.0.is_empty() {
+        text.push_str("\n# Records of the exports that belong to nothing the snapshot holds:\n");
+        text.push_str(&(kept.0.join("\n") + "\n"));
+    }
     OutFile {
         path: "site.yaml".into(),
         text,

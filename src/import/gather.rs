@@ -152,8 +152,9 @@ pub enum Target {
     Project(String),
     Organization(Id),
     Roles,
-    /// Nothing in the snapshot to keep it next to: listed in the summary only.
-    Summary,
+    /// Nothing in the snapshot to keep it next to: kept at the end of
+    /// `site.yaml`, so that nothing read is dropped.
+    Site,
 }
 
 /// Something the exports hold that the snapshot cannot say: kept as a

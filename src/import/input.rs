@@ -202,6 +202,32 @@ pub fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
     serde_json::to_string(value).ok().and_then(|quoted| line_of(text, &quoted))
 }
 
+/// The 1-based line where the JSON string `value` appears for the `n`th
+/// time (0 is the first): where a record repeating another one is.
+pub fn line_of_nth_json_string(text: &str, value: &str, n: usize) -> Option<usize> {
+    let quoted = serde_json::to_string(value).ok()?;
+    text.match_indices(&quoted).nth(n).map(|(at, _)| text[..at].matches('\n').count() + 1)
+}
+
+/// The 1-based line where the value at `path` starts, each step an
+/// object's key or, in a list, an index: for records that hold no string
+/// of their own to search for. `None` when the path is not there.
+pub fn line_of_path(text: &str, path: &[&str]) -> Option<usize> {
+    use crate::tree::Value as Tree;
+    let mut node = &crate::load::json::parse(text).ok()?;
+    for step in path {
+        node = match &node.value {
+            Tree::Map(entries) => {
+                &entries.iter().find(|e| e.key.as_scalar().is_some_and(|k| k.text == *step))?.value
+            }
+            Tree::Seq(items) => items.get(step.parse::<usize>().ok()?)?,
+            Tree::Scalar(_) => return None,
+        };
+    }
+    let start = node.span.start().min(text.len());
+    Some(text[..start].matches('\n').count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,17 +3,28 @@
 //! members. Pages of one listing may be spread over several files: each
 //! page adds to the same records.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::gather::{Gathered, Id, Source, Target, fill};
 use super::hints::is_digits;
-use super::input::{InputFile, line_of_json_string};
+use super::input::{InputFile, line_of_json_string, line_of_nth_json_string};
 use super::rest::{add_rest_user, text};
 
 /// `/servicedesk`: which project each service desk is.
 pub fn add_service_desks(g: &mut Gathered, file: &InputFile, desks: &[Value]) {
     for desk in desks {
-        let (Some(id), Some(key)) = (text(desk.get("id")), text(desk.get("projectKey"))) else { continue };
+        let (Some(id), Some(key)) = (text(desk.get("id")), text(desk.get("projectKey"))) else {
+            let name = text(desk.get("projectName")).or_else(|| text(desk.get("id")));
+            let line = name.and_then(|n| line_of_json_string(&file.text, &n));
+            let what = format!(
+                "a service desk without an id or projectKey to tie it to a project: {}",
+                serde_json::to_string(desk).unwrap_or_default()
+            );
+            g.unmapped(Source::new(&file.name, line), Target::Site, what);
+            continue;
+        };
         let source = Source::new(&file.name, line_of_json_string(&file.text, &key));
         g.desks.insert(id, key.clone());
         let project = g.project(&key);
@@ -29,13 +40,15 @@ fn desk_project(g: &Gathered, desk: &str) -> Option<String> {
     if is_digits(desk) { g.desks.get(desk).cloned() } else { Some(g.project_key(desk)) }
 }
 
-/// Why a desk's listing cannot be tied to a project.
-fn unknown_desk(g: &mut Gathered, file: &InputFile, desk: &str, what: &str) {
+/// Why a desk's listing cannot be tied to a project; its `ids` are kept
+/// in the comment, ready to move into the project's file.
+fn unknown_desk(g: &mut Gathered, file: &InputFile, desk: &str, what: &str, ids: &[String]) {
     let why = format!(
         "{what} of service desk {desk}: no saved service desk listing names its project \
-         (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key)"
+         (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key): {}",
+        ids.join(", ")
     );
-    g.unmapped(Source::new(&file.name, Some(1)), Target::Summary, why);
+    g.unmapped(Source::new(&file.name, Some(1)), Target::Site, why);
 }
 
 /// `/servicedesk/{id}/customer`: the project's customers, and the accounts.
@@ -48,7 +61,7 @@ pub fn add_desk_customers(g: &mut Gathered, file: &InputFile, desk: &str, users:
             project.customers.get_or_insert_default().extend(ids);
         }
         None if ids.is_empty() => {}
-        None => unknown_desk(g, file, desk, "customers"),
+        None => unknown_desk(g, file, desk, "customers", &ids),
     }
 }
 
@@ -62,7 +75,10 @@ pub fn add_desk_organizations(g: &mut Gathered, file: &InputFile, desk: &str, or
             project.organizations.get_or_insert_default().extend(ids);
         }
         None if ids.is_empty() => {}
-        None => unknown_desk(g, file, desk, "organizations"),
+        None => {
+            let ids: Vec<String> = ids.into_iter().map(|id| id.0).collect();
+            unknown_desk(g, file, desk, "organizations", &ids)
+        }
     }
 }
 
@@ -93,18 +109,37 @@ pub fn add_organization_members(g: &mut Gathered, file: &InputFile, organization
 /// it), `displayName`, `active`). Returns the account ids read.
 fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String> {
     let mut ids = Vec::new();
+    // Each account's first entry in the page, and how often it was seen.
+    let mut first: BTreeMap<&str, (&Value, usize)> = BTreeMap::new();
     for user in users {
         let Some(account_id) = user.get("accountId").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
             let label = text(user.get("displayName")).or_else(|| text(user.get("emailAddress")));
             let label = label.unwrap_or_else(|| "(no name)".to_string());
             let source = Source::new(&file.name, line_of_json_string(&file.text, &label));
-            g.unmapped(
-                source,
-                Target::Summary,
-                format!("user {label}: no accountId to identify the account"),
+            let what = format!(
+                "user {label}: no accountId to identify the account: {}",
+                serde_json::to_string(user).unwrap_or_default()
             );
+            g.unmapped(source, Target::Site, what);
             continue;
         };
+        if let Some((kept, seen)) = first.get_mut(account_id) {
+            *seen += 1;
+            // The same entry twice says nothing new; a different one is
+            // another record under the same id: kept as a comment, not merged.
+            if *kept != user {
+                let line = line_of_nth_json_string(&file.text, account_id, *seen);
+                let first_line = line_of_json_string(&file.text, account_id);
+                let at = first_line.map(|l| format!(" at line {l}")).unwrap_or_default();
+                let what = format!(
+                    "user {account_id}: this entry disagrees with the account's entry{at}, which is kept; it says {}",
+                    serde_json::to_string(user).unwrap_or_default()
+                );
+                g.unmapped(Source::new(&file.name, line), Target::User(account_id.to_string()), what);
+            }
+            continue;
+        }
+        first.insert(account_id, (user, 0));
         let source = Source::new(&file.name, line_of_json_string(&file.text, account_id));
         add_rest_user(g, user, account_id, &source);
         ids.push(account_id.to_string());

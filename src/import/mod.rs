@@ -28,8 +28,10 @@ use serde_json::Value;
 use crate::cli::write_stderr;
 
 use detect::Export;
-use gather::Gathered;
-use input::{Content, InputError, InputFile};
+use std::collections::BTreeSet;
+
+use gather::{Gathered, Source};
+use input::{Content, InputError, InputFile, line_of};
 use summary::Summary;
 
 const EXIT_UNUSABLE: u8 = 2;
@@ -137,6 +139,8 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
     if !errors.is_empty() {
         return Err(errors.iter().map(ToString::to_string).collect());
     }
+    let recognised: Vec<&InputFile> = exports.iter().map(|(_, file, _)| *file).collect();
+    gathered.notes.extend(missing_pages(&recognised));
     summary.read = what_read.into_iter().collect();
     resolve::resolve(&mut gathered);
     let files = emit::emit(&gathered, &summary.input);
@@ -147,7 +151,7 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
         .unmapped
         .iter()
         .map(|u| {
-            let kept = emit::target_file(&u.target).map(|f| output::shown(&args.out.join(f)));
+            let kept = output::shown(&args.out.join(emit::target_file(&u.target)));
             (u.source.clone(), u.what.clone(), kept)
         })
         .collect();
@@ -215,6 +219,66 @@ fn collect_site_urls(json: &Value, g: &mut Gathered) {
         Value::Array(items) => items.iter().for_each(|item| collect_site_urls(item, g)),
         _ => {}
     }
+}
+
+/// Pages of a listing (JSM's `isLastPage`, Jira's `isLast`) whose next
+/// page is not among the saved files: the snapshot lacks what it holds.
+fn missing_pages(files: &[&InputFile]) -> Vec<(Source, String)> {
+    let pages: Vec<(&InputFile, &Value)> = files
+        .iter()
+        .filter_map(|file| match &file.content {
+            Content::Json(page) if page.is_object() => Some((*file, page)),
+            _ => None,
+        })
+        .collect();
+    // Each saved page as its listing's URL (without the query) and its
+    // first item's offset; every link a page carries names its listing.
+    let saved: BTreeSet<(&str, u64)> = pages
+        .iter()
+        .filter_map(|(_, page)| Some((page, page.get("start").or_else(|| page.get("startAt"))?.as_u64()?)))
+        .flat_map(|(page, start)| {
+            let links = page.get("_links").and_then(Value::as_object).into_iter().flat_map(|l| l.values());
+            let own = ["self", "nextPage"].into_iter().filter_map(|k| page.get(k));
+            links.chain(own).filter_map(Value::as_str).map(move |url| (without_query(url), start))
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for (file, page) in pages {
+        let last = page.get("isLastPage").or_else(|| page.get("isLast")).and_then(Value::as_bool);
+        if last != Some(false) {
+            continue;
+        }
+        let next = page.get("_links").and_then(|l| l.get("next")).or_else(|| page.get("nextPage"));
+        let next = next.and_then(Value::as_str);
+        if let Some(url) = next
+            && let Some(start) = query_number(url, &["start", "startAt"])
+            && saved.contains(&(without_query(url), start))
+        {
+            continue;
+        }
+        let line = line_of(&file.text, "\"isLastPage\"").or_else(|| line_of(&file.text, "\"isLast\""));
+        let what = match next {
+            Some(url) => format!("the next page of this listing is not saved: save GET {url}"),
+            None => {
+                "this page is not the last, and it does not link to the next: save the next page".to_string()
+            }
+        };
+        notes.push((Source::new(&file.name, line), what));
+    }
+    notes
+}
+
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// The number a URL's query gives one of `names` (`?start=50&limit=50`).
+fn query_number(url: &str, names: &[&str]) -> Option<u64> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        names.contains(&name).then(|| value.parse().ok()).flatten()
+    })
 }
 
 fn plural(n: usize, one: &str) -> String {

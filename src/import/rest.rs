@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::detect::RoleLink;
 use super::gather::{Gathered, Grant, Id, Role, Scheme, Source, Target, fill};
 use super::hints;
-use super::input::{InputFile, line_of, line_of_json_string};
+use super::input::{Content, InputFile, line_of, line_of_json_string, line_of_path};
 
 /// Holder types the snapshot format knows, and whether they take a
 /// parameter the snapshot must resolve.
@@ -27,17 +27,23 @@ fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 pub fn add_schemes(g: &mut Gathered, file: &InputFile, schemes: &[Value]) {
-    for scheme in schemes {
-        add_scheme(g, file, scheme);
+    // All schemes are a list in `permissionSchemes`; one scheme is the file.
+    let listed = matches!(&file.content, Content::Json(json) if json.get("permissionSchemes").is_some());
+    for (i, scheme) in schemes.iter().enumerate() {
+        let index = i.to_string();
+        add_scheme(g, file, scheme, if listed { vec!["permissionSchemes", &index] } else { vec![] });
     }
 }
 
-fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value) {
+/// A scheme at `path` in the file (no steps: the whole file).
+fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value, path: Vec<&str>) {
     let (Some(id), Some(name)) = (text(scheme.get("id")), str_at(scheme, &["name"])) else {
-        let line = str_at(scheme, &["self"]).and_then(|s| line_of(&file.text, s));
+        let line = str_at(scheme, &["self"])
+            .and_then(|s| line_of(&file.text, s))
+            .or_else(|| line_of_path(&file.text, &path));
         g.unmapped(
             Source::new(&file.name, line),
-            Target::Summary,
+            Target::Site,
             "a permission scheme without an id or name".into(),
         );
         return;
@@ -50,8 +56,11 @@ fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value) {
     }
     let source = Source::new(&file.name, line_of_json_string(&file.text, name));
     let mut grants = Vec::new();
-    for grant in scheme.get("permissions").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
-        if let Some(grant) = read_grant(g, file, &id, grant) {
+    let listed = scheme.get("permissions").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    for (i, grant) in listed.iter().enumerate() {
+        let index = i.to_string();
+        let grant_path = [&path[..], &["permissions", &index]].concat();
+        if let Some(grant) = read_grant(g, file, &id, grant, &grant_path) {
             grants.push(grant);
         }
     }
@@ -61,13 +70,21 @@ fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value) {
 
 /// A grant the snapshot can hold, with its holder's users, groups and
 /// roles recorded; anything else is unmapped at the scheme.
-fn read_grant(g: &mut Gathered, file: &InputFile, scheme: &Id, grant: &Value) -> Option<Grant> {
+fn read_grant(
+    g: &mut Gathered,
+    file: &InputFile,
+    scheme: &Id,
+    grant: &Value,
+    path: &[&str],
+) -> Option<Grant> {
     let holder = grant.get("holder").unwrap_or(&Value::Null);
     let holder_type = str_at(holder, &["type"]);
     let parameter = text(holder.get("parameter"));
     let line = str_at(grant, &["self"])
         .and_then(|s| line_of(&file.text, s))
-        .or_else(|| holder_type.and_then(|t| line_of_json_string(&file.text, t)));
+        .or_else(|| holder_type.and_then(|t| line_of_json_string(&file.text, t)))
+        // A grant with neither (`"holder": {}`): where the grant itself is.
+        .or_else(|| line_of_path(&file.text, path));
     let source = Source::new(&file.name, line);
     let permission = str_at(grant, &["permission"]);
     let described = format!(
@@ -144,7 +161,7 @@ pub fn add_rest_user(g: &mut Gathered, user: &Value, account_id: &str, source: &
 /// was saved with `?expand=all` it is also the scheme itself.
 pub fn set_project_scheme(g: &mut Gathered, file: &InputFile, project: &str, scheme: &Value) {
     if scheme.get("permissions").is_some_and(Value::is_array) {
-        add_scheme(g, file, scheme);
+        add_scheme(g, file, scheme, vec![]);
     }
     let source = Source::new(&file.name, Some(1));
     let project = &g.project_key(project);
@@ -202,7 +219,7 @@ pub fn add_role_detail(g: &mut Gathered, file: &InputFile, role: &Value) {
         .or_else(|| str_at(role, &["scope", "project", "key"]).map(str::to_string));
     let (Some(name), Some(project)) = (name, project) else {
         let what = "a project role's actors, but neither its self link nor its scope names the project";
-        g.unmapped(Source::new(&file.name, Some(1)), Target::Summary, what.into());
+        g.unmapped(Source::new(&file.name, Some(1)), Target::Site, what.into());
         return;
     };
     if let Some(id) = &id {

@@ -22,7 +22,7 @@ pub struct Summary {
     /// Old snapshot files removed from the output folder (`--force`).
     pub removed: Vec<String>,
     /// Unmapped items: where read, what, and the file keeping its comment.
-    pub unmapped: Vec<(Source, String, Option<String>)>,
+    pub unmapped: Vec<(Source, String, String)>,
     pub notes: Vec<(Source, String)>,
 }
 
@@ -59,11 +59,7 @@ impl Summary {
                 .unmapped
                 .iter()
                 .map(|(source, what, kept)| {
-                    let kept = match kept {
-                        Some(file) => format!(" (kept as a comment in {file})"),
-                        None => " (not written)".to_string(),
-                    };
-                    (source.to_string(), format!("{what}{kept}"))
+                    (source.to_string(), format!("{what} (kept as a comment in {kept})"))
                 })
                 .collect();
             let count = self.unmapped.len();

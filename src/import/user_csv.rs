@@ -10,7 +10,10 @@
 //!   `email`, `active` (Yes/No), `last_login`, `last_session`, and one
 //!   Yes/No column per app (`Jira Service Desk`, `Jira Software`, ...).
 //!
-//! Rows of the same account are merged.
+//! Rows of the same account are merged when they differ only in groups;
+//! one that says otherwise is unmapped.
+
+use std::collections::BTreeMap;
 
 use super::gather::{Gathered, Source, Target, fill};
 use super::input::{InputError, InputFile};
@@ -62,6 +65,14 @@ pub struct CsvRead {
 }
 
 pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, InputError> {
+    // The csv crate reads an unclosed quote to the end of the file without
+    // an error, swallowing every row after it into one value.
+    if let Some(offset) = unclosed_quote(&file.text) {
+        let (line, column) = line_col(&file.text, offset);
+        return Err(InputError::new(&file.name, "not a readable CSV file: this quote is never closed")
+            .at(line, Some(column))
+            .help("a value in double quotes must end with a double quote; a quote inside it is written twice (\"\")"));
+    }
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file.text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
@@ -96,14 +107,29 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
             .collect(),
     };
     let mut seen = std::collections::BTreeSet::new();
+    let mut first_rows = BTreeMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(file, &e))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
         read.rows += 1;
-        let line = record.position().map(|p| p.line() as usize);
-        if let Some(id) = add_row(g, file, &headers, &columns, &record, line) {
+        let line = record.position().map(|p| line_col(&file.text, p.byte() as usize).0);
+        // `flexible` lets a row end early (its missing cells are empty),
+        // but values past the last column would be read by nothing.
+        if record.len() > headers.len() {
+            return Err(InputError::new(
+                &file.name,
+                format!(
+                    "not a readable CSV file: this row has {} values, but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ),
+            )
+            .at(line.unwrap_or(1), None)
+            .help("a value holding a comma must be in double quotes"));
+        }
+        if let Some(id) = add_row(g, file, &headers, &columns, &record, line, &mut first_rows) {
             seen.insert(id);
         }
     }
@@ -119,6 +145,10 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
     Ok(read)
 }
 
+/// The values of an account's first row that rows repeating it must
+/// match, with where that row is.
+type FirstRows = BTreeMap<String, (Source, Vec<String>)>;
+
 /// One row: the account, merged with earlier rows and files.
 fn add_row(
     g: &mut Gathered,
@@ -127,6 +157,7 @@ fn add_row(
     columns: &[Column],
     record: &csv::StringRecord,
     line: Option<usize>,
+    first_rows: &mut FirstRows,
 ) -> Option<String> {
     let source = Source::new(&file.name, line);
     let cell = |wanted: &Column| {
@@ -138,9 +169,33 @@ fn add_row(
     };
     let Some(account_id) = cell(&Column::Id) else {
         let who = cell(&Column::Email).or_else(|| cell(&Column::Name)).unwrap_or_else(|| "(no email)".into());
-        g.unmapped(source, Target::Summary, format!("user {who}: the row has no user id"));
+        let what = format!("user {who}: the row has no user id; it says {}", said(headers, record));
+        g.unmapped(source, Target::Site, what);
         return None;
     };
+    // The older generation repeats an account's row once per group, the
+    // values other than the group the same. A row that disagrees is
+    // another record under the same id: kept as a comment, not merged.
+    let compared = |i: usize| !matches!(columns[i], Column::Groups | Column::Ignored | Column::Unused);
+    let values: Vec<String> = (0..columns.len())
+        .filter(|&i| compared(i))
+        .map(|i| record.get(i).unwrap_or("").to_string())
+        .collect();
+    match first_rows.get(&account_id) {
+        None => {
+            first_rows.insert(account_id.clone(), (source.clone(), values));
+        }
+        Some((first, first_values)) if *first_values != values => {
+            let at = first.line.map(|l| format!(" at line {l}")).unwrap_or_default();
+            let what = format!(
+                "user {account_id}: this row disagrees with the account's row{at}, which is kept; it says {}",
+                said(headers, record)
+            );
+            g.unmapped(source, Target::User(account_id.clone()), what);
+            return Some(account_id);
+        }
+        Some(_) => {}
+    }
     let mut problems = Vec::new();
     let user = g.user(&account_id, &source);
     fill(&mut user.email, cell(&Column::Email));
@@ -189,6 +244,18 @@ fn add_row(
         g.unmapped(source.clone(), Target::User(account_id.clone()), problem);
     }
     Some(account_id)
+}
+
+/// A row's non-empty values, each after its column's name, for a comment
+/// that keeps the row. Rows are never longer than the header (an error).
+fn said(headers: &csv::StringRecord, record: &csv::StringRecord) -> String {
+    let values: Vec<String> = headers
+        .iter()
+        .zip(record.iter())
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(h, v)| format!("{h} {v:?}"))
+        .collect();
+    values.join(", ")
 }
 
 fn classify(g: &mut Gathered, header: &str) -> Column {
@@ -298,9 +365,47 @@ fn app_role(app: &str, value: &str) -> Result<Option<(String, bool)>, ()> {
 fn csv_error(file: &InputFile, e: &csv::Error) -> InputError {
     let error = InputError::new(&file.name, format!("not a readable CSV file: {e}"));
     match e.position() {
-        Some(p) => error.at(p.line() as usize, None),
+        Some(p) => error.at(line_col(&file.text, p.byte() as usize).0, None),
         None => error,
     }
+}
+
+/// The 1-based line and column of a byte offset. A line ends at `\n`, `\r\n`
+/// or a lone `\r`, as the csv crate reads them (its own line count is one
+/// short after CRLF line endings).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count();
+    let start = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
+    (breaks + 1, offset - start + 1)
+}
+
+/// The byte offset of a quote that opens a value and is never closed. A
+/// quote opens a value only at its start; inside, `""` is a quote.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    let mut at_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (open, bytes[i]) {
+            (Some(_), b'"') if bytes.get(i + 1) == Some(&b'"') => i += 1,
+            (Some(_), b'"') => {
+                open = None;
+                at_start = false;
+            }
+            (Some(_), _) => {}
+            (None, b'"') if at_start => open = Some(i),
+            (None, b',' | b'\n' | b'\r') => at_start = true,
+            (None, _) => at_start = false,
+        }
+        i += 1;
+    }
+    open
 }
 
 #[cfg(test)]
@@ -378,7 +483,7 @@ mod tests {
             [
                 "u.csv:2 User(\"712020:a\") User status is \"Frozen\", which the snapshot format cannot say",
                 "u.csv:2 User(\"712020:a\") Jira Service Management - acme is \"Basic\", which the snapshot format cannot say",
-                "u.csv:3 Summary user b@x.com: the row has no user id",
+                "u.csv:3 Site user b@x.com: the row has no user id; it says email \"b@x.com\", User status \"Active\", Jira Service Management - acme \"Agent\"",
             ]
         );
     }
