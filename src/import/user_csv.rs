@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use super::gather::{Gathered, Source, Target, fill};
 use super::input::{InputError, InputFile};
+use crate::source::SourceFile;
 
 const JSM: &str = "jira-servicemanagement";
 
@@ -67,15 +68,26 @@ pub struct CsvRead {
 pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, InputError> {
     // The csv crate reads an unclosed quote to the end of the file without
     // an error, swallowing every row after it into one value.
+    // Lines as the csv crate reads them (at LF, CRLF or a lone CR), found
+    // through one index: a row's line was a scan from the file's start.
+    let lines = SourceFile::new(file.name.clone().into(), file.name.clone(), file.text.clone());
+    // The csv crate ends a row at its CR, so the next row's position can be
+    // the LF of a CRLF: its line is that of the row's first character.
+    let line_of = |offset: u64| {
+        let offset = offset as usize;
+        let rest = file.text.as_bytes().get(offset..).unwrap_or_default();
+        let start = offset + rest.iter().take_while(|&&b| b == b'\n').count().min(1);
+        lines.line_col(start).line
+    };
     if let Some(offset) = unclosed_quote(&file.text) {
-        let (line, column) = line_col(&file.text, offset);
+        let at = lines.line_col(offset);
         return Err(InputError::new(&file.name, "not a readable CSV file: this quote is never closed")
-            .at(line, Some(column))
+            .at(at.line, Some(at.column))
             .help("a value in double quotes must end with a double quote; a quote inside it is written twice (\"\")"));
     }
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file.text.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let headers = reader.headers().map_err(|e| csv_error(file, &e, line_of))?.clone();
     let columns: Vec<Column> = headers.iter().map(|h| classify(g, h)).collect();
     let id_column = columns.iter().position(|c| *c == Column::Id);
     if id_column.is_none() || !columns.contains(&Column::Email) {
@@ -109,12 +121,12 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
     let mut seen = std::collections::BTreeSet::new();
     let mut first_rows = BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(file, &e))?;
+        let record = record.map_err(|e| csv_error(file, &e, line_of))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
         read.rows += 1;
-        let line = record.position().map(|p| line_col(&file.text, p.byte() as usize).0);
+        let line = record.position().map(|p| line_of(p.byte()));
         // `flexible` lets a row end early (its missing cells are empty),
         // but values past the last column would be read by nothing.
         if record.len() > headers.len() {
@@ -362,26 +374,12 @@ fn app_role(app: &str, value: &str) -> Result<Option<(String, bool)>, ()> {
     }
 }
 
-fn csv_error(file: &InputFile, e: &csv::Error) -> InputError {
+fn csv_error(file: &InputFile, e: &csv::Error, line_of: impl Fn(u64) -> usize) -> InputError {
     let error = InputError::new(&file.name, format!("not a readable CSV file: {e}"));
     match e.position() {
-        Some(p) => error.at(line_col(&file.text, p.byte() as usize).0, None),
+        Some(p) => error.at(line_of(p.byte()), None),
         None => error,
     }
-}
-
-/// The 1-based line and column of a byte offset. A line ends at `\n`, `\r\n`
-/// or a lone `\r`, as the csv crate reads them (its own line count is one
-/// short after CRLF line endings).
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let breaks = before
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
-        .count();
-    let start = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
-    (breaks + 1, offset - start + 1)
 }
 
 /// The byte offset of a quote that opens a value and is never closed. A
