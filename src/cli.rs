@@ -400,10 +400,12 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let mut baseline_note = None;
     let mut known = 0;
     if let Some(baseline) = baseline {
-        // The codes that ran: the selected rules (the others were dropped
-        // before the check) and the selected snapshot checks.
+        // The codes that ran to their end: the selected rules (the others
+        // were dropped before the check) that did not fail, and the
+        // selected snapshot checks.
         let ran = |code: &str| {
-            rules.rules.iter().any(|r| *r.code == *code)
+            (rules.rules.iter().any(|r| *r.code == *code)
+                && !output.rule_errors.iter().any(|e| *e.code == *code))
                 || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
         };
         let filtered = baseline.filter(findings, ran);
