@@ -82,6 +82,31 @@ fn entries_of_rules_that_did_not_run_are_not_counted_fixed() {
     assert_quiet(&run, "baseline: 2 known findings not shown, 0 baseline entries fixed\n");
 }
 
+/// A rule that failed at run time did not look at everything: its entries
+/// are not fixed either.
+#[test]
+fn entries_of_a_rule_that_failed_are_not_counted_fixed() {
+    let site = Site::new();
+    let rule = |when: &str| {
+        format!(
+            "code: ZZ001\nname: every-user\nseverity: warning\nsummary: s\nurl: https://example.com\n\
+             for_each: users\nwhen: {when}\nmessage: \"{{{{ item }}}}\"\nhelp: h\nat: item\n"
+        )
+    };
+    site.write("rules/zz.yaml", &rule("\"true\""));
+    let run = site.check(&["--no-config", "--rules", "rules", "--write-baseline", "base.json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // Division by zero: the rule fails on its first item.
+    site.write("rules/zz.yaml", &rule("\"1 / 0 == 1\""));
+    let run = site.check(&["--no-config", "--rules", "rules", "--baseline", "base.json"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("baseline: 6 known findings not shown, 0 baseline entries fixed\n"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn the_baseline_survives_lines_added_above_its_findings() {
     let site = baselined();
