@@ -23,7 +23,7 @@ use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::error::RuleRuntimeError;
 use crate::rules::{Rule, RuleSet, testing, view::View};
-use crate::selection::{Selection, SelectionArgs};
+use crate::selection::{self, Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
 use crate::tree::Document;
 use crate::{load, model, output_file, suppress};
@@ -471,8 +471,12 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         return Err(reports(output.rule_errors));
     }
     let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
-    let failing =
-        fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    // A file that did not parse was skipped, so the check is incomplete:
+    // that fails the run even under `never` (README, "Limits").
+    let failing = findings.iter().any(|f| {
+        selection::always_reported(&f.code)
+            || fail_on.threshold().is_some_and(|threshold| f.severity >= threshold)
+    });
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 

@@ -183,6 +183,8 @@ fn sl001_is_always_reported() {
     site.write("snap/broken.yaml", "users: [\n");
     site.write(".sitelint.yaml", "select: [PS]\nignore: [SL]\n");
     assert_eq!(site.check(&[]).codes(), ["PS001", "PS007", "SL001"]);
+    // A skipped file fails the run even when no finding should.
+    assert_eq!(site.check(&["--fail-on", "never"]).code, Some(1));
     site.write(".sitelint.yaml", "suppressions:\n  - {code: SL001, entity: x, reason: y}\n");
     site.check(&[]).unusable(&["SL001 cannot be suppressed"]);
     rejects("ignore: [SL001]\n", &["SL001 cannot be ignored", "[.sitelint.yaml:1:10]"]);
