@@ -202,6 +202,8 @@ pub struct CheckOutput {
     pub sources: crate::source::SourceSet,
     /// Rules that failed while running: the check is not complete.
     pub rule_errors: Vec<RuleRuntimeError>,
+    /// Files not read for the case of their extension ([`load::Loaded::unread`]).
+    pub unread: Vec<String>,
     /// The model the rules ran on, handed back only to be freed.
     pub model: Model,
 }
@@ -299,6 +301,7 @@ fn run_watched(
         findings,
         sources: loaded.sources,
         rule_errors: outcome.errors,
+        unread: loaded.unread,
         model: Model { _site: site, _facts: facts },
     })
 }
@@ -463,6 +466,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
         write_stderr(&format!("{note}\n"));
     }
+    warn_unread(&output.unread);
     if args.stats {
         let counts = FindingCounts { reported: findings.len(), suppressed, known };
         print_stats(files, bytes, entities, counts, &laps, rule_stats);
@@ -503,6 +507,14 @@ fn print_stats(
         threads: rayon::current_num_threads(),
     };
     write_stderr(&stats.render(width()));
+}
+
+/// Warns of the files a folder has that were not read, for the case of their
+/// extension: nothing is skipped without a word.
+fn warn_unread(unread: &[String]) {
+    for name in unread {
+        write_stderr(&format!("warning: {name} was not read: {}\n", load::UNREAD));
+    }
 }
 
 /// Writes notes, warnings and `--stats` to stderr. A failed write (stderr
@@ -706,6 +718,7 @@ fn access(args: &AccessArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(error) => return fail(&[Report::new(error)], stderr_color()),
     };
+    warn_unread(&loaded.unread);
     let (site, facts, model_findings) = model::build_parts(loaded.documents);
     let invalid =
         loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();

@@ -96,6 +96,21 @@ fn a_folder_with_nothing_to_lint_is_a_usage_error() {
 }
 
 #[test]
+fn a_file_not_read_for_its_extension_case_is_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.yaml"), "users: []\n").unwrap();
+    std::fs::write(dir.path().join("users.YAML"), "users: [{account_id: a}]\n").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let warning = "warning: users.YAML was not read: snapshot file extensions are .yaml, .yml and .json, in lower case\n";
+    for args in [&["check", folder, "-q"][..], &["access", folder, "--user", "a"]] {
+        let out = sitelint(args);
+        assert!(stderr(&out).contains(warning), "{args:?}: {}", stderr(&out));
+    }
+    let out = sitelint(&["check", folder]);
+    assert_eq!(out.status.code(), Some(0), "the rest is still linted: {}", stderr(&out));
+}
+
+#[test]
 fn a_broken_rule_folder_is_reported_in_the_rule_file_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("tests/fixtures/rule-errors/cel-typo.yaml", dir.path().join("cel-typo.yaml")).unwrap();

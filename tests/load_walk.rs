@@ -80,6 +80,8 @@ fn a_folder_is_read_in_byte_wise_relative_path_order() {
     let ids: Vec<_> = loaded.documents.iter().map(|d| d.file).collect();
     assert_eq!(ids, (0..5).map(FileId).collect::<Vec<_>>());
     assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+    // Not read, but named for a warning: the spec's `*.yaml` is byte-wise.
+    assert_eq!(loaded.unread, ["e.YAML"]);
 }
 
 #[test]
@@ -195,11 +197,22 @@ fn nothing_to_lint_is_an_error() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    // A file read but for the case of its extension is named.
+    dir.write("Users.JSON", "{}");
+    dir.write("sub/groups.Yml", "groups: []\n");
+    match load_err(dir.path()) {
+        LoadError::NothingToLint { reason, .. } => assert_eq!(
+            reason,
+            "no *.yaml, *.yml or *.json files found (Users.JSON and 1 more not read: snapshot file \
+             extensions are .yaml, .yml and .json, in lower case)"
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
     dir.write("a.yaml", "# to do\n");
     dir.write("b.json", "  \n");
     match load_err(dir.path()) {
         LoadError::NothingToLint { path, reason } => {
-            assert_eq!((path.as_path(), reason), (dir.path(), "every snapshot file is empty"));
+            assert_eq!((path.as_path(), reason.as_str()), (dir.path(), "every snapshot file is empty"));
         }
         other => panic!("unexpected {other:?}"),
     }

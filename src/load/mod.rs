@@ -47,6 +47,10 @@ pub struct Loaded<D = Document> {
     pub sources: SourceSet,
     pub documents: Vec<D>,
     pub findings: Vec<Finding>,
+    /// Files in the folder named like snapshot files but for the case of
+    /// their extension (`users.YAML`), which are not read: relative names,
+    /// in path order, for a warning.
+    pub unread: Vec<String>,
 }
 
 /// Why a snapshot cannot be linted at all; the CLI exits 2.
@@ -115,7 +119,7 @@ pub enum LoadError {
             "a snapshot with nothing to lint is a usage error, never a pass: point PATH at the exported *.yaml, *.yml or *.json files"
         )
     )]
-    NothingToLint { path: PathBuf, reason: &'static str },
+    NothingToLint { path: PathBuf, reason: String },
 }
 
 /// Reads the snapshot at `path`: a folder (every `*.yaml`, `*.yml` and
@@ -146,12 +150,18 @@ pub fn load_path_map<D: Send>(
         }
         _ => LoadError::Io { path: path.to_path_buf(), source },
     })?;
-    let candidates = if metadata.is_dir() { find_files(path)? } else { vec![single_file(path)] };
+    let (candidates, unread) =
+        if metadata.is_dir() { find_files(path)? } else { (vec![single_file(path)], Vec::new()) };
     if candidates.is_empty() {
-        return Err(LoadError::NothingToLint {
-            path: path.to_path_buf(),
-            reason: "no *.yaml, *.yml or *.json files found",
-        });
+        let mut reason = String::from("no *.yaml, *.yml or *.json files found");
+        if let Some(first) = unread.first() {
+            let more = match unread.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            reason += &format!(" ({first}{more} not read: {UNREAD})");
+        }
+        return Err(LoadError::NothingToLint { path: path.to_path_buf(), reason });
     }
     if let Some(on_found) = options.on_found {
         on_found(candidates.len());
@@ -178,8 +188,13 @@ pub fn load_path_map<D: Send>(
         })
         .collect::<Vec<_>>();
     files.sort_by_key(|(index, _)| *index);
-    assemble(path, files.into_iter().map(|(_, file)| file).collect())
+    let mut loaded = assemble(path, files.into_iter().map(|(_, file)| file).collect())?;
+    loaded.unread = unread;
+    Ok(loaded)
 }
+
+/// Why a file named like `users.YAML` is not read.
+pub const UNREAD: &str = "snapshot file extensions are .yaml, .yml and .json, in lower case";
 
 /// A snapshot held in memory as one YAML file named `name`: a rule's
 /// inline test case.
@@ -205,6 +220,14 @@ impl Format {
             "json" => Some(Format::Json),
             _ => None,
         }
+    }
+
+    /// Whether a file not [`listed`](Self::listed) would be, but for the
+    /// case of its extension: the spec lists `*.yaml` byte-wise, as Linux
+    /// globs do, but such a file was surely meant to be read.
+    fn miscased(path: &Path) -> bool {
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        matches!(extension.as_deref(), Some("yaml" | "yml" | "json")) && Format::listed(path).is_none()
     }
 
     fn parse(self, text: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
@@ -234,14 +257,15 @@ fn single_file(path: &Path) -> Candidate {
 
 /// Snapshot files below `root`, in byte-wise order of their `/`-separated
 /// path relative to `root` (walkdir's per-folder order would put `a/b.yaml`
-/// before `a.yaml`).
-fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
+/// before `a.yaml`), and the files not read for the case of their extension.
+fn find_files(root: &Path) -> Result<(Vec<Candidate>, Vec<String>), LoadError> {
     let walk = WalkDir::new(root)
         .follow_links(true)
         // The root itself is never skipped, so `check .` works.
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b"."));
     let mut files = Vec::new();
+    let mut unread = Vec::new();
     let mut odd: Option<(String, PathBuf)> = None;
     for entry in walk {
         let entry = match entry {
@@ -255,6 +279,9 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
             continue;
         }
         let Some(format) = Format::listed(entry.path()) else {
+            if Format::miscased(entry.path()) {
+                unread.push(relative_name(root, entry.path()));
+            }
             continue;
         };
         // Reading a named pipe would wait for a writer, and nothing in a
@@ -277,7 +304,8 @@ fn find_files(root: &Path) -> Result<Vec<Candidate>, LoadError> {
         return Err(LoadError::NotAFile { path });
     }
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    Ok(files)
+    unread.sort();
+    Ok((files, unread))
 }
 
 /// What a failed step of the walk means: a symlink loop, a broken link, an
@@ -378,7 +406,12 @@ fn read_limited(path: &Path, max: ByteSize) -> io::Result<Result<Vec<u8>, Option
 /// The files, in order, as one snapshot; file ids are their places in the
 /// list, which the documents were given when parsed.
 fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Result<Loaded<D>, LoadError> {
-    let mut loaded = Loaded { sources: SourceSet::default(), documents: Vec::new(), findings: Vec::new() };
+    let mut loaded = Loaded {
+        sources: SourceSet::default(),
+        documents: Vec::new(),
+        findings: Vec::new(),
+        unread: Vec::new(),
+    };
     let mut empty = 0;
     let count = files.len();
     for (index, file) in files.into_iter().enumerate() {
@@ -397,7 +430,7 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
     if empty == count {
         return Err(LoadError::NothingToLint {
             path: root.to_path_buf(),
-            reason: "every snapshot file is empty",
+            reason: "every snapshot file is empty".into(),
         });
     }
     Ok(loaded)
