@@ -144,9 +144,12 @@ struct LimitsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SuppressionFile {
-    code: Spanned<String>,
-    entity: Spanned<String>,
-    /// Required; optional here so that its absence is reported at the entry.
+    /// Required, as are `entity` and `reason`; optional here so that an
+    /// absence is reported at the entry, not at the entry's last key.
+    #[serde(default)]
+    code: Option<Spanned<String>>,
+    #[serde(default)]
+    entity: Option<Spanned<String>>,
     #[serde(default)]
     reason: Option<Spanned<String>>,
     #[serde(default)]
@@ -341,8 +344,22 @@ impl Config {
 
     fn suppression(&self, entry: &Spanned<SuppressionFile>) -> Result<Suppression, Report> {
         let s = &entry.value;
-        let (code, entity) = (Written::from(&s.code), Written::from(&s.entity));
-        let span = Span::new(span(&entry.referenced).start(), code.span.end().max(entity.span.end()));
+        let start = span(&entry.referenced).start();
+        let Some(code) = s.code.as_ref().map(Written::from) else {
+            // From the entry's start to the end of its first value.
+            let values =
+                [&s.entity, &s.reason, &s.expires].into_iter().flatten().map(|v| span(&v.referenced));
+            let first = values.min_by_key(|at| at.start()).map_or(start, |at| at.end());
+            let at = Span::new(start, first);
+            let help = "name the code of the finding to hide, e.g. code: AC001".to_string();
+            return Err(self.error(at, "no `code`", "a suppression has no code", Some(help)));
+        };
+        let Some(entity) = s.entity.as_ref().map(Written::from) else {
+            let at = Span::new(start, code.span.end());
+            let message = format!("the suppression of {} has no entity", code.text);
+            return Err(self.error(at, "no `entity`", message, Some(ENTITY_HELP.into())));
+        };
+        let span = Span::new(start, code.span.end().max(entity.span.end()));
         self.said(&entity, "entity", ENTITY_HELP)?;
         let reason = match &s.reason {
             None => {

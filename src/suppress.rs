@@ -60,6 +60,9 @@ struct Use<'f> {
     hidden: usize,
     /// Findings it matched after it expired: reported again.
     revived: Vec<&'f Finding>,
+    /// Another suppression that hid what this one matches (the same code
+    /// and entity, maybe in another case; an unexpired one wins).
+    repeats: Option<usize>,
 }
 
 /// Hides the findings an unexpired suppression matches; `file` is the config
@@ -85,6 +88,9 @@ pub fn apply(
         if let Some(i) = matching().find(|i| !expired(i)) {
             uses[i].hidden += 1;
             hidden[n] = true;
+            for other in matching().filter(|&j| j != i) {
+                uses[other].repeats.get_or_insert(i);
+            }
         } else if let Some(i) = matching().next() {
             uses[i].revived.push(finding);
         }
@@ -99,7 +105,11 @@ pub fn apply(
             }
         } else if used.hidden == 0 && selection.is_selected(&s.code.text) {
             // A suppression of a code that did not run cannot be judged.
-            stale.push(unused(s, at(s.span), &findings));
+            let stale_one = match used.repeats {
+                Some(other) => repeated(s, at(s.span), at(config.suppressions[other].span)),
+                None => unused(s, at(s.span), &findings),
+            };
+            stale.push(stale_one);
         }
     }
     let suppressed = uses.iter().map(|u| u.hidden).sum();
@@ -122,6 +132,15 @@ fn expired(s: &Suppression, date: Date, at: Location, revived: &[&Finding]) -> F
     revived
         .iter()
         .fold(finding, |f, r| f.with_related(r.primary, format!("the {} finding it no longer hides", r.code)))
+}
+
+/// A suppression that matches only what another one hides.
+fn repeated(s: &Suppression, at: Location, other: Location) -> Finding {
+    Check::UnusedSuppression
+        .at(at, format!("{} is not needed: another suppression hides the same findings", describe(s)))
+        .with_label("repeated")
+        .with_help("delete one of the two (entities compare case-insensitively)")
+        .with_related(other, "the suppression that hides them")
 }
 
 fn unused(s: &Suppression, at: Location, findings: &[Finding]) -> Finding {

@@ -277,6 +277,29 @@ fn an_unused_suppression_is_reported_where_it_is_written() {
 }
 
 #[test]
+fn a_suppression_another_one_makes_useless_says_which() {
+    let site = Site::new();
+    // The same entity in another case, then an expired one of the same.
+    site.write(
+        ".sitelint.yaml",
+        "suppressions:\n  - {code: AC001, entity: dana.whitfield@globex.com, reason: partner}\n  \
+         - {code: AC001, entity: Dana.Whitfield@Globex.com, reason: partner}\n  \
+         - {code: AC001, entity: DANA.WHITFIELD@GLOBEX.COM, reason: old, expires: 2020-01-01}\n",
+    );
+    let run = site.check(&[]);
+    let stale: Vec<_> = run.findings().into_iter().filter(|f| f["code"] == "SL100").collect();
+    assert_eq!(stale.len(), 2, "{stale:#?}");
+    for (finding, line) in stale.iter().zip([3, 4]) {
+        assert_eq!((&finding["line"], &finding["column"]), (&line.into(), &5.into()));
+        let message = finding["message"].as_str().unwrap();
+        assert!(message.ends_with("is not needed: another suppression hides the same findings"), "{message}");
+        let related = &finding["related"][0];
+        assert_eq!((&related["line"], &related["column"]), (&2.into(), &5.into()), "{related}");
+    }
+    assert!(!run.codes().contains(&"AC001".to_string()), "{:?}", run.codes());
+}
+
+#[test]
 fn a_suppression_needs_a_reason_and_a_code_it_can_hide() {
     rejects(
         "suppressions:\n  - {code: SL100, entity: x, reason: y}\n",
@@ -285,6 +308,15 @@ fn a_suppression_needs_a_reason_and_a_code_it_can_hide() {
     rejects(
         "suppressions:\n  - code: AC001\n    entity: dana.whitfield@globex.com\n",
         &["the suppression of AC001 for dana.whitfield@globex.com has no reason", "[.sitelint.yaml:2:5]"],
+    );
+    // A missing field is reported at the entry, not at its last key.
+    rejects(
+        "suppressions:\n  - code: AC001\n    reason: partner\n",
+        &["the suppression of AC001 has no entity", "[.sitelint.yaml:2:5]"],
+    );
+    rejects(
+        "suppressions:\n  - reason: partner\n    entity: x\n",
+        &["a suppression has no code", "[.sitelint.yaml:2:5]"],
     );
     rejects(
         "suppressions:\n  - {code: AC001, entity: x, reason: \"  \"}\n",
