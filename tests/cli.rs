@@ -405,6 +405,30 @@ fn access_answers_the_field_report_question_first() {
 }
 
 #[test]
+fn access_json_gives_every_fact_the_same_keys() {
+    // No customer_access section: the facts from its defaults are written nowhere.
+    let dir = tempfile::tempdir().unwrap();
+    let site = "users:\n  - {account_id: \"qm:1\", email: a@b.com, account_type: customer}\n\
+                projects:\n  - {key: HELP, type: service_desk, service_desk: {customers: [a@b.com]}}\n";
+    std::fs::write(dir.path().join("site.yaml"), site).unwrap();
+    let out = sitelint(&["access", dir.path().to_str().unwrap(), "--user", "a@b.com", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let facts: Vec<&serde_json::Value> = json["projects"][0]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|answer| answer["facts"].as_array().unwrap())
+        .collect();
+    for fact in &facts {
+        // serde_json keeps keys sorted.
+        let keys: Vec<&String> = fact.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["column", "effect", "file", "line", "rule", "text"], "{fact}");
+    }
+    assert!(facts.iter().any(|f| f["file"].is_null() && f["line"].is_null()), "{facts:#?}");
+    assert!(facts.iter().any(|f| f["file"].is_string() && f["line"].is_number()), "{facts:#?}");
+}
+
+#[test]
 fn access_to_an_unknown_user_or_project_is_a_usage_error_with_a_suggestion() {
     let project =
         sitelint(&["access", "snapshots/example", "--user", "bob.martins@acme.com", "--project", "HLEP"]);

@@ -315,9 +315,11 @@ struct JsonFact<'a> {
     effect: &'static str,
     text: &'a str,
     rule: Option<&'static str>,
-    /// Where the setting is; absent for a default nobody wrote down.
-    #[serde(flatten)]
-    place: Option<JsonPlace>,
+    /// Where the setting is; `null`s for a default nobody wrote down, so
+    /// every fact has the same keys.
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
 }
 
 /// The explanation as one JSON document (lines and columns 1-based, `file`
@@ -378,11 +380,16 @@ fn json_project<'a>(person: &Person, project: &'a ProjectAccess, sources: &Sourc
                 facts: a
                     .facts
                     .iter()
-                    .map(|f| JsonFact {
-                        effect: f.effect.id(),
-                        text: &f.text,
-                        rule: f.rule,
-                        place: f.at.map(|at| json_place(sources, at)),
+                    .map(|f| {
+                        let place = f.at.map(|at| json_place(sources, at));
+                        JsonFact {
+                            effect: f.effect.id(),
+                            text: &f.text,
+                            rule: f.rule,
+                            file: place.as_ref().map(|p| p.file.clone()),
+                            line: place.as_ref().map(|p| p.line),
+                            column: place.as_ref().map(|p| p.column),
+                        }
                     })
                     .collect(),
             })
