@@ -2,8 +2,10 @@
 //! names skipped, like the snapshot loader), decoded as UTF-8 (a BOM is
 //! dropped) and, for JSON, parsed. What cannot be read is a located error.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use walkdir::WalkDir;
 
@@ -19,6 +21,101 @@ pub struct InputFile {
     pub relative: String,
     pub text: String,
     pub content: Content,
+    /// Found when first asked, then kept: records are placed by the strings
+    /// they hold, and searching the text from its start for each took
+    /// minutes on a permission scheme file of 24,000 grants.
+    places: Places,
+}
+
+#[derive(Default)]
+struct Places {
+    /// The offset where each line starts.
+    lines: OnceLock<Vec<usize>>,
+    /// Each JSON string of the file (keys too), decoded, to the offsets of
+    /// its opening quotes, in order.
+    strings: OnceLock<HashMap<String, Vec<usize>>>,
+    /// The file as a spanned tree, for records found by their path.
+    tree: OnceLock<Option<crate::tree::Node>>,
+}
+
+impl InputFile {
+    pub fn new(name: String, relative: String, text: String, content: Content) -> InputFile {
+        InputFile { name, relative, text, content, places: Places::default() }
+    }
+
+    /// The 1-based line of the byte at `offset`.
+    pub fn line_at(&self, offset: usize) -> usize {
+        let lines = self.places.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|at| at + 1))
+                .collect()
+        });
+        lines.partition_point(|&start| start <= offset)
+    }
+
+    /// The 1-based line where the JSON string `value` first appears (as a
+    /// whole string, key or value).
+    pub fn line_of_string(&self, value: &str) -> Option<usize> {
+        self.line_of_nth_string(value, 0)
+    }
+
+    /// The 1-based line where the JSON string `value` appears for the `n`th
+    /// time (0 is the first): where a record repeating another one is.
+    pub fn line_of_nth_string(&self, value: &str, n: usize) -> Option<usize> {
+        let strings = self.places.strings.get_or_init(|| json_strings(&self.text));
+        strings.get(value)?.get(n).map(|&at| self.line_at(at))
+    }
+
+    /// The 1-based line where the value at `path` starts, each step an
+    /// object's key or, in a list, an index: for records that hold no string
+    /// of their own to search for. `None` when the path is not there.
+    pub fn line_of_path(&self, path: &[&str]) -> Option<usize> {
+        use crate::tree::Value as Tree;
+        let tree = self.places.tree.get_or_init(|| crate::load::json::parse(&self.text).ok());
+        let mut node = tree.as_ref()?;
+        for step in path {
+            node = match &node.value {
+                Tree::Map(entries) => {
+                    &entries.iter().find(|e| e.key.as_scalar().is_some_and(|k| k.text == *step))?.value
+                }
+                Tree::Seq(items) => items.get(step.parse::<usize>().ok()?)?,
+                Tree::Scalar(_) => return None,
+            };
+        }
+        Some(self.line_at(node.span.start().min(self.text.len())))
+    }
+}
+
+/// Every string of a JSON text (which has parsed), decoded, to the offsets
+/// of its opening quotes.
+fn json_strings(text: &str) -> HashMap<String, Vec<usize>> {
+    let bytes = text.as_bytes();
+    let mut strings: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut at = 0;
+    while let Some(open) = memchr::memchr(b'"', &bytes[at..]).map(|i| at + i) {
+        let mut end = open + 1;
+        let mut escaped = false;
+        // Outside strings, valid JSON has no quote: the next one opens a
+        // string, and the first unescaped one after it closes it.
+        while let Some(quote) = memchr::memchr2(b'"', b'\\', &bytes[end..]).map(|i| end + i) {
+            if bytes[quote] == b'\\' {
+                escaped = true;
+                end = quote + 2;
+                continue;
+            }
+            end = quote;
+            break;
+        }
+        let Some(literal) = text.get(open..=end) else { break };
+        let value = if escaped {
+            serde_json::from_str::<String>(literal).unwrap_or_else(|_| literal.to_string())
+        } else {
+            literal[1..literal.len() - 1].to_string()
+        };
+        strings.entry(value).or_default().push(open);
+        at = end + 1;
+    }
+    strings
 }
 
 pub enum Content {
@@ -151,7 +248,7 @@ fn read_one(path: &Path, name: String, relative: String, inputs: &mut Inputs) {
     } else {
         Content::Csv
     };
-    inputs.files.push(InputFile { name, relative, text, content });
+    inputs.files.push(InputFile::new(name, relative, text, content));
 }
 
 /// UTF-8 text without its BOM. UTF-16 (what Windows PowerShell 5 writes with
@@ -189,45 +286,6 @@ fn parse_json(name: &str, text: &str) -> Result<serde_json::Value, InputError> {
     })
 }
 
-/// The 1-based line of the first occurrence of `needle` in `text`.
-pub fn line_of(text: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    text.find(needle).map(|at| text[..at].matches('\n').count() + 1)
-}
-
-/// The 1-based line where the JSON string `value` first appears.
-pub fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
-    serde_json::to_string(value).ok().and_then(|quoted| line_of(text, &quoted))
-}
-
-/// The 1-based line where the JSON string `value` appears for the `n`th
-/// time (0 is the first): where a record repeating another one is.
-pub fn line_of_nth_json_string(text: &str, value: &str, n: usize) -> Option<usize> {
-    let quoted = serde_json::to_string(value).ok()?;
-    text.match_indices(&quoted).nth(n).map(|(at, _)| text[..at].matches('\n').count() + 1)
-}
-
-/// The 1-based line where the value at `path` starts, each step an
-/// object's key or, in a list, an index: for records that hold no string
-/// of their own to search for. `None` when the path is not there.
-pub fn line_of_path(text: &str, path: &[&str]) -> Option<usize> {
-    use crate::tree::Value as Tree;
-    let mut node = &crate::load::json::parse(text).ok()?;
-    for step in path {
-        node = match &node.value {
-            Tree::Map(entries) => {
-                &entries.iter().find(|e| e.key.as_scalar().is_some_and(|k| k.text == *step))?.value
-            }
-            Tree::Seq(items) => items.get(step.parse::<usize>().ok()?)?,
-            Tree::Scalar(_) => return None,
-        };
-    }
-    let start = node.span.start().min(text.len());
-    Some(text[..start].matches('\n').count() + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,11 +310,33 @@ mod tests {
         assert!(e.to_string().starts_with("x.json:3:3: not valid JSON: expected `,` or `}`"), "{e}");
     }
 
+    fn json_file(text: &str) -> InputFile {
+        let value = serde_json::from_str(text).unwrap();
+        InputFile::new("x.json".into(), "x.json".into(), text.into(), Content::Json(value))
+    }
+
     #[test]
     fn lines_of_strings() {
-        let text = "{\n \"id\": \"a\\\"b\",\n \"x\": \"qm:1\"\n}";
-        assert_eq!(line_of_json_string(text, "qm:1"), Some(3));
-        assert_eq!(line_of_json_string(text, "a\"b"), Some(2));
-        assert_eq!(line_of(text, "nope"), None);
+        let file = json_file(
+            "{\n \"id\": \"a\\\"b\",\n \"x\": \"qm:1\", \"y\": [\"qm:1\",\r\n\"qm:1x\", \"\\u0071m:1\"]\n}",
+        );
+        assert_eq!(file.line_of_string("qm:1"), Some(3));
+        assert_eq!(file.line_of_string("a\"b"), Some(2));
+        assert_eq!(file.line_of_string("x"), Some(3), "keys are strings too");
+        assert_eq!(file.line_of_string("nope"), None);
+        assert_eq!(file.line_of_string("qm:"), None, "whole strings only");
+        assert_eq!(file.line_of_nth_string("qm:1", 1), Some(3));
+        // Escapes are decoded: \u0071 is `q`.
+        assert_eq!(file.line_of_nth_string("qm:1", 2), Some(4));
+        assert_eq!(file.line_of_nth_string("qm:1", 3), None);
+    }
+
+    #[test]
+    fn lines_of_paths() {
+        let file = json_file("{\"a\": [\n  {\"b\": 1},\n  {\"b\":\n 2}\n]}");
+        assert_eq!(file.line_of_path(&["a", "1"]), Some(3));
+        assert_eq!(file.line_of_path(&["a", "1", "b"]), Some(4));
+        assert_eq!(file.line_of_path(&[]), Some(1));
+        assert_eq!(file.line_of_path(&["a", "2"]), None);
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::gather::{Gathered, Id, Source, Target, fill};
 use super::hints::is_digits;
-use super::input::{InputFile, line_of_json_string, line_of_nth_json_string};
+use super::input::InputFile;
 use super::rest::{add_rest_user, text};
 
 /// `/servicedesk`: which project each service desk is.
@@ -17,7 +17,7 @@ pub fn add_service_desks(g: &mut Gathered, file: &InputFile, desks: &[Value]) {
     for desk in desks {
         let (Some(id), Some(key)) = (text(desk.get("id")), text(desk.get("projectKey"))) else {
             let name = text(desk.get("projectName")).or_else(|| text(desk.get("id")));
-            let line = name.and_then(|n| line_of_json_string(&file.text, &n));
+            let line = name.and_then(|n| file.line_of_string(&n));
             let what = format!(
                 "a service desk without an id or projectKey to tie it to a project: {}",
                 serde_json::to_string(desk).unwrap_or_default()
@@ -25,7 +25,7 @@ pub fn add_service_desks(g: &mut Gathered, file: &InputFile, desks: &[Value]) {
             g.unmapped(Source::new(&file.name, line), Target::Site, what);
             continue;
         };
-        let source = Source::new(&file.name, line_of_json_string(&file.text, &key));
+        let source = Source::new(&file.name, file.line_of_string(&key));
         g.desks.insert(id, key.clone());
         let project = g.project(&key);
         fill(&mut project.name, text(desk.get("projectName")));
@@ -88,7 +88,7 @@ pub fn add_organizations(g: &mut Gathered, file: &InputFile, organizations: &[Va
     for organization in organizations {
         let Some(id) = text(organization.get("id")) else { continue };
         let name = text(organization.get("name"));
-        let line = name.as_deref().and_then(|n| line_of_json_string(&file.text, n));
+        let line = name.as_deref().and_then(|n| file.line_of_string(n));
         let record = g.organization(&id);
         fill(&mut record.name, name);
         fill(&mut record.source, Some(Source::new(&file.name, line)));
@@ -115,7 +115,7 @@ fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String>
         let Some(account_id) = user.get("accountId").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
             let label = text(user.get("displayName")).or_else(|| text(user.get("emailAddress")));
             let label = label.unwrap_or_else(|| "(no name)".to_string());
-            let source = Source::new(&file.name, line_of_json_string(&file.text, &label));
+            let source = Source::new(&file.name, file.line_of_string(&label));
             let what = format!(
                 "user {label}: no accountId to identify the account: {}",
                 serde_json::to_string(user).unwrap_or_default()
@@ -128,8 +128,8 @@ fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String>
             // The same entry twice says nothing new; a different one is
             // another record under the same id: kept as a comment, not merged.
             if *kept != user {
-                let line = line_of_nth_json_string(&file.text, account_id, *seen);
-                let first_line = line_of_json_string(&file.text, account_id);
+                let line = file.line_of_nth_string(account_id, *seen);
+                let first_line = file.line_of_string(account_id);
                 let at = first_line.map(|l| format!(" at line {l}")).unwrap_or_default();
                 let what = format!(
                     "user {account_id}: this entry disagrees with the account's entry{at}, which is kept; it says {}",
@@ -140,7 +140,7 @@ fn add_users(g: &mut Gathered, file: &InputFile, users: &[Value]) -> Vec<String>
             continue;
         }
         first.insert(account_id, (user, 0));
-        let source = Source::new(&file.name, line_of_json_string(&file.text, account_id));
+        let source = Source::new(&file.name, file.line_of_string(account_id));
         add_rest_user(g, user, account_id, &source);
         ids.push(account_id.to_string());
     }

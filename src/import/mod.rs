@@ -31,7 +31,7 @@ use detect::Export;
 use std::collections::BTreeSet;
 
 use gather::{Gathered, Source};
-use input::{Content, InputError, InputFile, line_of};
+use input::{Content, InputError, InputFile};
 use summary::Summary;
 
 const EXIT_UNUSABLE: u8 = 2;
@@ -256,7 +256,7 @@ fn missing_pages(files: &[&InputFile]) -> Vec<(Source, String)> {
         {
             continue;
         }
-        let line = line_of(&file.text, "\"isLastPage\"").or_else(|| line_of(&file.text, "\"isLast\""));
+        let line = file.line_of_string("isLastPage").or_else(|| file.line_of_string("isLast"));
         let what = match next {
             Some(url) => format!("the next page of this listing is not saved: save GET {url}"),
             None => {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::detect::RoleLink;
 use super::gather::{Gathered, Grant, Id, Role, Scheme, Source, Target, fill};
 use super::hints;
-use super::input::{Content, InputFile, line_of, line_of_json_string, line_of_path};
+use super::input::{Content, InputFile};
 
 /// Holder types the snapshot format knows, and whether they take a
 /// parameter the snapshot must resolve.
@@ -39,8 +39,8 @@ pub fn add_schemes(g: &mut Gathered, file: &InputFile, schemes: &[Value]) {
 fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value, path: Vec<&str>) {
     let (Some(id), Some(name)) = (text(scheme.get("id")), str_at(scheme, &["name"])) else {
         let line = str_at(scheme, &["self"])
-            .and_then(|s| line_of(&file.text, s))
-            .or_else(|| line_of_path(&file.text, &path));
+            .and_then(|s| file.line_of_string(s))
+            .or_else(|| file.line_of_path(&path));
         g.unmapped(
             Source::new(&file.name, line),
             Target::Site,
@@ -54,7 +54,7 @@ fn add_scheme(g: &mut Gathered, file: &InputFile, scheme: &Value, path: Vec<&str
     if g.schemes.contains_key(&id) {
         return;
     }
-    let source = Source::new(&file.name, line_of_json_string(&file.text, name));
+    let source = Source::new(&file.name, file.line_of_string(name));
     let mut grants = Vec::new();
     let listed = scheme.get("permissions").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     for (i, grant) in listed.iter().enumerate() {
@@ -81,10 +81,10 @@ fn read_grant(
     let holder_type = str_at(holder, &["type"]);
     let parameter = text(holder.get("parameter"));
     let line = str_at(grant, &["self"])
-        .and_then(|s| line_of(&file.text, s))
-        .or_else(|| holder_type.and_then(|t| line_of_json_string(&file.text, t)))
+        .and_then(|s| file.line_of_string(s))
+        .or_else(|| holder_type.and_then(|t| file.line_of_string(t)))
         // A grant with neither (`"holder": {}`): where the grant itself is.
-        .or_else(|| line_of_path(&file.text, path));
+        .or_else(|| file.line_of_path(path));
     let source = Source::new(&file.name, line);
     let permission = str_at(grant, &["permission"]);
     let described = format!(
@@ -180,7 +180,7 @@ pub fn set_project_scheme(g: &mut Gathered, file: &InputFile, project: &str, sch
 pub fn add_projects(g: &mut Gathered, file: &InputFile, projects: &[Value]) {
     for project in projects {
         let Some(key) = str_at(project, &["key"]) else { continue };
-        let source = Source::new(&file.name, line_of_json_string(&file.text, key));
+        let source = Source::new(&file.name, file.line_of_string(key));
         if let Some(lead) = project.get("lead")
             && let Some(account_id) = str_at(lead, &["accountId"])
         {
@@ -203,7 +203,7 @@ pub fn add_projects(g: &mut Gathered, file: &InputFile, projects: &[Value]) {
 pub fn add_role_map(g: &mut Gathered, file: &InputFile, links: &[RoleLink]) {
     for link in links {
         g.roles.entry(Id(link.id.clone())).or_insert_with(|| Role { name: link.name.clone() });
-        let source = Source::new(&file.name, line_of_json_string(&file.text, &link.name));
+        let source = Source::new(&file.name, file.line_of_string(&link.name));
         let project = g.project(&link.project);
         project.listed_roles.insert(link.name.clone(), (link.id.clone(), source));
     }
@@ -236,8 +236,8 @@ fn add_actor(g: &mut Gathered, file: &InputFile, project: &str, role: &str, acto
     let display = str_at(actor, &["displayName"]).or_else(|| str_at(actor, &["name"])).unwrap_or("?");
     let account_id = str_at(actor, &["actorUser", "accountId"]);
     let group = str_at(actor, &["actorGroup", "name"]).or_else(|| str_at(actor, &["name"]));
-    let line = account_id.or(group).and_then(|s| line_of_json_string(&file.text, s));
-    let source = Source::new(&file.name, line.or_else(|| line_of_json_string(&file.text, display)));
+    let line = account_id.or(group).and_then(|s| file.line_of_string(s));
+    let source = Source::new(&file.name, line.or_else(|| file.line_of_string(display)));
     match (actor_type, account_id, group) {
         ("atlassian-user-role-actor", Some(account_id), _) => {
             let user = g.user(account_id, &source);

@@ -413,12 +413,7 @@ mod tests {
 
     fn read(text: &str) -> (Gathered, Result<CsvRead, InputError>) {
         let mut g = Gathered::default();
-        let file = InputFile {
-            name: "u.csv".into(),
-            relative: "u.csv".into(),
-            text: text.into(),
-            content: Content::Csv,
-        };
+        let file = InputFile::new("u.csv".into(), "u.csv".into(), text.into(), Content::Csv);
         let read = add_user_csv(&mut g, &file);
         (g, read)
     }
