@@ -673,11 +673,22 @@ fn configured_rules(config: &ConfigArgs, dirs: &[PathBuf]) -> Result<RuleSet, Ve
     load_rules(config.load()?.as_ref(), dirs)
 }
 
-/// The built-in rules, the config file's rule folders, then the command line's.
+/// The built-in rules, the config file's rule folders, then the command
+/// line's. A folder named twice (in the config and in a pre-commit hook's
+/// `--rules`, say) is read once: its rules are not defined twice.
 fn load_rules(config: Option<&Config>, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
     let mut rules = RuleSet::builtin()?;
+    let mut read: Vec<PathBuf> = Vec::new();
     for dir in config.iter().flat_map(|c| &c.rules).chain(dirs) {
+        // A folder that can't be resolved is left to `add_dir` to report.
+        let same = std::fs::canonicalize(dir).ok();
+        if let Some(same) = &same
+            && read.contains(same)
+        {
+            continue;
+        }
         rules.add_dir(dir)?;
+        read.extend(same);
     }
     Ok(rules)
 }

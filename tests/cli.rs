@@ -160,6 +160,18 @@ at: value_of(item, "status")
         json["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "ACME001").collect();
     assert!(!acme.is_empty(), "the example has an inactive user");
     assert_eq!(acme[0]["file"], "snapshots/example/users.yaml");
+
+    // An editor's dangling lock link and a hidden backup are not rules, and
+    // a folder named twice (`./` or not) is read once.
+    let folder = dir.path().to_str().unwrap();
+    std::fs::write(dir.path().join(".ACME001.yaml"), "code: ACME001\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("root@host.1234:1700000000", dir.path().join(".#ACME001.yaml")).unwrap();
+    let again = format!("{folder}/./");
+    let twice =
+        sitelint(&["check", "snapshots/example", "--format", "json", "--rules", folder, "--rules", &again]);
+    assert_eq!(twice.status.code(), Some(1), "{}", stderr(&twice));
+    assert_eq!(stdout(&twice), stdout(&out));
 }
 
 #[test]

@@ -33,12 +33,18 @@ impl RuleSet {
         Ok(set)
     }
 
-    /// Adds every `*.yaml`/`*.yml` file of a folder, in name order.
+    /// Adds every `*.yaml`/`*.yml` file of a folder, in name order. Hidden
+    /// files are skipped, as in snapshot folders: an editor's lock file
+    /// (`.#ACME001.yaml`) or backup copy is not a rule.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Vec<Report>> {
         let io = |e: std::io::Error| vec![miette::miette!("cannot read rule folder {}: {e}", dir.display())];
         let mut paths = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
+            let entry = entry.map_err(io)?;
+            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let path = entry.path();
             if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
                 paths.push(path);
             }
