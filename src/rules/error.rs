@@ -78,8 +78,9 @@ pub struct RuleRuntimeError {
 }
 
 /// The help for an expression that failed on an item.
-pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a map key or field that may be missing needs a guard: \
-     `has(x.f)`, `\"key\" in m`); until then the rule reports nothing for these items";
+pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a field the snapshot may not write is null, so guard it: \
+     `item.lead != null && ...`; `has()` is always true for a field; a map key that may be missing: `\"key\" in m`); \
+     until then the rule reports nothing for these items";
 
 fn failure(items: &[String], message: &str) -> String {
     if items.is_empty() { message.to_string() } else { format!("failed on {}: {message}", items_text(items)) }
