@@ -51,6 +51,11 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
             let mut out = String::new();
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &diagnostic);
+            // miette writes a related report's severity, then its code,
+            // which it has none of: "Advice: " ends with a space.
+            if out.contains(" \n") {
+                out = out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n";
+            }
             out.push('\n');
             out
         })
@@ -153,8 +158,18 @@ impl<'a> FindingDiagnostic<'a> {
     /// reports.
     fn new(finding: &'a Finding, sources: &'a SourceSet) -> FindingDiagnostic<'a> {
         let file = sources.get(finding.primary.file);
-        let (same_file, elsewhere): (Vec<_>, Vec<_>) =
-            finding.related.iter().partition(|r| r.location.file == finding.primary.file);
+        // miette shows a file's excerpts in file order, so a related place
+        // well above the finding would come first, and the first `file:line`
+        // a reader sees would not be the setting to change: such a place is
+        // shown after the finding, as one in another file is. Within
+        // 2 x CONTEXT lines it shares the finding's excerpt, whose header is
+        // the finding's.
+        let line = |span: Span| file.line_col(span.start()).line;
+        let first_shared = line(finding.primary.span).saturating_sub(2 * CONTEXT);
+        let (same_file, elsewhere): (Vec<_>, Vec<_>) = finding
+            .related
+            .iter()
+            .partition(|r| r.location.file == finding.primary.file && line(r.location.span) >= first_shared);
         let labels = std::iter::once((finding.label.clone(), finding.primary.span))
             .chain(same_file.iter().map(|r| (Some(r.message.to_string()), r.location.span)))
             .collect();
@@ -398,6 +413,30 @@ mod tests {
         assert!(out.contains("[a.json:1:2]") && out.contains(&format!("[a.json:1:{}]", there + 1)), "{out}");
         assert!(out.contains("☞ and there"), "{out}");
         assert!(out.len() < 3_000, "{out}");
+    }
+
+    /// The first place a reader sees is the finding's: a related place well
+    /// above it in its file is shown after it; one just above shares its
+    /// excerpt, under the finding's `file:line:col`.
+    #[test]
+    fn a_related_place_above_the_finding_comes_after_it() {
+        let text: String = (1..=12).map(|n| format!("k{n}: v\n")).collect();
+        let offset = |line: usize| text.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+        let mut sources = SourceSet::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("a.yaml"), "a.yaml".into(), text.clone()));
+        let at = |line: usize| Location { file, span: Span::new(offset(line), offset(line) + 2) };
+        let mut finding = Check::Syntax.at(at(10), "a message");
+        for (line, message) in [(2, "far above"), (8, "just above")] {
+            finding.related.push(crate::finding::Related { location: at(line), message: message.into() });
+        }
+        let style = Style { color: false, width: 100 };
+        let out = render(std::slice::from_ref(&finding), &sources, &Summary::new(&[], 1), style);
+        assert!(!out.lines().any(|l| l.ends_with(' ')), "no line ends with a space: {out}");
+        let headers: Vec<&str> = out.lines().filter(|l| l.contains("╭─[")).map(str::trim).collect();
+        assert_eq!(headers, ["╭─[a.yaml:10:1]", "╭─[a.yaml:2:1]"], "{out}");
+        let (finding_part, after) =
+            out.split_once("a.yaml:10:1").expect("the finding").1.split_once("Advice").expect("after it");
+        assert!(finding_part.contains("just above") && after.contains("☞ far above"), "{out}");
     }
 
     /// Quoted keys, emails and URLs stay whole: lines break at spaces, not
