@@ -204,6 +204,9 @@ pub struct CheckOutput {
     pub rule_errors: Vec<RuleRuntimeError>,
     /// Files not read for the case of their extension ([`load::Loaded::unread`]).
     pub unread: Vec<String>,
+    /// SL005 findings left out because a file did not parse: what they
+    /// name may be in it.
+    pub unjudged_references: usize,
     /// The model the rules ran on, handed back only to be freed.
     pub model: Model,
 }
@@ -294,6 +297,15 @@ fn run_watched(
     // sorted from does not matter.)
     let mut findings = outcome.findings;
     findings.reserve(loaded.findings.len() + model_findings.len());
+    // A file that did not parse may define what a reference names: one
+    // typo in users.yaml made every reference to its users an SL005,
+    // burying the SL001 that explains them all.
+    let skipped = loaded.findings.iter().any(|f| selection::always_reported(&f.code));
+    let unresolved = Check::UnresolvedReference.code();
+    let before = model_findings.len();
+    let model_findings: Vec<Finding> =
+        model_findings.into_iter().filter(|f| !(skipped && *f.code == *unresolved)).collect();
+    let unjudged_references = before - model_findings.len();
     findings.extend(loaded.findings);
     findings.extend(model_findings);
     sort_findings(&mut findings);
@@ -302,6 +314,7 @@ fn run_watched(
         sources: loaded.sources,
         rule_errors: outcome.errors,
         unread: loaded.unread,
+        unjudged_references,
         model: Model { _site: site, _facts: facts },
     })
 }
@@ -465,6 +478,12 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     // is the report itself.
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
         write_stderr(&format!("{note}\n"));
+    }
+    if output.unjudged_references > 0 && !args.quiet {
+        let references = plural_n(output.unjudged_references, "reference");
+        write_stderr(&format!(
+            "note: {references} to unknown names left out (SL005): a file that does not parse (SL001) may define them\n"
+        ));
     }
     warn_unread(&output.unread);
     if args.stats {

@@ -111,6 +111,30 @@ fn a_file_not_read_for_its_extension_case_is_named_in_a_warning() {
 }
 
 #[test]
+fn references_are_not_judged_unknown_while_a_file_does_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("users.yaml", "users:\n  - {account_id: a, email: a@acme.com}\n");
+    write("projects.yaml", "projects:\n  - {key: DEV, type: software, lead: a@acme.com}\n");
+    write("groups.yaml", "groups:\n  - {name: g, members: [nobody@acme.com]}\n");
+    let folder = dir.path().to_str().unwrap();
+    let codes = |out: &Output| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    };
+    // A real unknown name is SL005.
+    let out = sitelint(&["check", folder, "--format", "json"]);
+    assert_eq!(codes(&out), ["SL005"], "{}", stdout(&out));
+    // users.yaml broken: its users may be what both references name.
+    write("users.yaml", "users:\n  - {account_id: a, email: a@acme.com\n");
+    let out = sitelint(&["check", folder, "--format", "json"]);
+    assert_eq!(codes(&out), ["SL001"], "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1));
+    let note = "note: 2 references to unknown names left out (SL005): a file that does not parse (SL001) may define them";
+    assert!(stderr(&out).contains(note), "{}", stderr(&out));
+}
+
+#[test]
 fn a_broken_rule_folder_is_reported_in_the_rule_file_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("tests/fixtures/rule-errors/cel-typo.yaml", dir.path().join("cel-typo.yaml")).unwrap();
