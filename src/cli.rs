@@ -470,8 +470,11 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     };
     match &args.output {
         Some(path) => output_file::write_with(path, "report", write).map_err(|e| vec![e])?,
-        None if write(&mut std::io::stdout().lock()).is_err() => return Ok(EXIT_UNUSABLE),
-        None => {}
+        None => {
+            if let Err(error) = write(&mut std::io::stdout().lock()) {
+                return Ok(stdout_failed(&error));
+            }
+        }
     }
     laps.lap("report");
     // After the report, on stderr whatever the format: stdout (or --output)
@@ -676,11 +679,19 @@ fn describe<T: std::fmt::Display>(findings: &[T]) -> String {
 /// Writes `text` to stdout: exit 0, or 2 when it cannot be written.
 pub(crate) fn print(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        EXIT_UNUSABLE
-    } else {
-        EXIT_CLEAN
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(error) => stdout_failed(&error),
     }
+}
+
+/// Exit 2 for output that could not be written to stdout, saying why (a
+/// full disk, say) unless the reader has gone (`| head`), which is no news.
+fn stdout_failed(error: &std::io::Error) -> u8 {
+    if error.kind() != std::io::ErrorKind::BrokenPipe {
+        write_stderr(&format!("error: cannot write the output to stdout: {error}\n"));
+    }
+    EXIT_UNUSABLE
 }
 
 fn stderr_color() -> bool {

@@ -517,3 +517,27 @@ fn a_stderr_that_cannot_be_written_changes_no_exit_code() {
     let access = ["access", "snap", "--no-config", "--user", "nobody@example.com"];
     assert_eq!(sitelint_to(dir.path(), &access, Stdio::null(), full()), Some(2));
 }
+
+/// A report that cannot be written to stdout exits 2 and says why on
+/// stderr: CI shows more than a bare exit code.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_error_that_says_why() {
+    let root = std::env::current_dir().unwrap();
+    for args in
+        [&["check", "snapshots/example"][..], &["check", "snapshots/example", "--format", "json"], &["rules"]]
+    {
+        let out = Command::new(env!("CARGO_BIN_EXE_sitelint"))
+            .args(args)
+            .current_dir(&root)
+            .stdout(full())
+            .output()
+            .expect("sitelint runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("error: cannot write the output to stdout: No space left on device"),
+            "{args:?}: {err}"
+        );
+    }
+}
