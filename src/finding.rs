@@ -42,8 +42,9 @@ pub struct Finding {
     pub help: Option<Arc<str>>,
     pub url: Option<Arc<str>>,
     pub primary: Location,
-    /// Text of the primary label (what is wrong right here).
-    pub label: Option<String>,
+    /// Text of the primary label (what is wrong right here). Shared, as
+    /// the help.
+    pub label: Option<Arc<str>>,
     pub related: Vec<Related>,
     /// What the finding is about (a user's email, a project key, a scheme
     /// name, a domain): how suppressions and baselines name it, so they
@@ -75,9 +76,33 @@ impl Finding {
 
 /// Sorts findings into their printing order and drops exact repeats (the
 /// same rule reaching the same place twice with the same message).
+///
+/// Their positions are sorted, and the findings then moved once each: a
+/// stable sort of the findings themselves moved each of 176 bytes at every
+/// merge, through a scratch copy of up to 8 MB.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut order: Vec<u32> = (0..u32::try_from(findings.len()).expect("fewer than 2^32 findings")).collect();
+    order.sort_by(|&a, &b| findings[a as usize].sort_key().cmp(&findings[b as usize].sort_key()));
+    permute(findings, &mut order);
     findings.dedup();
+}
+
+/// Reorders `items` so that position `n` holds what was at `from[n]`,
+/// following each cycle of the permutation with swaps; `from` is left as
+/// the identity.
+fn permute<T>(items: &mut [T], from: &mut [u32]) {
+    for start in 0..items.len() {
+        let mut at = start;
+        loop {
+            let source = from[at] as usize;
+            from[at] = at as u32;
+            if source == start {
+                break;
+            }
+            items.swap(at, source);
+            at = source;
+        }
+    }
 }
 
 /// The checks built into sitelint, reported like rule findings: the snapshot
@@ -186,7 +211,7 @@ impl Finding {
         self
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub fn with_label(mut self, label: impl Into<Arc<str>>) -> Self {
         self.label = Some(label.into());
         self
     }
@@ -194,5 +219,37 @@ impl Finding {
     pub fn with_related(mut self, location: Location, message: impl Into<Arc<str>>) -> Self {
         self.related.push(Related { location, message: message.into() });
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    proptest::proptest! {
+        /// As a stable sort of the findings themselves: findings with the
+        /// same key keep their order, exact repeats go.
+        #[test]
+        fn sorts_as_a_stable_sort_and_drops_repeats(
+            keys in proptest::collection::vec((0u32..3, 0usize..4, 0u8..3, 0u8..3), 0..60),
+        ) {
+            let findings: Vec<Finding> = keys
+                .iter()
+                .map(|&(file, start, code, entity)| {
+                    let at = Location { file: FileId(file), span: Span::new(start, start + 1) };
+                    let check = Check::ALL[usize::from(code)];
+                    let mut finding = check.at(at, format!("message {}", start % 2));
+                    finding.entity = Some(format!("entity {entity}"));
+                    finding
+                })
+                .collect();
+            let mut expected = findings.clone();
+            expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            expected.dedup();
+            let mut sorted = findings;
+            sort_findings(&mut sorted);
+            proptest::prop_assert_eq!(sorted, expected);
+        }
     }
 }

@@ -170,7 +170,7 @@ impl<'a> FindingDiagnostic<'a> {
             .related
             .iter()
             .partition(|r| r.location.file == finding.primary.file && line(r.location.span) >= first_shared);
-        let labels = std::iter::once((finding.label.clone(), finding.primary.span))
+        let labels = std::iter::once((finding.label.as_deref().map(str::to_string), finding.primary.span))
             .chain(same_file.iter().map(|r| (Some(r.message.to_string()), r.location.span)))
             .collect();
         let (shown, left_out) = Shown::new(file, labels);

@@ -972,11 +972,26 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::finding::Finding;
     use crate::rules::RuleSet;
-    use crate::rules::engine::{FindingParts, SharedTexts, When, evaluate, root_context};
+    use crate::rules::engine::{self, FindingParts, Maker, SharedTexts, When, root_context};
     use crate::rules::expr;
     use crate::rules::view::View;
     use crate::{load, model};
+
+    /// The findings of `rule` on `item`, or its error's message.
+    fn evaluate<'v>(
+        rule: &crate::rules::rule::Rule,
+        item: Node<'v>,
+        root: &cel::Context<'_, 'v>,
+        when: When,
+        parts: Option<&FindingParts<'v>>,
+    ) -> Result<Vec<Finding>, String> {
+        let texts = SharedTexts::default();
+        let mut maker = Maker::new(&texts);
+        engine::evaluate(rule, item, root, when, parts, &mut maker).map_err(|e| e.message)?;
+        Ok(maker.found)
+    }
 
     /// Every site the rules are tested on: the example, and each rule's own
     /// test snapshots (sites where it fires and where it stays quiet).
@@ -1014,10 +1029,7 @@ mod tests {
                 for (&item, answer) in items.iter().zip(answers) {
                     counts.1 += 1;
                     assert_eq!(answer, quick.answer(&view, item), "{} on {item:?}: at once", rule.code);
-                    let evaluate = |when| {
-                        evaluate(rule, item, &root, when, None, &SharedTexts::default())
-                            .map_err(|e| e.message)
-                    };
+                    let evaluate = |when| evaluate(rule, item, &root, when, None);
                     match answer {
                         Some(false) => {
                             counts.0 += 1;
@@ -1057,14 +1069,11 @@ mod tests {
             for rule in &rules.rules {
                 let parts = FindingParts::compile(rule, &view);
                 for item in view.collection(rule.collection).iter() {
-                    let slow = evaluate(rule, item, &root, When::Unknown, None, &SharedTexts::default())
-                        .map_err(|e| e.message);
+                    let slow = evaluate(rule, item, &root, When::Unknown, None);
                     if slow.as_ref().is_ok_and(Vec::is_empty) {
                         continue;
                     }
-                    let quick =
-                        evaluate(rule, item, &root, When::Unknown, Some(&parts), &SharedTexts::default())
-                            .map_err(|e| e.message);
+                    let quick = evaluate(rule, item, &root, When::Unknown, Some(&parts));
                     assert_eq!(quick, slow, "{} on {item:?}", rule.code);
                     findings += 1;
                     let counts = told.entry(&rule.code).or_default();

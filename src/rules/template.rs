@@ -69,44 +69,44 @@ impl Template {
 
     /// Renders the template; the first failing expression's error is returned.
     pub fn render(&self, ctx: &Context) -> Result<String, (&Expr, String)> {
-        self.render_with(ctx, |_, _| false)
+        let mut out = String::new();
+        self.render_with(ctx, |_, _| false, &mut out)?;
+        Ok(out)
     }
 
-    /// [`render`](Self::render), asking `quick` first to append the value
-    /// of the `n`th expression (see [`exprs`](Self::exprs)); where it
-    /// returns `false`, the interpreter evaluates the expression in `ctx`.
+    /// [`render`](Self::render) into `out`, which it clears first, asking
+    /// `quick` first to append the value of the `n`th expression (see
+    /// [`exprs`](Self::exprs)); where it returns `false`, the interpreter
+    /// evaluates the expression in `ctx`.
+    ///
+    /// The engine renders each of a finding's texts into one buffer and
+    /// copies out what it keeps, at its length: a text of its own
+    /// allocated, grew and was copied again at its length, for each of the
+    /// five or so texts of every finding.
     pub fn render_with(
         &self,
         ctx: &Context,
         mut quick: impl FnMut(usize, &mut String) -> bool,
-    ) -> Result<String, (&Expr, String)> {
-        // Room for the text and a long value per expression: grown from
-        // empty, a message was copied five or six times on its way.
-        let room = self.parts.iter().map(|part| match part {
-            Part::Text(t) => t.len(),
-            Part::Expr(_) => VALUE_ROOM,
-        });
-        let mut out = String::with_capacity(room.sum());
+        out: &mut String,
+    ) -> Result<(), (&Expr, String)> {
+        out.clear();
         let mut n = 0;
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(e) => {
-                    if !quick(n, &mut out) {
+                    if !quick(n, out) {
                         let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
-                        display(value.as_ref(), &mut out);
+                        display(value.as_ref(), out);
                     }
                     n += 1;
                 }
             }
         }
-        Ok(out.trim_end().to_string())
+        out.truncate(out.trim_end().len());
+        Ok(())
     }
 }
-
-/// The room a template leaves for an expression's value when it renders:
-/// an email, a project list, a sentence chosen by a condition.
-const VALUE_ROOM: usize = 128;
 
 /// How a CEL value reads in a message: strings bare, lists comma-separated,
 /// entities by their natural name.
