@@ -444,11 +444,13 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let mut rule_info = RuleInfo::all(&rules.rules);
     selection.apply_to_rules(&mut rule_info);
     let failures: Vec<RuleFailure> = output.rule_errors.iter().map(RuleFailure::new).collect();
+    // `-` is standard output, as for most tools, not a file named `-`.
+    let output_file = args.output.as_deref().filter(|path| *path != Path::new("-"));
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            output_file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
     watch.next("filter", format!("rendering {}", plural_n(findings.len(), "finding")), None);
@@ -468,7 +470,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         format::write(args.format, &report, &mut to)?;
         to.flush()
     };
-    match &args.output {
+    match output_file {
         Some(path) => output_file::write_with(path, "report", write).map_err(|e| vec![e])?,
         None => {
             if let Err(error) = write(&mut std::io::stdout().lock()) {

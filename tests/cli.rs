@@ -541,3 +541,18 @@ fn a_stdout_that_cannot_be_written_is_an_error_that_says_why() {
         );
     }
 }
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::env::current_dir().unwrap().join("snapshots/example");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", example.to_str().unwrap(), "--format", "json"];
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_sitelint")).args(&args).current_dir(dir.path()).output().unwrap()
+    };
+    let dash = run(&["--output", "-"]);
+    assert_eq!(dash.status.code(), Some(1));
+    assert_eq!(stdout(&dash), stdout(&run(&[])));
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}
