@@ -581,8 +581,11 @@ fn explain_rule(args: &RuleArgs) -> u8 {
         Err(errors) => return fail(&errors, stderr_color()),
     };
     let wanted = args.code.to_uppercase();
+    if let Some(check) = Check::of_code(&wanted) {
+        return print(&catalogue::explain_check(check, width()));
+    }
     let Some(rule) = rules.get(&wanted) else {
-        let codes = rules.rules.iter().map(|r| &*r.code);
+        let codes = rules.rules.iter().map(|r| &*r.code).chain(Check::ALL.map(Check::code));
         let hint = match crate::rules::error::did_you_mean(&wanted, codes) {
             Some(close) => format!(" (did you mean {close}?)"),
             None => String::new(),

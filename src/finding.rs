@@ -183,9 +183,64 @@ impl Check {
                 "A reference to a user, group, organization, scheme or role that does not exist."
             }
             Check::MissingField => "A required field is missing.",
-            Check::UnusedSuppression => "A suppression in the config file that matches no finding.",
+            Check::UnusedSuppression => "A suppression in the config file that hides nothing.",
             Check::ExpiredSuppression => "A suppression past its expiry date: its finding is reported again.",
         }
+    }
+
+    /// What the check means and what to do, for `sitelint rule SL001`.
+    pub fn detail(self) -> &'static str {
+        match self {
+            Check::Syntax => {
+                "sitelint could not read the file as YAML 1.2 or JSON (RFC 8259): it has a syntax error, \
+                 a character YAML does not allow, nothing in it, or it is over one of the limits (the \
+                 README's Limits section). The file is skipped, so none of its settings are checked, and the \
+                 run fails whatever --fail-on says; while it is skipped, no reference is reported unknown \
+                 (SL005), since what it names may be in that file. Fix the file at the place shown. SL001 \
+                 cannot be ignored, suppressed or baselined."
+            }
+            Check::UnknownKey => {
+                "The snapshot format (SNAPSHOT-FORMAT.md) has no such key where it is written; the finding \
+                 suggests the key you may have meant. The key and its value are ignored."
+            }
+            Check::InvalidValue => {
+                "A value has the wrong type, or is outside the set of values the format allows, which the \
+                 finding lists. It counts as not given, so its default applies."
+            }
+            Check::Duplicate => {
+                "A key written twice in one mapping (the first value is used), a singleton section \
+                 (site, user_access, customer_access) written twice in the snapshot, or an identifier two \
+                 entities share (an account id, a group or project name, a scheme id or name, an approved \
+                 domain). The finding points at the later one, which is ignored, and shows the first."
+            }
+            Check::UnresolvedReference => {
+                "A reference names a user, group, organization, permission scheme or project role that the \
+                 snapshot does not have; a \"did you mean\" names a close one. Users are referenced by \
+                 account id or email (in any case), groups by name, organizations by name or id, schemes by \
+                 id or name, roles by name or id."
+            }
+            Check::MissingField => {
+                "A field the format requires is missing (SNAPSHOT-FORMAT.md, \"Required fields and \
+                 defaults\"): a user's account_id, a portal-only account's email, a group's name, a \
+                 project's key and type, a scheme's id and name, a grant's permission and holder type."
+            }
+            Check::UnusedSuppression => {
+                "A suppression in the config file hides nothing: it matches no finding (the finding \
+                 suggests the entity you may have meant), or another suppression of the same code and \
+                 entity already hides what it matches. Delete it; suppressions of rules that did not run \
+                 are not judged."
+            }
+            Check::ExpiredSuppression => {
+                "Today is past a suppression's `expires` date, so the finding it hid is reported again and \
+                 SL101 points at the date. Fix the finding and delete the suppression, or move `expires` \
+                 later."
+            }
+        }
+    }
+
+    /// The check with this code, if one.
+    pub fn of_code(code: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|check| check.code() == code)
     }
 
     /// A finding of this check at `at`.

@@ -556,3 +556,20 @@ fn output_dash_is_standard_output() {
     assert_eq!(stdout(&dash), stdout(&run(&[])));
     assert!(!dir.path().join("-").exists(), "no file named -");
 }
+
+#[test]
+fn rule_explains_the_built_in_checks_too() {
+    let out = sitelint(&["rule", "sl100"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "SL100 unused-suppression (warning)\n\nA suppression in the config file that hides nothing."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("another suppression of the same code and entity"), "{text}");
+    let typo = sitelint(&["rule", "SL01"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("no rule SL01 (did you mean SL001?)"), "{}", stderr(&typo));
+}

@@ -95,6 +95,19 @@ pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
     out
 }
 
+/// `sitelint rule SL001`: one of the checks built into sitelint.
+pub fn explain_check(check: Check, width: usize) -> String {
+    let wrap = |text: &str| textwrap::fill(text, super::wrapping(width));
+    format!(
+        "{} {} ({})\n\n{}\n\n{}\n\nBuilt into sitelint: the README's Configuration and Bad input sections say more.\n",
+        check.code(),
+        check.name(),
+        check.severity().as_str(),
+        wrap(check.summary()),
+        wrap(check.detail()),
+    )
+}
+
 /// docs/rules.md: generated from the rule files, never edited by hand.
 pub fn markdown(rules: &[Rule]) -> String {
     let mut out = String::from(
