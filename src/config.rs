@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use serde::Deserialize;
-use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
+use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::finding::Severity;
@@ -416,14 +416,13 @@ impl Config {
     }
 
     fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {
-        let span = error.location().map_or(Span::default(), |l| span(&l));
+        let problem = crate::typed_yaml::problem(&self.text, error);
         let help = match error.without_snippet() {
             serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => one_of(field, expected),
             serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
             _ => "the README's Configuration section describes the file".into(),
         };
-        let message = UserMessageFormatter.format_message(error);
-        self.error(span, "here", format!("invalid config file: {message}"), Some(help))
+        self.error(problem.span, "here", format!("invalid config file: {}", problem.message), Some(help))
     }
 }
 

@@ -110,6 +110,30 @@ fn an_unknown_key_is_an_error_with_a_suggestion() {
     );
 }
 
+/// The YAML scanner's errors were labelled at 1:1, the message saying
+/// "line 2 column 1" (after the tab) itself.
+#[test]
+fn a_yaml_syntax_error_is_located_where_the_problem_is() {
+    rejects(
+        "severity:\n\tPS: info\n",
+        &[
+            "invalid config file: tabs disallowed within this context (block indentation): YAML",
+            "[.sitelint.yaml:2:1]",
+        ],
+    );
+    rejects(
+        "ignore: [PS]\nselect: \"PS\n",
+        &["invalid config file: unclosed quote\n", "[.sitelint.yaml:2:9]"],
+    );
+    rejects(
+        "select: \"PS\" AC\n",
+        &[
+            "invalid config file: invalid trailing content after double-quoted scalar",
+            "[.sitelint.yaml:1:14]",
+        ],
+    );
+}
+
 /// Lone CR line endings (old Mac files) break lines in the excerpt too.
 #[test]
 fn a_config_error_with_lone_cr_line_endings_shows_its_line() {

@@ -46,6 +46,29 @@ fn unknown_key_in_a_rule_file_is_located() {
     assert_eq!((line, column), (8, 1));
 }
 
+/// The YAML scanner's errors are placed in characters and, for a tab, after
+/// it: the label was at 1:1 and the message said "line 7 column 7: ...".
+#[test]
+fn yaml_syntax_errors_are_located_where_the_problem_is() {
+    let (message, line, column, _) = load_error("tab-indent.yaml");
+    assert_eq!(
+        message,
+        "invalid rule file: a block scalar content cannot start with a tab: \
+         YAML does not allow a tab here; indent and separate with spaces"
+    );
+    assert_eq!((line, column), (8, 1));
+    let (message, line, column, _) = load_error("unclosed-quote.yaml");
+    assert_eq!(message, "invalid rule file: unclosed quote");
+    assert_eq!((line, column), (8, 10));
+    let (message, line, column, _) = load_error("trailing-content.yaml");
+    assert_eq!(message, "invalid rule file: invalid trailing content after double-quoted scalar");
+    assert_eq!((line, column), (8, 29));
+    let (message, line, column, _) = load_error("too-deep.yaml");
+    assert_eq!(message, "invalid rule file: recursion limit exceeded");
+    assert_eq!(line, 11);
+    assert!(column > 200, "column {column}");
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");
