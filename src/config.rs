@@ -422,7 +422,12 @@ impl Config {
             serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
             _ => "the README's Configuration section describes the file".into(),
         };
-        self.error(problem.span, "here", format!("invalid config file: {}", problem.message), Some(help))
+        self.error(
+            problem.span,
+            &problem.label,
+            format!("invalid config file: {}", problem.message),
+            Some(help),
+        )
     }
 }
 

@@ -69,6 +69,18 @@ fn yaml_syntax_errors_are_located_where_the_problem_is() {
     assert!(column > 200, "column {column}");
 }
 
+/// serde-saphyr places a missing key at the mapping's last key (`at:` on
+/// line 10, `for_each:` on line 15).
+#[test]
+fn a_missing_key_is_reported_at_the_mapping_that_lacks_it() {
+    let (message, line, column, _) = load_error("missing-url.yaml");
+    assert_eq!(message, "invalid rule file: required key `url` is missing");
+    assert_eq!((line, column), (2, 1));
+    let (message, line, column, _) = load_error("missing-related-at.yaml");
+    assert_eq!(message, "invalid rule file: required key `at` is missing");
+    assert_eq!((line, column), (14, 5));
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");
