@@ -397,12 +397,28 @@ impl Config {
 
     /// A problem at `span` of the file, reported inside it: the run exits 2.
     pub fn error(&self, span: Span, label: &str, message: impl Into<String>, help: Option<String>) -> Report {
+        self.error_with(span, label, None, message, help)
+    }
+
+    /// [`error`](Self::error), with another place (and its label) marked too.
+    fn error_with(
+        &self,
+        span: Span,
+        label: &str,
+        related: Option<(Span, String)>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Report {
         // A label marks the first line of what it points at (an entry).
         let line = self.text.get(span.start()..span.end()).and_then(|t| t.find('\n'));
         let span = line.map_or(span, |n| Span::new(span.start(), span.start() + n));
         let mut diagnostic = MietteDiagnostic::new(message)
             .with_code("sitelint::config")
-            .with_label(LabeledSpan::new_with_span(Some(label.into()), span));
+            // Primary: the excerpt's header gives its place, not the related one's.
+            .with_label(LabeledSpan::new_primary_with_span(Some(label.into()), span));
+        if let Some((at, label)) = related {
+            diagnostic = diagnostic.and_label(LabeledSpan::new_with_span(Some(label), at));
+        }
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
         }
@@ -422,9 +438,10 @@ impl Config {
             serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
             _ => "the README's Configuration section describes the file".into(),
         };
-        self.error(
+        self.error_with(
             problem.span,
             &problem.label,
+            problem.related,
             format!("invalid config file: {}", problem.message),
             Some(help),
         )

@@ -15,13 +15,16 @@ pub struct Problem {
     pub span: Span,
     pub label: String,
     pub message: String,
+    /// Another place the problem involves, and its label: where a key
+    /// written twice is first written.
+    pub related: Option<(Span, String)>,
 }
 
 /// The problem `error` reports in `text`, the text serde-saphyr read.
 pub fn problem(text: &str, error: &Error) -> Problem {
     let message = UserMessageFormatter.format_message(error).into_owned();
     let Some(location) = error.location() else {
-        return Problem { span: Span::default(), label: "here".into(), message };
+        return Problem { span: Span::default(), label: "here".into(), message, related: None };
     };
     let span = location.span();
     let Some(start) = span.byte_offset() else {
@@ -29,7 +32,7 @@ pub fn problem(text: &str, error: &Error) -> Problem {
         // position in characters only, and after a tab rather than at it.
         let at = text.char_indices().nth(span.offset() as usize).map_or(text.len(), |(at, _)| at);
         let (span, message) = scan_problem(text, at, &message);
-        return Problem { span, label: "here".into(), message };
+        return Problem { span, label: "here".into(), message, related: None };
     };
     let start = start as usize;
     let at = Span::new(start, start + span.byte_len().unwrap_or(0) as usize);
@@ -43,10 +46,34 @@ pub fn problem(text: &str, error: &Error) -> Problem {
                 span: Span::new(mapping.start(), mapping.end().min(line_end)),
                 label: format!("this has no `{field}`"),
                 message: format!("required key `{field}` is missing"),
+                related: None,
             };
         }
     }
-    Problem { span: at, label: "here".into(), message }
+    if let Error::DuplicateMappingKey { key, .. } = error.without_snippet() {
+        // serde-saphyr's text for it is advice to its own callers ("set
+        // DuplicateKeyPolicy in Options").
+        let message = match key {
+            Some(key) => format!("key `{key}` is written twice"),
+            None => "a key is written twice".into(),
+        };
+        let related = first_key(text, start).map(|first| (first, "first written here".to_string()));
+        return Problem { span: at, label: "written again here".into(), message, related };
+    }
+    Problem { span: at, label: "here".into(), message, related: None }
+}
+
+/// The first key of the mapping with a key at byte `at` that is written as
+/// that key is, if it is another one.
+fn first_key(text: &str, at: usize) -> Option<Span> {
+    let root = yaml::parse(text).ok()?;
+    let entries = root.descendants().into_iter().find_map(|node| match &node.value {
+        Value::Map(entries) if entries.iter().any(|e| e.key.span.start() == at) => Some(entries),
+        _ => None,
+    })?;
+    let again = entries.iter().find(|e| e.key.span.start() == at)?.key.value.clone();
+    let first = entries.iter().find(|e| e.key.value == again)?.key.span;
+    (first.start() != at).then_some(first)
 }
 
 /// The span of the mapping that has a key at byte `at`, or starts there (an

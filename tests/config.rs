@@ -134,6 +134,14 @@ fn a_yaml_syntax_error_is_located_where_the_problem_is() {
     );
 }
 
+#[test]
+fn a_key_written_twice_is_reported_at_both() {
+    rejects(
+        "ignore: [PS]\nfail-on: never\nignore: [AC]\n",
+        &["invalid config file: key `ignore` is written twice", "[.sitelint.yaml:3:1]", "first written here"],
+    );
+}
+
 /// Lone CR line endings (old Mac files) break lines in the excerpt too.
 #[test]
 fn a_config_error_with_lone_cr_line_endings_shows_its_line() {

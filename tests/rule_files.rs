@@ -81,6 +81,23 @@ fn a_missing_key_is_reported_at_the_mapping_that_lacks_it() {
     assert_eq!((line, column), (14, 5));
 }
 
+/// serde-saphyr's message was advice to its own callers ("set
+/// DuplicateKeyPolicy in Options if acceptable").
+#[test]
+fn a_key_written_twice_is_reported_at_both() {
+    let (message, line, column, _) = load_error("duplicate-key.yaml");
+    assert_eq!(message, "invalid rule file: key `help` is written twice");
+    assert_eq!((line, column), (10, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new("tests/fixtures/rule-errors/duplicate-key.yaml");
+    std::fs::copy(fixture, dir.path().join("duplicate-key.yaml")).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let error = errors[0].downcast_ref::<RuleError>().unwrap();
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let first = SourceFile::new(fixture.into(), String::new(), text).line_col(error.related[0].offset());
+    assert_eq!((first.line, first.column, error.related[0].label()), (7, 1, Some("first written here")));
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");

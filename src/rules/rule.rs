@@ -312,7 +312,12 @@ fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>,
 fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError> {
     let problem = crate::typed_yaml::problem(&source.text, error);
     let span = (problem.span.start(), problem.span.end());
-    RuleError::new(source, span, format!("invalid rule file: {}", problem.message)).label(problem.label).help(
+    let mut error =
+        RuleError::new(source, span, format!("invalid rule file: {}", problem.message)).label(problem.label);
+    if let Some((first, label)) = problem.related {
+        error = error.related((first.start(), first.end()), label);
+    }
+    error.help(
         "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
          and optionally description, let, label, entity, related and tests",
     )
