@@ -223,9 +223,8 @@ impl ConfigArgs {
             return Ok(None);
         }
         let Some(path) = self.config.clone().or_else(discover) else { return Ok(None) };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| vec![miette::miette!("cannot read config file {}: {e}", path.display())])?;
-        Config::parse(path, crate::source::with_lone_crs_as_lf(text).into()).map(Some)
+        let text = crate::source::read_text(&path, "config file").map_err(|e| vec![e])?;
+        Config::parse(path, text.into()).map(Some)
     }
 }
 

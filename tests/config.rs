@@ -142,6 +142,17 @@ fn a_key_written_twice_is_reported_at_both() {
     );
 }
 
+/// It said only "stream did not contain valid UTF-8".
+#[test]
+fn a_config_file_that_is_not_utf8_says_where() {
+    let site = Site::new();
+    std::fs::write(site.path(".sitelint.yaml"), b"# \xc9quipe support\nignore: [PS]\n").unwrap();
+    site.check(&[]).unusable(&[
+        "config file .sitelint.yaml is not UTF-8: invalid byte at offset 2 (line 1, column 3)",
+        "convert it",
+    ]);
+}
+
 /// Lone CR line endings (old Mac files) break lines in the excerpt too.
 #[test]
 fn a_config_error_with_lone_cr_line_endings_shows_its_line() {

@@ -98,6 +98,27 @@ fn a_key_written_twice_is_reported_at_both() {
     assert_eq!((first.line, first.column, error.related[0].label()), (7, 1, Some("first written here")));
 }
 
+/// It said only "stream did not contain valid UTF-8".
+#[test]
+fn a_rule_file_that_is_not_utf8_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read("tests/fixtures/rule-errors/cel-typo.yaml").unwrap();
+    // `help: Reactivate them.` in Latin-1, with an é.
+    let at = text.windows(5).position(|w| w == b"help:").unwrap() + 6;
+    let latin1 = [&text[..at], b"R\xe9activez-les.\n", b"at: item\n"].concat();
+    std::fs::write(dir.path().join("latin1.yaml"), latin1).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let path = dir.path().join("latin1.yaml");
+    let offset = at + 1;
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "rule file {} is not UTF-8: invalid byte at offset {offset} (line 10, column 8)",
+            path.display()
+        )
+    );
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");

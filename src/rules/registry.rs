@@ -59,9 +59,7 @@ impl RuleSet {
         paths.sort();
         let mut sources = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| vec![miette::miette!("cannot read rule file {}: {e}", path.display())])?;
-            let text = crate::source::with_lone_crs_as_lf(text);
+            let text = crate::source::read_text(&path, "rule file").map_err(|e| vec![e])?;
             sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
         }
         self.add(sources)
