@@ -119,6 +119,25 @@ fn a_rule_file_that_is_not_utf8_says_where() {
     );
 }
 
+/// A rule file named `*.YAML` was left out without a word.
+#[test]
+fn a_rule_file_with_an_upper_case_extension_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        std::fs::read_to_string("tests/fixtures/rule-errors/cel-typo.yaml").unwrap().replace("itm", "item");
+    std::fs::write(dir.path().join("ACME001.YAML"), good).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let path = dir.path().join("ACME001.YAML");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "rule file {} is not read: rule file extensions are .yaml and .yml, in lower case",
+            path.display()
+        )
+    );
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");
