@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use serde::Deserialize;
-use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
+use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::finding::Severity;
@@ -223,9 +223,8 @@ impl ConfigArgs {
             return Ok(None);
         }
         let Some(path) = self.config.clone().or_else(discover) else { return Ok(None) };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| vec![miette::miette!("cannot read config file {}: {e}", path.display())])?;
-        Config::parse(path, crate::source::with_lone_crs_as_lf(text).into()).map(Some)
+        let text = crate::source::read_text(&path, "config file").map_err(|e| vec![e])?;
+        Config::parse(path, text.into()).map(Some)
     }
 }
 
@@ -397,12 +396,28 @@ impl Config {
 
     /// A problem at `span` of the file, reported inside it: the run exits 2.
     pub fn error(&self, span: Span, label: &str, message: impl Into<String>, help: Option<String>) -> Report {
+        self.error_with(span, label, None, message, help)
+    }
+
+    /// [`error`](Self::error), with another place (and its label) marked too.
+    fn error_with(
+        &self,
+        span: Span,
+        label: &str,
+        related: Option<(Span, String)>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Report {
         // A label marks the first line of what it points at (an entry).
         let line = self.text.get(span.start()..span.end()).and_then(|t| t.find('\n'));
         let span = line.map_or(span, |n| Span::new(span.start(), span.start() + n));
         let mut diagnostic = MietteDiagnostic::new(message)
             .with_code("sitelint::config")
-            .with_label(LabeledSpan::new_with_span(Some(label.into()), span));
+            // Primary: the excerpt's header gives its place, not the related one's.
+            .with_label(LabeledSpan::new_primary_with_span(Some(label.into()), span));
+        if let Some((at, label)) = related {
+            diagnostic = diagnostic.and_label(LabeledSpan::new_with_span(Some(label), at));
+        }
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
         }
@@ -416,14 +431,19 @@ impl Config {
     }
 
     fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {
-        let span = error.location().map_or(Span::default(), |l| span(&l));
+        let problem = crate::typed_yaml::problem(&self.text, error);
         let help = match error.without_snippet() {
             serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => one_of(field, expected),
             serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
             _ => "the README's Configuration section describes the file".into(),
         };
-        let message = UserMessageFormatter.format_message(error);
-        self.error(span, "here", format!("invalid config file: {message}"), Some(help))
+        self.error_with(
+            problem.span,
+            &problem.label,
+            problem.related,
+            format!("invalid config file: {}", problem.message),
+            Some(help),
+        )
     }
 }
 

@@ -27,3 +27,4 @@ pub mod source;
 pub mod stats;
 pub mod suppress;
 pub mod tree;
+pub mod typed_yaml;

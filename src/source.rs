@@ -297,10 +297,31 @@ fn count_breaks(text: &[u8]) -> (Vec<u32>, usize, bool) {
     (breaks, before + 1, lone_cr)
 }
 
+/// The text of a rule or config file (`what` says which), lone CRs made
+/// LFs (see [`with_lone_crs_as_lf`]). A file that is not UTF-8 cannot be
+/// shown, so the error says where its first invalid byte is.
+pub fn read_text(path: &Path, what: &str) -> Result<String, miette::Report> {
+    let bytes =
+        std::fs::read(path).map_err(|e| miette::miette!("cannot read {what} {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let at = SourceFile::new(path.into(), String::new(), valid).line_col(offset);
+        miette::miette!(
+            help = format!("{what}s are UTF-8 text; convert it (for example with iconv) and run again"),
+            "{what} {} is not UTF-8: invalid byte at offset {offset} (line {}, column {})",
+            path.display(),
+            at.line,
+            at.column
+        )
+    })?;
+    Ok(with_lone_crs_as_lf(text))
+}
+
 /// `text` with each lone CR made an LF, at the same offsets: for rule and
 /// config files, which miette shows from their text as it is, breaking
 /// lines at LF and CRLF only.
-pub fn with_lone_crs_as_lf(text: String) -> String {
+fn with_lone_crs_as_lf(text: String) -> String {
     if !text.contains('\r') {
         return text;
     }

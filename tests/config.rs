@@ -110,6 +110,49 @@ fn an_unknown_key_is_an_error_with_a_suggestion() {
     );
 }
 
+/// The YAML scanner's errors were labelled at 1:1, the message saying
+/// "line 2 column 1" (after the tab) itself.
+#[test]
+fn a_yaml_syntax_error_is_located_where_the_problem_is() {
+    rejects(
+        "severity:\n\tPS: info\n",
+        &[
+            "invalid config file: tabs disallowed within this context (block indentation): YAML",
+            "[.sitelint.yaml:2:1]",
+        ],
+    );
+    rejects(
+        "ignore: [PS]\nselect: \"PS\n",
+        &["invalid config file: unclosed quote\n", "[.sitelint.yaml:2:9]"],
+    );
+    rejects(
+        "select: \"PS\" AC\n",
+        &[
+            "invalid config file: invalid trailing content after double-quoted scalar",
+            "[.sitelint.yaml:1:14]",
+        ],
+    );
+}
+
+#[test]
+fn a_key_written_twice_is_reported_at_both() {
+    rejects(
+        "ignore: [PS]\nfail-on: never\nignore: [AC]\n",
+        &["invalid config file: key `ignore` is written twice", "[.sitelint.yaml:3:1]", "first written here"],
+    );
+}
+
+/// It said only "stream did not contain valid UTF-8".
+#[test]
+fn a_config_file_that_is_not_utf8_says_where() {
+    let site = Site::new();
+    std::fs::write(site.path(".sitelint.yaml"), b"# \xc9quipe support\nignore: [PS]\n").unwrap();
+    site.check(&[]).unusable(&[
+        "config file .sitelint.yaml is not UTF-8: invalid byte at offset 2 (line 1, column 3)",
+        "convert it",
+    ]);
+}
+
 /// Lone CR line endings (old Mac files) break lines in the excerpt too.
 #[test]
 fn a_config_error_with_lone_cr_line_endings_shows_its_line() {

@@ -46,6 +46,98 @@ fn unknown_key_in_a_rule_file_is_located() {
     assert_eq!((line, column), (8, 1));
 }
 
+/// The YAML scanner's errors are placed in characters and, for a tab, after
+/// it: the label was at 1:1 and the message said "line 7 column 7: ...".
+#[test]
+fn yaml_syntax_errors_are_located_where_the_problem_is() {
+    let (message, line, column, _) = load_error("tab-indent.yaml");
+    assert_eq!(
+        message,
+        "invalid rule file: a block scalar content cannot start with a tab: \
+         YAML does not allow a tab here; indent and separate with spaces"
+    );
+    assert_eq!((line, column), (8, 1));
+    let (message, line, column, _) = load_error("unclosed-quote.yaml");
+    assert_eq!(message, "invalid rule file: unclosed quote");
+    assert_eq!((line, column), (8, 10));
+    let (message, line, column, _) = load_error("trailing-content.yaml");
+    assert_eq!(message, "invalid rule file: invalid trailing content after double-quoted scalar");
+    assert_eq!((line, column), (8, 29));
+    let (message, line, column, _) = load_error("too-deep.yaml");
+    assert_eq!(message, "invalid rule file: recursion limit exceeded");
+    assert_eq!(line, 11);
+    assert!(column > 200, "column {column}");
+}
+
+/// serde-saphyr places a missing key at the mapping's last key (`at:` on
+/// line 10, `for_each:` on line 15).
+#[test]
+fn a_missing_key_is_reported_at_the_mapping_that_lacks_it() {
+    let (message, line, column, _) = load_error("missing-url.yaml");
+    assert_eq!(message, "invalid rule file: required key `url` is missing");
+    assert_eq!((line, column), (2, 1));
+    let (message, line, column, _) = load_error("missing-related-at.yaml");
+    assert_eq!(message, "invalid rule file: required key `at` is missing");
+    assert_eq!((line, column), (14, 5));
+}
+
+/// serde-saphyr's message was advice to its own callers ("set
+/// DuplicateKeyPolicy in Options if acceptable").
+#[test]
+fn a_key_written_twice_is_reported_at_both() {
+    let (message, line, column, _) = load_error("duplicate-key.yaml");
+    assert_eq!(message, "invalid rule file: key `help` is written twice");
+    assert_eq!((line, column), (10, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new("tests/fixtures/rule-errors/duplicate-key.yaml");
+    std::fs::copy(fixture, dir.path().join("duplicate-key.yaml")).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let error = errors[0].downcast_ref::<RuleError>().unwrap();
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let first = SourceFile::new(fixture.into(), String::new(), text).line_col(error.related[0].offset());
+    assert_eq!((first.line, first.column, error.related[0].label()), (7, 1, Some("first written here")));
+}
+
+/// It said only "stream did not contain valid UTF-8".
+#[test]
+fn a_rule_file_that_is_not_utf8_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read("tests/fixtures/rule-errors/cel-typo.yaml").unwrap();
+    // `help: Reactivate them.` in Latin-1, with an é.
+    let at = text.windows(5).position(|w| w == b"help:").unwrap() + 6;
+    let latin1 = [&text[..at], b"R\xe9activez-les.\n", b"at: item\n"].concat();
+    std::fs::write(dir.path().join("latin1.yaml"), latin1).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let path = dir.path().join("latin1.yaml");
+    let offset = at + 1;
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "rule file {} is not UTF-8: invalid byte at offset {offset} (line 10, column 8)",
+            path.display()
+        )
+    );
+}
+
+/// A rule file named `*.YAML` was left out without a word.
+#[test]
+fn a_rule_file_with_an_upper_case_extension_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        std::fs::read_to_string("tests/fixtures/rule-errors/cel-typo.yaml").unwrap().replace("itm", "item");
+    std::fs::write(dir.path().join("ACME001.YAML"), good).unwrap();
+    let errors = RuleSet::builtin().unwrap().add_dir(dir.path()).unwrap_err();
+    let path = dir.path().join("ACME001.YAML");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "rule file {} is not read: rule file extensions are .yaml and .yml, in lower case",
+            path.display()
+        )
+    );
+}
+
 #[test]
 fn unknown_function_in_a_template_is_located() {
     let (message, line, column, help) = load_error("unknown-function.yaml");

@@ -167,15 +167,24 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
     {
         return unprintable_error(text, at + offset);
     }
-    let message = format!("invalid YAML: {}", readable(info));
+    let (span, problem) = scan_problem(text, at, info);
+    SyntaxError { span, message: format!("invalid YAML: {problem}") }
+}
+
+/// A scanner's error `info` at byte `at`, as the offending character and what is
+/// wrong there: for a tab, the tab, which the scanner reports after it or
+/// lines before it. Rule and config files are parsed by serde-saphyr's
+/// scanner, granit-parser, a fork of saphyr-parser that reports tabs with
+/// the same words at the same places, so their errors are placed here too.
+pub(crate) fn scan_problem(text: &str, at: usize, info: &str) -> (Span, String) {
+    let message = readable(info);
     let tab = tab_problem(info).or_else(|| indented_by_tab(text, at).then_some(TabProblem::Indentation));
     match tab {
         Some(problem) => {
             let tab = find_tab(text, at, problem).unwrap_or(at);
-            let message = format!("{message}: {TAB_HELP}");
-            SyntaxError { span: char_at(text, tab), message }
+            (char_at(text, tab), format!("{message}: {TAB_HELP}"))
         }
-        None => SyntaxError { span: char_at(text, at), message },
+        None => (char_at(text, at), message),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use thiserror::Error;
 
 /// A rule file as read, for pointing into it.
@@ -27,9 +27,13 @@ pub struct RuleError {
     pub message: String,
     #[source_code]
     pub src: NamedSource<Arc<str>>,
-    #[label("{label}")]
+    /// Primary: the excerpt's header gives its place, not a related one's.
+    #[label(primary, "{label}")]
     pub span: SourceSpan,
     pub label: String,
+    /// Other places the problem involves: the first of a key written twice.
+    #[label(collection)]
+    pub related: Vec<LabeledSpan>,
     #[help]
     pub help: Option<String>,
 }
@@ -42,12 +46,18 @@ impl RuleError {
             src: source.named(),
             span: (span.0, span.1.saturating_sub(span.0)).into(),
             label: "here".into(),
+            related: Vec::new(),
             help: None,
         })
     }
 
     pub fn label(mut self: Box<Self>, label: impl Into<String>) -> Box<Self> {
         self.label = label.into();
+        self
+    }
+
+    pub fn related(mut self: Box<Self>, span: (usize, usize), label: impl Into<String>) -> Box<Self> {
+        self.related.push(LabeledSpan::new(Some(label.into()), span.0, span.1.saturating_sub(span.0)));
         self
     }
 

@@ -36,18 +36,35 @@ impl RuleSet {
     /// Adds every `*.yaml`/`*.yml` file of a folder, in name order. Hidden
     /// files are skipped, as in snapshot folders: an editor's lock file
     /// (`.#ACME001.yaml`) or backup copy is not a rule.
+    ///
+    /// A `*.YAML` file (any case but lower) is an error, where a snapshot
+    /// folder's is a warning: a rule folder holds files written for
+    /// sitelint, so it is a rule meant to run, and a rule left out makes a
+    /// check pass that should fail, which a warning on stderr does not stop.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Vec<Report>> {
         let io = |e: std::io::Error| vec![miette::miette!("cannot read rule folder {}: {e}", dir.display())];
         let mut paths = Vec::new();
+        let mut misnamed = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io)? {
             let entry = entry.map_err(io)?;
             if entry.file_name().as_encoded_bytes().starts_with(b".") {
                 continue;
             }
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                paths.push(path);
+            match path.extension() {
+                Some(e) if e == "yaml" || e == "yml" => paths.push(path),
+                Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
+                    misnamed.push(miette::miette!(
+                        help = "rename it with a lower-case extension",
+                        "rule file {} is not read: rule file extensions are .yaml and .yml, in lower case",
+                        path.display()
+                    ));
+                }
+                _ => {}
             }
+        }
+        if !misnamed.is_empty() {
+            return Err(misnamed);
         }
         if paths.is_empty() {
             return Err(vec![miette::miette!(
@@ -59,9 +76,7 @@ impl RuleSet {
         paths.sort();
         let mut sources = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| vec![miette::miette!("cannot read rule file {}: {e}", path.display())])?;
-            let text = crate::source::with_lone_crs_as_lf(text);
+            let text = crate::source::read_text(&path, "rule file").map_err(|e| vec![e])?;
             sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
         }
         self.add(sources)

@@ -310,17 +310,14 @@ fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>,
 }
 
 fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError> {
-    let span = error
-        .location()
-        .and_then(|l| {
-            let s = l.span();
-            let start = s.byte_offset()? as usize;
-            Some((start, start + s.byte_len().unwrap_or(0) as usize))
-        })
-        .unwrap_or((0, 0));
-    let message = error.to_string();
-    let first_line = message.lines().next().unwrap_or("invalid rule file").to_string();
-    RuleError::new(source, span, format!("invalid rule file: {first_line}")).help(
+    let problem = crate::typed_yaml::problem(&source.text, error);
+    let span = (problem.span.start(), problem.span.end());
+    let mut error =
+        RuleError::new(source, span, format!("invalid rule file: {}", problem.message)).label(problem.label);
+    if let Some((first, label)) = problem.related {
+        error = error.related((first.start(), first.end()), label);
+    }
+    error.help(
         "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
          and optionally description, let, label, entity, related and tests",
     )

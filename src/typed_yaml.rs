@@ -1,0 +1,88 @@
+//! Rule files and the config file are read into Rust types with
+//! serde-saphyr. Its errors become what sitelint reports here, for both: the
+//! offending place as a span of the file, and a message without the position
+//! serde-saphyr writes into its text (the label shows the place).
+
+use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
+
+use crate::load::yaml::{self, scan_problem};
+use crate::source::Span;
+use crate::tree::{Node, Value};
+
+/// What is wrong in a file serde-saphyr could not read, and where.
+#[derive(Debug)]
+pub struct Problem {
+    pub span: Span,
+    pub label: String,
+    pub message: String,
+    /// Another place the problem involves, and its label: where a key
+    /// written twice is first written.
+    pub related: Option<(Span, String)>,
+}
+
+/// The problem `error` reports in `text`, the text serde-saphyr read.
+pub fn problem(text: &str, error: &Error) -> Problem {
+    let message = UserMessageFormatter.format_message(error).into_owned();
+    let Some(location) = error.location() else {
+        return Problem { span: Span::default(), label: "here".into(), message, related: None };
+    };
+    let span = location.span();
+    let Some(start) = span.byte_offset() else {
+        // The scanner's errors (a tab, an unclosed quote) come with a
+        // position in characters only, and after a tab rather than at it.
+        let at = text.char_indices().nth(span.offset() as usize).map_or(text.len(), |(at, _)| at);
+        let (span, message) = scan_problem(text, at, &message);
+        return Problem { span, label: "here".into(), message, related: None };
+    };
+    let start = start as usize;
+    let at = Span::new(start, start + span.byte_len().unwrap_or(0) as usize);
+    if let Error::SerdeMissingField { field, .. } = error.without_snippet() {
+        // serde-saphyr places a missing key at the mapping's last key, which
+        // says nothing of the mapping: the label is on its first line.
+        if let Some(mapping) = mapping_at(text, start) {
+            let line_end =
+                text[mapping.start()..].find(['\n', '\r']).map_or(text.len(), |n| mapping.start() + n);
+            return Problem {
+                span: Span::new(mapping.start(), mapping.end().min(line_end)),
+                label: format!("this has no `{field}`"),
+                message: format!("required key `{field}` is missing"),
+                related: None,
+            };
+        }
+    }
+    if let Error::DuplicateMappingKey { key, .. } = error.without_snippet() {
+        // serde-saphyr's text for it is advice to its own callers ("set
+        // DuplicateKeyPolicy in Options").
+        let message = match key {
+            Some(key) => format!("key `{key}` is written twice"),
+            None => "a key is written twice".into(),
+        };
+        let related = first_key(text, start).map(|first| (first, "first written here".to_string()));
+        return Problem { span: at, label: "written again here".into(), message, related };
+    }
+    Problem { span: at, label: "here".into(), message, related: None }
+}
+
+/// The first key of the mapping with a key at byte `at` that is written as
+/// that key is, if it is another one.
+fn first_key(text: &str, at: usize) -> Option<Span> {
+    let root = yaml::parse(text).ok()?;
+    let entries = root.descendants().into_iter().find_map(|node| match &node.value {
+        Value::Map(entries) if entries.iter().any(|e| e.key.span.start() == at) => Some(entries),
+        _ => None,
+    })?;
+    let again = entries.iter().find(|e| e.key.span.start() == at)?.key.value.clone();
+    let first = entries.iter().find(|e| e.key.value == again)?.key.span;
+    (first.start() != at).then_some(first)
+}
+
+/// The span of the mapping that has a key at byte `at`, or starts there (an
+/// empty `{}`), in `text` parsed as the snapshot loader does.
+fn mapping_at(text: &str, at: usize) -> Option<Span> {
+    let root = yaml::parse(text).ok()?;
+    let found = root.descendants().into_iter().find(|node| match &node.value {
+        Value::Map(entries) => node.span.start() == at || entries.iter().any(|e| e.key.span.start() == at),
+        _ => false,
+    });
+    found.map(|node: &Node| node.span)
+}
