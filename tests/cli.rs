@@ -421,6 +421,23 @@ at: item
     assert!(err.contains("ACME020.yaml:7:7"), "{err}");
     // The built-in rules' findings are still reported.
     assert!(stdout(&out).contains("PS001(portal-customers-cannot-browse)"));
+
+    // An error that quotes each item is still one error for the expression.
+    let rule = std::fs::read_to_string(dir.path().join("ACME020.yaml")).unwrap();
+    let rule =
+        rule.replace(r#"when: item.roles["confluence"] == "user""#, r#"when: item.account_id + 1 == "x""#);
+    std::fs::write(dir.path().join("ACME020.yaml"), rule).unwrap();
+    let out = sitelint(&[
+        "check",
+        "snapshots/example",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("rule ACME020 failed on").count(), 1, "{err}");
+    assert!(err.contains("more; on `alice.ng@acme.com`: Unsupported binary operator"), "{err}");
 }
 
 #[test]

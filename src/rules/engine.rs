@@ -354,11 +354,12 @@ pub(super) fn root_context<'p, 'v>(env: &Arc<Env>, view: &'v View<'v>) -> Contex
 /// expression fails the same way on every item, and one report says it.
 /// Results come in collection order, so the item lists are deterministic.
 fn merge_error(errors: &mut Vec<RuleRuntimeError>, error: RuleRuntimeError) {
-    let same = |e: &&mut RuleRuntimeError| {
-        e.code == error.code && e.span == error.span && e.message == error.message
-    };
+    let same = |e: &&mut RuleRuntimeError| e.code == error.code && e.span == error.span;
     match errors.iter_mut().find(same) {
-        Some(existing) => existing.items.extend(error.items),
+        Some(existing) => {
+            existing.varied |= error.varied || existing.message != error.message;
+            existing.items.extend(error.items);
+        }
         None => errors.push(error),
     }
 }
@@ -582,6 +583,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
         code: rule.code.clone(),
         items: Vec::new(),
         message,
+        varied: false,
         help: "make the rule cheaper (a comprehension nested over a big collection costs the product of \
                their sizes; `--stats` shows each rule's time), or raise the limit with \
                `--max-rule-time SECONDS` or `limits: {max-rule-time: SECONDS}` in .sitelint.yaml (0: no limit)"
@@ -597,6 +599,7 @@ fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> B
         code: rule.code.clone(),
         items: vec![if name.is_empty() { rule.collection.to_string() } else { name }],
         message,
+        varied: false,
         help: EXPRESSION_HELP.to_string(),
         src: rule.source.named(),
         span: (expr.span.0, expr.span.1 - expr.span.0).into(),

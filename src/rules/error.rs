@@ -70,16 +70,20 @@ impl RuleError {
 /// A rule that failed while the snapshot was checked: an expression failed
 /// on some items, or the rule ran out of its time limit and was stopped. The
 /// other rules still run, and the CLI exits 2. One error stands for every
-/// item the same expression failed on the same way.
+/// item the same expression failed on: an error whose text quotes the item
+/// (`String("OPS"), Int(1)`) was one per item, 5,000 for 5,000 users.
 #[derive(Debug, Error, Diagnostic)]
-#[error("rule {code} {}", failure(.items, .message))]
+#[error("rule {code} {}", failure(.items, .message, *.varied))]
 #[diagnostic(code(sitelint::rule_runtime), help("{help}"))]
 pub struct RuleRuntimeError {
     pub code: Arc<str>,
     /// The items it failed on, in the order of the collection; empty when
     /// the failure is the rule's, not an item's (the time limit).
     pub items: Vec<String>,
+    /// The message for the first item.
     pub message: String,
+    /// Whether the expression failed with other messages on later items.
+    pub varied: bool,
     pub help: String,
     #[source_code]
     pub src: NamedSource<Arc<str>>,
@@ -92,8 +96,12 @@ pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a field 
      `item.lead != null && ...`; `has()` is always true for a field; a map key that may be missing: `\"key\" in m`); \
      until then the rule reports nothing for these items";
 
-fn failure(items: &[String], message: &str) -> String {
-    if items.is_empty() { message.to_string() } else { format!("failed on {}: {message}", items_text(items)) }
+fn failure(items: &[String], message: &str, varied: bool) -> String {
+    match items {
+        [] => message.to_string(),
+        [first, ..] if varied => format!("failed on {}; on `{first}`: {message}", items_text(items)),
+        _ => format!("failed on {}: {message}", items_text(items)),
+    }
 }
 
 /// `a`, `` `a` and `b` ``, `` `a`, `b`, `c` and 4 more ``.
