@@ -624,16 +624,15 @@ fn test_rules(args: &TestRulesArgs) -> u8 {
         Err(errors) => return fail(&errors, stderr_color()),
     };
     // With DIR, its rules are tested; the built-in ones are loaded anyway so
-    // that a code defined twice is still an error.
+    // that a code defined twice is still an error, unless DIR's file is the
+    // built-in rule's own (the rules folder of a checkout): the copy in DIR,
+    // as edited there, is tested.
     let first = match &args.dir {
         None => 0,
-        Some(dir) => {
-            let builtin = rules.rules.len();
-            if let Err(errors) = rules.add_dir(dir) {
-                return fail(&errors, stderr_color());
-            }
-            builtin
-        }
+        Some(dir) => match rules.add_dir_over_builtins(dir) {
+            Ok(added) => rules.rules.len() - added,
+            Err(errors) => return fail(&errors, stderr_color()),
+        },
     };
     let (mut passed, mut failed) = (0, 0);
     let mut out = String::new();

@@ -351,6 +351,26 @@ fn test_rules_passes_the_shipped_rules() {
     let text = stdout(&out);
     assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
     assert_eq!(text.lines().filter(|l| l.contains(": ok (")).count(), 30, "{text}");
+    // The checkout's own rules folder: its files take the built-ins' places.
+    let folder = sitelint(&["test-rules", "rules"]);
+    assert_eq!(stdout(&folder), text, "{}", stderr(&folder));
+}
+
+#[test]
+fn test_rules_on_a_copy_of_a_built_in_rule_tests_the_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let edited = std::fs::read_to_string("rules/AC003.yaml")
+        .unwrap()
+        .replace("expect: []", "expect: [{ code: AC003, line: 1 }]");
+    std::fs::write(dir.path().join("AC003.yaml"), &edited).unwrap();
+    let out = sitelint(&["test-rules", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).starts_with("AC003 duplicate-accounts: FAILED"), "{}", stdout(&out));
+    // Under another file name, the code is defined twice.
+    std::fs::rename(dir.path().join("AC003.yaml"), dir.path().join("mine.yaml")).unwrap();
+    let out = sitelint(&["test-rules", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("rule code AC003 is already defined"), "{}", stderr(&out));
 }
 
 #[test]

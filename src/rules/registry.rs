@@ -28,8 +28,8 @@ impl RuleSet {
         let mut set = RuleSet { env: expr::env(), rules: Vec::new(), programs: Programs::default() };
         let sources = embedded::EMBEDDED_RULES
             .iter()
-            .map(|(name, text)| RuleSource { name: format!("<built-in>/{name}"), text: (*text).into() });
-        set.add(sources)?;
+            .map(|(name, text)| RuleSource { name: format!("{BUILTIN}{name}"), text: (*text).into() });
+        set.add(sources, Builtins::Keep)?;
         Ok(set)
     }
 
@@ -42,6 +42,20 @@ impl RuleSet {
     /// sitelint, so it is a rule meant to run, and a rule left out makes a
     /// check pass that should fail, which a warning on stderr does not stop.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Vec<Report>> {
+        self.add(Self::read_dir(dir)?, Builtins::Keep)
+    }
+
+    /// [`add_dir`](Self::add_dir), where a file named as a built-in rule's
+    /// and defining its code takes its place: `sitelint test-rules rules` in
+    /// a checkout tests the rule files as edited there.
+    /// Returns how many rules it added: the last ones of [`rules`](Self::rules).
+    pub fn add_dir_over_builtins(&mut self, dir: &Path) -> Result<usize, Vec<Report>> {
+        let sources = Self::read_dir(dir)?;
+        let added = sources.len();
+        self.add(sources, Builtins::Replace).map(|()| added)
+    }
+
+    fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, Vec<Report>> {
         let io = |e: std::io::Error| vec![miette::miette!("cannot read rule folder {}: {e}", dir.display())];
         let mut paths = Vec::new();
         let mut misnamed = Vec::new();
@@ -79,12 +93,16 @@ impl RuleSet {
             let text = crate::source::read_text(&path, "rule file").map_err(|e| vec![e])?;
             sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
         }
-        self.add(sources)
+        Ok(sources)
     }
 
     /// Parses rule files in parallel; reports every bad file, and a code
     /// defined twice at the later definition.
-    fn add(&mut self, sources: impl IntoIterator<Item = RuleSource>) -> Result<(), Vec<Report>> {
+    fn add(
+        &mut self,
+        sources: impl IntoIterator<Item = RuleSource>,
+        builtins: Builtins,
+    ) -> Result<(), Vec<Report>> {
         use rayon::prelude::*;
         let sources: Vec<RuleSource> = sources.into_iter().collect();
         let parsed: Vec<Result<Rule, Box<RuleError>>> =
@@ -92,8 +110,14 @@ impl RuleSet {
         let mut errors = Vec::new();
         for result in parsed {
             match result {
-                Ok(rule) => match self.rules.iter().find(|r| r.code == rule.code) {
-                    Some(first) => errors.push(Report::new(*duplicate_code(&rule, first))),
+                Ok(rule) => match self.rules.iter().position(|r| r.code == rule.code) {
+                    Some(first)
+                        if builtins == Builtins::Replace && same_builtin(&self.rules[first], &rule) =>
+                    {
+                        self.rules.remove(first);
+                        self.rules.push(rule);
+                    }
+                    Some(first) => errors.push(Report::new(*duplicate_code(&rule, &self.rules[first]))),
                     None => self.rules.push(rule),
                 },
                 Err(e) => errors.push(Report::new(*e)),
@@ -105,6 +129,25 @@ impl RuleSet {
     pub fn get(&self, code: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| &*r.code == code)
     }
+}
+
+/// How the names of built-in rule files begin.
+const BUILTIN: &str = "<built-in>/";
+
+/// What a rule file with a built-in rule's code does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Builtins {
+    /// It is an error: the code is defined twice.
+    Keep,
+    /// It takes the built-in's place, if it has its file name.
+    Replace,
+}
+
+/// Whether `rule` is a copy of the built-in rule `builtin` (maybe edited):
+/// the same code, in a file of the same name.
+fn same_builtin(builtin: &Rule, rule: &Rule) -> bool {
+    let file_name = Path::new(&rule.source.name).file_name().and_then(|n| n.to_str());
+    builtin.source.name.strip_prefix(BUILTIN).is_some_and(|name| Some(name) == file_name)
 }
 
 fn duplicate_code(rule: &Rule, first: &Rule) -> Box<RuleError> {
