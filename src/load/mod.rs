@@ -422,8 +422,8 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
             Ok(document) => loaded.documents.push(document),
             Err(error) => {
                 empty += usize::from(is_empty_file(&error));
-                let at = Location { file: id, span: error.span };
-                loaded.findings.push(Check::Syntax.at(at, error.message));
+                let (span, message) = at_the_end(&loaded.sources.get(id).text, error);
+                loaded.findings.push(Check::Syntax.at(Location { file: id, span }, message));
             }
         }
     }
@@ -434,6 +434,20 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
         });
     }
     Ok(loaded)
+}
+
+/// A syntax error found where the text ends (an unclosed `[`), moved onto
+/// its last character: a place after the last line break is on a line
+/// with nothing to show, so the excerpt had no label.
+fn at_the_end(text: &str, error: SyntaxError) -> (Span, String) {
+    let content = text.trim_end();
+    match content.chars().next_back() {
+        Some(last) if error.span.start() >= content.len() && !is_empty_file(&error) => {
+            let span = Span::new(content.len() - last.len_utf8(), content.len());
+            (span, format!("{} at the end of the file", error.message))
+        }
+        _ => (error.span, error.message),
+    }
 }
 
 const EMPTY_FILE: &str = "empty file: a snapshot file must hold a mapping of sections";
