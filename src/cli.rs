@@ -234,7 +234,8 @@ impl Model {
 /// Runs the whole pipeline on a snapshot: load, model, rules (default limits).
 pub fn run_check(path: &std::path::Path, rules: &RuleSet) -> Result<CheckOutput, Report> {
     let limits = Limits::default();
-    run_watched(path, rules, &limits, Some(DEFAULT_TIME_LIMIT), &mut Watch::new(Progress::hidden(), false))
+    let watch = &mut Watch::new(Progress::hidden(), false);
+    run_watched(path, rules, &limits, Some(DEFAULT_TIME_LIMIT), &[], watch)
 }
 
 /// What watches a check as it runs: the progress bar, and what `--stats`
@@ -269,11 +270,12 @@ fn run_watched(
     rules: &RuleSet,
     limits: &Limits,
     rule_time: Option<Duration>,
+    own_files: &[PathBuf],
     watch: &mut Watch,
 ) -> Result<CheckOutput, Report> {
     watch.progress.phase("finding the snapshot files", None);
     // Each file is decoded as soon as it is parsed, and its tree dropped.
-    let loaded = load_watched(path, limits, &watch.progress).map_err(Report::new)?;
+    let loaded = load_watched(path, limits, own_files, &watch.progress).map_err(Report::new)?;
     watch.next(
         "read+decode",
         format!("building the model of {}", plural_n(loaded.sources.len(), "file")),
@@ -324,6 +326,7 @@ fn run_watched(
 fn load_watched(
     path: &Path,
     limits: &Limits,
+    skip: &[PathBuf],
     progress: &Progress,
 ) -> Result<load::Loaded<model::Part>, load::LoadError> {
     let on_found =
@@ -333,7 +336,7 @@ fn load_watched(
             read.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let options = LoadOptions { limits: *limits, on_found: Some(&on_found), on_file: Some(&on_file) };
+    let options = LoadOptions { limits: *limits, on_found: Some(&on_found), on_file: Some(&on_file), skip };
     load::load_path_map(path, &options, |document| model::decode::decode_document(&document))
 }
 
@@ -368,7 +371,15 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     rules.rules.retain(|r| selection.is_selected(&r.code));
     watch.laps.lap("setup");
     let rule_time = args.limits.rule_time(config.as_ref());
-    let mut output = run_watched(&args.path, &rules, &limits, rule_time, &mut watch).map_err(|e| vec![e])?;
+    // The run's own report and baseline are not snapshot files, wherever
+    // they are written.
+    let own_files: Vec<PathBuf> = [&args.output, &args.baseline, &args.write_baseline]
+        .into_iter()
+        .flatten()
+        .filter_map(|path| std::fs::canonicalize(path).ok())
+        .collect();
+    let mut output =
+        run_watched(&args.path, &rules, &limits, rule_time, &own_files, &mut watch).map_err(|e| vec![e])?;
     // Nothing after this needs the memory back, and the model is not
     // needed again: what is left of the peak is the report's (a batch of
     // serialized findings, or the rendered text).
@@ -801,7 +812,8 @@ mod tests {
     fn the_progress_bar_counts_the_files_read() {
         // Never drawn: the delay outlasts the test.
         let progress = Progress::start(Duration::from_secs(3600), ProgressDrawTarget::hidden());
-        let loaded = load_watched(Path::new("snapshots/example"), &Limits::default(), &progress).unwrap();
+        let loaded =
+            load_watched(Path::new("snapshots/example"), &Limits::default(), &[], &progress).unwrap();
         assert_eq!(loaded.sources.len(), 9);
         assert_eq!(progress.current(), Some(("reading 9 files".to_string(), 9, Some(9))));
     }

@@ -610,3 +610,38 @@ fn rule_explains_the_built_in_checks_too() {
     assert_eq!(typo.status.code(), Some(2));
     assert!(stderr(&typo).contains("no rule SL01 (did you mean SL001?)"), "{}", stderr(&typo));
 }
+
+#[test]
+fn the_runs_own_report_and_baseline_in_the_snapshot_folder_are_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    std::fs::create_dir(&snap).unwrap();
+    for file in ["users.yaml", "projects"] {
+        let from = std::path::Path::new("snapshots/example").join(file);
+        if from.is_dir() {
+            std::fs::create_dir(snap.join(file)).unwrap();
+            for entry in std::fs::read_dir(&from).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), snap.join(file).join(entry.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(&from, snap.join(file)).unwrap();
+        }
+    }
+    let folder = snap.to_str().unwrap();
+    let baseline = snap.join("sitelint-baseline.json");
+    let report = snap.join("report.json");
+    let (baseline, report) = (baseline.to_str().unwrap(), report.to_str().unwrap());
+    let write = sitelint(&["check", folder, "--write-baseline", baseline]);
+    assert_eq!(write.status.code(), Some(0), "{}", stderr(&write));
+    let first = sitelint(&["check", folder, "--baseline", baseline, "--format", "json", "--output", report]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    // Run again: neither file is read as a snapshot file (no SL002).
+    let again = sitelint(&["check", folder, "--baseline", baseline, "--format", "json", "--output", report]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json}");
+    // Without the flags that name them, they are snapshot files like any other.
+    let plain = sitelint(&["check", folder, "--format", "json"]);
+    assert!(stdout(&plain).contains("SL002"), "{}", stdout(&plain));
+}

@@ -37,6 +37,10 @@ pub struct LoadOptions<'a> {
     /// size), with the length of its text in bytes (0 when skipped), from
     /// whichever thread read it.
     pub on_file: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Files of a snapshot folder not to read, as canonical paths: the
+    /// run's own report and baseline, which `check . --output report.json`
+    /// would otherwise lint on the next run.
+    pub skip: &'a [PathBuf],
 }
 
 /// A snapshot as read: its files, the ones that parsed (as documents, or as
@@ -150,8 +154,11 @@ pub fn load_path_map<D: Send>(
         }
         _ => LoadError::Io { path: path.to_path_buf(), source },
     })?;
-    let (candidates, unread) =
-        if metadata.is_dir() { find_files(path)? } else { (vec![single_file(path)], Vec::new()) };
+    let (candidates, unread) = if metadata.is_dir() {
+        find_files(path, options.skip)?
+    } else {
+        (vec![single_file(path)], Vec::new())
+    };
     if candidates.is_empty() {
         let mut reason = String::from("no *.yaml, *.yml or *.json files found");
         if let Some(first) = unread.first() {
@@ -258,7 +265,7 @@ fn single_file(path: &Path) -> Candidate {
 /// Snapshot files below `root`, in byte-wise order of their `/`-separated
 /// path relative to `root` (walkdir's per-folder order would put `a/b.yaml`
 /// before `a.yaml`), and the files not read for the case of their extension.
-fn find_files(root: &Path) -> Result<(Vec<Candidate>, Vec<String>), LoadError> {
+fn find_files(root: &Path, skip: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<String>), LoadError> {
     let walk = WalkDir::new(root)
         .follow_links(true)
         // The root itself is never skipped, so `check .` works.
@@ -284,6 +291,9 @@ fn find_files(root: &Path) -> Result<(Vec<Candidate>, Vec<String>), LoadError> {
             }
             continue;
         };
+        if !skip.is_empty() && fs::canonicalize(entry.path()).is_ok_and(|path| skip.contains(&path)) {
+            continue;
+        }
         // Reading a named pipe would wait for a writer, and nothing in a
         // folder is skipped without a word: the first, in path order, is an
         // error.
