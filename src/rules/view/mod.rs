@@ -32,7 +32,7 @@ use text_set::Texts;
 
 /// Collection names a rule's `for_each` may name, with what each item is.
 pub const COLLECTIONS: &[(&str, &str)] = &[
-    ("site", "the site itself (exactly one item)"),
+    ("site", "the `site` section, when written"),
     ("user_access", "the `user_access` section, when written"),
     ("customer_access", "the `customer_access` section, when written"),
     ("user_invites", "each app entry of `user_access.user_invites`"),
@@ -328,7 +328,10 @@ impl<'s> View<'s> {
         let ua = site.user_access.as_ref();
         let range = |len: usize, of: fn(usize) -> Of| Items::Range { len, of };
         let items = match name {
-            "site" => Items::List(vec![Of::Site]),
+            // Like the other sections: a rule over the site points at it,
+            // and a snapshot without `site:` has nowhere to point. (The
+            // `site` variable is there either way.)
+            "site" => Items::List(site.info.as_ref().map(|_| Of::Site).into_iter().collect()),
             "user_access" => Items::List(ua.map(|_| Of::UserAccess).into_iter().collect()),
             "customer_access" => {
                 Items::List(site.customer_access.as_ref().map(|_| Of::CustomerAccess).into_iter().collect())
@@ -403,7 +406,10 @@ impl<'s> View<'s> {
         let site = self.site;
         let entity = |o: &'s Origin| Some(Anchor::Entity(o));
         match of {
-            Of::Site | Of::RoleSource { .. } | Of::Actors { .. } => None,
+            // The site is its `site:` section; a snapshot without one has
+            // nowhere to point for it.
+            Of::Site => entity(&site.info.as_ref()?.origin),
+            Of::RoleSource { .. } | Of::Actors { .. } => None,
             Of::CustomerAccess => entity(&site.customer_access.as_ref()?.origin),
             Of::UserAccess => entity(&site.user_access.as_ref()?.origin),
             Of::Invite(i) => entity(&site.user_access.as_ref()?.user_invites[i].origin),

@@ -8,8 +8,9 @@
 //! location (rule expressions cannot name fields starting with `_`):
 //!
 //! - `_loc`: the [`Place`] the node stands for (the entity, or where a
-//!   reference is written); absent for nodes that are no place (the site,
-//!   a section left at its defaults);
+//!   reference is written); absent for nodes that are no place (a section
+//!   the snapshot does not write, such as `site:` or a defaulted
+//!   `customer_access:`);
 //! - `_key`, `_key:<field>`, `_value:<field>`: the places of its key, of a
 //!   field's key, of a field's value (the entity when the field is not written);
 //! - `_stated:<field>`: whether the snapshot writes the field;
