@@ -493,3 +493,55 @@ fn a_stderr_that_cannot_be_written_changes_no_exit_code() {
     let access = ["access", "snap", "--no-config", "--user", "nobody@example.com"];
     assert_eq!(sitelint_to(dir.path(), &access, Stdio::null(), full()), Some(2));
 }
+
+/// Every item a rule can be about has a name for suppressions and
+/// baselines, and reads as it in a message: never `<map>`.
+#[test]
+fn custom_rules_name_channels_sites_and_holders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.yaml"),
+        "site: { url: null }\n\
+         groups: [{ name: jira-admins }]\n\
+         permission_schemes:\n  \
+           - { id: 1, name: S, permissions: [{ permission: BROWSE_PROJECTS, holder: { type: group, parameter: jira-admins } }] }\n\
+         projects:\n  \
+           - { key: HELP, type: service_desk, service_desk: { email_channels: [{ address: help@acme.com }, {}] } }\n  \
+           - { key: HR, type: service_desk, service_desk: { email_channels: [{ address: help@acme.com }] } }\n",
+    )
+    .unwrap();
+    let out = sitelint(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        "tests/fixtures/rule-cases",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "only info findings: {}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["CHAN1", "SITE1", "GRANT1"].contains(&f["code"].as_str().unwrap()))
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("code"), text("entity"), text("message"))
+        })
+        .collect();
+    let expected = [
+        ("SITE1", "site", "site has no url"),
+        (
+            "GRANT1",
+            "S: BROWSE_PROJECTS to group jira-admins",
+            "BROWSE_PROJECTS is granted to group jira-admins",
+        ),
+        ("CHAN1", "HELP: help@acme.com", "HELP: help@acme.com takes requests for HELP"),
+        ("CHAN1", "HELP: email_channels[1]", "HELP: email_channels[1] takes requests for HELP"),
+        ("CHAN1", "HR: help@acme.com", "HR: help@acme.com takes requests for HR"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(c, e, m)| (c.to_string(), e.to_string(), m.to_string())).collect();
+    assert_eq!(found, expected);
+}

@@ -8,6 +8,7 @@ use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
 use super::expr::{self, Expr, Programs};
+use super::view::node::NAME;
 
 #[derive(Debug)]
 pub struct Template {
@@ -152,9 +153,10 @@ pub fn display(value: &dyn Val, out: &mut String) {
 /// that is a string.
 pub const NAME_FIELDS: [&str; 7] = ["key", "email", "name", "domain", "account_id", "text", "app"];
 
-/// An entity's name: the first of [`NAME_FIELDS`] that is a string.
+/// An entity's name, as the view names it; for a map literal, the first
+/// of [`NAME_FIELDS`] that is a string.
 fn natural_name(map: &dyn Indexer) -> Option<String> {
-    NAME_FIELDS.iter().find_map(|k| {
+    [NAME].iter().chain(&NAME_FIELDS).find_map(|k| {
         let value = map.get(&CelString::from(*k)).ok()?;
         value.downcast_ref::<CelString>().map(|s| s.inner().to_string())
     })

@@ -449,10 +449,11 @@ impl<'s> View<'s> {
         self.field_value(of, name).map(|field| field.into_val(self))
     }
 
-    /// How a node reads in a message, as
-    /// [`display`](crate::rules::template::display) shows it as a CEL value:
-    /// the first of its [`NAME_FIELDS`] that is a string, else `<map>`; read
-    /// without making a CEL value of each.
+    /// How a node reads in a message and names a finding's entity (what
+    /// [`display`](crate::rules::template::display) shows for it): the
+    /// first of its [`NAME_FIELDS`] that is a string, else a name made from
+    /// where it is, so that a suppression can name it; read without making
+    /// a CEL value of each.
     pub fn natural_name(&self, of: Of) -> Cow<'_, str> {
         let name = NAME_FIELDS.iter().find_map(|name| match self.field_value(of, name)? {
             Field::Text(text) => Some(Cow::Borrowed(text)),
@@ -460,7 +461,42 @@ impl<'s> View<'s> {
             Field::Val(value) => value.downcast_ref::<CelString>().map(|s| Cow::Owned(s.inner().to_string())),
             _ => None,
         });
-        name.unwrap_or(Cow::Borrowed("<map>"))
+        name.unwrap_or_else(|| self.placed_name(of))
+    }
+
+    /// The name of a node that has none of the [`NAME_FIELDS`] (or leaves
+    /// them unwritten): where it is, as the snapshot writes it.
+    fn placed_name(&self, of: Of) -> Cow<'_, str> {
+        let site = self.site;
+        let key = |project: usize| site.projects[project].key.as_str();
+        match of {
+            Of::Site => Cow::Borrowed("site"),
+            Of::Domain(i) => Cow::Owned(format!("approved_domains[{i}]")),
+            // Addresses are not unique across projects: the project tells
+            // two channels with one address apart.
+            Of::EmailChannel { project, index } => {
+                let channel =
+                    site.projects[project].service_desk.as_ref().map(|sd| &sd.email_channels[index]);
+                match channel.and_then(|c| c.address.as_deref()) {
+                    Some(address) => Cow::Owned(format!("{}: {address}", key(project))),
+                    None => Cow::Owned(format!("{}: email_channels[{index}]", key(project))),
+                }
+            }
+            Of::ServiceDesk(project) => Cow::Borrowed(key(project)),
+            Of::Actors { project, role } => {
+                Cow::Owned(format!("{}: {}", key(project), site.projects[project].roles[role].role))
+            }
+            // As a grant's name ends: `group jira-admins`, `anyone`.
+            Of::Holder { scheme, index } => {
+                let holder = &site.permission_schemes[scheme].permissions[index].holder;
+                match holder.parameter.as_deref() {
+                    Some(p) if !p.is_empty() => Cow::Owned(format!("{} {p}", holder.kind)),
+                    _ => Cow::Borrowed(holder.kind.as_str()),
+                }
+            }
+            // Every other node has a name field that is always a string.
+            _ => Cow::Borrowed("<map>"),
+        }
     }
 
     /// Whether a field of a node that is a list is empty, where that is
@@ -1248,13 +1284,9 @@ mod tests {
         id.downcast_ref::<Identity>().map(|id| id.0)
     }
 
-    /// Every field is answered by some node of the example site, reached
-    /// from the collections: none is listed but dead.
-    #[test]
-    fn every_field_is_answered_somewhere_in_the_example() {
-        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
-        let (site, facts, _) = model::build(&loaded.documents);
-        let view = View::build(&site, &facts);
+    /// Every node of the example site, reached from the collections
+    /// through their fields; and the fields some node answers.
+    fn reached(view: &View) -> (HashSet<Of>, BTreeSet<String>) {
         let mut todo: Vec<Of> = Vec::new();
         for (name, _) in COLLECTIONS {
             todo.extend(view.collection(name).iter().map(|n| n.of));
@@ -1278,8 +1310,46 @@ mod tests {
                 todo.extend(values.into_iter().filter_map(of));
             }
         }
+        (seen, answered)
+    }
+
+    /// Every field is answered by some node of the example site, reached
+    /// from the collections: none is listed but dead.
+    #[test]
+    fn every_field_is_answered_somewhere_in_the_example() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
         let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
-        assert_eq!(answered, listed);
+        assert_eq!(reached(&view).1, listed);
+    }
+
+    /// Whatever a message shows or a finding is about has a name, also
+    /// where the snapshot leaves out what names it: never `<map>`.
+    #[test]
+    fn every_node_has_a_natural_name() {
+        let unnamed = "site: {}\n\
+                       user_access: { approved_domains: [{ admin_approval: true }] }\n\
+                       projects:\n  - { key: P, type: service_desk, service_desk: { email_channels: [{}] } }\n";
+        for loaded in [
+            load::load_path("snapshots/example".as_ref()).unwrap(),
+            load::load_text("s.yaml", unnamed).unwrap(),
+        ] {
+            let (site, facts, _) = model::build(&loaded.documents);
+            let view = View::build(&site, &facts);
+            for of in reached(&view).0 {
+                assert_ne!(view.natural_name(of), "<map>", "{of:?}");
+            }
+        }
+        let loaded = load::load_text("s.yaml", unnamed).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let names = |collection| -> Vec<String> {
+            view.collection(collection).iter().map(|n| view.natural_name(n.of).into_owned()).collect()
+        };
+        assert_eq!(names("site"), ["site"]);
+        assert_eq!(names("approved_domains"), ["approved_domains[0]"]);
+        assert_eq!(names("email_channels"), ["P: email_channels[0]"]);
     }
 
     /// Field reads stop once the rule's deadline has passed, so a rule stuck
