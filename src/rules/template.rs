@@ -28,7 +28,7 @@ impl Template {
         source: &RuleSource,
         text: &str,
         scalar: (usize, usize),
-        variables: &[&str],
+        variables: &[expr::Var],
     ) -> Result<Template, Box<RuleError>> {
         let mut parts = Vec::new();
         let mut rest = text;

@@ -11,6 +11,7 @@
 
 mod account;
 pub mod node;
+pub mod schema;
 mod text_set;
 
 use std::borrow::Cow;
@@ -51,87 +52,8 @@ pub const COLLECTIONS: &[(&str, &str)] = &[
     ("customer_refs", "each reference that makes a user a listed customer of a service project"),
 ];
 
-/// Every field name the view's values have, for checking rule expressions
-/// when they are loaded (a test keeps it equal to what [`View::build`]
-/// produces). Keys of `roles` and `user_invites` maps are data (app keys,
-/// role names), not fields.
-pub const FIELDS: &[&str] = &[
-    "account_id",
-    "account_type",
-    "active",
-    "address",
-    "admin_approval",
-    "admin_roles",
-    "anonymous_access",
-    "app",
-    "approved_domain",
-    "approved_domains",
-    "channel_access",
-    "customer_access",
-    "customers",
-    "description",
-    "domain",
-    "email",
-    "email_account_creation",
-    "email_channels",
-    "email_domain",
-    "enabled",
-    "external",
-    "external_domains",
-    "external_domains_restricted",
-    "group",
-    "groups",
-    "has_service_project",
-    "holder",
-    "holders",
-    "id",
-    "internal",
-    "invite_links",
-    "is_service_project",
-    "jsm_role",
-    "jsm_role_sources",
-    "key",
-    "kind",
-    "lead",
-    "linked_to_service_project",
-    "managed_by_other_org",
-    "members",
-    "mode",
-    "name",
-    "non_agents",
-    "organization",
-    "organizations",
-    "parameter",
-    "permission",
-    "permission_known",
-    "permission_scheme",
-    "permission_suggestion",
-    "permissions",
-    "project",
-    "projects",
-    "role",
-    "role_refs",
-    "roles",
-    "same_email",
-    "scheme",
-    "service_desk",
-    "service_projects",
-    "signup",
-    "site_access",
-    "status",
-    "text",
-    "type",
-    "url",
-    "used",
-    "used_by_service_project",
-    "user",
-    "user_access",
-    "user_invites",
-    "users",
-    "via",
-];
-
-/// Maps whose keys are data: `x.roles.confluence` selects an app's role.
+/// Maps whose keys are data: `x.roles.confluence` selects an app's role
+/// (for a value whose kind is not known: see [`schema::Ty::Map`]).
 pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
 
 /// A CEL value owned by the expression that reads it, borrowing the model.
@@ -1191,7 +1113,8 @@ mod tests {
     use cel::common::value::Val;
 
     use super::node::{Identity, Of};
-    use super::{COLLECTIONS, FIELDS, View};
+    use super::schema::{Kind, Ty, all_fields, item_kind};
+    use super::{COLLECTIONS, View};
     use crate::model::facts::Via;
     use crate::source::Location;
     use crate::{load, model};
@@ -1214,8 +1137,8 @@ mod tests {
 
     #[test]
     fn fields_lists_exactly_the_fields_the_nodes_answer() {
-        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
-        assert_eq!(names_in_source(), listed, "update FIELDS (and the README's collection table)");
+        let listed: BTreeSet<String> = all_fields().iter().map(|s| s.to_string()).collect();
+        assert_eq!(names_in_source(), listed, "update the schema (and the README's collection table)");
     }
 
     /// A customer reference's location and the projects it reaches.
@@ -1297,7 +1220,7 @@ mod tests {
             if !seen.insert(node) {
                 continue;
             }
-            for name in FIELDS {
+            for name in all_fields() {
                 let Some(value) = view.field(node, name) else { continue };
                 answered.insert(name.to_string());
                 let mut values: Vec<&dyn Val> = vec![value.as_ref()];
@@ -1320,8 +1243,86 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
+        let listed: BTreeSet<String> = all_fields().iter().map(|s| s.to_string()).collect();
         assert_eq!(reached(&view).1, listed);
+    }
+
+    fn kind(of: Of) -> Kind {
+        match of {
+            Of::Site => Kind::Site,
+            Of::CustomerAccess => Kind::CustomerAccess,
+            Of::UserAccess => Kind::UserAccess,
+            Of::Invite(_) => Kind::Invite,
+            Of::Domain(_) => Kind::Domain,
+            Of::User(_) => Kind::User,
+            Of::RoleSource { .. } => Kind::RoleSource,
+            Of::RoleRef { .. } => Kind::RoleRef,
+            Of::Group(_) => Kind::Group,
+            Of::ProjectRole(_) => Kind::ProjectRole,
+            Of::Scheme(_) => Kind::Scheme,
+            Of::Grant { .. } => Kind::Grant,
+            Of::Holder { .. } => Kind::Holder,
+            Of::Project(_) => Kind::Project,
+            Of::Actors { .. } => Kind::Actors,
+            Of::RoleActor { .. } => Kind::RoleActor,
+            Of::ServiceDesk(_) => Kind::ServiceDesk,
+            Of::EmailChannel { .. } => Kind::EmailChannel,
+            Of::Organization(_) => Kind::Organization,
+            Of::OrgMember { .. } => Kind::OrgMember,
+            Of::CustomerRef(_) => Kind::CustomerRef,
+        }
+    }
+
+    /// Whether `value` is what `ty` says (null standing for a text or node
+    /// the snapshot leaves out).
+    fn is(value: &dyn Val, ty: Ty) -> bool {
+        if value.downcast_ref::<cel::common::types::CelNull>().is_some() {
+            return matches!(ty, Ty::Any | Ty::Text | Ty::Node(_));
+        }
+        match ty {
+            Ty::Any => true,
+            Ty::Text => value.downcast_ref::<CelString>().is_some(),
+            Ty::Bool => value.downcast_ref::<cel::common::types::CelBool>().is_some(),
+            Ty::Node(k) => of(value).is_some_and(|of| kind(of) == k),
+            Ty::List(element) => value
+                .downcast_ref::<CelList>()
+                .is_some_and(|list| list.inner().iter().all(|v| is(v.as_ref(), *element))),
+            Ty::Map(element) => value
+                .downcast_ref::<CelMap>()
+                .is_some_and(|map| map.inner().values().all(|v| is(v.as_ref(), *element))),
+            Ty::Place => false,
+        }
+    }
+
+    /// Each node of the example answers exactly the fields the schema gives
+    /// its kind, with values of the schema's types; each collection's items
+    /// are of its kind; and every kind is reached, so all of it is checked.
+    #[test]
+    fn the_schema_is_what_the_view_answers() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        for (name, _) in COLLECTIONS {
+            let k = item_kind(name).unwrap();
+            assert!(view.collection(name).iter().all(|n| kind(n.of) == k), "{name}");
+        }
+        let (nodes, _) = reached(&view);
+        let kinds: HashSet<Kind> = nodes.iter().map(|&of| kind(of)).collect();
+        assert_eq!(kinds.len(), super::schema::KINDS.len(), "{kinds:?}");
+        for of in nodes {
+            for name in all_fields() {
+                let value = view.field(of, name);
+                match kind(of).field(name) {
+                    Some(ty) => {
+                        let value = value.unwrap_or_else(|| panic!("{of:?} has no {name}"));
+                        assert!(is(value.as_ref(), ty), "{of:?}.{name} is not {ty:?}: {value:?}");
+                    }
+                    None => {
+                        assert!(value.is_none(), "{of:?} answers {name}, which the schema does not give it")
+                    }
+                }
+            }
+        }
     }
 
     /// Whatever a message shows or a finding is about has a name, also
