@@ -820,7 +820,7 @@ impl<'a> Fields<'a> {
         let r = &p.roles[role];
         Some(match name {
             "text" => text(&r.users[index].text),
-            "project" => text(&p.key),
+            "project" => self.node(Of::Project(project)),
             "role" => text(&r.role),
             _ => return None,
         })
@@ -886,18 +886,20 @@ impl<'a> Fields<'a> {
     fn holder(self, scheme: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let h = &site.permission_schemes[scheme].permissions[index].holder;
+        // Groups and users are entities, as everywhere else; a role is its
+        // name (a built-in role is in no list).
         let (role, group, user) = match &h.target {
             HolderTarget::Role(name) => (Some(name.as_str()), None, None),
-            HolderTarget::Group(id) => (None, Some(site.groups[id.index()].name.as_str()), None),
-            HolderTarget::User(id) => (None, None, Some(site.users[id.index()].account_id.as_str())),
+            HolderTarget::Group(id) => (None, Some(Of::Group(id.index())), None),
+            HolderTarget::User(id) => (None, None, Some(Of::User(id.index()))),
             HolderTarget::None | HolderTarget::Unresolved => (None, None, None),
         };
         Some(match name {
             "type" => text(&h.kind),
             "parameter" => opt_text(h.parameter.as_deref()),
             "role" => opt_text(role),
-            "group" => opt_text(group),
-            "user" => opt_text(user),
+            "group" => self.opt_node(group),
+            "user" => self.opt_node(user),
             _ => return None,
         })
     }

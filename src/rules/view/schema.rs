@@ -137,7 +137,7 @@ impl Kind {
                 ("role_refs", List(&Node(K::RoleRef))),
             ],
             K::RoleSource => &[("via", Text), ("name", Text), ("role", Text)],
-            K::RoleRef => &[("text", Text), ("project", Text), ("role", Text)],
+            K::RoleRef => &[("text", Text), ("project", Node(K::Project)), ("role", Text)],
             K::Group => {
                 &[("name", Text), ("id", Text), ("roles", TEXT_MAP), ("jsm_role", Text), ("members", USERS)]
             }
@@ -160,9 +160,13 @@ impl Kind {
                 ("holder", Node(K::Holder)),
                 ("scheme", Node(K::Scheme)),
             ],
-            K::Holder => {
-                &[("type", Text), ("parameter", Text), ("role", Text), ("group", Text), ("user", Text)]
-            }
+            K::Holder => &[
+                ("type", Text),
+                ("parameter", Text),
+                ("role", Text),
+                ("group", Node(K::Group)),
+                ("user", Node(K::User)),
+            ],
             K::Project => &[
                 ("key", Text),
                 ("name", Text),
