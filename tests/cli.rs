@@ -545,3 +545,31 @@ fn custom_rules_name_channels_sites_and_holders() {
         expected.iter().map(|(c, e, m)| (c.to_string(), e.to_string(), m.to_string())).collect();
     assert_eq!(found, expected);
 }
+
+/// A place the load-time check cannot see in a message (in a list) is a
+/// run-time error of the rule, never Rust's debug text in the message.
+#[test]
+fn a_place_in_a_message_is_a_rule_error_not_debug_text() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("PLACE1.yaml"),
+        "code: PLACE1\nname: place\nseverity: warning\nsummary: s\nurl: https://example.com\n\
+         for_each: customer_access\nwhen: item.internal\n\
+         message: \"set at {{ [value_of(item, 'internal')] }}\"\nhelp: h\nat: item\n",
+    )
+    .unwrap();
+    let snapshot = tempfile::tempdir().unwrap();
+    std::fs::write(snapshot.path().join("site.yaml"), "customer_access: { internal: true }\n").unwrap();
+    let out = sitelint(&[
+        "check",
+        snapshot.path().to_str().unwrap(),
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    let (out, err) = (stdout(&out), stderr(&out));
+    assert!(!out.contains("Place(") && !err.contains("Place("), "{out}{err}");
+    assert!(err.contains("rule PLACE1 failed on `customer_access`"), "{err}");
+    assert!(err.contains("a place in the snapshot cannot be shown in a message"), "{err}");
+}

@@ -159,3 +159,19 @@ fn a_field_of_a_text_is_an_error() {
     assert_eq!(message, "unknown field `name`");
     assert_eq!((line, column), (7, 23));
 }
+
+#[test]
+fn a_place_compared_as_a_value_is_an_error() {
+    let (message, line, column, help) = load_error("place-compared.yaml");
+    assert_eq!(message, "a place in the snapshot is compared as a value");
+    assert_eq!((line, column), (7, 7));
+    assert!(help.unwrap().contains("`item.internal == true`"));
+}
+
+#[test]
+fn a_place_shown_in_a_message_is_an_error() {
+    let (message, line, column, help) = load_error("place-shown.yaml");
+    assert_eq!(message, "a place in the snapshot cannot be shown in a message");
+    assert_eq!((line, column), (8, 33));
+    assert!(help.unwrap().contains("read the field (`item.signup`)"));
+}

@@ -205,18 +205,32 @@ enum Unknown {
     Function(String),
     /// A field the value it is read from does not have.
     Field(String, Ty),
+    /// A place (`key_of(..)`, `value_of(..)`: the function) compared as a value.
+    ComparedPlace(String),
 }
 
 impl Unknown {
     fn name(&self) -> &str {
         match self {
-            Unknown::Variable(n) | Unknown::Function(n) | Unknown::Field(n, _) => n,
+            Unknown::Variable(n)
+            | Unknown::Function(n)
+            | Unknown::Field(n, _)
+            | Unknown::ComparedPlace(n) => n,
         }
     }
 
     fn into_error(self, source: &RuleSource, span: (usize, usize), variables: &[&str]) -> Box<RuleError> {
         let fields;
         let (what, of, candidates): (&str, Option<&str>, &[&str]) = match &self {
+            Unknown::ComparedPlace(_) => {
+                return RuleError::new(source, span, "a place in the snapshot is compared as a value")
+                    .label("a place, for `at`")
+                    .help(
+                        "`key_of(..)` and `value_of(..)` give places, for `at` and related `at`: compare the \
+                         field itself (`item.internal == true`), or ask whether the snapshot writes it \
+                         (`stated(item, \"internal\")`)",
+                    );
+            }
             Unknown::Variable(_) => ("variable", None, variables),
             Unknown::Function(_) => ("function", None, FUNCTIONS),
             Unknown::Field(_, Ty::Node(kind)) => {
@@ -286,6 +300,14 @@ fn walk(
             let mut args = Vec::with_capacity(call.args.len());
             for arg in &call.args {
                 args.push(walk(arg, functions, bound)?);
+            }
+            let compares = [operators::EQUALS, operators::NOT_EQUALS].contains(&call.func_name.as_str());
+            if let Some(place) = args.iter().position(|ty| compares && *ty == Ty::Place) {
+                let function = match &call.args[place].expr {
+                    Ast::Call(call) => call.func_name.clone(),
+                    _ => String::new(),
+                };
+                return Err((Unknown::ComparedPlace(function), call.args[place].id));
             }
             match (call.func_name.as_str(), &args[..]) {
                 (operators::INDEX, [Ty::List(element) | Ty::Map(element), _]) => **element,

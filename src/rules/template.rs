@@ -8,7 +8,8 @@ use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
 use super::expr::{self, Expr, Programs};
-use super::view::node::NAME;
+use super::view::node::{NAME, Place};
+use super::view::schema::Ty;
 
 #[derive(Debug)]
 pub struct Template {
@@ -44,14 +45,17 @@ impl Template {
                     .label("opened here")
                     .help("close the expression with `}}`"));
             };
-            parts.push(Part::Expr(expr::compile(
-                env,
-                programs,
-                source,
-                after[..close].trim(),
-                scalar,
-                variables,
-            )?));
+            let part = expr::compile(env, programs, source, after[..close].trim(), scalar, variables)?;
+            if part.ty == Ty::Place {
+                return Err(RuleError::new(
+                    source,
+                    part.span,
+                    "a place in the snapshot cannot be shown in a message",
+                )
+                .label("a place, for `at`")
+                .help(PLACE_HELP));
+            }
+            parts.push(Part::Expr(part));
             rest = &after[close + 2..];
         }
         if !rest.is_empty() {
@@ -95,6 +99,11 @@ impl Template {
                 Part::Expr(e) => {
                     if !quick(n, &mut out) {
                         let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
+                        if has_place(value.as_ref()) {
+                            let message =
+                                format!("a place in the snapshot cannot be shown in a message: {PLACE_HELP}");
+                            return Err((e, message));
+                        }
                         display(value.as_ref(), &mut out);
                     }
                     n += 1;
@@ -108,6 +117,26 @@ impl Template {
 /// The room a template leaves for an expression's value when it renders:
 /// an email, a project list, a sentence chosen by a condition.
 const VALUE_ROOM: usize = 128;
+
+/// What to write instead of a place in a message.
+const PLACE_HELP: &str = "`key_of(..)` and `value_of(..)` give places, for `at` and related `at`; \
+                          to show a field's value, read the field (`item.signup`)";
+
+/// Whether `value` is a place (what `key_of`/`value_of` give) or a list
+/// with one: a message cannot show it (its file, line and column are known
+/// only once the findings are reported).
+pub fn has_place(value: &dyn Val) -> bool {
+    if value.downcast_ref::<Place>().is_some() {
+        return true;
+    }
+    match (value.get_type().kind(), value.as_iterable()) {
+        (Kind::List, Some(items)) => {
+            let mut items = items.iter();
+            std::iter::from_fn(|| items.next()).any(has_place)
+        }
+        _ => false,
+    }
+}
 
 /// How a CEL value reads in a message: strings bare, lists comma-separated,
 /// entities by their natural name.
