@@ -645,3 +645,83 @@ fn the_runs_own_report_and_baseline_in_the_snapshot_folder_are_not_linted() {
     let plain = sitelint(&["check", folder, "--format", "json"]);
     assert!(stdout(&plain).contains("SL002"), "{}", stdout(&plain));
 }
+
+/// Every item a rule can be about has a name for suppressions and
+/// baselines, and reads as it in a message: never `<map>`.
+#[test]
+fn custom_rules_name_channels_sites_and_holders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.yaml"),
+        "site: { url: null }\n\
+         groups: [{ name: jira-admins }]\n\
+         permission_schemes:\n  \
+           - { id: 1, name: S, permissions: [{ permission: BROWSE_PROJECTS, holder: { type: group, parameter: jira-admins } }] }\n\
+         projects:\n  \
+           - { key: HELP, type: service_desk, service_desk: { email_channels: [{ address: help@acme.com }, {}] } }\n  \
+           - { key: HR, type: service_desk, service_desk: { email_channels: [{ address: help@acme.com }] } }\n",
+    )
+    .unwrap();
+    let out = sitelint(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        "tests/fixtures/rule-cases",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "only info findings: {}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["CHAN1", "SITE1", "GRANT1"].contains(&f["code"].as_str().unwrap()))
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("code"), text("entity"), text("message"))
+        })
+        .collect();
+    let expected = [
+        ("SITE1", "site", "site has no url"),
+        (
+            "GRANT1",
+            "S: BROWSE_PROJECTS to group jira-admins",
+            "BROWSE_PROJECTS is granted to group jira-admins",
+        ),
+        ("CHAN1", "HELP: help@acme.com", "HELP: help@acme.com takes requests for HELP"),
+        ("CHAN1", "HELP: email_channels[1]", "HELP: email_channels[1] takes requests for HELP"),
+        ("CHAN1", "HR: help@acme.com", "HR: help@acme.com takes requests for HR"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(c, e, m)| (c.to_string(), e.to_string(), m.to_string())).collect();
+    assert_eq!(found, expected);
+}
+
+/// A place the load-time check cannot see in a message (in a list) is a
+/// run-time error of the rule, never Rust's debug text in the message.
+#[test]
+fn a_place_in_a_message_is_a_rule_error_not_debug_text() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("PLACE1.yaml"),
+        "code: PLACE1\nname: place\nseverity: warning\nsummary: s\nurl: https://example.com\n\
+         for_each: customer_access\nwhen: item.internal\n\
+         message: \"set at {{ [value_of(item, 'internal')] }}\"\nhelp: h\nat: item\n",
+    )
+    .unwrap();
+    let snapshot = tempfile::tempdir().unwrap();
+    std::fs::write(snapshot.path().join("site.yaml"), "customer_access: { internal: true }\n").unwrap();
+    let out = sitelint(&[
+        "check",
+        snapshot.path().to_str().unwrap(),
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    let (out, err) = (stdout(&out), stderr(&out));
+    assert!(!out.contains("Place(") && !err.contains("Place("), "{out}{err}");
+    assert!(err.contains("rule PLACE1 failed on `customer_access`"), "{err}");
+    assert!(err.contains("a place in the snapshot cannot be shown in a message"), "{err}");
+}

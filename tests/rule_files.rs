@@ -222,3 +222,48 @@ fn a_let_may_not_hide_a_variable() {
     assert_eq!(message, "`let` name `item` is already a variable");
     assert_eq!((line, column), (9, 3));
 }
+
+#[test]
+fn a_field_another_collection_has_is_unknown_in_this_one() {
+    let (message, line, column, help) = load_error("collection-field.yaml");
+    assert_eq!(message, "unknown field `email`");
+    assert_eq!((line, column), (7, 34));
+    assert_eq!(
+        help.as_deref(),
+        Some(
+            "the fields of a project: key, name, type, is_service_project, permission_scheme, lead, \
+             roles, service_desk, channel_access, customers"
+        )
+    );
+}
+
+#[test]
+fn a_field_of_a_related_element_is_checked_against_its_kind() {
+    let (message, line, column, help) = load_error("it-field.yaml");
+    assert_eq!(message, "unknown field `emial`");
+    assert_eq!((line, column), (14, 21));
+    assert_eq!(help.as_deref(), Some("did you mean `email`?"));
+}
+
+#[test]
+fn a_field_of_a_text_is_an_error() {
+    let (message, line, column, _) = load_error("text-field.yaml");
+    assert_eq!(message, "unknown field `name`");
+    assert_eq!((line, column), (7, 23));
+}
+
+#[test]
+fn a_place_compared_as_a_value_is_an_error() {
+    let (message, line, column, help) = load_error("place-compared.yaml");
+    assert_eq!(message, "a place in the snapshot is compared as a value");
+    assert_eq!((line, column), (7, 7));
+    assert!(help.unwrap().contains("`item.internal == true`"));
+}
+
+#[test]
+fn a_place_shown_in_a_message_is_an_error() {
+    let (message, line, column, help) = load_error("place-shown.yaml");
+    assert_eq!(message, "a place in the snapshot cannot be shown in a message");
+    assert_eq!((line, column), (8, 33));
+    assert!(help.unwrap().contains("read the field (`item.signup`)"));
+}

@@ -56,3 +56,30 @@ fn a_wrong_expectation_fails() {
     let results = run_tests(&extended.env, copy);
     assert!(results.iter().any(|r| !r.passed()), "a wrong column must fail");
 }
+
+/// Custom rules that exercise the view (every collection as a rule sees
+/// it) pass their inline cases.
+#[test]
+fn the_fixture_rules_pass_their_inline_tests() {
+    let mut rules = RuleSet::builtin().unwrap();
+    let builtin = rules.rules.len();
+    rules.add_dir("tests/fixtures/rule-cases".as_ref()).unwrap();
+    assert!(rules.rules.len() > builtin);
+    let mut failures = Vec::new();
+    for rule in &rules.rules[builtin..] {
+        assert!(!rule.tests.is_empty(), "{} has no cases", rule.code);
+        for case in run_tests(&rules.env, rule) {
+            if !case.passed() {
+                let actual: Vec<String> = case.actual.iter().map(ToString::to_string).collect();
+                failures.push(format!(
+                    "{} \"{}\": expected {:?}, actual {actual:?}, errors {:?}",
+                    rule.code,
+                    case.test.name,
+                    case.expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    case.errors
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -9,7 +9,8 @@ use cel::common::value::CowVal;
 use cel::{Context, Env, ExecutionError, ParseErrors, Program, Value};
 
 use super::error::{RuleError, RuleSource, did_you_mean};
-use super::view::{DATA_MAPS, FIELDS};
+use super::view::DATA_MAPS;
+use super::view::schema::{Ty, all_fields};
 
 /// Functions rules may call: CEL's standard library and strings extension,
 /// and sitelint's own (see [`super::functions`]).
@@ -85,7 +86,12 @@ pub struct Expr {
     pub text: String,
     /// Byte range of the expression's text in the rule file.
     pub span: (usize, usize),
+    /// What its value is, as far as is known when the rule is loaded.
+    pub ty: Ty,
 }
+
+/// A variable an expression may use, and what it is.
+pub type Var<'a> = (&'a str, Ty);
 
 impl Expr {
     /// Evaluates the expression in `ctx`. The result may borrow the
@@ -102,7 +108,7 @@ pub fn compile(
     source: &RuleSource,
     text: &str,
     scalar: (usize, usize),
-    variables: &[&str],
+    variables: &[Var],
 ) -> Result<Expr, Box<RuleError>> {
     let locate = |char_offset: usize, len: usize| locate(source, scalar, text, char_offset, len);
     let program = programs.compile(env, text).map_err(|errors| {
@@ -115,20 +121,21 @@ pub fn compile(
         let message = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
         RuleError::new(source, locate(offset, 1), format!("CEL syntax error: {message}")).label("here")
     })?;
-    check_names(&program, variables).map_err(|(unknown, id)| {
+    let ty = check_names(&program, variables).map_err(|(unknown, id)| {
         let offset = program.source_info().offset_for(id).map_or(0, |(start, _)| start as usize);
         let start = match unknown {
             // A selection is recorded at its `.`, the field name follows.
-            Unknown::Field(_) => name_after(text, offset, unknown.name()),
+            Unknown::Field(..) => name_after(text, offset, unknown.name()),
             _ => name_start(text, offset, unknown.name()),
         };
         let span = locate(start, unknown.name().chars().count());
-        unknown.into_error(source, span, variables)
+        let names: Vec<&str> = variables.iter().map(|(name, _)| *name).collect();
+        unknown.into_error(source, span, &names)
     })?;
     let span = locate(0, text.chars().count());
     let mut evaluated = program.expression().clone();
     select_from_values(&mut evaluated);
-    Ok(Expr { program, evaluated, text: text.to_string(), span })
+    Ok(Expr { program, evaluated, text: text.to_string(), span, ty })
 }
 
 /// Roots each chain of field selections (`item.user.email`) at its
@@ -196,105 +203,176 @@ fn select_from_values(e: &mut IdedExpr) {
 enum Unknown {
     Variable(String),
     Function(String),
-    Field(String),
+    /// A field the value it is read from does not have.
+    Field(String, Ty),
+    /// A place (`key_of(..)`, `value_of(..)`: the function) compared as a value.
+    ComparedPlace(String),
 }
 
 impl Unknown {
     fn name(&self) -> &str {
         match self {
-            Unknown::Variable(n) | Unknown::Function(n) | Unknown::Field(n) => n,
+            Unknown::Variable(n)
+            | Unknown::Function(n)
+            | Unknown::Field(n, _)
+            | Unknown::ComparedPlace(n) => n,
         }
     }
 
     fn into_error(self, source: &RuleSource, span: (usize, usize), variables: &[&str]) -> Box<RuleError> {
-        let (what, candidates): (&str, &[&str]) = match &self {
-            Unknown::Variable(_) => ("variable", variables),
-            Unknown::Function(_) => ("function", FUNCTIONS),
-            Unknown::Field(_) => ("field", FIELDS),
+        let fields;
+        let (what, of, candidates): (&str, Option<&str>, &[&str]) = match &self {
+            Unknown::ComparedPlace(_) => {
+                return RuleError::new(source, span, "a place in the snapshot is compared as a value")
+                    .label("a place, for `at`")
+                    .help(
+                        "`key_of(..)` and `value_of(..)` give places, for `at` and related `at`: compare the \
+                         field itself (`item.internal == true`), or ask whether the snapshot writes it \
+                         (`stated(item, \"internal\")`)",
+                    );
+            }
+            Unknown::Variable(_) => ("variable", None, variables),
+            Unknown::Function(_) => ("function", None, FUNCTIONS),
+            Unknown::Field(_, Ty::Node(kind)) => {
+                fields = kind.fields().iter().map(|(name, _)| *name).collect::<Vec<_>>();
+                ("field", Some(kind.described()), &fields)
+            }
+            Unknown::Field(_, ty) => match ty.described() {
+                Some(value) => {
+                    let name = self.name();
+                    return RuleError::new(source, span, format!("unknown field `{name}`"))
+                        .label(format!("{value} has no fields"))
+                        .help(match ty {
+                            Ty::List(_) => format!("read it of each element: `.map(x, x.{name})`, `.exists(x, x.{name} ...)`"),
+                            _ => "only entities have fields: the README's collections table says what each field holds"
+                                .to_string(),
+                        });
+                }
+                None => {
+                    fields = all_fields();
+                    ("field", None, &fields)
+                }
+            },
         };
         let name = self.name();
-        let error = RuleError::new(source, span, format!("unknown {what} `{name}`"))
-            .label(format!("not a known {what}"));
-        match did_you_mean(name, candidates.iter().copied()) {
-            Some(close) => error.help(format!("did you mean `{close}`?")),
-            None => error.help(format!("known {what}s: {}", candidates.join(", "))),
+        let label = match of {
+            Some(of) => format!("not a field of {of}"),
+            None => format!("not a known {what}"),
+        };
+        let error = RuleError::new(source, span, format!("unknown {what} `{name}`")).label(label);
+        match (did_you_mean(name, candidates.iter().copied()), of) {
+            (Some(close), _) => error.help(format!("did you mean `{close}`?")),
+            (None, Some(of)) => error.help(format!("the fields of {of}: {}", candidates.join(", "))),
+            (None, None) => error.help(format!("known {what}s: {}", candidates.join(", "))),
         }
     }
 }
 
 /// Walks the expression, tracking the variables comprehensions bind, and
-/// returns the first unknown name with the id of the node that uses it.
-fn check_names(program: &Program, variables: &[&str]) -> Result<(), (Unknown, u64)> {
-    let mut bound: Vec<String> = Vec::new();
+/// returns what its value is, or the first unknown name with the id of the
+/// node that uses it.
+fn check_names(program: &Program, variables: &[Var]) -> Result<Ty, (Unknown, u64)> {
+    let mut bound: Vec<(String, Ty)> = variables.iter().map(|&(name, ty)| (name.to_string(), ty)).collect();
     let functions: HashSet<&str> = FUNCTIONS.iter().copied().collect();
-    walk(program.expression(), variables, &functions, &mut bound)
+    walk(program.expression(), &functions, &mut bound)
 }
 
+/// What the value of `e` is, checking its names; `bound` holds the
+/// variables in scope, innermost last.
 fn walk(
     e: &IdedExpr,
-    vars: &[&str],
     functions: &HashSet<&str>,
-    bound: &mut Vec<String>,
-) -> Result<(), (Unknown, u64)> {
-    match &e.expr {
-        Ast::Ident(name) => {
-            if !vars.contains(&name.as_str()) && !bound.iter().any(|b| b == name) {
-                return Err((Unknown::Variable(name.clone()), e.id));
-            }
-        }
+    bound: &mut Vec<(String, Ty)>,
+) -> Result<Ty, (Unknown, u64)> {
+    Ok(match &e.expr {
+        Ast::Ident(name) => match bound.iter().rev().find(|(b, _)| b == name) {
+            Some(&(_, ty)) => ty,
+            None => return Err((Unknown::Variable(name.clone()), e.id)),
+        },
         Ast::Call(call) => {
             let operator = call.func_name.starts_with(['_', '@', '!', '-']);
             if !operator && !functions.contains(call.func_name.as_str()) {
                 return Err((Unknown::Function(call.func_name.clone()), e.id));
             }
             if let Some(target) = &call.target {
-                walk(target, vars, functions, bound)?;
+                walk(target, functions, bound)?;
             }
+            let mut args = Vec::with_capacity(call.args.len());
             for arg in &call.args {
-                walk(arg, vars, functions, bound)?;
+                args.push(walk(arg, functions, bound)?);
+            }
+            let compares = [operators::EQUALS, operators::NOT_EQUALS].contains(&call.func_name.as_str());
+            if let Some(place) = args.iter().position(|ty| compares && *ty == Ty::Place) {
+                let function = match &call.args[place].expr {
+                    Ast::Call(call) => call.func_name.clone(),
+                    _ => String::new(),
+                };
+                return Err((Unknown::ComparedPlace(function), call.args[place].id));
+            }
+            match (call.func_name.as_str(), &args[..]) {
+                (operators::INDEX, [Ty::List(element) | Ty::Map(element), _]) => **element,
+                (operators::CONDITIONAL, [_, yes, no]) if yes == no => *yes,
+                ("key_of" | "value_of", _) => Ty::Place,
+                _ => Ty::Any,
             }
         }
         Ast::Select(select) => {
-            if !FIELDS.contains(&select.field.as_str()) && !selects_from_data_map(&select.operand) {
-                return Err((Unknown::Field(select.field.clone()), e.id));
+            let field = select.field.as_str();
+            match walk(&select.operand, functions, bound)? {
+                Ty::Node(kind) => {
+                    kind.field(field).ok_or_else(|| (Unknown::Field(field.into(), Ty::Node(kind)), e.id))?
+                }
+                Ty::Map(element) => *element,
+                Ty::Any if all_fields().contains(&field) || selects_from_data_map(&select.operand) => Ty::Any,
+                ty => return Err((Unknown::Field(field.into(), ty), e.id)),
             }
-            walk(&select.operand, vars, functions, bound)?
         }
         Ast::List(l) => {
             for el in &l.elements {
-                walk(el, vars, functions, bound)?;
+                walk(el, functions, bound)?;
             }
+            Ty::Any
         }
         Ast::Map(m) => {
             for entry in &m.entries {
                 if let EntryExpr::MapEntry(me) = &entry.expr {
-                    walk(&me.key, vars, functions, bound)?;
-                    walk(&me.value, vars, functions, bound)?;
+                    walk(&me.key, functions, bound)?;
+                    walk(&me.value, functions, bound)?;
                 }
             }
+            Ty::Any
         }
         Ast::Struct(s) => {
             for entry in &s.entries {
                 if let EntryExpr::StructField(f) = &entry.expr {
-                    walk(&f.value, vars, functions, bound)?;
+                    walk(&f.value, functions, bound)?;
                 }
             }
+            Ty::Any
         }
         Ast::Comprehension(c) => {
-            walk(&c.iter_range, vars, functions, bound)?;
-            walk(&c.accu_init, vars, functions, bound)?;
+            let range = walk(&c.iter_range, functions, bound)?;
+            walk(&c.accu_init, functions, bound)?;
             let depth = bound.len();
-            bound.push(c.iter_var.clone());
-            bound.extend(c.iter_var2.clone());
-            bound.push(c.accu_var.clone());
+            // Over a list: its elements (or, with two variables, index and
+            // element); over a map: its keys (or key and value).
+            let (first, second) = match (range, &c.iter_var2) {
+                (Ty::List(element), None) => (*element, Ty::Any),
+                (Ty::List(element), Some(_)) => (Ty::Any, *element),
+                (Ty::Map(value), _) => (Ty::Text, *value),
+                _ => (Ty::Any, Ty::Any),
+            };
+            bound.push((c.iter_var.clone(), first));
+            bound.extend(c.iter_var2.clone().map(|name| (name, second)));
+            bound.push((c.accu_var.clone(), Ty::Any));
             let inner = [&c.loop_cond, &c.loop_step, &c.result];
-            let result = inner.into_iter().try_for_each(|x| walk(x, vars, functions, bound));
+            let result = inner.into_iter().try_for_each(|x| walk(x, functions, bound).map(drop));
             bound.truncate(depth);
             result?;
+            Ty::Any
         }
-        Ast::Literal(_) | Ast::Unspecified => {}
-    }
-    Ok(())
+        Ast::Literal(_) | Ast::Unspecified => Ty::Any,
+    })
 }
 
 /// Where `name` starts, given the char offset CEL records for its node: a
@@ -381,6 +459,7 @@ mod tests {
     use super::*;
     use crate::rules::engine::root_context;
     use crate::rules::view::View;
+    use crate::rules::view::schema::Kind;
     use crate::{load, model};
 
     /// Whether some field selection is still rooted at a name.
@@ -436,10 +515,10 @@ mod tests {
         let root = root_context(&env, &view);
         let refs = view.collection("customer_refs");
         assert!(refs.len() > 3, "the example lists customers");
+        let vars = [("item", Ty::Node(Kind::CustomerRef)), ("site", Ty::Node(Kind::Site))];
         for text in texts {
             let source = RuleSource { name: "test.yaml".into(), text: text.into() };
-            let expr = compile(&env, &Programs::default(), &source, text, (0, text.len()), &["item", "site"])
-                .unwrap();
+            let expr = compile(&env, &Programs::default(), &source, text, (0, text.len()), &vars).unwrap();
             assert!(selects_from_a_name(expr.program.expression()), "{text}");
             assert!(!selects_from_a_name(&expr.evaluated), "{text}");
             for index in 0..refs.len() {

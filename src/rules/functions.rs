@@ -1,9 +1,10 @@
 //! sitelint's own CEL functions, for pointing at places:
 //!
-//! - `key_of(e)`: the key `e` is written under (a section, an app, a role name),
-//!   or `e` itself when it has none;
-//! - `key_of(e, "field")`: the key of a field of `e`;
-//! - `value_of(e, "field")`: the value of a field of `e`;
+//! - `key_of(e)`: the place of the key `e` is written under (a section, an
+//!   app, a role name), or of `e` itself when it has none;
+//! - `key_of(e, "field")`: the place of the key of a field of `e`;
+//! - `value_of(e, "field")`: the place of the value of a field of `e` (a
+//!   place, for `at`: not the value, which is `e.field`);
 //! - `stated(e, "field")`: whether the snapshot writes that field (defaults
 //!   feed reasoning, but a finding about a setting itself needs it written).
 //!

@@ -395,10 +395,10 @@ fn show<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>, out: &mut String) -> Option<()> {
             let start = out.len();
             if text(&ops[0], cx, out).and_then(|()| text(&ops[1], cx, out)).is_none() {
                 out.truncate(start);
-                show_value(eval(op, cx)?, cx.view, out);
+                show_value(eval(op, cx)?, cx.view, out)?;
             }
         }
-        op => show_value(eval(op, cx)?, cx.view, out),
+        op => show_value(eval(op, cx)?, cx.view, out)?,
     }
     Some(())
 }
@@ -423,8 +423,9 @@ fn text<'r>(op: &Op<'r>, cx: &Cx<'_, 'r>, out: &mut String) -> Option<()> {
 }
 
 /// Appends how `value` reads in a message, as [`template::display`] shows
-/// its CEL value.
-fn show_value<'r>(value: Value<'r>, view: &'r View<'r>, out: &mut String) {
+/// its CEL value; `None` for a value a message cannot show (a place),
+/// which the interpreter reports.
+fn show_value<'r>(value: Value<'r>, view: &'r View<'r>, out: &mut String) -> Option<()> {
     match value {
         Value::Text(text) => out.push_str(&text),
         Value::Null => {}
@@ -439,8 +440,10 @@ fn show_value<'r>(value: Value<'r>, view: &'r View<'r>, out: &mut String) {
                 out.push_str(&view.natural_name(of));
             }
         }
+        Value::Cel(value) if template::has_place(value.as_ref()) => return None,
         Value::Cel(value) => template::display(value.as_ref(), out),
     }
+    Some(())
 }
 
 fn compile(e: &IdedExpr) -> Op<'_> {

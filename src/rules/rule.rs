@@ -8,9 +8,10 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::error::{RuleError, RuleSource, did_you_mean};
-use super::expr::{self, Expr, Programs};
+use super::expr::{self, Expr, Programs, Var};
 use super::template::Template;
 use super::view::COLLECTIONS;
+use super::view::schema::{self, Ty};
 use crate::finding::Severity;
 
 /// A rule file as written. Unknown fields are errors.
@@ -173,8 +174,6 @@ pub struct RelatedRule {
     pub message: Template,
 }
 
-const ITEM_VARS: &[&str] = &["item", "site"];
-
 fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
     let span = s.referenced.span();
     let start = span.byte_offset().unwrap_or(0) as usize;
@@ -215,30 +214,34 @@ impl Rule {
                     }
                 },
             )?;
-        let compile = |s: &Spanned<String>, vars: &[&str]| {
+        let compile = |s: &Spanned<String>, vars: &[Var]| {
             expr::compile(env, programs, &source, &s.value, span_of(s), vars)
         };
-        let template = |s: &Spanned<String>, vars: &[&str]| {
+        let template = |s: &Spanned<String>, vars: &[Var]| {
             Template::compile(env, programs, &source, &s.value, span_of(s), vars)
         };
         // Each `let` sees the ones before it; everything else sees them all.
-        let mut item_vars: Vec<&str> = ITEM_VARS.to_vec();
+        let item = schema::item_kind(collection).map_or(Ty::Any, Ty::Node);
+        let mut item_vars: Vec<Var> = vec![("item", item), ("site", Ty::Node(schema::Kind::Site))];
         let mut lets = Vec::new();
         for (name, value) in &file.lets.0 {
-            check_let_name(&source, name, &item_vars)?;
-            lets.push((name.value.clone(), compile(value, &item_vars)?));
-            item_vars.push(&name.value);
+            let bound: Vec<&str> = item_vars.iter().map(|(name, _)| *name).collect();
+            check_let_name(&source, name, &bound)?;
+            let value = compile(value, &item_vars)?;
+            item_vars.push((&name.value, value.ty));
+            lets.push((name.value.clone(), value));
         }
-        let each_vars: Vec<&str> = item_vars.iter().copied().chain(["it"]).collect();
         let related = file
             .related
             .iter()
             .map(|r| {
-                let vars = if r.for_each.is_some() { &each_vars } else { &item_vars };
+                let for_each = r.for_each.as_ref().map(|f| compile(f, &item_vars)).transpose()?;
+                let mut vars = item_vars.clone();
+                vars.extend(for_each.as_ref().map(|each| ("it", each.ty.element())));
                 Ok(RelatedRule {
-                    for_each: r.for_each.as_ref().map(|f| compile(f, &item_vars)).transpose()?,
-                    at: compile(&r.at, vars)?,
-                    message: template(&r.message, vars)?,
+                    at: compile(&r.at, &vars)?,
+                    message: template(&r.message, &vars)?,
+                    for_each,
                 })
             })
             .collect::<Result<Vec<_>, Box<RuleError>>>()?;

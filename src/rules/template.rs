@@ -8,6 +8,8 @@ use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
 use super::expr::{self, Expr, Programs};
+use super::view::node::{NAME, Place};
+use super::view::schema::Ty;
 
 #[derive(Debug)]
 pub struct Template {
@@ -27,7 +29,7 @@ impl Template {
         source: &RuleSource,
         text: &str,
         scalar: (usize, usize),
-        variables: &[&str],
+        variables: &[expr::Var],
     ) -> Result<Template, Box<RuleError>> {
         let mut parts = Vec::new();
         let mut rest = text;
@@ -43,14 +45,17 @@ impl Template {
                     .label("opened here")
                     .help("close the expression with `}}`"));
             };
-            parts.push(Part::Expr(expr::compile(
-                env,
-                programs,
-                source,
-                after[..close].trim(),
-                scalar,
-                variables,
-            )?));
+            let part = expr::compile(env, programs, source, after[..close].trim(), scalar, variables)?;
+            if part.ty == Ty::Place {
+                return Err(RuleError::new(
+                    source,
+                    part.span,
+                    "a place in the snapshot cannot be shown in a message",
+                )
+                .label("a place, for `at`")
+                .help(PLACE_HELP));
+            }
+            parts.push(Part::Expr(part));
             rest = &after[close + 2..];
         }
         if !rest.is_empty() {
@@ -97,6 +102,11 @@ impl Template {
                 Part::Expr(e) => {
                     if !quick(n, out) {
                         let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
+                        if has_place(value.as_ref()) {
+                            let message =
+                                format!("a place in the snapshot cannot be shown in a message: {PLACE_HELP}");
+                            return Err((e, message));
+                        }
                         display(value.as_ref(), out);
                     }
                     n += 1;
@@ -105,6 +115,26 @@ impl Template {
         }
         out.truncate(out.trim_end().len());
         Ok(())
+    }
+}
+
+/// What to write instead of a place in a message.
+const PLACE_HELP: &str = "`key_of(..)` and `value_of(..)` give places, for `at` and related `at`; \
+                          to show a field's value, read the field (`item.signup`)";
+
+/// Whether `value` is a place (what `key_of`/`value_of` give) or a list
+/// with one: a message cannot show it (its file, line and column are known
+/// only once the findings are reported).
+pub fn has_place(value: &dyn Val) -> bool {
+    if value.downcast_ref::<Place>().is_some() {
+        return true;
+    }
+    match (value.get_type().kind(), value.as_iterable()) {
+        (Kind::List, Some(items)) => {
+            let mut items = items.iter();
+            std::iter::from_fn(|| items.next()).any(has_place)
+        }
+        _ => false,
     }
 }
 
@@ -152,9 +182,10 @@ pub fn display(value: &dyn Val, out: &mut String) {
 /// that is a string.
 pub const NAME_FIELDS: [&str; 7] = ["key", "email", "name", "domain", "account_id", "text", "app"];
 
-/// An entity's name: the first of [`NAME_FIELDS`] that is a string.
+/// An entity's name, as the view names it; for a map literal, the first
+/// of [`NAME_FIELDS`] that is a string.
 fn natural_name(map: &dyn Indexer) -> Option<String> {
-    NAME_FIELDS.iter().find_map(|k| {
+    [NAME].iter().chain(&NAME_FIELDS).find_map(|k| {
         let value = map.get(&CelString::from(*k)).ok()?;
         value.downcast_ref::<CelString>().map(|s| s.inner().to_string())
     })

@@ -11,6 +11,7 @@
 
 mod account;
 pub mod node;
+pub mod schema;
 mod text_set;
 
 use std::borrow::Cow;
@@ -32,7 +33,7 @@ use text_set::Texts;
 
 /// Collection names a rule's `for_each` may name, with what each item is.
 pub const COLLECTIONS: &[(&str, &str)] = &[
-    ("site", "the site itself (exactly one item)"),
+    ("site", "the `site` section, when written"),
     ("user_access", "the `user_access` section, when written"),
     ("customer_access", "the `customer_access` section, when written"),
     ("user_invites", "each app entry of `user_access.user_invites`"),
@@ -51,87 +52,8 @@ pub const COLLECTIONS: &[(&str, &str)] = &[
     ("customer_refs", "each reference that makes a user a listed customer of a service project"),
 ];
 
-/// Every field name the view's values have, for checking rule expressions
-/// when they are loaded (a test keeps it equal to what [`View::build`]
-/// produces). Keys of `roles` and `user_invites` maps are data (app keys,
-/// role names), not fields.
-pub const FIELDS: &[&str] = &[
-    "account_id",
-    "account_type",
-    "active",
-    "address",
-    "admin_approval",
-    "admin_roles",
-    "anonymous_access",
-    "app",
-    "approved_domain",
-    "approved_domains",
-    "channel_access",
-    "customer_access",
-    "customers",
-    "description",
-    "domain",
-    "email",
-    "email_account_creation",
-    "email_channels",
-    "email_domain",
-    "enabled",
-    "external",
-    "external_domains",
-    "external_domains_restricted",
-    "group",
-    "groups",
-    "has_service_project",
-    "holder",
-    "holders",
-    "id",
-    "internal",
-    "invite_links",
-    "is_service_project",
-    "jsm_role",
-    "jsm_role_sources",
-    "key",
-    "kind",
-    "lead",
-    "linked_to_service_project",
-    "managed_by_other_org",
-    "members",
-    "mode",
-    "name",
-    "non_agents",
-    "organization",
-    "organizations",
-    "parameter",
-    "permission",
-    "permission_known",
-    "permission_scheme",
-    "permission_suggestion",
-    "permissions",
-    "project",
-    "projects",
-    "role",
-    "role_refs",
-    "roles",
-    "same_email",
-    "scheme",
-    "service_desk",
-    "service_projects",
-    "signup",
-    "site_access",
-    "status",
-    "text",
-    "type",
-    "url",
-    "used",
-    "used_by_service_project",
-    "user",
-    "user_access",
-    "user_invites",
-    "users",
-    "via",
-];
-
-/// Maps whose keys are data: `x.roles.confluence` selects an app's role.
+/// Maps whose keys are data: `x.roles.confluence` selects an app's role
+/// (for a value whose kind is not known: see [`schema::Ty::Map`]).
 pub const DATA_MAPS: &[&str] = &["roles", "user_invites"];
 
 /// A CEL value owned by the expression that reads it, borrowing the model.
@@ -328,7 +250,10 @@ impl<'s> View<'s> {
         let ua = site.user_access.as_ref();
         let range = |len: usize, of: fn(usize) -> Of| Items::Range { len, of };
         let items = match name {
-            "site" => Items::List(vec![Of::Site]),
+            // Like the other sections: a rule over the site points at it,
+            // and a snapshot without `site:` has nowhere to point. (The
+            // `site` variable is there either way.)
+            "site" => Items::List(site.info.as_ref().map(|_| Of::Site).into_iter().collect()),
             "user_access" => Items::List(ua.map(|_| Of::UserAccess).into_iter().collect()),
             "customer_access" => {
                 Items::List(site.customer_access.as_ref().map(|_| Of::CustomerAccess).into_iter().collect())
@@ -403,7 +328,10 @@ impl<'s> View<'s> {
         let site = self.site;
         let entity = |o: &'s Origin| Some(Anchor::Entity(o));
         match of {
-            Of::Site | Of::RoleSource { .. } | Of::Actors { .. } => None,
+            // The site is its `site:` section; a snapshot without one has
+            // nowhere to point for it.
+            Of::Site => entity(&site.info.as_ref()?.origin),
+            Of::RoleSource { .. } | Of::Actors { .. } => None,
             Of::CustomerAccess => entity(&site.customer_access.as_ref()?.origin),
             Of::UserAccess => entity(&site.user_access.as_ref()?.origin),
             Of::Invite(i) => entity(&site.user_access.as_ref()?.user_invites[i].origin),
@@ -443,10 +371,11 @@ impl<'s> View<'s> {
         self.field_value(of, name).map(|field| field.into_val(self))
     }
 
-    /// How a node reads in a message, as
-    /// [`display`](crate::rules::template::display) shows it as a CEL value:
-    /// the first of its [`NAME_FIELDS`] that is a string, else `<map>`; read
-    /// without making a CEL value of each.
+    /// How a node reads in a message and names a finding's entity (what
+    /// [`display`](crate::rules::template::display) shows for it): the
+    /// first of its [`NAME_FIELDS`] that is a string, else a name made from
+    /// where it is, so that a suppression can name it; read without making
+    /// a CEL value of each.
     pub fn natural_name(&self, of: Of) -> Cow<'_, str> {
         let name = NAME_FIELDS.iter().find_map(|name| match self.field_value(of, name)? {
             Field::Text(text) => Some(Cow::Borrowed(text)),
@@ -454,7 +383,42 @@ impl<'s> View<'s> {
             Field::Val(value) => value.downcast_ref::<CelString>().map(|s| Cow::Owned(s.inner().to_string())),
             _ => None,
         });
-        name.unwrap_or(Cow::Borrowed("<map>"))
+        name.unwrap_or_else(|| self.placed_name(of))
+    }
+
+    /// The name of a node that has none of the [`NAME_FIELDS`] (or leaves
+    /// them unwritten): where it is, as the snapshot writes it.
+    fn placed_name(&self, of: Of) -> Cow<'_, str> {
+        let site = self.site;
+        let key = |project: usize| site.projects[project].key.as_str();
+        match of {
+            Of::Site => Cow::Borrowed("site"),
+            Of::Domain(i) => Cow::Owned(format!("approved_domains[{i}]")),
+            // Addresses are not unique across projects: the project tells
+            // two channels with one address apart.
+            Of::EmailChannel { project, index } => {
+                let channel =
+                    site.projects[project].service_desk.as_ref().map(|sd| &sd.email_channels[index]);
+                match channel.and_then(|c| c.address.as_deref()) {
+                    Some(address) => Cow::Owned(format!("{}: {address}", key(project))),
+                    None => Cow::Owned(format!("{}: email_channels[{index}]", key(project))),
+                }
+            }
+            Of::ServiceDesk(project) => Cow::Borrowed(key(project)),
+            Of::Actors { project, role } => {
+                Cow::Owned(format!("{}: {}", key(project), site.projects[project].roles[role].role))
+            }
+            // As a grant's name ends: `group jira-admins`, `anyone`.
+            Of::Holder { scheme, index } => {
+                let holder = &site.permission_schemes[scheme].permissions[index].holder;
+                match holder.parameter.as_deref() {
+                    Some(p) if !p.is_empty() => Cow::Owned(format!("{} {p}", holder.kind)),
+                    _ => Cow::Borrowed(holder.kind.as_str()),
+                }
+            }
+            // Every other node has a name field that is always a string.
+            _ => Cow::Borrowed("<map>"),
+        }
     }
 
     /// Whether a field of a node that is a list is empty, where that is
@@ -856,7 +820,7 @@ impl<'a> Fields<'a> {
         let r = &p.roles[role];
         Some(match name {
             "text" => text(&r.users[index].text),
-            "project" => text(&p.key),
+            "project" => self.node(Of::Project(project)),
             "role" => text(&r.role),
             _ => return None,
         })
@@ -922,18 +886,20 @@ impl<'a> Fields<'a> {
     fn holder(self, scheme: usize, index: usize, name: &str) -> Option<Field<'a>> {
         let site = self.view.site;
         let h = &site.permission_schemes[scheme].permissions[index].holder;
+        // Groups and users are entities, as everywhere else; a role is its
+        // name (a built-in role is in no list).
         let (role, group, user) = match &h.target {
             HolderTarget::Role(name) => (Some(name.as_str()), None, None),
-            HolderTarget::Group(id) => (None, Some(site.groups[id.index()].name.as_str()), None),
-            HolderTarget::User(id) => (None, None, Some(site.users[id.index()].account_id.as_str())),
+            HolderTarget::Group(id) => (None, Some(Of::Group(id.index())), None),
+            HolderTarget::User(id) => (None, None, Some(Of::User(id.index()))),
             HolderTarget::None | HolderTarget::Unresolved => (None, None, None),
         };
         Some(match name {
             "type" => text(&h.kind),
             "parameter" => opt_text(h.parameter.as_deref()),
             "role" => opt_text(role),
-            "group" => opt_text(group),
-            "user" => opt_text(user),
+            "group" => self.opt_node(group),
+            "user" => self.opt_node(user),
             _ => return None,
         })
     }
@@ -1149,7 +1115,8 @@ mod tests {
     use cel::common::value::Val;
 
     use super::node::{Identity, Of};
-    use super::{COLLECTIONS, FIELDS, View};
+    use super::schema::{Kind, Ty, all_fields, item_kind};
+    use super::{COLLECTIONS, View};
     use crate::model::facts::Via;
     use crate::source::Location;
     use crate::{load, model};
@@ -1172,8 +1139,8 @@ mod tests {
 
     #[test]
     fn fields_lists_exactly_the_fields_the_nodes_answer() {
-        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
-        assert_eq!(names_in_source(), listed, "update FIELDS (and the README's collection table)");
+        let listed: BTreeSet<String> = all_fields().iter().map(|s| s.to_string()).collect();
+        assert_eq!(names_in_source(), listed, "update the schema (and the README's collection table)");
     }
 
     /// A customer reference's location and the projects it reaches.
@@ -1242,13 +1209,9 @@ mod tests {
         id.downcast_ref::<Identity>().map(|id| id.0)
     }
 
-    /// Every field is answered by some node of the example site, reached
-    /// from the collections: none is listed but dead.
-    #[test]
-    fn every_field_is_answered_somewhere_in_the_example() {
-        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
-        let (site, facts, _) = model::build(&loaded.documents);
-        let view = View::build(&site, &facts);
+    /// Every node of the example site, reached from the collections
+    /// through their fields; and the fields some node answers.
+    fn reached(view: &View) -> (HashSet<Of>, BTreeSet<String>) {
         let mut todo: Vec<Of> = Vec::new();
         for (name, _) in COLLECTIONS {
             todo.extend(view.collection(name).iter().map(|n| n.of));
@@ -1259,7 +1222,7 @@ mod tests {
             if !seen.insert(node) {
                 continue;
             }
-            for name in FIELDS {
+            for name in all_fields() {
                 let Some(value) = view.field(node, name) else { continue };
                 answered.insert(name.to_string());
                 let mut values: Vec<&dyn Val> = vec![value.as_ref()];
@@ -1272,8 +1235,124 @@ mod tests {
                 todo.extend(values.into_iter().filter_map(of));
             }
         }
-        let listed: BTreeSet<String> = FIELDS.iter().map(|s| s.to_string()).collect();
-        assert_eq!(answered, listed);
+        (seen, answered)
+    }
+
+    /// Every field is answered by some node of the example site, reached
+    /// from the collections: none is listed but dead.
+    #[test]
+    fn every_field_is_answered_somewhere_in_the_example() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let listed: BTreeSet<String> = all_fields().iter().map(|s| s.to_string()).collect();
+        assert_eq!(reached(&view).1, listed);
+    }
+
+    fn kind(of: Of) -> Kind {
+        match of {
+            Of::Site => Kind::Site,
+            Of::CustomerAccess => Kind::CustomerAccess,
+            Of::UserAccess => Kind::UserAccess,
+            Of::Invite(_) => Kind::Invite,
+            Of::Domain(_) => Kind::Domain,
+            Of::User(_) => Kind::User,
+            Of::RoleSource { .. } => Kind::RoleSource,
+            Of::RoleRef { .. } => Kind::RoleRef,
+            Of::Group(_) => Kind::Group,
+            Of::ProjectRole(_) => Kind::ProjectRole,
+            Of::Scheme(_) => Kind::Scheme,
+            Of::Grant { .. } => Kind::Grant,
+            Of::Holder { .. } => Kind::Holder,
+            Of::Project(_) => Kind::Project,
+            Of::Actors { .. } => Kind::Actors,
+            Of::RoleActor { .. } => Kind::RoleActor,
+            Of::ServiceDesk(_) => Kind::ServiceDesk,
+            Of::EmailChannel { .. } => Kind::EmailChannel,
+            Of::Organization(_) => Kind::Organization,
+            Of::OrgMember { .. } => Kind::OrgMember,
+            Of::CustomerRef(_) => Kind::CustomerRef,
+        }
+    }
+
+    /// Whether `value` is what `ty` says (null standing for a text or node
+    /// the snapshot leaves out).
+    fn is(value: &dyn Val, ty: Ty) -> bool {
+        if value.downcast_ref::<cel::common::types::CelNull>().is_some() {
+            return matches!(ty, Ty::Any | Ty::Text | Ty::Node(_));
+        }
+        match ty {
+            Ty::Any => true,
+            Ty::Text => value.downcast_ref::<CelString>().is_some(),
+            Ty::Bool => value.downcast_ref::<cel::common::types::CelBool>().is_some(),
+            Ty::Node(k) => of(value).is_some_and(|of| kind(of) == k),
+            Ty::List(element) => value
+                .downcast_ref::<CelList>()
+                .is_some_and(|list| list.inner().iter().all(|v| is(v.as_ref(), *element))),
+            Ty::Map(element) => value
+                .downcast_ref::<CelMap>()
+                .is_some_and(|map| map.inner().values().all(|v| is(v.as_ref(), *element))),
+            Ty::Place => false,
+        }
+    }
+
+    /// Each node of the example answers exactly the fields the schema gives
+    /// its kind, with values of the schema's types; each collection's items
+    /// are of its kind; and every kind is reached, so all of it is checked.
+    #[test]
+    fn the_schema_is_what_the_view_answers() {
+        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        for (name, _) in COLLECTIONS {
+            let k = item_kind(name).unwrap();
+            assert!(view.collection(name).iter().all(|n| kind(n.of) == k), "{name}");
+        }
+        let (nodes, _) = reached(&view);
+        let kinds: HashSet<Kind> = nodes.iter().map(|&of| kind(of)).collect();
+        assert_eq!(kinds.len(), super::schema::KINDS.len(), "{kinds:?}");
+        for of in nodes {
+            for name in all_fields() {
+                let value = view.field(of, name);
+                match kind(of).field(name) {
+                    Some(ty) => {
+                        let value = value.unwrap_or_else(|| panic!("{of:?} has no {name}"));
+                        assert!(is(value.as_ref(), ty), "{of:?}.{name} is not {ty:?}: {value:?}");
+                    }
+                    None => {
+                        assert!(value.is_none(), "{of:?} answers {name}, which the schema does not give it")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whatever a message shows or a finding is about has a name, also
+    /// where the snapshot leaves out what names it: never `<map>`.
+    #[test]
+    fn every_node_has_a_natural_name() {
+        let unnamed = "site: {}\n\
+                       user_access: { approved_domains: [{ admin_approval: true }] }\n\
+                       projects:\n  - { key: P, type: service_desk, service_desk: { email_channels: [{}] } }\n";
+        for loaded in [
+            load::load_path("snapshots/example".as_ref()).unwrap(),
+            load::load_text("s.yaml", unnamed).unwrap(),
+        ] {
+            let (site, facts, _) = model::build(&loaded.documents);
+            let view = View::build(&site, &facts);
+            for of in reached(&view).0 {
+                assert_ne!(view.natural_name(of), "<map>", "{of:?}");
+            }
+        }
+        let loaded = load::load_text("s.yaml", unnamed).unwrap();
+        let (site, facts, _) = model::build(&loaded.documents);
+        let view = View::build(&site, &facts);
+        let names = |collection| -> Vec<String> {
+            view.collection(collection).iter().map(|n| view.natural_name(n.of).into_owned()).collect()
+        };
+        assert_eq!(names("site"), ["site"]);
+        assert_eq!(names("approved_domains"), ["approved_domains[0]"]);
+        assert_eq!(names("email_channels"), ["P: email_channels[0]"]);
     }
 
     /// Field reads stop once the rule's deadline has passed, so a rule stuck

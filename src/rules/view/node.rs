@@ -8,12 +8,14 @@
 //! location (rule expressions cannot name fields starting with `_`):
 //!
 //! - `_loc`: the [`Place`] the node stands for (the entity, or where a
-//!   reference is written); absent for nodes that are no place (the site,
-//!   a section left at its defaults);
+//!   reference is written); absent for nodes that are no place (a section
+//!   the snapshot does not write, such as `site:` or a defaulted
+//!   `customer_access:`);
 //! - `_key`, `_key:<field>`, `_value:<field>`: the places of its key, of a
 //!   field's key, of a field's value (the entity when the field is not written);
 //! - `_stated:<field>`: whether the snapshot writes the field;
-//! - `_id`: which node it is, for equality.
+//! - `_id`: which node it is, for equality;
+//! - `_name`: how it reads in a message (see [`View::natural_name`]).
 
 use std::any::Any;
 
@@ -25,6 +27,9 @@ use cel::common::value::{CowVal, StaticVal, Val};
 use super::View;
 use crate::model::site::Origin;
 use crate::source::Location;
+
+/// The hidden key a node answers with its natural name.
+pub const NAME: &str = "_name";
 
 /// What a [`Node`] stands for, by index into the model (or into the view's
 /// own tables for references).
@@ -112,6 +117,9 @@ impl<'a> Node<'a> {
     pub(in crate::rules) fn hidden(&self, key: &str) -> Option<Box<dyn Val + 'a>> {
         if key == "_id" {
             return Some(Box::new(Identity(self.of)));
+        }
+        if key == NAME {
+            return Some(Box::new(CelString::from(self.view.natural_name(self.of).into_owned())));
         }
         if let Some(field) = key.strip_prefix("_stated:") {
             let stated = matches!(self.view.anchor(self.of)?, Anchor::Entity(o) if o.states(field));
