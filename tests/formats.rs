@@ -251,7 +251,7 @@ fn fingerprints(sarif: &str) -> Vec<(String, String, u64)> {
         .iter()
         .map(|r| {
             (
-                r["partialFingerprints"]["sitelint/v1"].as_str().expect("a fingerprint").to_string(),
+                r["partialFingerprints"]["sitelint/v2"].as_str().expect("a fingerprint").to_string(),
                 r["ruleId"].as_str().expect("a rule id").to_string(),
                 r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().expect("a line"),
             )
@@ -291,11 +291,50 @@ fn fingerprints_survive_a_line_added_above_and_tell_findings_apart() {
         all.dedup();
         assert_eq!(all.len(), count, "{}: fingerprints are unique", run.name);
     }
-    // The two SL002 findings share code, message and file: numbered.
+    // The two SL002 findings share code, message and file, but not the
+    // user they are in.
     let sl002: Vec<_> =
         fingerprints(&awkward().sarif).into_iter().filter(|(_, rule, _)| rule == "SL002").collect();
     assert_eq!(sl002.len(), 2);
-    assert_eq!(sl002[0].0.replace(":1", ":2"), sl002[1].0);
+    assert_ne!(sl002[0].0.split(':').next(), sl002[1].0.split(':').next());
+}
+
+/// A user without a JSM role who is a customer of two projects: two AC001
+/// findings with the same code, subject and file.
+const TWO_PROJECTS: &str = "\
+users:
+  - { account_id: u1, email: bob@contoso.com }
+projects:
+  - key: HELP
+    type: service_desk
+    service_desk: { customers: [bob@contoso.com] }
+  - key: SUP
+    type: service_desk
+    service_desk: { customers: [bob@contoso.com] }
+";
+
+/// Deleting one of two findings about the same subject leaves the other's
+/// fingerprint as it was: GitHub then closes the deleted one's alert, not
+/// the survivor's.
+#[test]
+fn fingerprints_survive_deleting_a_sibling_finding() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let site = dir.path().join("site.yaml");
+    let ac001 = || -> Vec<String> {
+        let sarif = check(dir.path(), &["site.yaml"], "sarif").1;
+        fingerprints(&sarif).into_iter().filter(|(_, rule, _)| rule == "AC001").map(|f| f.0).collect()
+    };
+    std::fs::write(&site, TWO_PROJECTS).unwrap();
+    let before = ac001();
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_ne!(before[0], before[1]);
+    let without_help = TWO_PROJECTS.replace(
+        "  - key: HELP\n    type: service_desk\n    service_desk: { customers: [bob@contoso.com] }\n",
+        "",
+    );
+    assert_ne!(without_help, TWO_PROJECTS);
+    std::fs::write(&site, without_help).unwrap();
+    assert_eq!(ac001(), before[1..]);
 }
 
 #[test]

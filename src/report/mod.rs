@@ -9,6 +9,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod keypath;
 pub mod sarif;
 
 use crate::finding::{Finding, Severity};

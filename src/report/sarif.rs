@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
+use super::keypath::key_paths;
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
 
@@ -16,7 +17,7 @@ const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The `partialFingerprints` key; bump the version if the hashed fields change.
-const FINGERPRINT: &str = "sitelint/v1";
+const FINGERPRINT: &str = "sitelint/v2";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -267,16 +268,20 @@ fn encode(slashed: &str, absolute: bool) -> String {
 }
 
 /// One fingerprint per finding: a hash of its code, subject (entity, or
-/// message) and path relative to the snapshot root, so it survives edits
-/// elsewhere and moving the snapshot. Findings with the same key are
-/// numbered in output order (`:1`, `:2`), which is deterministic.
+/// message), path relative to the snapshot root and key path in the file
+/// ([`key_paths`]), so it survives edits elsewhere and moving the snapshot,
+/// and tells apart findings about one subject at different places (a user
+/// listed as a customer of two projects): deleting one leaves the other's
+/// fingerprint as it was. Only findings alike in all four (a value written
+/// twice in one list) are told apart by their order (`:1`, `:2`).
 fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
     let mut seen: HashMap<u128, usize> = HashMap::new();
     findings
         .iter()
-        .map(|f| {
+        .zip(key_paths(findings, sources))
+        .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
-            let key = fnv1a_128(&[&f.code, f.subject(), relative]);
+            let key = fnv1a_128(&[&f.code, f.subject(), relative, &path]);
             let n = seen.entry(key).or_default();
             *n += 1;
             format!("{key:032x}:{n}")
