@@ -290,6 +290,12 @@ fn fingerprints_survive_a_line_added_above_and_tell_findings_apart() {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), count, "{}: fingerprints are unique", run.name);
+        // Reporters merge test cases with the same classname and name.
+        let mut names = test_names(&run.junit);
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "{}: JUnit test names are unique", run.name);
     }
     // The two SL002 findings share code, message and file, but not the
     // user they are in.
@@ -314,27 +320,50 @@ projects:
 ";
 
 /// Deleting one of two findings about the same subject leaves the other's
-/// fingerprint as it was: GitHub then closes the deleted one's alert, not
-/// the survivor's.
+/// fingerprint and JUnit test name as they were: GitHub then closes the
+/// deleted one's alert, not the survivor's, and a CI system tracking tests
+/// sees the survivor's test go on.
 #[test]
-fn fingerprints_survive_deleting_a_sibling_finding() {
+fn fingerprints_and_test_names_survive_deleting_a_sibling_finding() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let site = dir.path().join("site.yaml");
-    let ac001 = || -> Vec<String> {
+    let ac001 = || -> (Vec<String>, Vec<String>) {
         let sarif = check(dir.path(), &["site.yaml"], "sarif").1;
-        fingerprints(&sarif).into_iter().filter(|(_, rule, _)| rule == "AC001").map(|f| f.0).collect()
+        let fingerprints =
+            fingerprints(&sarif).into_iter().filter(|(_, rule, _)| rule == "AC001").map(|f| f.0).collect();
+        let junit = check(dir.path(), &["site.yaml"], "junit").1;
+        let names = test_names(&junit).into_iter().filter(|(class, _)| class == "sitelint.AC001");
+        (fingerprints, names.map(|(_, name)| name).collect())
     };
     std::fs::write(&site, TWO_PROJECTS).unwrap();
-    let before = ac001();
-    assert_eq!(before.len(), 2, "{before:?}");
-    assert_ne!(before[0], before[1]);
+    let (fingerprints, names) = ac001();
+    for list in [&fingerprints, &names] {
+        assert_eq!(list.len(), 2, "{list:?}");
+        assert_ne!(list[0], list[1]);
+    }
+    assert_eq!(
+        names[1],
+        "bob@contoso.com (site.yaml: projects[key=SUP].service_desk.customers[bob@contoso.com])"
+    );
     let without_help = TWO_PROJECTS.replace(
         "  - key: HELP\n    type: service_desk\n    service_desk: { customers: [bob@contoso.com] }\n",
         "",
     );
     assert_ne!(without_help, TWO_PROJECTS);
     std::fs::write(&site, without_help).unwrap();
-    assert_eq!(ac001(), before[1..]);
+    assert_eq!(ac001(), (fingerprints[1..].to_vec(), names[1..].to_vec()));
+}
+
+/// `(classname, name)` of each JUnit test case.
+fn test_names(junit: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(junit).expect("well-formed XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| {
+            let attribute = |name| n.attribute(name).expect("classname and name").to_string();
+            (attribute("classname"), attribute("name"))
+        })
+        .collect()
 }
 
 #[test]
