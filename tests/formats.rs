@@ -366,6 +366,48 @@ fn test_names(junit: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The keys of the object that follows `prefix` in `text` (`"summary": {`
+/// or `[{`), at its own level: `{"a", "b": [{"c"}]}` gives `a`, `b`.
+fn keys_after(text: &str, prefix: &str) -> Vec<String> {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("{prefix} in {text}")) + prefix.len();
+    let (mut keys, mut depth, mut key) = (Vec::new(), 0, None::<String>);
+    for c in text[start..].chars() {
+        match (c, &mut key) {
+            ('"', None) if depth == 0 => key = Some(String::new()),
+            ('"', Some(_)) => keys.extend(key.take()),
+            (c, Some(k)) => k.push(c),
+            ('{' | '[', None) => depth += 1,
+            ('}' | ']', None) if depth == 0 => break,
+            ('}' | ']', None) => depth -= 1,
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The README's `--format json` row names every key the document has.
+#[test]
+fn readme_names_every_json_key() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--format json` |")).expect("the json row");
+    let document = parse(&example().json);
+    let sorted = |mut keys: Vec<String>| {
+        keys.sort();
+        keys
+    };
+    let keys = |value: &Value| sorted(value.as_object().expect("an object").keys().cloned().collect());
+    let finding = document["findings"].as_array().unwrap().iter().find(|f| f["related"][0].is_object());
+    let finding = finding.expect("a finding with a related place");
+    for (prefix, value) in [
+        ("one JSON document: `{", &document),
+        ("\"findings\": [{", finding),
+        ("\"related\": [{", &finding["related"][0]),
+        ("\"summary\": {", &document["summary"]),
+    ] {
+        assert_eq!(sorted(keys_after(row, prefix)), keys(value), "after {prefix}");
+    }
+}
+
 #[test]
 fn github_escapes_messages_and_properties() {
     let line = awkward().github.lines().find(|l| l.contains("ODD001")).expect("the ODD001 annotation");
