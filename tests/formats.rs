@@ -543,6 +543,68 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
     assert_eq!(clean["runs"][0]["invocations"], serde_json::json!([{"executionSuccessful": true}]));
 }
 
+/// JSON and GitHub readers may never see stderr: the document lists the
+/// rules that failed, GitHub annotates their rule files, and the human
+/// summary line says how many failed.
+#[test]
+fn a_rule_that_did_not_complete_is_in_json_github_and_the_summary_line() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("site.yaml"), AWKWARD_SNAPSHOT).unwrap();
+    std::fs::write(dir.path().join("rules/DIV001.yaml"), FAILING_RULE).unwrap();
+    std::fs::write(dir.path().join("rules/SLOW001.yaml"), SLOW_RULE).unwrap();
+    let run = |format| {
+        let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.001"];
+        let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let json = parse(&run("json"));
+    let errors: Vec<_> = json["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["rule"].clone(), e["file"].clone(), e["line"].clone(), e["column"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("DIV001".into(), "rules/DIV001.yaml".into(), 7.into(), 7.into()),
+            ("SLOW001".into(), "rules/SLOW001.yaml".into(), 7.into(), 8.into())
+        ]
+    );
+    let message = json["errors"][0]["message"].as_str().expect("a message");
+    assert!(message.starts_with("rule DIV001 failed on `odd`: Division by zero"), "{message}");
+    assert_eq!(json["errors"][0]["help"].as_str().map(str::is_empty), Some(false));
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--format json` |")).expect("the json row");
+    let mut named = keys_after(row, "\"errors\": [{");
+    named.sort();
+    let mut keys: Vec<_> = json["errors"][0].as_object().expect("an error").keys().cloned().collect();
+    keys.sort();
+    assert_eq!(named, keys, "the README's json row names every key of an error");
+    assert_eq!(parse(&example().json)["errors"], serde_json::json!([]));
+
+    let github = run("github");
+    let annotations: Vec<_> =
+        github.lines().filter(|l| l.contains("title=DIV001") || l.contains("title=SLOW001")).collect();
+    assert_eq!(annotations.len(), 2, "{github}");
+    assert!(
+        annotations[0].starts_with(
+            "::error file=rules/DIV001.yaml,line=7,col=7,title=DIV001::rule DIV001 failed on `odd`"
+        ),
+        "{github}"
+    );
+    assert!(
+        annotations[1].starts_with("::error file=rules/SLOW001.yaml,line=7,col=8,title=SLOW001::"),
+        "{github}"
+    );
+
+    let human = run("human");
+    let summary = human.lines().last().expect("a summary line");
+    assert!(summary.ends_with(" in 1 file; 2 rules failed"), "{summary}");
+}
+
 /// SARIF and JUnit list the rules that ran: under `--select` the selected
 /// ones and SL001, which is always reported, at their configured severity.
 #[test]

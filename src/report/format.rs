@@ -59,16 +59,19 @@ impl<'a> RuleInfo<'a> {
 }
 
 /// A rule that failed while it ran or ran out of its time limit. stderr
-/// shows the error in full; the formats that list the rules that ran (SARIF,
-/// JUnit) say there that the rule did not complete, or its "no findings"
-/// would read as a pass.
+/// shows the error in full; every format but human says so too (SARIF and
+/// JUnit, which list the rules that ran, or a rule's "no findings" would
+/// read as a pass; JSON and GitHub, whose readers may never see stderr), and
+/// the human summary line counts them.
 #[derive(Debug, Clone)]
 pub struct RuleFailure<'a> {
     pub code: &'a str,
     /// The error as stderr's first line says it.
     pub message: String,
-    /// `file:line:column` of the expression in the rule file.
-    pub place: String,
+    /// The rule file, as its error names it.
+    pub file: &'a str,
+    /// Where in it the failing expression starts.
+    pub at: LineCol,
     pub help: &'a str,
 }
 
@@ -79,17 +82,17 @@ impl<'a> RuleFailure<'a> {
         let name = error.src.name();
         let file = SourceFile::new(name.into(), name.to_string(), error.src.inner().to_string());
         let at = file.line_col(error.span.offset());
-        RuleFailure {
-            code: &error.code,
-            message: error.to_string(),
-            place: format!("{name}:{}:{}", at.line, at.column),
-            help: &error.help,
-        }
+        RuleFailure { code: &error.code, message: error.to_string(), file: name, at, help: &error.help }
+    }
+
+    /// `file:line:column` of the failing expression.
+    pub(super) fn place(&self) -> String {
+        format!("{}:{}:{}", self.file, self.at.line, self.at.column)
     }
 
     /// The message, where, and the fix, for formats with one text per failure.
     pub(super) fn details(&self) -> String {
-        format!("{}: {}\nhelp: {}", self.place, self.message, self.help)
+        format!("{}: {}\nhelp: {}", self.place(), self.message, self.help)
     }
 }
 
@@ -109,9 +112,10 @@ pub struct Output<'a> {
 /// render in parallel), then written.
 pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
     index_lines(out.findings, out.sources);
+    let summary = Summary { failed_rules: out.failures.len(), ..out.summary };
     let text = match format {
-        OutputFormat::Json => return json::write(out.findings, out.sources, &out.summary, to),
-        OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
+        OutputFormat::Json => return json::write(out.findings, out.sources, out.failures, &summary, to),
+        OutputFormat::Human => human::render(out.findings, out.sources, &summary, out.style),
         OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules, out.failures),
         OutputFormat::Junit => junit::render(
             out.findings,
@@ -120,7 +124,7 @@ pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Res
             out.failures,
             &junit::Meta::from_environment(),
         ),
-        OutputFormat::Github => github::render(out.findings, out.sources),
+        OutputFormat::Github => github::render(out.findings, out.sources, out.failures),
     };
     to.write_all(text.as_bytes())
 }
