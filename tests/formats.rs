@@ -535,9 +535,22 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
         .as_array()
         .expect("notifications")
         .iter()
-        .map(|n| (n["level"].clone(), n["associatedRule"]["id"].clone()))
+        .map(|n| (n["level"].clone(), n["associatedRule"]["id"].clone(), n["locations"].clone()))
         .collect();
-    assert_eq!(notified, [("error".into(), "DIV001".into()), ("error".into(), "SLOW001".into())]);
+    // Each notification points at the failing expression in the rule file.
+    let at = |file, line, column| {
+        serde_json::json!([{"physicalLocation": {
+            "artifactLocation": {"uri": file},
+            "region": {"startLine": line, "startColumn": column}
+        }}])
+    };
+    assert_eq!(
+        notified,
+        [
+            ("error".into(), "DIV001".into(), at("rules/DIV001.yaml", 7, 7)),
+            ("error".into(), "SLOW001".into(), at("rules/SLOW001.yaml", 7, 8))
+        ]
+    );
     // A run that completed says so.
     let clean = parse(&example().sarif);
     assert_eq!(clean["runs"][0]["invocations"], serde_json::json!([{"executionSuccessful": true}]));
@@ -622,6 +635,22 @@ fn sarif_and_junit_list_only_the_selected_rules() {
         .map(|r| (r["id"].clone(), r["defaultConfiguration"]["level"].clone()))
         .collect();
     assert_eq!(listed, [("PS001".into(), "warning".into()), ("SL001".into(), "error".into())]);
+    // Code scanning shows a rule's full description and help: what
+    // `sitelint rule PS001` says, the fix it gives on its example included.
+    let explained = Command::new(env!("CARGO_BIN_EXE_sitelint")).args(["rule", "PS001"]).output().unwrap();
+    let explained = String::from_utf8(explained.stdout).unwrap();
+    let ps001 = &rules[0];
+    let description = ps001["fullDescription"]["text"].as_str().expect("a full description");
+    assert!(description.len() > ps001["shortDescription"]["text"].as_str().unwrap().len(), "{ps001}");
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(&explained).contains(&words(description)), "{explained}");
+    let help = ps001["help"]["text"].as_str().expect("help text");
+    let fix =
+        help.split("Fix (as given for the rule's example): ").nth(1).expect("the fix").split("\n\n").next();
+    let fix = fix.unwrap();
+    assert!(words(&explained).contains(&words(fix)), "{fix}\n{explained}");
+    assert!(ps001["help"]["markdown"].as_str().is_some_and(|m| m.contains("**Fix**")), "{ps001}");
+    assert_eq!(rules[1]["fullDescription"]["text"], rules[1]["shortDescription"]["text"]);
     let (_, junit) = check(dir.path(), &args, "junit");
     let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
     let suites: Vec<_> = doc

@@ -3,14 +3,16 @@
 
 use std::io::{self, Write};
 use std::path::{Component, Path};
+use std::sync::Arc;
 
+use cel::Env;
 use clap::ValueEnum;
 use rayon::prelude::*;
 
 use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
-use crate::rules::Rule;
 use crate::rules::error::RuleRuntimeError;
+use crate::rules::{Rule, RuleSet};
 use crate::source::{FileId, LineCol, Location, SourceFile, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,33 +30,53 @@ pub enum OutputFormat {
 }
 
 /// What a rule is, for formats that describe the rules that ran.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RuleInfo<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub severity: Severity,
     pub summary: &'a str,
+    /// What `sitelint rule CODE` says beyond the summary: the rule file's
+    /// `description`, if it has one.
+    pub description: Option<&'a str>,
     pub url: Option<&'a str>,
+    /// The rule and the environment it runs in, to run it on its example
+    /// for the fix SARIF's rule help shows; `None` for the built-in checks.
+    pub rule: Option<(&'a Arc<Env>, &'a Rule)>,
 }
 
 impl<'a> RuleInfo<'a> {
     /// Every rule that ran, then the built-in snapshot checks.
-    pub fn all(rules: &'a [Rule]) -> Vec<RuleInfo<'a>> {
-        let rules = rules.iter().map(|r| RuleInfo {
+    pub fn all(set: &'a RuleSet) -> Vec<RuleInfo<'a>> {
+        let rules = set.rules.iter().map(|r| RuleInfo {
             code: &r.code,
             name: &r.name,
             severity: r.severity,
             summary: &r.summary,
+            description: r.description.as_deref(),
             url: Some(&r.url),
+            rule: Some((&set.env, r)),
         });
-        let checks = Check::ALL.iter().map(|c| RuleInfo {
+        let checks = Check::ALL.iter().map(|c| RuleInfo::check(*c));
+        rules.chain(checks).collect()
+    }
+
+    /// A built-in check: its summary is all there is to say of it.
+    fn check(c: Check) -> RuleInfo<'static> {
+        RuleInfo {
             code: c.code(),
             name: c.name(),
             severity: c.severity(),
             summary: c.summary(),
+            description: None,
             url: None,
-        });
-        rules.chain(checks).collect()
+            rule: None,
+        }
+    }
+
+    /// A rule the list does not describe, known only from its findings.
+    pub(super) fn unlisted(code: &'a str, name: &'a str, severity: Severity, url: Option<&'a str>) -> Self {
+        RuleInfo { code, name, severity, summary: "", description: None, url, rule: None }
     }
 }
 

@@ -70,10 +70,8 @@ pub fn render(
     // erroring one.
     suites.extend(by_code.into_iter().map(|(code, (findings, failures))| {
         let rule = match findings.first() {
-            Some((f, _)) => {
-                RuleInfo { code, name: &f.name, severity: f.severity, summary: "", url: f.url.as_deref() }
-            }
-            None => RuleInfo { code, name: "", severity: Severity::Error, summary: "", url: None },
+            Some((f, _)) => RuleInfo::unlisted(code, &f.name, f.severity, f.url.as_deref()),
+            None => RuleInfo::unlisted(code, "", Severity::Error, None),
         };
         Suite { rule, findings, failures }
     }));
