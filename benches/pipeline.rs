@@ -213,7 +213,7 @@ fn check_json(dir: &Path, rules: &RuleSet) -> (Vec<u8>, cli::CheckOutput) {
     let output = cli::run_check(dir, rules).unwrap();
     let summary = Summary::new(&output.findings, output.sources.len());
     let mut report = Vec::new();
-    json::write(&output.findings, &output.sources, &summary, &mut report).unwrap();
+    json::write(&output.findings, &output.sources, &[], &summary, &mut report).unwrap();
     (report, output)
 }
 

@@ -452,7 +452,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     sort_findings(&mut findings);
     let mut summary = Summary::new(&findings, files);
     summary.suppressed = suppressed;
-    let mut rule_info = RuleInfo::all(&rules.rules);
+    let mut rule_info = RuleInfo::all(&rules);
     selection.apply_to_rules(&mut rule_info);
     let failures: Vec<RuleFailure> = output.rule_errors.iter().map(RuleFailure::new).collect();
     // `-` is standard output, as for most tools, not a file named `-`.

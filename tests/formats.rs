@@ -251,7 +251,7 @@ fn fingerprints(sarif: &str) -> Vec<(String, String, u64)> {
         .iter()
         .map(|r| {
             (
-                r["partialFingerprints"]["sitelint/v1"].as_str().expect("a fingerprint").to_string(),
+                r["partialFingerprints"]["sitelint/v2"].as_str().expect("a fingerprint").to_string(),
                 r["ruleId"].as_str().expect("a rule id").to_string(),
                 r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().expect("a line"),
             )
@@ -290,12 +290,122 @@ fn fingerprints_survive_a_line_added_above_and_tell_findings_apart() {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), count, "{}: fingerprints are unique", run.name);
+        // Reporters merge test cases with the same classname and name.
+        let mut names = test_names(&run.junit);
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "{}: JUnit test names are unique", run.name);
     }
-    // The two SL002 findings share code, message and file: numbered.
+    // The two SL002 findings share code, message and file, but not the
+    // user they are in.
     let sl002: Vec<_> =
         fingerprints(&awkward().sarif).into_iter().filter(|(_, rule, _)| rule == "SL002").collect();
     assert_eq!(sl002.len(), 2);
-    assert_eq!(sl002[0].0.replace(":1", ":2"), sl002[1].0);
+    assert_ne!(sl002[0].0.split(':').next(), sl002[1].0.split(':').next());
+}
+
+/// A user without a JSM role who is a customer of two projects: two AC001
+/// findings with the same code, subject and file.
+const TWO_PROJECTS: &str = "\
+users:
+  - { account_id: u1, email: bob@contoso.com }
+projects:
+  - key: HELP
+    type: service_desk
+    service_desk: { customers: [bob@contoso.com] }
+  - key: SUP
+    type: service_desk
+    service_desk: { customers: [bob@contoso.com] }
+";
+
+/// Deleting one of two findings about the same subject leaves the other's
+/// fingerprint and JUnit test name as they were: GitHub then closes the
+/// deleted one's alert, not the survivor's, and a CI system tracking tests
+/// sees the survivor's test go on.
+#[test]
+fn fingerprints_and_test_names_survive_deleting_a_sibling_finding() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let site = dir.path().join("site.yaml");
+    let ac001 = || -> (Vec<String>, Vec<String>) {
+        let sarif = check(dir.path(), &["site.yaml"], "sarif").1;
+        let fingerprints =
+            fingerprints(&sarif).into_iter().filter(|(_, rule, _)| rule == "AC001").map(|f| f.0).collect();
+        let junit = check(dir.path(), &["site.yaml"], "junit").1;
+        let names = test_names(&junit).into_iter().filter(|(class, _)| class == "sitelint.AC001");
+        (fingerprints, names.map(|(_, name)| name).collect())
+    };
+    std::fs::write(&site, TWO_PROJECTS).unwrap();
+    let (fingerprints, names) = ac001();
+    for list in [&fingerprints, &names] {
+        assert_eq!(list.len(), 2, "{list:?}");
+        assert_ne!(list[0], list[1]);
+    }
+    assert_eq!(
+        names[1],
+        "bob@contoso.com (site.yaml: projects[key=SUP].service_desk.customers[bob@contoso.com])"
+    );
+    let without_help = TWO_PROJECTS.replace(
+        "  - key: HELP\n    type: service_desk\n    service_desk: { customers: [bob@contoso.com] }\n",
+        "",
+    );
+    assert_ne!(without_help, TWO_PROJECTS);
+    std::fs::write(&site, without_help).unwrap();
+    assert_eq!(ac001(), (fingerprints[1..].to_vec(), names[1..].to_vec()));
+}
+
+/// `(classname, name)` of each JUnit test case.
+fn test_names(junit: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(junit).expect("well-formed XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| {
+            let attribute = |name| n.attribute(name).expect("classname and name").to_string();
+            (attribute("classname"), attribute("name"))
+        })
+        .collect()
+}
+
+/// The keys of the object that follows `prefix` in `text` (`"summary": {`
+/// or `[{`), at its own level: `{"a", "b": [{"c"}]}` gives `a`, `b`.
+fn keys_after(text: &str, prefix: &str) -> Vec<String> {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("{prefix} in {text}")) + prefix.len();
+    let (mut keys, mut depth, mut key) = (Vec::new(), 0, None::<String>);
+    for c in text[start..].chars() {
+        match (c, &mut key) {
+            ('"', None) if depth == 0 => key = Some(String::new()),
+            ('"', Some(_)) => keys.extend(key.take()),
+            (c, Some(k)) => k.push(c),
+            ('{' | '[', None) => depth += 1,
+            ('}' | ']', None) if depth == 0 => break,
+            ('}' | ']', None) => depth -= 1,
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The README's `--format json` row names every key the document has.
+#[test]
+fn readme_names_every_json_key() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--format json` |")).expect("the json row");
+    let document = parse(&example().json);
+    let sorted = |mut keys: Vec<String>| {
+        keys.sort();
+        keys
+    };
+    let keys = |value: &Value| sorted(value.as_object().expect("an object").keys().cloned().collect());
+    let finding = document["findings"].as_array().unwrap().iter().find(|f| f["related"][0].is_object());
+    let finding = finding.expect("a finding with a related place");
+    for (prefix, value) in [
+        ("one JSON document: `{", &document),
+        ("\"findings\": [{", finding),
+        ("\"related\": [{", &finding["related"][0]),
+        ("\"summary\": {", &document["summary"]),
+    ] {
+        assert_eq!(sorted(keys_after(row, prefix)), keys(value), "after {prefix}");
+    }
 }
 
 #[test]
@@ -425,12 +535,87 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
         .as_array()
         .expect("notifications")
         .iter()
-        .map(|n| (n["level"].clone(), n["associatedRule"]["id"].clone()))
+        .map(|n| (n["level"].clone(), n["associatedRule"]["id"].clone(), n["locations"].clone()))
         .collect();
-    assert_eq!(notified, [("error".into(), "DIV001".into()), ("error".into(), "SLOW001".into())]);
+    // Each notification points at the failing expression in the rule file.
+    let at = |file, line, column| {
+        serde_json::json!([{"physicalLocation": {
+            "artifactLocation": {"uri": file},
+            "region": {"startLine": line, "startColumn": column}
+        }}])
+    };
+    assert_eq!(
+        notified,
+        [
+            ("error".into(), "DIV001".into(), at("rules/DIV001.yaml", 7, 7)),
+            ("error".into(), "SLOW001".into(), at("rules/SLOW001.yaml", 7, 8))
+        ]
+    );
     // A run that completed says so.
     let clean = parse(&example().sarif);
     assert_eq!(clean["runs"][0]["invocations"], serde_json::json!([{"executionSuccessful": true}]));
+}
+
+/// JSON and GitHub readers may never see stderr: the document lists the
+/// rules that failed, GitHub annotates their rule files, and the human
+/// summary line says how many failed.
+#[test]
+fn a_rule_that_did_not_complete_is_in_json_github_and_the_summary_line() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("site.yaml"), AWKWARD_SNAPSHOT).unwrap();
+    std::fs::write(dir.path().join("rules/DIV001.yaml"), FAILING_RULE).unwrap();
+    std::fs::write(dir.path().join("rules/SLOW001.yaml"), SLOW_RULE).unwrap();
+    let run = |format| {
+        let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.001"];
+        let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let json = parse(&run("json"));
+    let errors: Vec<_> = json["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["rule"].clone(), e["file"].clone(), e["line"].clone(), e["column"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("DIV001".into(), "rules/DIV001.yaml".into(), 7.into(), 7.into()),
+            ("SLOW001".into(), "rules/SLOW001.yaml".into(), 7.into(), 8.into())
+        ]
+    );
+    let message = json["errors"][0]["message"].as_str().expect("a message");
+    assert!(message.starts_with("rule DIV001 failed on `odd`: Division by zero"), "{message}");
+    assert_eq!(json["errors"][0]["help"].as_str().map(str::is_empty), Some(false));
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--format json` |")).expect("the json row");
+    let mut named = keys_after(row, "\"errors\": [{");
+    named.sort();
+    let mut keys: Vec<_> = json["errors"][0].as_object().expect("an error").keys().cloned().collect();
+    keys.sort();
+    assert_eq!(named, keys, "the README's json row names every key of an error");
+    assert_eq!(parse(&example().json)["errors"], serde_json::json!([]));
+
+    let github = run("github");
+    let annotations: Vec<_> =
+        github.lines().filter(|l| l.contains("title=DIV001") || l.contains("title=SLOW001")).collect();
+    assert_eq!(annotations.len(), 2, "{github}");
+    assert!(
+        annotations[0].starts_with(
+            "::error file=rules/DIV001.yaml,line=7,col=7,title=DIV001::rule DIV001 failed on `odd`"
+        ),
+        "{github}"
+    );
+    assert!(
+        annotations[1].starts_with("::error file=rules/SLOW001.yaml,line=7,col=8,title=SLOW001::"),
+        "{github}"
+    );
+
+    let human = run("human");
+    let summary = human.lines().last().expect("a summary line");
+    assert!(summary.ends_with(" in 1 file; 2 rules failed"), "{summary}");
 }
 
 /// SARIF and JUnit list the rules that ran: under `--select` the selected
@@ -450,6 +635,22 @@ fn sarif_and_junit_list_only_the_selected_rules() {
         .map(|r| (r["id"].clone(), r["defaultConfiguration"]["level"].clone()))
         .collect();
     assert_eq!(listed, [("PS001".into(), "warning".into()), ("SL001".into(), "error".into())]);
+    // Code scanning shows a rule's full description and help: what
+    // `sitelint rule PS001` says, the fix it gives on its example included.
+    let explained = Command::new(env!("CARGO_BIN_EXE_sitelint")).args(["rule", "PS001"]).output().unwrap();
+    let explained = String::from_utf8(explained.stdout).unwrap();
+    let ps001 = &rules[0];
+    let description = ps001["fullDescription"]["text"].as_str().expect("a full description");
+    assert!(description.len() > ps001["shortDescription"]["text"].as_str().unwrap().len(), "{ps001}");
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(&explained).contains(&words(description)), "{explained}");
+    let help = ps001["help"]["text"].as_str().expect("help text");
+    let fix =
+        help.split("Fix (as given for the rule's example): ").nth(1).expect("the fix").split("\n\n").next();
+    let fix = fix.unwrap();
+    assert!(words(&explained).contains(&words(fix)), "{fix}\n{explained}");
+    assert!(ps001["help"]["markdown"].as_str().is_some_and(|m| m.contains("**Fix**")), "{ps001}");
+    assert_eq!(rules[1]["fullDescription"]["text"], rules[1]["shortDescription"]["text"]);
     let (_, junit) = check(dir.path(), &args, "junit");
     let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
     let suites: Vec<_> = doc

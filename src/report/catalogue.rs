@@ -1,11 +1,14 @@
 //! The rule catalogue as text: `sitelint rules` (table, JSON, Markdown for
 //! docs/rules.md) and `sitelint rule CODE`.
 
+use std::sync::Arc;
+
+use cel::Env;
 use serde::Serialize;
 
-use crate::finding::Check;
+use crate::finding::{Check, sort_findings};
 use crate::rules::Rule;
-use crate::rules::view::COLLECTIONS;
+use crate::rules::view::{COLLECTIONS, View};
 
 /// One line per rule, then the built-in checks.
 pub fn table(rules: &[Rule]) -> String {
@@ -61,6 +64,19 @@ fn collection_text(name: &str) -> &'static str {
 /// The first inline test that makes the rule fire: the example to show.
 fn firing_example(rule: &Rule) -> Option<&str> {
     rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.code)).map(|t| t.snapshot.as_str())
+}
+
+/// The fix sitelint gives on the rule's example (its first firing test):
+/// the help of the example's first finding, as `sitelint rule CODE` shows
+/// it. A rule's help is a template; this is it filled in.
+pub fn example_fix(env: &Arc<Env>, rule: &Rule) -> Option<String> {
+    let loaded =
+        crate::load::load_text(&format!("{}-example.yaml", rule.code), firing_example(rule)?).ok()?;
+    let (site, facts, _) = crate::model::build(&loaded.documents);
+    let view = View::build(&site, &facts);
+    let mut findings = crate::rules::run(env, std::slice::from_ref(rule), &view).findings;
+    sort_findings(&mut findings);
+    Some(findings.into_iter().find(|f| *f.code == *rule.code)?.help?.to_string())
 }
 
 /// `sitelint rule CODE`: everything about one rule. `finding` is the

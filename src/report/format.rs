@@ -3,14 +3,16 @@
 
 use std::io::{self, Write};
 use std::path::{Component, Path};
+use std::sync::Arc;
 
+use cel::Env;
 use clap::ValueEnum;
 use rayon::prelude::*;
 
 use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
-use crate::rules::Rule;
 use crate::rules::error::RuleRuntimeError;
+use crate::rules::{Rule, RuleSet};
 use crate::source::{FileId, LineCol, Location, SourceFile, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,47 +30,70 @@ pub enum OutputFormat {
 }
 
 /// What a rule is, for formats that describe the rules that ran.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RuleInfo<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub severity: Severity,
     pub summary: &'a str,
+    /// What `sitelint rule CODE` says beyond the summary: the rule file's
+    /// `description`, if it has one.
+    pub description: Option<&'a str>,
     pub url: Option<&'a str>,
+    /// The rule and the environment it runs in, to run it on its example
+    /// for the fix SARIF's rule help shows; `None` for the built-in checks.
+    pub rule: Option<(&'a Arc<Env>, &'a Rule)>,
 }
 
 impl<'a> RuleInfo<'a> {
     /// Every rule that ran, then the built-in snapshot checks.
-    pub fn all(rules: &'a [Rule]) -> Vec<RuleInfo<'a>> {
-        let rules = rules.iter().map(|r| RuleInfo {
+    pub fn all(set: &'a RuleSet) -> Vec<RuleInfo<'a>> {
+        let rules = set.rules.iter().map(|r| RuleInfo {
             code: &r.code,
             name: &r.name,
             severity: r.severity,
             summary: &r.summary,
+            description: r.description.as_deref(),
             url: Some(&r.url),
+            rule: Some((&set.env, r)),
         });
-        let checks = Check::ALL.iter().map(|c| RuleInfo {
+        let checks = Check::ALL.iter().map(|c| RuleInfo::check(*c));
+        rules.chain(checks).collect()
+    }
+
+    /// A built-in check: its summary is all there is to say of it.
+    fn check(c: Check) -> RuleInfo<'static> {
+        RuleInfo {
             code: c.code(),
             name: c.name(),
             severity: c.severity(),
             summary: c.summary(),
+            description: None,
             url: None,
-        });
-        rules.chain(checks).collect()
+            rule: None,
+        }
+    }
+
+    /// A rule the list does not describe, known only from its findings.
+    pub(super) fn unlisted(code: &'a str, name: &'a str, severity: Severity, url: Option<&'a str>) -> Self {
+        RuleInfo { code, name, severity, summary: "", description: None, url, rule: None }
     }
 }
 
 /// A rule that failed while it ran or ran out of its time limit. stderr
-/// shows the error in full; the formats that list the rules that ran (SARIF,
-/// JUnit) say there that the rule did not complete, or its "no findings"
-/// would read as a pass.
+/// shows the error in full; every format but human says so too (SARIF and
+/// JUnit, which list the rules that ran, or a rule's "no findings" would
+/// read as a pass; JSON and GitHub, whose readers may never see stderr), and
+/// the human summary line counts them.
 #[derive(Debug, Clone)]
 pub struct RuleFailure<'a> {
     pub code: &'a str,
     /// The error as stderr's first line says it.
     pub message: String,
-    /// `file:line:column` of the expression in the rule file.
-    pub place: String,
+    /// The rule file, as its error names it.
+    pub file: &'a str,
+    /// Where in it the failing expression starts.
+    pub at: LineCol,
     pub help: &'a str,
 }
 
@@ -79,17 +104,17 @@ impl<'a> RuleFailure<'a> {
         let name = error.src.name();
         let file = SourceFile::new(name.into(), name.to_string(), error.src.inner().to_string());
         let at = file.line_col(error.span.offset());
-        RuleFailure {
-            code: &error.code,
-            message: error.to_string(),
-            place: format!("{name}:{}:{}", at.line, at.column),
-            help: &error.help,
-        }
+        RuleFailure { code: &error.code, message: error.to_string(), file: name, at, help: &error.help }
+    }
+
+    /// `file:line:column` of the failing expression.
+    pub(super) fn place(&self) -> String {
+        format!("{}:{}:{}", self.file, self.at.line, self.at.column)
     }
 
     /// The message, where, and the fix, for formats with one text per failure.
     pub(super) fn details(&self) -> String {
-        format!("{}: {}\nhelp: {}", self.place, self.message, self.help)
+        format!("{}: {}\nhelp: {}", self.place(), self.message, self.help)
     }
 }
 
@@ -109,9 +134,10 @@ pub struct Output<'a> {
 /// render in parallel), then written.
 pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
     index_lines(out.findings, out.sources);
+    let summary = Summary { failed_rules: out.failures.len(), ..out.summary };
     let text = match format {
-        OutputFormat::Json => return json::write(out.findings, out.sources, &out.summary, to),
-        OutputFormat::Human => human::render(out.findings, out.sources, &out.summary, out.style),
+        OutputFormat::Json => return json::write(out.findings, out.sources, out.failures, &summary, to),
+        OutputFormat::Human => human::render(out.findings, out.sources, &summary, out.style),
         OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules, out.failures),
         OutputFormat::Junit => junit::render(
             out.findings,
@@ -120,7 +146,7 @@ pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Res
             out.failures,
             &junit::Meta::from_environment(),
         ),
-        OutputFormat::Github => github::render(out.findings, out.sources),
+        OutputFormat::Github => github::render(out.findings, out.sources, out.failures),
     };
     to.write_all(text.as_bytes())
 }

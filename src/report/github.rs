@@ -1,16 +1,20 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
-//! line per finding, which the runner turns into an annotation on the file.
+//! line per finding, which the runner turns into an annotation on the file,
+//! and an `::error` on the rule file for each rule that failed while running
+//! or ran out of time (stderr, which says so too, is seldom read in CI).
 //!
 //! No summary line: a `::notice` summary would be one more annotation,
 //! counted against the runner's annotation limits and listed among the
 //! findings as if it were one, and the step's exit code already says
 //! whether the check passed.
 
-use super::format::{details, region, slash_path};
+use std::path::Path;
+
+use super::format::{RuleFailure, details, region, slash_path};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
 
-pub fn render(findings: &[Finding], sources: &SourceSet) -> String {
+pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure]) -> String {
     let mut out = String::new();
     for f in findings {
         let command = match f.severity {
@@ -28,6 +32,16 @@ pub fn render(findings: &[Finding], sources: &SourceSet) -> String {
             end.column,
             property(&f.code),
             data(&details(f, sources)),
+        );
+    }
+    for failure in failures {
+        out += &format!(
+            "::error file={},line={},col={},title={}::{}\n",
+            property(&slash_path(Path::new(failure.file))),
+            failure.at.line,
+            failure.at.column,
+            property(failure.code),
+            data(&format!("{}\nhelp: {}", failure.message, failure.help)),
         );
     }
     out

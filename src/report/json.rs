@@ -1,5 +1,6 @@
-//! JSON output: one document with every finding and the summary, lines and
-//! columns 1-based, `file` the path as opened.
+//! JSON output: one document with every finding, every rule that failed
+//! while running, and the summary, lines and columns 1-based, `file` the
+//! path as opened.
 
 use std::io::{self, Write};
 
@@ -7,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Summary;
+use super::format::RuleFailure;
 use crate::finding::Finding;
 use crate::source::{Location, SourceSet};
 
@@ -38,6 +40,32 @@ struct JsonRelated<'a> {
     message: &'a str,
 }
 
+/// A rule that failed while running or ran out of time: where in its rule
+/// file, and why. A reader of the document alone (a CI step, a dashboard)
+/// would otherwise take its missing findings for a pass.
+#[derive(Serialize)]
+struct JsonError<'a> {
+    rule: &'a str,
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    help: &'a str,
+}
+
+impl<'a> JsonError<'a> {
+    fn new(failure: &'a RuleFailure) -> JsonError<'a> {
+        JsonError {
+            rule: failure.code,
+            message: &failure.message,
+            file: failure.file,
+            line: failure.at.line,
+            column: failure.at.column,
+            help: failure.help,
+        }
+    }
+}
+
 impl Serialize for Summary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -66,6 +94,7 @@ const PART: usize = 64;
 pub fn write(
     findings: &[Finding],
     sources: &SourceSet,
+    failures: &[RuleFailure],
     summary: &Summary,
     mut out: impl Write,
 ) -> io::Result<()> {
@@ -83,8 +112,13 @@ pub fn write(
             out.write_all(if first { &part[1..] } else { part })?;
         }
     }
-    out.write_all(if findings.is_empty() { b"],\n  \"summary\": " } else { b"\n  ],\n  \"summary\": " })?;
+    out.write_all(if findings.is_empty() { b"],\n  \"errors\": " } else { b"\n  ],\n  \"errors\": " })?;
+    let errors: Vec<JsonError> = failures.iter().map(JsonError::new).collect();
     let mut text = Vec::new();
+    serde_json::to_writer_pretty(&mut text, &errors)?;
+    indent(&text, 1, &mut out)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    text.clear();
     serde_json::to_writer_pretty(&mut text, summary)?;
     indent(&text, 1, &mut out)?;
     out.write_all(b"\n}\n")
@@ -326,17 +360,21 @@ mod tests {
     #[derive(Serialize)]
     struct Whole<'a> {
         findings: Vec<JsonFinding<'a>>,
+        errors: Vec<JsonError<'a>>,
         summary: Summary,
     }
 
-    fn written(findings: &[Finding], sources: &SourceSet) -> (String, String) {
+    fn written(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure]) -> (String, String) {
         let summary = Summary::new(findings, sources.len());
         let mut parallel = Vec::new();
-        write(findings, sources, &summary, &mut parallel).unwrap();
+        write(findings, sources, failures, &summary, &mut parallel).unwrap();
         let paths: Vec<String> =
             sources.iter().map(|(id, _)| sources.path(id).display().to_string()).collect();
-        let whole =
-            Whole { findings: findings.iter().map(|f| json_finding(f, sources, &paths)).collect(), summary };
+        let whole = Whole {
+            findings: findings.iter().map(|f| json_finding(f, sources, &paths)).collect(),
+            errors: failures.iter().map(JsonError::new).collect(),
+            summary,
+        };
         let mut at_once = serde_json::to_vec_pretty(&whole).unwrap();
         at_once.push(b'\n');
         (String::from_utf8(parallel).unwrap(), String::from_utf8(at_once).unwrap())
@@ -389,9 +427,18 @@ mod tests {
                 if i % 3 == 0 { finding.with_related(at(5, 8), "there") } else { finding }
             })
             .collect();
+        let failure = RuleFailure {
+            code: "DIV001",
+            message: "rule DIV001 failed on `\"x\"`".into(),
+            file: "rules/DIV001.yaml",
+            at: crate::source::LineCol { line: 7, column: 7 },
+            help: "fix it",
+        };
         for count in [0, 1, findings.len()] {
-            let (parallel, at_once) = written(&findings[..count], &sources);
-            assert_eq!(parallel, at_once, "{count} findings");
+            for failures in [&[][..], std::slice::from_ref(&failure)] {
+                let (parallel, at_once) = written(&findings[..count], &sources, failures);
+                assert_eq!(parallel, at_once, "{count} findings, {} failures", failures.len());
+            }
         }
     }
 }

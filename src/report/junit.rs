@@ -4,11 +4,12 @@
 //! stopped the rule, or one passing test case when the rule found nothing,
 //! so a report also shows what was checked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::format::{RuleFailure, RuleInfo, details, place, slash_path};
+use super::keypath::key_paths;
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
@@ -50,9 +51,9 @@ pub fn render(
     failures: &[RuleFailure],
     meta: &Meta,
 ) -> String {
-    let mut by_code: BTreeMap<&str, (Vec<&Finding>, Vec<&RuleFailure>)> = BTreeMap::new();
-    for f in findings {
-        by_code.entry(&f.code).or_default().0.push(f);
+    let mut by_code: BTreeMap<&str, (Vec<Case>, Vec<&RuleFailure>)> = BTreeMap::new();
+    for (f, path) in findings.iter().zip(key_paths(findings, sources)) {
+        by_code.entry(&f.code).or_default().0.push((f, path));
     }
     for failure in failures {
         by_code.entry(failure.code).or_default().1.push(failure);
@@ -69,10 +70,8 @@ pub fn render(
     // erroring one.
     suites.extend(by_code.into_iter().map(|(code, (findings, failures))| {
         let rule = match findings.first() {
-            Some(f) => {
-                RuleInfo { code, name: &f.name, severity: f.severity, summary: "", url: f.url.as_deref() }
-            }
-            None => RuleInfo { code, name: "", severity: Severity::Error, summary: "", url: None },
+            Some((f, _)) => RuleInfo::unlisted(code, &f.name, f.severity, f.url.as_deref()),
+            None => RuleInfo::unlisted(code, "", Severity::Error, None),
         };
         Suite { rule, findings, failures }
     }));
@@ -85,9 +84,12 @@ pub fn render(
     out
 }
 
+/// A finding, and its key path in its file.
+type Case<'a> = (&'a Finding, String);
+
 struct Suite<'a> {
     rule: RuleInfo<'a>,
-    findings: Vec<&'a Finding>,
+    findings: Vec<Case<'a>>,
     /// Why the rule did not complete: each is an erroring test case, and
     /// the rule has no passing one, since its findings may be missing.
     failures: Vec<&'a RuleFailure<'a>>,
@@ -122,10 +124,24 @@ impl Suite<'_> {
             let _ =
                 writeln!(out, "    <testcase name=\"no findings\" classname=\"{classname}\" time=\"0\"/>");
         }
-        for f in &self.findings {
-            // Named by what the finding is about and its file, not its line,
-            // so CI systems that track tests across runs see the same test.
-            let name = format!("{} ({})", f.subject(), slash_path(sources.path(f.primary.file)));
+        // Names already given in this suite, and how many times.
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for (f, path) in &self.findings {
+            // Named by what the finding is about, its file and the keys down
+            // to it, not its line, so CI systems that track tests across
+            // runs see the same test, and a sibling's removal renames none.
+            // Reporters key tests on name and classname, so findings alike
+            // in all of these (a value twice in one list) are numbered.
+            let file = slash_path(sources.path(f.primary.file));
+            let mut name = match path.as_str() {
+                "" => format!("{} ({file})", f.subject()),
+                path => format!("{} ({file}: {path})", f.subject()),
+            };
+            let seen = names.entry(name.clone()).or_default();
+            *seen += 1;
+            if *seen > 1 {
+                name += &format!(" #{seen}");
+            }
             let body = format!(
                 "{}: {} {} {}\n{}",
                 place(sources, &f.primary),

@@ -9,6 +9,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod keypath;
 pub mod sarif;
 
 use crate::finding::{Finding, Severity};
@@ -32,6 +33,9 @@ pub struct Summary {
     pub files: usize,
     /// Findings a suppression hid (not among the counts above).
     pub suppressed: usize,
+    /// Rules that failed while running or ran out of time: their findings
+    /// may be missing. (The JSON document lists them instead of counting.)
+    pub failed_rules: usize,
 }
 
 impl Summary {
@@ -43,10 +47,13 @@ impl Summary {
             infos: count(Severity::Info),
             files,
             suppressed: 0,
+            failed_rules: 0,
         }
     }
 
-    /// `3 errors, 1 warning in 6 files`, or `no findings in 6 files`.
+    /// `3 errors, 1 warning in 6 files`, or `no findings in 6 files`, and
+    /// `; 1 rule failed` when one did: its findings may be missing, and the
+    /// line should not read as the whole story.
     pub fn line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let mut parts = Vec::new();
@@ -60,6 +67,10 @@ impl Summary {
             0 => String::new(),
             n => format!(" ({n} suppressed)"),
         };
-        format!("{counts} in {}{suppressed}", plural(self.files, "file"))
+        let failed = match self.failed_rules {
+            0 => String::new(),
+            n => format!("; {} failed", plural(n, "rule")),
+        };
+        format!("{counts} in {}{suppressed}{failed}", plural(self.files, "file"))
     }
 }

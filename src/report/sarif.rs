@@ -6,9 +6,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
+use super::catalogue::example_fix;
 use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
+use super::keypath::key_paths;
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
 
@@ -16,7 +19,7 @@ const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The `partialFingerprints` key; bump the version if the hashed fields change.
-const FINGERPRINT: &str = "sitelint/v1";
+const FINGERPRINT: &str = "sitelint/v2";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -50,9 +53,34 @@ struct Invocation<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Notification<'a> {
+    /// The failing expression in the rule file; none for a built-in rule,
+    /// whose file is inside sitelint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<NotificationLocation>,
     level: &'static str,
     message: OwnedText,
     associated_rule: RuleReference<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationLocation {
+    physical_location: StartLocation,
+}
+
+/// Where an error was found: only where it starts is known.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StartLocation {
+    artifact_location: ArtifactLocation,
+    region: Start,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Start {
+    start_line: usize,
+    start_column: usize,
 }
 
 #[derive(Serialize)]
@@ -80,9 +108,18 @@ struct Descriptor<'a> {
     id: &'a str,
     name: &'a str,
     short_description: Text<'a>,
+    full_description: OwnedText,
+    /// What code scanning shows as the rule's help.
+    help: Help,
     #[serde(skip_serializing_if = "Option::is_none")]
     help_uri: Option<&'a str>,
     default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -191,11 +228,24 @@ pub fn render(
     let notifications: Vec<Notification> = failures
         .iter()
         .map(|failure| Notification {
+            // `<built-in>/AC001.yaml` names no file.
+            locations: match failure.file.starts_with('<') {
+                true => Vec::new(),
+                false => vec![NotificationLocation {
+                    physical_location: StartLocation {
+                        artifact_location: ArtifactLocation { uri: uri(Path::new(failure.file)) },
+                        region: Start { start_line: failure.at.line, start_column: failure.at.column },
+                    },
+                }],
+            },
             level: "error",
             message: OwnedText { text: failure.details() },
             associated_rule: RuleReference { id: failure.code, index: index.get(failure.code).copied() },
         })
         .collect();
+    // Each rule run on its example: a few tiny snapshots, in parallel.
+    let fixes: Vec<Option<String>> =
+        rules.par_iter().map(|r| r.rule.and_then(|(env, rule)| example_fix(env, rule))).collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -206,10 +256,13 @@ pub fn render(
                     version: env!("CARGO_PKG_VERSION"),
                     rules: rules
                         .iter()
-                        .map(|r| Descriptor {
+                        .zip(fixes)
+                        .map(|(r, fix)| Descriptor {
                             id: r.code,
                             name: r.name,
                             short_description: Text { text: r.summary },
+                            full_description: OwnedText { text: prose(r.description.unwrap_or(r.summary)) },
+                            help: help(r, fix.as_deref()),
                             help_uri: r.url,
                             default_configuration: Configuration { level: level(r.severity) },
                         })
@@ -227,6 +280,47 @@ pub fn render(
     // Serializing plain data to a String cannot fail.
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
+    out
+}
+
+/// A rule's help, as `sitelint rule CODE` explains it: summary,
+/// description, the fix it gives on its example, and its page.
+fn help(rule: &RuleInfo, fix: Option<&str>) -> Help {
+    let mut text = rule.summary.to_string();
+    let mut markdown = escape_markdown(rule.summary);
+    if let Some(description) = rule.description.map(prose) {
+        text += &format!("\n\n{description}");
+        markdown += &format!("\n\n{}", escape_markdown(&description));
+    }
+    if let Some(fix) = fix {
+        text += &format!("\n\nFix (as given for the rule's example): {fix}");
+        markdown += &format!("\n\n**Fix** (as given for the rule's example): {}", escape_markdown(fix));
+    }
+    if let Some(url) = rule.url {
+        text += &format!("\n\nDocumentation: {url}");
+        markdown += &format!("\n\n[Documentation]({url})");
+    }
+    Help { text, markdown }
+}
+
+/// A rule file's text with its paragraphs unwrapped: its lines break where
+/// its author's editor did, and a viewer wraps to its own width.
+fn prose(text: &str) -> String {
+    let paragraphs =
+        text.trim_end().split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+    paragraphs.collect::<Vec<_>>().join("\n\n")
+}
+
+/// Rule texts are prose, not Markdown: `customers-<site>` would read as an
+/// HTML tag and `a_b_c` as emphasis, so their punctuation is escaped.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -267,16 +361,20 @@ fn encode(slashed: &str, absolute: bool) -> String {
 }
 
 /// One fingerprint per finding: a hash of its code, subject (entity, or
-/// message) and path relative to the snapshot root, so it survives edits
-/// elsewhere and moving the snapshot. Findings with the same key are
-/// numbered in output order (`:1`, `:2`), which is deterministic.
+/// message), path relative to the snapshot root and key path in the file
+/// ([`key_paths`]), so it survives edits elsewhere and moving the snapshot,
+/// and tells apart findings about one subject at different places (a user
+/// listed as a customer of two projects): deleting one leaves the other's
+/// fingerprint as it was. Only findings alike in all four (a value written
+/// twice in one list) are told apart by their order (`:1`, `:2`).
 fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
     let mut seen: HashMap<u128, usize> = HashMap::new();
     findings
         .iter()
-        .map(|f| {
+        .zip(key_paths(findings, sources))
+        .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
-            let key = fnv1a_128(&[&f.code, f.subject(), relative]);
+            let key = fnv1a_128(&[&f.code, f.subject(), relative, &path]);
             let n = seen.entry(key).or_default();
             *n += 1;
             format!("{key:032x}:{n}")
@@ -310,6 +408,11 @@ mod tests {
         assert_eq!(encode("my site/a,b:c.yaml", false), "my%20site/a%2Cb%3Ac.yaml");
         assert_eq!(encode("/tmp/é.yaml", true), "file:///tmp/%C3%A9.yaml");
         assert_eq!(encode("C:/s/a.yaml", true), "file:///C:/s/a.yaml");
+    }
+
+    #[test]
+    fn markdown_punctuation_in_rule_texts_is_escaped() {
+        assert_eq!(escape_markdown("customers-<site> a_b *c* `d`"), r"customers-\<site\> a\_b \*c\* \`d\`");
     }
 
     #[test]
