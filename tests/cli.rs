@@ -725,3 +725,28 @@ fn a_place_in_a_message_is_a_rule_error_not_debug_text() {
     assert!(err.contains("rule PLACE1 failed on `customer_access`"), "{err}");
     assert!(err.contains("a place in the snapshot cannot be shown in a message"), "{err}");
 }
+
+/// Values a message shows read as CEL writes them, never as Rust's debug text.
+#[test]
+fn a_message_shows_types_and_bytes_as_text() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("SHOW1.yaml"),
+        "code: SHOW1\nname: show\nseverity: info\nsummary: s\nurl: https://example.com\n\
+         for_each: projects\nwhen: 'true'\n\
+         message: \"{{ type(item.key) }} {{ type(1) }} {{ b'ab' }} {{ [1, 'x'] }}\"\nhelp: h\nat: item\n",
+    )
+    .unwrap();
+    let out = sitelint(&[
+        "check",
+        "snapshots/example/projects/DEV.yaml",
+        "--rules",
+        rules.path().to_str().unwrap(),
+        "--select",
+        "SHOW1",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect(&stderr(&out));
+    assert_eq!(json["findings"][0]["message"], "string int ab 1, x", "{json}");
+}

@@ -2,7 +2,9 @@
 //! expression compiled when the rule is loaded.
 
 use cel::common::traits::Indexer;
-use cel::common::types::{CelBool, CelDouble, CelInt, CelString, CelUInt, Kind};
+use cel::common::types::{
+    CelBool, CelBytes, CelDouble, CelDuration, CelInt, CelString, CelTimestamp, CelType, CelUInt, Kind,
+};
 use cel::common::value::Val;
 use cel::{Context, Env};
 
@@ -171,8 +173,17 @@ pub fn display(value: &dyn Val, out: &mut String) {
                 _ = write!(out, "{}", f.inner());
             } else if let Some(b) = value.downcast_ref::<CelBool>() {
                 _ = write!(out, "{}", b.inner());
+            } else if let Some(t) = value.downcast_ref::<CelType>() {
+                out.push_str(t.name());
+            } else if let Some(b) = value.downcast_ref::<CelBytes>() {
+                out.push_str(&String::from_utf8_lossy(b.inner()));
+            } else if let Some(t) = value.downcast_ref::<CelTimestamp>() {
+                out.push_str(&t.inner().to_rfc3339());
+            } else if let Some(d) = value.downcast_ref::<CelDuration>() {
+                _ = write!(out, "{}s", d.inner().num_milliseconds() as f64 / 1000.0);
             } else {
-                _ = write!(out, "{value:?}");
+                // Never Rust's debug text in a message: the type says what it is.
+                _ = write!(out, "<{}>", value.get_type().name());
             }
         }
     }
