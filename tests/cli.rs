@@ -747,6 +747,7 @@ fn a_message_shows_types_and_bytes_as_text() {
         "--format",
         "json",
     ]);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect(&stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
     assert_eq!(json["findings"][0]["message"], "string int ab 1, x", "{json}");
 }
