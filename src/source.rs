@@ -298,7 +298,8 @@ fn count_breaks(text: &[u8]) -> (Vec<u32>, usize, bool) {
 }
 
 /// The text of a rule or config file (`what` says which), lone CRs made
-/// LFs (see [`with_lone_crs_as_lf`]). A file that is not UTF-8 cannot be
+/// LFs, at the same offsets: miette shows these files from their text as
+/// it is, breaking lines at LF and CRLF only. A file that is not UTF-8 cannot be
 /// shown, so the error says where its first invalid byte is.
 pub fn read_text(path: &Path, what: &str) -> Result<String, miette::Report> {
     let bytes =
@@ -318,9 +319,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, miette::Report> {
     Ok(with_lone_crs_as_lf(text))
 }
 
-/// `text` with each lone CR made an LF, at the same offsets: for rule and
-/// config files, which miette shows from their text as it is, breaking
-/// lines at LF and CRLF only.
+/// `text` with each lone CR made an LF, at the same offsets.
 fn with_lone_crs_as_lf(text: String) -> String {
     if !text.contains('\r') {
         return text;
