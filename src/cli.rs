@@ -301,8 +301,9 @@ fn run_watched(
     findings.reserve(loaded.findings.len() + model_findings.len());
     // A file that did not parse may define what a reference names: one
     // typo in users.yaml made every reference to its users an SL005,
-    // burying the SL001 that explains them all.
-    let skipped = loaded.findings.iter().any(|f| selection::always_reported(&f.code));
+    // burying the SL001 that explains them all. (An empty file defines
+    // nothing.)
+    let skipped = loaded.unparsed > 0;
     let unresolved = Check::UnresolvedReference.code();
     let before = model_findings.len();
     let model_findings: Vec<Finding> =
@@ -495,7 +496,10 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
         write_stderr(&format!("{note}\n"));
     }
-    if output.unjudged_references > 0 && !args.quiet {
+    if output.unjudged_references > 0
+        && selection.is_selected(Check::UnresolvedReference.code())
+        && !args.quiet
+    {
         let references = plural_n(output.unjudged_references, "reference");
         write_stderr(&format!(
             "note: {references} to unknown names left out (SL005): a file that does not parse (SL001) may define them\n"

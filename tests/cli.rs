@@ -132,6 +132,14 @@ fn references_are_not_judged_unknown_while_a_file_does_not_parse() {
     assert_eq!(out.status.code(), Some(1));
     let note = "note: 2 references to unknown names left out (SL005): a file that does not parse (SL001) may define them";
     assert!(stderr(&out).contains(note), "{}", stderr(&out));
+    // Not a word of SL005 when it is not selected.
+    let ignored = sitelint(&["check", folder, "--format", "json", "--ignore", "SL005"]);
+    assert!(!stderr(&ignored).contains("SL005"), "{}", stderr(&ignored));
+    // An empty file defines nothing: unknown names are still judged.
+    write("users.yaml", "users:\n  - {account_id: a, email: a@acme.com}\n");
+    write("notes.yaml", "");
+    let out = sitelint(&["check", folder, "--format", "json"]);
+    assert_eq!(codes(&out), ["SL005", "SL001"], "{}", stdout(&out));
 }
 
 #[test]

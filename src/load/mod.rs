@@ -55,6 +55,9 @@ pub struct Loaded<D = Document> {
     /// their extension (`users.YAML`), which are not read: relative names,
     /// in path order, for a warning.
     pub unread: Vec<String>,
+    /// How many files with content did not parse (SL001, not for being
+    /// empty): what they define is unknown.
+    pub unparsed: usize,
 }
 
 /// Why a snapshot cannot be linted at all; the CLI exits 2.
@@ -421,6 +424,7 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
         documents: Vec::new(),
         findings: Vec::new(),
         unread: Vec::new(),
+        unparsed: 0,
     };
     let mut empty = 0;
     let count = files.len();
@@ -432,6 +436,7 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
             Ok(document) => loaded.documents.push(document),
             Err(error) => {
                 empty += usize::from(is_empty_file(&error));
+                loaded.unparsed += usize::from(!is_empty_file(&error));
                 let (span, message) = at_the_end(&loaded.sources.get(id).text, error);
                 loaded.findings.push(Check::Syntax.at(Location { file: id, span }, message));
             }
