@@ -616,6 +616,16 @@ fn a_rule_that_did_not_complete_is_in_json_github_and_the_summary_line() {
     let human = run("human");
     let summary = human.lines().last().expect("a summary line");
     assert!(summary.ends_with(" in 1 file; 2 rules failed"), "{summary}");
+
+    // A built-in rule's file is inside sitelint: its annotation names none.
+    let out = Command::new(env!("CARGO_BIN_EXE_sitelint"))
+        .args(["check", "snapshots/example", "--max-rule-time", "0.000000001", "--format", "github"])
+        .output()
+        .expect("sitelint runs");
+    let github = String::from_utf8_lossy(&out.stdout);
+    let timed_out: Vec<_> = github.lines().filter(|l| l.contains("ran out of its time limit")).collect();
+    assert!(!timed_out.is_empty(), "{github}");
+    assert!(timed_out.iter().all(|l| l.starts_with("::error title=")), "{github}");
 }
 
 /// SARIF and JUnit list the rules that ran: under `--select` the selected

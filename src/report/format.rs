@@ -107,6 +107,12 @@ impl<'a> RuleFailure<'a> {
         RuleFailure { code: &error.code, message: error.to_string(), file: name, at, help: &error.help }
     }
 
+    /// The rule file, unless it is built into sitelint (nothing on disk for
+    /// an annotation or a code-scanning location to point at).
+    pub(super) fn file_on_disk(&self) -> Option<&'a str> {
+        (!self.file.starts_with(crate::rules::registry::BUILTIN)).then_some(self.file)
+    }
+
     /// `file:line:column` of the failing expression.
     pub(super) fn place(&self) -> String {
         format!("{}:{}:{}", self.file, self.at.line, self.at.column)

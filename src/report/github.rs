@@ -35,11 +35,19 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
         );
     }
     for failure in failures {
+        // A built-in rule's file is inside sitelint: the annotation goes on
+        // the run, not on a file of the repository.
+        let place = match failure.file_on_disk() {
+            Some(file) => format!(
+                "file={},line={},col={},",
+                property(&slash_path(Path::new(file))),
+                failure.at.line,
+                failure.at.column
+            ),
+            None => String::new(),
+        };
         out += &format!(
-            "::error file={},line={},col={},title={}::{}\n",
-            property(&slash_path(Path::new(failure.file))),
-            failure.at.line,
-            failure.at.column,
+            "::error {place}title={}::{}\n",
             property(failure.code),
             data(&format!("{}\nhelp: {}", failure.message, failure.help)),
         );

@@ -131,8 +131,9 @@ impl RuleSet {
     }
 }
 
-/// How the names of built-in rule files begin.
-const BUILTIN: &str = "<built-in>/";
+/// How the names of built-in rule files begin: they are inside sitelint,
+/// not files a report can point at.
+pub(crate) const BUILTIN: &str = "<built-in>/";
 
 /// What a rule file with a built-in rule's code does.
 #[derive(Clone, Copy, PartialEq, Eq)]
