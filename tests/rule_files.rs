@@ -260,6 +260,16 @@ fn a_place_compared_as_a_value_is_an_error() {
     assert!(help.unwrap().contains("`item.internal == true`"));
 }
 
+/// With `in` or an ordering, or inside a list, a place is still compared.
+#[test]
+fn a_place_compared_with_in_or_in_a_list_is_an_error() {
+    for (name, column) in [("place-compared-in.yaml", 8), ("place-compared-list.yaml", 8)] {
+        let (message, line, at, _) = load_error(name);
+        assert_eq!(message, "a place in the snapshot is compared as a value", "{name}");
+        assert_eq!((line, at), (7, column), "{name}");
+    }
+}
+
 #[test]
 fn a_place_shown_in_a_message_is_an_error() {
     let (message, line, column, help) = load_error("place-shown.yaml");

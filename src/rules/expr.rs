@@ -301,8 +301,20 @@ fn walk(
             for arg in &call.args {
                 args.push(walk(arg, functions, bound)?);
             }
-            let compares = [operators::EQUALS, operators::NOT_EQUALS].contains(&call.func_name.as_str());
-            if let Some(place) = args.iter().position(|ty| compares && *ty == Ty::Place) {
+            // A place is for pointing: its value is not the setting's, so a
+            // comparison would be silently false (or true), in a list too.
+            let compares = [
+                operators::EQUALS,
+                operators::NOT_EQUALS,
+                operators::IN,
+                operators::LESS,
+                operators::LESS_EQUALS,
+                operators::GREATER,
+                operators::GREATER_EQUALS,
+            ]
+            .contains(&call.func_name.as_str());
+            let place = |ty: &Ty| matches!(ty, Ty::Place | Ty::List(Ty::Place));
+            if let Some(place) = args.iter().position(|ty| compares && place(ty)) {
                 let function = match &call.args[place].expr {
                     Ast::Call(call) => call.func_name.clone(),
                     _ => String::new(),
@@ -328,10 +340,12 @@ fn walk(
             }
         }
         Ast::List(l) => {
+            let mut places = false;
             for el in &l.elements {
-                walk(el, functions, bound)?;
+                places |= walk(el, functions, bound)? == Ty::Place;
             }
-            Ty::Any
+            // Kept as a list of places, which may not be compared either.
+            if places { Ty::List(&Ty::Place) } else { Ty::Any }
         }
         Ast::Map(m) => {
             for entry in &m.entries {
