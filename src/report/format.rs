@@ -135,23 +135,20 @@ pub struct Output<'a> {
     pub style: human::Style,
 }
 
-/// Writes a check's result in `format` to `to`. JSON is written as it is
-/// serialized; the other formats are rendered first (human diagnostics
-/// render in parallel), then written.
+/// Writes a check's result in `format` to `to`. JSON, SARIF and JUnit are
+/// written as they are serialized; the other formats are rendered first
+/// (human diagnostics render in parallel), then written.
 pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
     index_lines(out.findings, out.sources);
     let summary = Summary { failed_rules: out.failures.len(), ..out.summary };
     let text = match format {
         OutputFormat::Json => return json::write(out.findings, out.sources, out.failures, &summary, to),
         OutputFormat::Human => human::render(out.findings, out.sources, &summary, out.style),
-        OutputFormat::Sarif => sarif::render(out.findings, out.sources, out.rules, out.failures),
-        OutputFormat::Junit => junit::render(
-            out.findings,
-            out.sources,
-            out.rules,
-            out.failures,
-            &junit::Meta::from_environment(),
-        ),
+        OutputFormat::Sarif => return sarif::write(out.findings, out.sources, out.rules, out.failures, to),
+        OutputFormat::Junit => {
+            let meta = junit::Meta::from_environment();
+            return junit::write(out.findings, out.sources, out.rules, out.failures, &meta, to);
+        }
         OutputFormat::Github => github::render(out.findings, out.sources, out.failures),
     };
     to.write_all(text.as_bytes())

@@ -305,9 +305,9 @@ fn first_to_escape(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Writes pretty-printed JSON `text` as it would be printed `depth` levels
-/// deep: two spaces more after each line break. Every line break in
-/// serde_json's output is between tokens (a string's are escaped).
-fn indent(text: &[u8], depth: usize, out: &mut impl Write) -> io::Result<()> {
+/// deep (four at most): two spaces more after each line break. Every line
+/// break in serde_json's output is between tokens (a string's are escaped).
+pub(super) fn indent(text: &[u8], depth: usize, out: &mut impl Write) -> io::Result<()> {
     const SPACES: &[u8] = b"        ";
     let mut start = 0;
     for at in memchr::memchr_iter(b'\n', text) {

@@ -4,6 +4,7 @@
 //! No timestamps, so the same snapshot gives the same bytes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use super::catalogue::example_fix;
 use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
+use super::json::indent;
 use super::keypath::key_paths;
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
@@ -20,24 +22,6 @@ const SCHEMA: &str =
 
 /// The `partialFingerprints` key; bump the version if the hashed fields change.
 const FINGERPRINT: &str = "sitelint/v2";
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool<'a>,
-    /// Our columns count characters; SARIF's default is UTF-16 code units.
-    column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
-    invocations: [Invocation<'a>; 1],
-}
 
 /// Whether the run completed: a rule that failed or ran out of time leaves
 /// the results incomplete, and consumers should not read them as a clean
@@ -184,47 +168,84 @@ struct Region {
     end_column: usize,
 }
 
-pub fn render(
+/// Results serialized together, in parallel, before they are written.
+const BATCH: usize = 1024;
+/// Results one thread serializes into one buffer.
+const PART: usize = 64;
+
+/// Writes the log to `out`: the bytes `serde_json::to_writer_pretty`
+/// writes for the whole log, and a line break.
+///
+/// Results are most of a big log (125 MB for a 59 MB snapshot with 63,000
+/// findings), so they are serialized in parallel, a batch at a time, and
+/// written in order as each batch is done, as the JSON report's findings
+/// are: built whole first, the log and its owned results peaked at 8x the
+/// snapshot.
+pub fn write(
     findings: &[Finding],
     sources: &SourceSet,
     rules: &[RuleInfo],
     failures: &[RuleFailure],
-) -> String {
+    mut out: impl Write,
+) -> io::Result<()> {
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
-    let physical = |at: &Location| {
-        let (start, end) = region(sources, at);
-        PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: uri(sources.path(at.file)) },
-            region: Region {
-                start_line: start.line,
-                start_column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-            },
+    write!(
+        out,
+        "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": "
+    )?;
+    let mut text = Vec::new();
+    serde_json::to_writer_pretty(&mut text, &tool(rules))?;
+    indent(&text, 3, &mut out)?;
+    // Our columns count characters; SARIF's default is UTF-16 code units.
+    out.write_all(b",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")?;
+    let prints = fingerprints(findings, sources);
+    for (n, (batch, prints)) in findings.chunks(BATCH).zip(prints.chunks(BATCH)).enumerate() {
+        let parts = batch
+            .par_chunks(PART)
+            .zip(prints.par_chunks(PART))
+            .map(|(part, prints)| serialize_part(part, prints, sources, &index))
+            .collect::<io::Result<Vec<_>>>()?;
+        for (m, part) in parts.iter().enumerate() {
+            // Every result follows a separator; the first one's has no comma.
+            out.write_all(if n == 0 && m == 0 { &part[1..] } else { part })?;
         }
-    };
-    let results = findings
-        .iter()
-        .zip(fingerprints(findings, sources))
-        .map(|(f, fingerprint)| SarifResult {
-            rule_id: &f.code,
-            rule_index: index.get(&*f.code).copied(),
-            level: level(f.severity),
-            message: OwnedText { text: message_with_help(f) },
-            locations: [SarifLocation { id: None, physical_location: physical(&f.primary), message: None }],
-            related_locations: f
-                .related
+    }
+    out.write_all(if findings.is_empty() { b"" } else { b"\n      " })?;
+    out.write_all(b"],\n      \"invocations\": ")?;
+    text.clear();
+    serde_json::to_writer_pretty(&mut text, &[invocation(failures, &index)])?;
+    indent(&text, 3, &mut out)?;
+    out.write_all(b"\n    }\n  ]\n}\n")
+}
+
+/// The driver and the rules that ran.
+fn tool<'a>(rules: &[RuleInfo<'a>]) -> Tool<'a> {
+    // Each rule run on its example: a few tiny snapshots, in parallel.
+    let fixes: Vec<Option<String>> =
+        rules.par_iter().map(|r| r.rule.and_then(|(env, rule)| example_fix(env, rule))).collect();
+    Tool {
+        driver: Driver {
+            name: "sitelint",
+            version: env!("CARGO_PKG_VERSION"),
+            rules: rules
                 .iter()
-                .enumerate()
-                .map(|(id, r)| SarifLocation {
-                    id: Some(id),
-                    physical_location: physical(&r.location),
-                    message: Some(Text { text: &r.message }),
+                .zip(fixes)
+                .map(|(r, fix)| Descriptor {
+                    id: r.code,
+                    name: r.name,
+                    short_description: Text { text: r.summary },
+                    full_description: OwnedText { text: prose(r.description.unwrap_or(r.summary)) },
+                    help: help(r, fix.as_deref()),
+                    help_uri: r.url,
+                    default_configuration: Configuration { level: level(r.severity) },
                 })
                 .collect(),
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint)]),
-        })
-        .collect();
+        },
+    }
+}
+
+/// Whether every rule completed, and if not, which failed, where and why.
+fn invocation<'a>(failures: &[RuleFailure<'a>], index: &HashMap<&str, usize>) -> Invocation<'a> {
     let notifications: Vec<Notification> = failures
         .iter()
         .map(|failure| Notification {
@@ -243,44 +264,65 @@ pub fn render(
             associated_rule: RuleReference { id: failure.code, index: index.get(failure.code).copied() },
         })
         .collect();
-    // Each rule run on its example: a few tiny snapshots, in parallel.
-    let fixes: Vec<Option<String>> =
-        rules.par_iter().map(|r| r.rule.and_then(|(env, rule)| example_fix(env, rule))).collect();
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "sitelint",
-                    version: env!("CARGO_PKG_VERSION"),
-                    rules: rules
-                        .iter()
-                        .zip(fixes)
-                        .map(|(r, fix)| Descriptor {
-                            id: r.code,
-                            name: r.name,
-                            short_description: Text { text: r.summary },
-                            full_description: OwnedText { text: prose(r.description.unwrap_or(r.summary)) },
-                            help: help(r, fix.as_deref()),
-                            help_uri: r.url,
-                            default_configuration: Configuration { level: level(r.severity) },
-                        })
-                        .collect(),
-                },
+    Invocation { execution_successful: notifications.is_empty(), tool_execution_notifications: notifications }
+}
+
+/// `findings` as elements of the run's `results` array (four levels deep),
+/// each after its separator: `,`, a line break and the indentation.
+fn serialize_part(
+    findings: &[Finding],
+    prints: &[String],
+    sources: &SourceSet,
+    index: &HashMap<&str, usize>,
+) -> io::Result<Vec<u8>> {
+    let mut part = Vec::with_capacity(findings.len() * 2048);
+    let mut text = Vec::new();
+    for (f, fingerprint) in findings.iter().zip(prints) {
+        part.extend_from_slice(b",\n        ");
+        text.clear();
+        serde_json::to_writer_pretty(&mut text, &result(f, fingerprint, sources, index))?;
+        indent(&text, 4, &mut part)?;
+    }
+    Ok(part)
+}
+
+/// A finding as a SARIF result.
+fn result<'a>(
+    f: &'a Finding,
+    fingerprint: &str,
+    sources: &SourceSet,
+    index: &HashMap<&str, usize>,
+) -> SarifResult<'a> {
+    let physical = |at: &Location| {
+        let (start, end) = region(sources, at);
+        PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(sources.path(at.file)) },
+            region: Region {
+                start_line: start.line,
+                start_column: start.column,
+                end_line: end.line,
+                end_column: end.column,
             },
-            column_kind: "unicodeCodePoints",
-            results,
-            invocations: [Invocation {
-                execution_successful: notifications.is_empty(),
-                tool_execution_notifications: notifications,
-            }],
-        }],
+        }
     };
-    // Serializing plain data to a String cannot fail.
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-    out.push('\n');
-    out
+    SarifResult {
+        rule_id: &f.code,
+        rule_index: index.get(&*f.code).copied(),
+        level: level(f.severity),
+        message: OwnedText { text: message_with_help(f) },
+        locations: [SarifLocation { id: None, physical_location: physical(&f.primary), message: None }],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(id, r)| SarifLocation {
+                id: Some(id),
+                physical_location: physical(&r.location),
+                message: Some(Text { text: &r.message }),
+            })
+            .collect(),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT, fingerprint.to_string())]),
+    }
 }
 
 /// A rule's help, as `sitelint rule CODE` explains it: summary,
@@ -400,7 +442,90 @@ fn fnv1a_128(fields: &[&str]) -> u128 {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+    use crate::finding::Check;
+    use crate::source::{LineCol, SourceFile, Span};
+
+    /// The whole log as one serde value, as it was written before results
+    /// were serialized in parallel.
+    #[derive(Serialize)]
+    struct Log<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        version: &'static str,
+        runs: [Run<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Run<'a> {
+        tool: Tool<'a>,
+        column_kind: &'static str,
+        results: Vec<SarifResult<'a>>,
+        invocations: [Invocation<'a>; 1],
+    }
+
+    fn at_once(
+        findings: &[Finding],
+        sources: &SourceSet,
+        rules: &[RuleInfo],
+        failures: &[RuleFailure],
+    ) -> String {
+        let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+        let prints = fingerprints(findings, sources);
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: tool(rules),
+                column_kind: "unicodeCodePoints",
+                results: findings.iter().zip(&prints).map(|(f, p)| result(f, p, sources, &index)).collect(),
+                invocations: [invocation(failures, &index)],
+            }],
+        };
+        serde_json::to_string_pretty(&log).unwrap() + "\n"
+    }
+
+    #[test]
+    fn results_serialized_in_batches_are_the_log_serialized_at_once() {
+        let mut sources = SourceSet::default();
+        let text = "a: 1\nb: \"two\"\nc: [x, y]\n";
+        let file =
+            sources.add(SourceFile::new(PathBuf::from("dir/s.yaml"), "s.yaml".into(), text.to_string()));
+        let at = |start, end| Location { file, span: Span::new(start, end) };
+        // Past one batch, across parts, with texts to escape, related places,
+        // findings alike (numbered fingerprints) and a rule the list lacks.
+        let findings: Vec<Finding> = (0..BATCH + PART + 3)
+            .map(|i| {
+                let check = if i % 7 == 0 { Check::UnknownKey } else { Check::InvalidValue };
+                let finding = check.at(at(i % 5, 5 + i % 9), format!("line \"{}\"\nnext\ttab\u{1}é", i % 4));
+                let finding = finding.with_help("fix \\ it\r\u{8}\u{c}");
+                if i % 3 == 0 { finding.with_related(at(5, 8), "there") } else { finding }
+            })
+            .collect();
+        let code = Check::InvalidValue.code();
+        let rules = [RuleInfo::unlisted(code, "invalid-value", Severity::Warning, Some("https://x/<y>"))];
+        let failures = ["rules/DIV001.yaml", "<built-in>/AC001.yaml"].map(|file| RuleFailure {
+            code: "DIV001",
+            message: "rule DIV001 failed on `\"x\"`".into(),
+            file,
+            at: LineCol { line: 7, column: 7 },
+            help: "fix it",
+        });
+        for count in [0, 1, findings.len()] {
+            for failures in [&[][..], &failures[..1], &failures[..]] {
+                for rules in [&[][..], &rules[..]] {
+                    let mut parallel = Vec::new();
+                    write(&findings[..count], &sources, rules, failures, &mut parallel).unwrap();
+                    let parallel = String::from_utf8(parallel).unwrap();
+                    let whole = at_once(&findings[..count], &sources, rules, failures);
+                    assert_eq!(parallel, whole, "{count} findings, {} failures", failures.len());
+                }
+            }
+        }
+    }
 
     #[test]
     fn uris_encode_what_a_uri_reference_cannot_hold() {
