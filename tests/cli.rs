@@ -465,7 +465,8 @@ at: item
     ]);
     let err = stderr(&out);
     assert_eq!(err.matches("rule ACME020 failed on").count(), 1, "{err}");
-    assert!(err.contains("more; on `alice.ng@acme.com`: Unsupported binary operator"), "{err}");
+    assert!(err.contains("more; on `alice.ng@acme.com`: `add` does not apply to \"712020:"), "{err}");
+    assert!(err.contains("\" and 1"), "{err}");
 }
 
 #[test]

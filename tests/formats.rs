@@ -514,7 +514,7 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
     let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
     // The places are the `when`s, inside the quotes when quoted.
     for (code, error, place) in [
-        ("DIV001", "rule DIV001 failed on `odd`: Division by zero", "rules/DIV001.yaml:7:7: "),
+        ("DIV001", "rule DIV001 failed on `odd`: division by zero of 1", "rules/DIV001.yaml:7:7: "),
         ("SLOW001", "rule SLOW001 ran out of its time limit (0.02s)", "rules/SLOW001.yaml:7:8: "),
     ] {
         let suite = doc
@@ -589,7 +589,7 @@ fn a_rule_that_did_not_complete_is_in_json_github_and_the_summary_line() {
         ]
     );
     let message = json["errors"][0]["message"].as_str().expect("a message");
-    assert!(message.starts_with("rule DIV001 failed on `odd`: Division by zero"), "{message}");
+    assert!(message.starts_with("rule DIV001 failed on `odd`: division by zero of 1"), "{message}");
     assert_eq!(json["errors"][0]["help"].as_str().map(str::is_empty), Some(false));
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let row = readme.lines().find(|l| l.starts_with("| `--format json` |")).expect("the json row");

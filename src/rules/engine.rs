@@ -20,7 +20,7 @@ use foldhash::HashSet;
 use rayon::prelude::*;
 
 use super::budget;
-use super::error::{EXPRESSION_HELP, RuleRuntimeError};
+use super::error::{EXPRESSION_HELP, RuleRuntimeError, execution_error};
 use super::expr::Expr;
 use super::functions::{self, LOC};
 use super::quick::{self, Chunk, Quick, QuickExpr};
@@ -397,11 +397,11 @@ pub(super) fn evaluate<'v>(
     };
 
     for (name, expr) in &rule.lets {
-        let value = expr.evaluate(&ctx).map_err(|e| fail(expr, e.to_string()))?.into_owned();
+        let value = expr.evaluate(&ctx).map_err(|e| fail(expr, execution_error(&e)))?.into_owned();
         ctx.add_variable_as_val(name.as_str(), value);
     }
     if when == When::Unknown {
-        let when = rule.when.evaluate(&ctx).map_err(|e| fail(&rule.when, e.to_string()))?;
+        let when = rule.when.evaluate(&ctx).map_err(|e| fail(&rule.when, execution_error(&e)))?;
         match when.downcast_ref::<CelBool>() {
             Some(when) if *when.inner() => {}
             Some(_) => return Ok(()),
@@ -444,7 +444,7 @@ pub(super) fn evaluate<'v>(
     for (k, r) in rule.related.iter().enumerate() {
         let each: Vec<Option<Box<dyn Val + 'v>>> = match &r.for_each {
             Some(list) => {
-                let value = list.evaluate(&ctx).map_err(|e| fail(list, e.to_string()))?;
+                let value = list.evaluate(&ctx).map_err(|e| fail(list, execution_error(&e)))?;
                 match (value.get_type().kind(), value.as_iterable()) {
                     (Kind::List, Some(items)) => {
                         let mut items = items.iter();
@@ -536,7 +536,7 @@ fn places<'v>(
     let mut out = Vec::new();
     match known {
         Some(value) => collect_places(value.as_ref(), &mut out)?,
-        None => collect_places(at.evaluate(ctx).map_err(|e| e.to_string())?.as_ref(), &mut out)?,
+        None => collect_places(at.evaluate(ctx).map_err(|e| execution_error(&e))?.as_ref(), &mut out)?,
     }
     Ok(out)
 }

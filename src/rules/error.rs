@@ -91,6 +91,44 @@ pub struct RuleRuntimeError {
     pub span: SourceSpan,
 }
 
+/// What an expression's failure says, its values written as CEL writes
+/// them: cel's own text shows them as Rust's debug text (`Unsupported
+/// binary operator 'add': String("OPS"), Int(1)`).
+pub fn execution_error(error: &cel::ExecutionError) -> String {
+    use cel::ExecutionError as E;
+    match error {
+        E::UnsupportedBinaryOperator(op, a, b) => {
+            format!("`{op}` does not apply to {} and {}", literal(a), literal(b))
+        }
+        E::ValuesNotComparable(a, b) => format!("{} can not be compared to {}", literal(a), literal(b)),
+        E::DivisionByZero(a) => format!("division by zero of {}", literal(a)),
+        E::RemainderByZero(a) => format!("remainder by zero of {}", literal(a)),
+        E::Overflow(op, a, b) => format!("`{op}` overflows on {} and {}", literal(a), literal(b)),
+        E::IndexOutOfBounds(i) => format!("index {} is out of bounds", literal(i)),
+        E::UnsupportedIndex(i, of) => format!("{} cannot index {}", literal(i), literal(of)),
+        E::UnsupportedKeyType(k) => format!("{} cannot be a map key", literal(k)),
+        E::DuplicateKey(k) => format!("the map literal has the key {} twice", literal(k)),
+        other => other.to_string(),
+    }
+}
+
+/// A value as a CEL literal would write it; a list or map by its kind.
+fn literal(value: &cel::Value) -> String {
+    use cel::Value as V;
+    match value {
+        V::Int(i) => i.to_string(),
+        V::UInt(u) => format!("{u}u"),
+        V::Float(f) => format!("{f:?}"),
+        V::String(s) => format!("{s:?}"),
+        V::Bool(b) => b.to_string(),
+        V::Null => "null".into(),
+        V::Bytes(b) => format!("b{:?}", String::from_utf8_lossy(b)),
+        V::List(items) => format!("[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        V::Map(_) => "a map".into(),
+        _ => "a value".into(),
+    }
+}
+
 /// The help for an expression that failed on an item.
 pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a field the snapshot may not write is null, so guard it: \
      `item.lead != null && ...`; `has()` is always true for a field; a map key that may be missing: `\"key\" in m`); \
@@ -125,4 +163,25 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn execution_errors_write_values_as_cel_does() {
+        use cel::{ExecutionError as E, Value as V};
+        use std::sync::Arc;
+        let add = E::UnsupportedBinaryOperator("add", V::String(Arc::new("OPS".into())), V::Int(1));
+        assert_eq!(execution_error(&add), r#"`add` does not apply to "OPS" and 1"#);
+        let list = V::List(Arc::new(vec![V::UInt(2), V::Float(1.5), V::Bool(true), V::Null]));
+        assert_eq!(
+            execution_error(&E::IndexOutOfBounds(list)),
+            "index [2u, 1.5, true, null] is out of bounds"
+        );
+        assert_eq!(execution_error(&E::DivisionByZero(V::Int(10))), "division by zero of 10");
+        let bytes = V::Bytes(Arc::new(b"ab".to_vec()));
+        assert_eq!(execution_error(&E::UnsupportedKeyType(bytes)), r#"b"ab" cannot be a map key"#);
+    }
 }

@@ -103,7 +103,8 @@ impl Template {
                 Part::Text(t) => out.push_str(t),
                 Part::Expr(e) => {
                     if !quick(n, out) {
-                        let value = e.evaluate(ctx).map_err(|err| (e, err.to_string()))?;
+                        let value =
+                            e.evaluate(ctx).map_err(|err| (e, super::error::execution_error(&err)))?;
                         if has_place(value.as_ref()) {
                             let message =
                                 format!("a place in the snapshot cannot be shown in a message: {PLACE_HELP}");
