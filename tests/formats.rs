@@ -492,22 +492,32 @@ help: None.
 at: item
 "#;
 
-/// A rule that failed or ran out of time did not pass: JUnit has an
-/// erroring case for it, not "no findings", and SARIF's invocation says the
-/// run did not complete and why.
-#[test]
-fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
+/// A site with two rules that do not complete: DIV001 fails on its item,
+/// SLOW001 runs out of its time limit.
+fn failing_rules_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
     std::fs::create_dir_all(dir.path().join("rules")).unwrap();
     std::fs::write(dir.path().join("site.yaml"), AWKWARD_SNAPSHOT).unwrap();
     std::fs::write(dir.path().join("rules/DIV001.yaml"), FAILING_RULE).unwrap();
     std::fs::write(dir.path().join("rules/SLOW001.yaml"), SLOW_RULE).unwrap();
-    let run = |format| {
-        let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.02"];
-        let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
-        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("UTF-8 output")
-    };
+    dir
+}
+
+/// The report in `format` of [`failing_rules_site`], which exits 2.
+fn run_failing_rules(dir: &tempfile::TempDir, format: &str) -> String {
+    let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.02"];
+    let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// A rule that failed or ran out of time did not pass: JUnit has an
+/// erroring case for it, not "no findings", and SARIF's invocation says the
+/// run did not complete and why.
+#[test]
+fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
+    let dir = failing_rules_site();
+    let run = |format| run_failing_rules(&dir, format);
     let (sarif, junit) = (run("sarif"), run("junit"));
     assert_valid(&[[&sarif, &junit]], "[the failing rules]");
 
@@ -563,17 +573,8 @@ fn a_rule_that_did_not_complete_is_an_error_in_junit_and_sarif() {
 /// summary line says how many failed.
 #[test]
 fn a_rule_that_did_not_complete_is_in_json_github_and_the_summary_line() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("site.yaml"), AWKWARD_SNAPSHOT).unwrap();
-    std::fs::write(dir.path().join("rules/DIV001.yaml"), FAILING_RULE).unwrap();
-    std::fs::write(dir.path().join("rules/SLOW001.yaml"), SLOW_RULE).unwrap();
-    let run = |format| {
-        let args = ["site.yaml", "--rules", "rules", "--max-rule-time", "0.02"];
-        let out = check_command(dir.path(), &args, format).output().expect("sitelint runs");
-        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("UTF-8 output")
-    };
+    let dir = failing_rules_site();
+    let run = |format| run_failing_rules(&dir, format);
     let json = parse(&run("json"));
     let errors: Vec<_> = json["errors"]
         .as_array()
