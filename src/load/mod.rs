@@ -232,6 +232,12 @@ impl Format {
         }
     }
 
+    /// The format a file is read in: as listed, or YAML for a file named
+    /// on the command line with another extension.
+    fn of(path: &Path) -> Format {
+        Format::listed(path).unwrap_or(Format::Yaml)
+    }
+
     /// Whether a file not [`listed`](Self::listed) would be, but for the
     /// case of its extension: the spec lists `*.yaml` byte-wise, as Linux
     /// globs do, but such a file was surely meant to be read.
@@ -258,11 +264,14 @@ struct Candidate {
 /// A file named on the command line is read whatever its extension.
 fn single_file(path: &Path) -> Candidate {
     let relative = path.file_name().map_or_else(|| path.to_string_lossy(), |name| name.to_string_lossy());
-    Candidate {
-        path: path.to_path_buf(),
-        relative: relative.into_owned(),
-        format: Format::listed(path).unwrap_or(Format::Yaml),
-    }
+    Candidate { path: path.to_path_buf(), relative: relative.into_owned(), format: Format::of(path) }
+}
+
+/// Parses the text of a file the loader read, as it parsed it (JSON or
+/// YAML by its name), within `limits`: for a report that needs a tree
+/// again after the loader dropped it.
+pub fn parse_again(path: &Path, text: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
+    Format::of(path).parse(text, limits)
 }
 
 /// Snapshot files below `root`, in byte-wise order of their `/`-separated

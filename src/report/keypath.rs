@@ -7,13 +7,12 @@
 //! would shift when an earlier one is edited away.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::finding::{Check, Finding};
+use crate::load;
 use crate::load::limits::{DEPTH_CEILING, Limits};
-use crate::load::{json, yaml};
 use crate::source::{FileId, SourceSet, Span};
 use crate::tree::{Entry, Node, Value};
 
@@ -69,9 +68,7 @@ fn parse(sources: &SourceSet, file: FileId) -> Option<Node> {
         max_alias_nodes: usize::MAX,
         ..Limits::default()
     };
-    let text: &Arc<String> = &source.text;
-    let json = source.path.extension().is_some_and(|e| e == "json");
-    if json { json::parse_source(text, &limits) } else { yaml::parse_source(text, &limits) }.ok()
+    load::parse_again(&source.path, &source.text, &limits).ok()
 }
 
 /// The path from `root` to the node where `at` starts.
@@ -157,7 +154,7 @@ mod tests {
     use super::*;
 
     fn path_at(text: &str, needle: &str, nth: usize) -> String {
-        let root = yaml::parse(text).unwrap();
+        let root = load::yaml::parse(text).unwrap();
         let start = text.match_indices(needle).nth(nth).unwrap().0;
         path(&root, Span::new(start, start + needle.len()))
     }
