@@ -108,6 +108,10 @@ pub fn execution_error(error: &cel::ExecutionError) -> String {
         E::UnsupportedIndex(i, of) => format!("{} cannot index {}", literal(i), literal(of)),
         E::UnsupportedKeyType(k) => format!("{} cannot be a map key", literal(k)),
         E::DuplicateKey(k) => format!("the map literal has the key {} twice", literal(k)),
+        E::UnsupportedTargetType { target } => format!("invalid argument {}", literal(target)),
+        E::NotSupportedAsMethod { method, target } => {
+            format!("`{method}` is not a method of {}", literal(target))
+        }
         other => other.to_string(),
     }
 }
@@ -183,5 +187,9 @@ mod tests {
         assert_eq!(execution_error(&E::DivisionByZero(V::Int(10))), "division by zero of 10");
         let bytes = V::Bytes(Arc::new(b"ab".to_vec()));
         assert_eq!(execution_error(&E::UnsupportedKeyType(bytes)), r#"b"ab" cannot be a map key"#);
+        let method = E::NotSupportedAsMethod { method: "size".into(), target: V::Int(3) };
+        assert_eq!(execution_error(&method), "`size` is not a method of 3");
+        let target = E::UnsupportedTargetType { target: V::Bool(false) };
+        assert_eq!(execution_error(&target), "invalid argument false");
     }
 }
