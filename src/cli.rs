@@ -52,7 +52,7 @@ enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it checks, an example that triggers it, the fix.
     Rule(RuleArgs),
-    /// Run the test cases carried by rule files (the built-in rules, or DIR's).
+    /// Run the test cases carried by rule files (the rules a check runs, or DIRs').
     TestRules(TestRulesArgs),
     /// Explain why a person can or cannot reach a service project.
     Access(AccessArgs),
@@ -92,8 +92,12 @@ struct RuleArgs {
 
 #[derive(Debug, clap::Args)]
 struct TestRulesArgs {
-    /// A folder of rule files; without it, the built-in rules are tested.
-    dir: Option<PathBuf>,
+    /// Folders of rule files whose tests to run; without one, the rules a check runs are tested
+    /// (the built-in rules and the configuration file's rule folders).
+    #[arg(value_name = "DIR", conflicts_with_all = ["config", "no_config"])]
+    dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -634,20 +638,9 @@ fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
 }
 
 fn test_rules(args: &TestRulesArgs) -> u8 {
-    let mut rules = match RuleSet::builtin() {
-        Ok(rules) => rules,
+    let (rules, first) = match rules_to_test(args) {
+        Ok(found) => found,
         Err(errors) => return fail(&errors, stderr_color()),
-    };
-    // With DIR, its rules are tested; the built-in ones are loaded anyway so
-    // that a code defined twice is still an error, unless DIR's file is the
-    // built-in rule's own (the rules folder of a checkout): the copy in DIR,
-    // as edited there, is tested.
-    let first = match &args.dir {
-        None => 0,
-        Some(dir) => match rules.add_dir_over_builtins(dir) {
-            Ok(added) => rules.rules.len() - added,
-            Err(errors) => return fail(&errors, stderr_color()),
-        },
     };
     let (mut passed, mut failed) = (0, 0);
     let mut out = String::new();
@@ -723,23 +716,50 @@ fn configured_rules(config: &ConfigArgs, dirs: &[PathBuf]) -> Result<RuleSet, Ve
 }
 
 /// The built-in rules, the config file's rule folders, then the command
-/// line's. A folder named twice (in the config and in a pre-commit hook's
-/// `--rules`, say) is read once: its rules are not defined twice.
+/// line's, each folder once.
 fn load_rules(config: Option<&Config>, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
     let mut rules = RuleSet::builtin()?;
-    let mut read: Vec<PathBuf> = Vec::new();
-    for dir in config.iter().flat_map(|c| &c.rules).chain(dirs) {
-        // A folder that can't be resolved is left to `add_dir` to report.
-        let same = std::fs::canonicalize(dir).ok();
-        if let Some(same) = &same
-            && read.contains(same)
-        {
-            continue;
-        }
+    for dir in distinct(config.iter().flat_map(|c| &c.rules).chain(dirs)) {
         rules.add_dir(dir)?;
-        read.extend(same);
     }
     Ok(rules)
+}
+
+/// The rules `test-rules` loads, and where the ones it tests start: without
+/// a folder, every rule a check runs. With folders, their rules; the
+/// built-in ones are loaded anyway so that a code defined twice is still an
+/// error, unless the folder's file is the built-in rule's own (the rules
+/// folder of a checkout): the copy in the folder, as edited there, is tested.
+fn rules_to_test(args: &TestRulesArgs) -> Result<(RuleSet, usize), Vec<Report>> {
+    if args.dirs.is_empty() {
+        return Ok((configured_rules(&args.config, &[])?, 0));
+    }
+    let mut rules = RuleSet::builtin()?;
+    let mut added = 0;
+    for dir in distinct(&args.dirs) {
+        added += rules.add_dir_over_builtins(dir)?;
+    }
+    let first = rules.rules.len() - added;
+    Ok((rules, first))
+}
+
+/// `dirs` without the folders an earlier one names already (in the config
+/// and in a pre-commit hook's `--rules`, say): read twice, each of their
+/// rules would be defined twice. A folder that can't be resolved is kept,
+/// for reading it to report.
+fn distinct<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>) -> Vec<&'a PathBuf> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut kept = Vec::new();
+    for dir in dirs {
+        match std::fs::canonicalize(dir) {
+            Ok(same) if seen.contains(&same) => {}
+            same => {
+                seen.extend(same.ok());
+                kept.push(dir);
+            }
+        }
+    }
+    kept
 }
 
 /// Prints errors that make the run unusable to stderr; exit code 2.

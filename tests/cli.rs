@@ -381,12 +381,8 @@ fn test_rules_on_a_copy_of_a_built_in_rule_tests_the_copy() {
     assert!(stderr(&out).contains("rule code AC003 is already defined"), "{}", stderr(&out));
 }
 
-#[test]
-fn test_rules_shows_expected_and_actual_for_a_failing_case() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("ACME010.yaml"),
-        r#"code: ACME010
+/// A rule whose one test case expects its finding a line too high.
+const FAILING_CASE: &str = r#"code: ACME010
 name: closed-accounts
 severity: warning
 summary: Closed accounts.
@@ -404,9 +400,12 @@ tests:
           status: closed
     expect:
       - { code: ACME010, line: 2, column: 13 }
-"#,
-    )
-    .unwrap();
+"#;
+
+#[test]
+fn test_rules_shows_expected_and_actual_for_a_failing_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ACME010.yaml"), FAILING_CASE).unwrap();
     let out = sitelint(&["test-rules", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -414,6 +413,49 @@ tests:
     assert!(text.contains("expected: ACME010 at 2:13"), "{text}");
     assert!(text.contains("actual:   ACME010 at 3:13"), "{text}");
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn test_rules_without_a_folder_tests_the_config_files_rule_folders_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("acme-rules")).unwrap();
+    std::fs::write(dir.path().join("acme-rules/ACME010.yaml"), FAILING_CASE).unwrap();
+    std::fs::write(dir.path().join(".sitelint.yaml"), "rules: [acme-rules]\n").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sitelint")).args(args).current_dir(dir.path()).output().unwrap()
+    };
+    let out = run(&["test-rules"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("ACME010 closed-accounts: FAILED (0 of 1 passed)"), "{text}");
+    assert!(text.contains("AC001 customer-without-jsm-role: ok"), "{text}");
+    // Without the config file, the built-in rules alone.
+    let out = run(&["test-rules", "--no-config"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("ACME010"), "{}", stdout(&out));
+    // A folder named: its rules alone, so the config file has no say.
+    let out = run(&["test-rules", "acme-rules", "--no-config"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot be used with"), "{}", stderr(&out));
+}
+
+#[test]
+fn test_rules_tests_every_folder_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    std::fs::create_dir(&one).unwrap();
+    std::fs::create_dir(&two).unwrap();
+    std::fs::write(one.join("ACME010.yaml"), FAILING_CASE).unwrap();
+    let passing = FAILING_CASE.replace("ACME010", "ACME011").replace("line: 2", "line: 3");
+    std::fs::write(two.join("ACME011.yaml"), passing).unwrap();
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    let out = sitelint(&["test-rules", one, two, one]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out).lines().filter(|l| l.starts_with("ACME")).collect::<Vec<_>>(),
+        ["ACME010 closed-accounts: FAILED (0 of 1 passed)", "ACME011 closed-accounts: ok (1 of 1 passed)"],
+    );
+    assert!(stdout(&out).trim_end().ends_with("1 passed, 1 failed"), "{}", stdout(&out));
 }
 
 #[test]
