@@ -702,6 +702,71 @@ fn an_unknown_project_is_an_error_with_did_you_mean() {
 }
 
 #[test]
+fn a_project_asked_for_by_its_name_suggests_its_key() {
+    let example = open(Path::new("snapshots/example"));
+    let error = example.explain(&query("alice.ng@acme.com", Some("acme help center"))).unwrap_err();
+    assert_eq!(error.to_string(), "no project has the key acme help center (did you mean HELP?)");
+}
+
+#[test]
+fn an_email_of_two_accounts_of_one_kind_is_an_error_naming_them() {
+    let (_dir, path) = temporary(
+        r#"users:
+  - { account_id: "712020:one", email: pat@zeta.com }
+  - { account_id: "712020:two", email: Pat@zeta.com, roles: { jira-servicemanagement: agent } }
+  - { account_id: "qm:pat", email: pat@zeta.com, account_type: customer }
+projects:
+  - { key: SD, type: service_desk }
+"#,
+    );
+    let snapshot = open(&path);
+    let error = snapshot.explain(&query("PAT@zeta.com", None)).unwrap_err();
+    assert_eq!(
+        error,
+        AccessError::AmbiguousUser {
+            query: "PAT@zeta.com".into(),
+            accounts: vec!["712020:one".into(), "712020:two".into()]
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "PAT@zeta.com is the email of 2 accounts of the same kind: 712020:one, 712020:two"
+    );
+    // An account id names one of them.
+    let two = snapshot.explain(&query("712020:two", None)).unwrap();
+    let Person::Account { account, same_email } = &two.person else { panic!("an account") };
+    assert_eq!(account.account_id, "712020:two");
+    assert_eq!(same_email.len(), 2);
+}
+
+#[test]
+fn a_headline_gives_each_blocking_rule_once() {
+    // The scheme lacks two grants: PS001 and PS002 block at one place, and
+    // PS002 blocks three of the answers.
+    let (_dir, path) = temporary(
+        r#"users:
+  - { account_id: "qm:c1", email: cust@ext.com, account_type: customer }
+permission_schemes:
+  - id: 1
+    name: Empty
+    permissions:
+      - { permission: ADMINISTER_PROJECTS, holder: { type: projectRole, parameter: Administrators } }
+projects:
+  - key: P
+    type: service_desk
+    permission_scheme: 1
+    service_desk: { email_channels: [{ address: p@z.atlassian.net }] }
+"#,
+    );
+    let snapshot = open(&path);
+    let explanation = snapshot.explain(&query("cust@ext.com", None)).unwrap();
+    let summary = headline(&explanation.person, &explanation.projects[0]);
+    let rules: Vec<&str> =
+        ["(PS001)", "(PS002)"].into_iter().filter(|r| summary.matches(r).count() == 1).collect();
+    assert_eq!(rules, ["(PS001)", "(PS002)"], "{summary}");
+}
+
+#[test]
 fn a_site_without_service_projects_has_nothing_to_explain() {
     let (_dir, path) =
         temporary("users: [{ account_id: u1, email: u@x.io }]\nprojects: [{ key: WEB, type: software }]\n");

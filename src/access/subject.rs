@@ -19,6 +19,15 @@ pub enum AccessError {
     )]
     UnknownUser { query: String, suggestion: Option<String> },
 
+    #[error("{query} is the email of {} accounts of the same kind: {}", .accounts.len(), .accounts.join(", "))]
+    #[diagnostic(
+        code(sitelint::access::ambiguous_user),
+        help(
+            "an email belongs to one Atlassian account and at most one portal-only account; pass the account id of the one to explain, and remove the other from the snapshot if it is a mistake"
+        )
+    )]
+    AmbiguousUser { query: String, accounts: Vec<String> },
+
     #[error("{query} already has an account ({account})")]
     #[diagnostic(
         code(sitelint::access::has_account),
@@ -92,6 +101,17 @@ impl<'s> Subject<'s> {
                 suggestion: suggest_user(site, query),
             });
         };
+        // Which of two Atlassian (or two portal-only) accounts the person
+        // logs in with, the snapshot cannot tell: explaining the first
+        // would answer for someone else half of the time.
+        let alike: Vec<String> = matches
+            .iter()
+            .filter(|(_, u)| u.account_type == account.1.account_type)
+            .map(|(_, u)| u.account_id.to_string())
+            .collect();
+        if alike.len() > 1 && account.1.account_id != query {
+            return Err(AccessError::AmbiguousUser { query: query.into(), accounts: alike });
+        }
         Ok(Subject {
             account: Some(account),
             same_email: others.to_vec(),
@@ -185,9 +205,22 @@ pub(super) fn service_projects(site: &Site, key: Option<&str>) -> Result<Vec<Pro
         }),
         None => Err(AccessError::UnknownProject {
             key: key.to_string(),
-            suggestion: closest(key, service.iter().map(|(_, k)| *k)).map(str::to_string),
+            suggestion: named(site, key)
+                .or_else(|| closest(key, service.iter().map(|(_, k)| *k)))
+                .map(str::to_string),
             service_projects: keys(),
         }),
+    }
+}
+
+/// The key of the one project named `name` (any case): admins know a
+/// project by the name the portal shows.
+fn named<'s>(site: &'s Site, name: &str) -> Option<&'s str> {
+    let mut named =
+        site.projects.iter().filter(|p| p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    match (named.next(), named.next()) {
+        (Some(project), None) => Some(&project.key),
+        _ => None,
     }
 }
 

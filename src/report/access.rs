@@ -133,10 +133,15 @@ fn join(items: &[String], conjunction: &str) -> String {
 fn reasons(answers: &[&Answer]) -> Vec<String> {
     let mut seen: Vec<&Fact> = Vec::new();
     for fact in answers.iter().flat_map(|a| &a.facts).filter(|f| f.effect == Effect::Blocks) {
-        match seen.iter().position(|s| s.at == fact.at) {
-            Some(i) if seen[i].rule.is_none() && fact.rule.is_some() => seen[i] = fact,
-            Some(i) if fact.rule.is_none() || seen[i].rule == fact.rule => {}
-            _ => seen.push(fact),
+        // One reason per setting and rule: a scheme without two grants
+        // blocks for two rules at one place, each once.
+        let here = |s: &Fact| s.at == fact.at;
+        if seen.iter().any(|s| here(s) && (fact.rule.is_none() || s.rule == fact.rule)) {
+            continue;
+        }
+        match seen.iter().position(|s| here(s) && s.rule.is_none()) {
+            Some(i) => seen[i] = fact,
+            None => seen.push(fact),
         }
     }
     seen.iter().map(|f| with_rule(f)).collect()
