@@ -277,10 +277,14 @@ users:
     assert!(help_ana.contains("Acme.com is approved with the Customer role, but only for accounts an org admin approves (admin_approval: true), and a domain's Customer role counts only while internal customers are on"), "{help_ana}");
     assert!(help_ana.contains("jira-servicemanagement-customers-acme"), "{help_ana}");
 
-    // bo@contoso.com: no approved domain, so the advice is to approve one.
+    // bo@contoso.com: no approved domain, so the advice is to approve one,
+    // which takes internal customers on too.
     assert_eq!(related(ac001[1]).iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(), [(16, 5)]);
     assert!(
-        help(ac001[1]).ends_with("or approve their email domain with the Customer role."),
+        help(ac001[1]).ends_with(
+            "or approve their email domain with the Customer role and turn internal customers on \
+             (customer_access.internal: true): a domain's Customer role counts only then."
+        ),
         "{}",
         help(ac001[1])
     );

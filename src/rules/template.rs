@@ -191,8 +191,10 @@ pub fn display(value: &dyn Val, out: &mut String) {
 }
 
 /// The fields an entity's name is read from, in order: the first of them
-/// that is a string.
-pub const NAME_FIELDS: [&str; 7] = ["key", "email", "name", "domain", "account_id", "text", "app"];
+/// that is a string. A user without an email is named by the account id,
+/// not the display name, which two people may share: a suppression of one
+/// would hide the other's findings.
+pub const NAME_FIELDS: [&str; 7] = ["key", "email", "account_id", "name", "domain", "text", "app"];
 
 /// An entity's name, as the view names it; for a map literal, the first
 /// of [`NAME_FIELDS`] that is a string.

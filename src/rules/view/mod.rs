@@ -1333,6 +1333,7 @@ mod tests {
     fn every_node_has_a_natural_name() {
         let unnamed = "site: {}\n\
                        user_access: { approved_domains: [{ admin_approval: true }] }\n\
+                       users: [{ account_id: \"712020:ann\", name: Ann }]\n\
                        projects:\n  - { key: P, type: service_desk, service_desk: { email_channels: [{}] } }\n";
         for loaded in [
             load::load_path("snapshots/example".as_ref()).unwrap(),
@@ -1351,6 +1352,8 @@ mod tests {
             view.collection(collection).iter().map(|n| view.natural_name(n.of).into_owned()).collect()
         };
         assert_eq!(names("site"), ["site"]);
+        // A display name is not unique: suppressions name the account.
+        assert_eq!(names("users"), ["712020:ann"]);
         assert_eq!(names("approved_domains"), ["approved_domains[0]"]);
         assert_eq!(names("email_channels"), ["P: email_channels[0]"]);
     }
