@@ -479,3 +479,36 @@ fn a_next_page_not_saved_is_incomplete() {
     );
     assert!(!incomplete.contains("servicedesk-1-customer.json"), "its next page is saved: {summary}");
 }
+
+/// `--out` may not hold an input file, even inside the input folder and
+/// with `--force`, and `--force` never removes a saved export found in the
+/// output folder: it replaces only older snapshot files. Refused before
+/// anything is removed.
+#[test]
+fn force_never_removes_an_input_or_a_saved_export() {
+    let desks = br#"{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": [{"id": "1", "projectKey": "SUP", "projectName": "Support"}]}"#;
+    let input = exports(&[("jsm/servicedesks.json", desks), ("users.csv", b"User id,email\na1,a@x.com\n")]);
+    let root = input.path().to_str().unwrap();
+    let jsm = input.path().join("jsm");
+    let stderr = failing(&["import", root, "--out", jsm.to_str().unwrap(), "--force"]);
+    let jsm_shown = jsm.display();
+    let held = format!("the output folder {jsm_shown} holds input files ({jsm_shown}/servicedesks.json)");
+    assert!(stderr.contains(&held), "{stderr}");
+    assert_eq!(fs::read_dir(&jsm).unwrap().count(), 1, "nothing removed or written");
+    // A folder inside the input that holds no input is fine, again and again.
+    let inside = input.path().join("snapshot");
+    for _ in 0..2 {
+        let run = sitelint(&["import", root, "--out", inside.to_str().unwrap(), "--force"]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    }
+    let temp = tempfile::tempdir().unwrap();
+    fs::write(temp.path().join("servicedesks.json"), desks).unwrap();
+    fs::write(temp.path().join("old.yaml"), "users: []\n").unwrap();
+    let out = temp.path().to_str().unwrap();
+    let stderr = failing(&["import", root, "--out", out, "--force"]);
+    let saved = format!(
+        "{out}/servicedesks.json in the output folder is a saved export (service desks (GET /rest/servicedeskapi/servicedesk): 1 service desk), not a snapshot file"
+    );
+    assert!(stderr.contains(&saved), "{stderr}");
+    assert!(temp.path().join("servicedesks.json").exists() && temp.path().join("old.yaml").exists());
+}

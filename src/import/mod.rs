@@ -78,8 +78,8 @@ pub fn run(args: &ImportArgs) -> u8 {
 }
 
 fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
-    let stale = output::prepare(&args.out, &args.input, args.force).map_err(|e| vec![e])?;
     let inputs = input::read_inputs(&args.input).map_err(|e| vec![e.to_string()])?;
+    let stale = output::prepare(&args.out, &args.input, &inputs.paths, args.force).map_err(|e| vec![e])?;
     let mut errors: Vec<InputError> = inputs.errors;
     let mut summary = Summary {
         input: output::shown(&args.input),
