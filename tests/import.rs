@@ -512,3 +512,29 @@ fn force_never_removes_an_input_or_a_saved_export() {
     assert!(stderr.contains(&saved), "{stderr}");
     assert!(temp.path().join("servicedesks.json").exists() && temp.path().join("old.yaml").exists());
 }
+
+/// A page that is not the first, whose earlier page is not saved, is
+/// listed as incomplete too: with the request JSM's `prev` link gives, or,
+/// for a Jira page (which links only forward), when no saved page of its
+/// listing comes before it.
+#[test]
+fn an_earlier_page_not_saved_is_incomplete() {
+    let desks = fs::read(format!("{ACME}/jsm/servicedesks.json")).unwrap();
+    let second = fs::read(format!("{ACME}/jsm/help customers (2).json")).unwrap();
+    let projects = b"{\"startAt\": 2, \"maxResults\": 2,\n\"isLast\": true, \"self\": \"https://x.atlassian.net/rest/api/3/project/search?startAt=2&maxResults=2\", \"values\": [{\"key\": \"SUP\", \"projectTypeKey\": \"service_desk\"}]}";
+    let input = exports(&[
+        ("servicedesks.json", &desks),
+        ("help customers (2).json", &second),
+        ("projects.json", projects),
+    ]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    let incomplete = summary.split_once("Incomplete:").map(|(_, rest)| rest).unwrap_or_default();
+    let note = |at: &str| incomplete.lines().find(|l| l.contains(at)).unwrap_or_default().to_string();
+    assert!(note("help customers (2).json:4 ").ends_with("  the earlier page of this listing is not saved: save GET https://acme.atlassian.net/rest/servicedeskapi/servicedesk/1/customer?start=0&limit=2"), "{summary}");
+    assert!(
+        note("projects.json:1 ").ends_with("  this page is not the first (it starts at 2), and no saved page comes before it: save the earlier pages"),
+        "{summary}"
+    );
+    let (_temp, _, summary) = import(ACME, &[]);
+    assert!(!summary.contains("earlier page"), "acme saves both pages of its customers: {summary}");
+}
