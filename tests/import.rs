@@ -538,3 +538,30 @@ fn an_earlier_page_not_saved_is_incomplete() {
     let (_temp, _, summary) = import(ACME, &[]);
     assert!(!summary.contains("earlier page"), "acme saves both pages of its customers: {summary}");
 }
+
+/// Customers of a service desk named by a key no saved listing makes a
+/// service project (a typo in the file name) are kept in site.yaml, as
+/// those of an unknown desk id are: not given to a project that cannot be
+/// written, and with no advice to save a project listing that is saved.
+#[test]
+fn customers_of_an_unknown_desk_key_are_kept_in_site_yaml() {
+    let desks = fs::read(format!("{ACME}/jsm/servicedesks.json")).unwrap();
+    let projects = fs::read(format!("{ACME}/project-search.json")).unwrap();
+    let customers = fs::read(format!("{ACME}/jsm/organization-1-users.json")).unwrap();
+    let input = exports(&[
+        ("servicedesks.json", &desks),
+        ("project-search.json", &projects),
+        ("servicedesk-HEPL-customer.json", &customers),
+    ]);
+    let (_temp, out, summary) = import(input.path().to_str().unwrap(), &[]);
+    assert_loads_clean(&out);
+    let kept = "servicedesk-HEPL-customer.json:1): customers of service desk HEPL: no saved service desk has that key \
+        (save GET /rest/servicedeskapi/servicedesk, or correct the key in the file name): \
+        qm:6c1f0e2a-8d4b-4a7e-b3c9-2f5d8e1a4b7c:1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a";
+    let site = fs::read_to_string(out.join("site.yaml")).unwrap();
+    assert!(site.contains(kept), "{site}");
+    let what = kept.split_once("): ").unwrap().1;
+    assert!(summary.contains(&format!("{what} (kept as a comment in <out>/site.yaml)")), "{summary}");
+    assert!(!out.join("projects/HEPL.yaml").exists(), "{}", files_of(&out));
+    assert!(!summary.contains("save GET /rest/api/3/project/search"), "{summary}");
+}
