@@ -352,7 +352,7 @@ fn an_unclosed_quote_and_extra_values_in_the_csv_are_errors() {
     assert!(!out.exists());
     let extra = exports(&[(
         "users.csv",
-        b"User id,User name,email,User status\na0,Zed,z@x.com\na1,A,a@x.com,Active,EXTRA,MORE\n",
+        b"User id,User name,email,User status\na0,Zed,z@x.com,Active\na1,A,a@x.com,Active,EXTRA,MORE\n",
     )]);
     let stderr = failing(&["import", extra.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(
@@ -362,6 +362,48 @@ fn an_unclosed_quote_and_extra_values_in_the_csv_are_errors() {
         "{stderr}"
     );
     assert!(!out.exists());
+}
+
+/// A row that ends early would read as empty cells (no JSM role, no
+/// groups): an error at its line, as a row with extra values is.
+#[test]
+fn a_csv_row_shorter_than_the_header_is_an_error() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("snapshot");
+    let short = exports(&[(
+        "users.csv",
+        b"User id,email,Jira Service Management - acme\r\na0,z@x.com,Agent\r\na1,a@x.com\r\n",
+    )]);
+    let stderr = failing(&["import", short.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "users.csv:3: not a readable CSV file: this row has 2 values, but the header has 3 columns\n  help: values are missing"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+/// A CSV without product access says nothing of JSM roles: the summary
+/// warns that none were imported and what to do, rather than "nothing
+/// unmapped" and a snapshot where every agent lacks a JSM role.
+#[test]
+fn a_csv_without_product_access_is_a_warning() {
+    let bare = exports(&[("u.csv", b"User id,email\n712020:a1,ann@z.com\n")]);
+    let (_temp, _, summary) = import(bare.path().to_str().unwrap(), &[]);
+    let incomplete = summary.split_once("Incomplete:").map(|(_, rest)| rest).unwrap_or_default();
+    assert!(
+        incomplete.contains("u.csv:1  the CSV has no product access columns (`<app> - <site>`), so no JSM role (agent, customer, collaborator) was imported: export the users again with product access included"),
+        "{summary}"
+    );
+    let other_apps = exports(&[("u.csv", b"User id,email,Jira - acme\n712020:a1,ann@z.com,User\n")]);
+    let (_temp, _, summary) = import(other_apps.path().to_str().unwrap(), &[]);
+    assert!(
+        summary.contains("u.csv:1  the CSV has no Jira Service Management column, so no JSM role"),
+        "{summary}"
+    );
+    let (_temp, _, summary) = import(ACME, &[]);
+    assert!(!summary.contains("no JSM role"), "{summary}");
 }
 
 #[test]
