@@ -230,7 +230,21 @@ fn an_unrecognised_file_is_an_error_unless_skipped() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("customers.json: not an export sitelint knows: a page of users"), "{stderr}");
+    // A page of users is recognised once renamed: the help says to what.
+    assert!(
+        stderr.contains(
+            "customers.json: not an export sitelint knows: a page of users whose links and file name do not say \
+             which service desk's customers or which organization's members they are\n  help: a page of customers \
+             or members is recognised by its file name when its links do not say whose it is: rename it \
+             servicedesk-{id or KEY}-customer.json (customers of a service desk) or organization-{id}-user.json \
+             (members of an organization), or pass --skip-unrecognized\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("accountId, displayName\n  help: sitelint imports GET /rest/api/3/permissionscheme"),
+        "other files keep the list of what is imported: {stderr}"
+    );
     let skipped = sitelint(&[&args[..], &["--skip-unrecognized"]].concat());
     assert_eq!(skipped.status.code(), Some(0), "{}", text(&skipped.stderr));
     let summary = text(&skipped.stdout);

@@ -42,6 +42,12 @@ const SUPPORTED: &str = "sitelint imports GET /rest/api/3/permissionscheme?expan
     /organization, /organization/{id}/user, and the admin \"Export users\" CSV; move other files out of \
     the folder, or pass --skip-unrecognized";
 
+/// A page of users says whose it is only in its links or file name: a
+/// page saved without the links is recognised once renamed.
+const RENAME_USER_PAGE: &str = "a page of customers or members is recognised by its file name when its \
+    links do not say whose it is: rename it servicedesk-{id or KEY}-customer.json (customers of a service \
+    desk) or organization-{id}-user.json (members of an organization), or pass --skip-unrecognized";
+
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The folder of saved exports: REST responses (*.json) and the admin "Export users" CSV
@@ -105,10 +111,13 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
                     Err(reason) if args.skip_unrecognized => {
                         summary.unrecognized.push((file.name.clone(), reason))
                     }
-                    Err(reason) => errors.push(
-                        InputError::new(&file.name, format!("not an export sitelint knows: {reason}"))
-                            .help(SUPPORTED),
-                    ),
+                    Err(reason) => {
+                        let help = if detect::is_user_page(json) { RENAME_USER_PAGE } else { SUPPORTED };
+                        errors.push(
+                            InputError::new(&file.name, format!("not an export sitelint knows: {reason}"))
+                                .help(help),
+                        )
+                    }
                 }
             }
         }
