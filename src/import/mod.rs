@@ -57,7 +57,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Write into a folder that is not empty: its snapshot files (*.yaml, *.yml, *.json) are
-    /// replaced, other files are kept.
+    /// replaced, other files are kept. A folder holding input files or a saved export is
+    /// refused all the same.
     #[arg(long)]
     pub force: bool,
     /// Import what is recognised even when some JSON files are not (they are listed).
