@@ -186,7 +186,6 @@ fn detect_page<'a>(relative: &str, page: &'a Value, values: &'a [Value]) -> Resu
     if values.iter().any(|v| v.get("projectKey").is_some()) {
         return Ok(Export::ServiceDesks(values));
     }
-    let is_user = |v: &Value| v.get("accountId").is_some() || v.get("emailAddress").is_some();
     let is_organization = |v: &Value| {
         v.get("id").is_some() && v.get("name").is_some() && !is_user(v) && v.get("projectKey").is_none()
     };
@@ -226,6 +225,17 @@ fn detect_page<'a>(relative: &str, page: &'a Value, values: &'a [Value]) -> Resu
         }
         None => Export::Empty,
     })
+}
+
+/// A JSM user: a customer or an organization member.
+fn is_user(v: &Value) -> bool {
+    v.get("accountId").is_some() || v.get("emailAddress").is_some()
+}
+
+/// A page of users (customers or members), whoever's they are: its shape
+/// says so even when its links and file name do not say whose.
+pub fn is_user_page(json: &Value) -> bool {
+    json.get("values").and_then(Value::as_array).is_some_and(|values| values.iter().any(is_user))
 }
 
 /// Whose listing a page is, from its URLs or else the file name.

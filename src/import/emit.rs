@@ -411,6 +411,11 @@ fn service_desk(g: &Gathered, project: &Project, entry: &mut Lines) {
             }
         }
     }
+    // Without it `sitelint access` says the project takes no email requests.
+    entry.push(3, "# TO COMPLETE: email_channels are not in the REST APIs: list the project's addresses");
+    entry.push(3, "# (Project settings > Email requests), then uncomment.");
+    entry.push(3, "# email_channels:");
+    entry.push(3, "#   - { address: support@example.atlassian.net, enabled: true }");
 }
 
 fn organizations(g: &Gathered) -> Option<(String, Lines, String)> {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use walkdir::WalkDir;
@@ -176,6 +176,9 @@ impl fmt::Display for InputError {
 #[derive(Default)]
 pub struct Inputs {
     pub files: Vec<InputFile>,
+    /// Where every `*.json` and `*.csv` file was found, read or not: the
+    /// output folder must hold none of them (`--force` would remove them).
+    pub paths: Vec<PathBuf>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<InputError>,
 }
@@ -223,6 +226,7 @@ fn read_one(path: &Path, name: String, relative: String, inputs: &mut Inputs) {
             return;
         }
     };
+    inputs.paths.push(path.to_path_buf());
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {

@@ -35,19 +35,30 @@ pub fn add_service_desks(g: &mut Gathered, file: &InputFile, desks: &[Value]) {
 }
 
 /// The project a service desk id names: the API takes a desk id or a
-/// project key, and so does the file-name convention.
+/// project key, and so does the file-name convention. A key counts only
+/// when a saved listing makes it a service project: the snapshot writes a
+/// desk's customers and organizations nowhere else, so a mistyped key
+/// would drop them.
 fn desk_project(g: &Gathered, desk: &str) -> Option<String> {
-    if is_digits(desk) { g.desks.get(desk).cloned() } else { Some(g.project_key(desk)) }
+    if is_digits(desk) {
+        return g.desks.get(desk).cloned();
+    }
+    let key = g.project_key(desk);
+    let is_desk = g.projects.get(&key).is_some_and(|p| p.type_key.as_deref() == Some("service_desk"));
+    is_desk.then_some(key)
 }
 
 /// Why a desk's listing cannot be tied to a project; its `ids` are kept
 /// in the comment, ready to move into the project's file.
 fn unknown_desk(g: &mut Gathered, file: &InputFile, desk: &str, what: &str, ids: &[String]) {
-    let why = format!(
-        "{what} of service desk {desk}: no saved service desk listing names its project \
-         (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key): {}",
-        ids.join(", ")
-    );
+    let why = if is_digits(desk) {
+        "no saved service desk listing names its project \
+         (save GET /rest/servicedeskapi/servicedesk, or name the file with the project key)"
+    } else {
+        "no saved service desk has that key (save GET /rest/servicedeskapi/servicedesk, \
+         or correct the key in the file name)"
+    };
+    let why = format!("{what} of service desk {desk}: {why}: {}", ids.join(", "));
     g.unmapped(Source::new(&file.name, Some(1)), Target::Site, why);
 }
 

@@ -42,6 +42,12 @@ const SUPPORTED: &str = "sitelint imports GET /rest/api/3/permissionscheme?expan
     /organization, /organization/{id}/user, and the admin \"Export users\" CSV; move other files out of \
     the folder, or pass --skip-unrecognized";
 
+/// A page of users says whose it is only in its links or file name: a
+/// page saved without the links is recognised once renamed.
+const RENAME_USER_PAGE: &str = "a page of customers or members is recognised by its file name when its \
+    links do not say whose it is: rename it servicedesk-{id or KEY}-customer.json (customers of a service \
+    desk) or organization-{id}-user.json (members of an organization), or pass --skip-unrecognized";
+
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The folder of saved exports: REST responses (*.json) and the admin "Export users" CSV
@@ -51,7 +57,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Write into a folder that is not empty: its snapshot files (*.yaml, *.yml, *.json) are
-    /// replaced, other files are kept.
+    /// replaced, other files are kept. A folder holding input files or a saved export is
+    /// refused all the same.
     #[arg(long)]
     pub force: bool,
     /// Import what is recognised even when some JSON files are not (they are listed).
@@ -78,8 +85,8 @@ pub fn run(args: &ImportArgs) -> u8 {
 }
 
 fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
-    let stale = output::prepare(&args.out, &args.input, args.force).map_err(|e| vec![e])?;
     let inputs = input::read_inputs(&args.input).map_err(|e| vec![e.to_string()])?;
+    let stale = output::prepare(&args.out, &args.input, &inputs.paths, args.force).map_err(|e| vec![e])?;
     let mut errors: Vec<InputError> = inputs.errors;
     let mut summary = Summary {
         input: output::shown(&args.input),
@@ -105,10 +112,13 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
                     Err(reason) if args.skip_unrecognized => {
                         summary.unrecognized.push((file.name.clone(), reason))
                     }
-                    Err(reason) => errors.push(
-                        InputError::new(&file.name, format!("not an export sitelint knows: {reason}"))
-                            .help(SUPPORTED),
-                    ),
+                    Err(reason) => {
+                        let help = if detect::is_user_page(json) { RENAME_USER_PAGE } else { SUPPORTED };
+                        errors.push(
+                            InputError::new(&file.name, format!("not an export sitelint knows: {reason}"))
+                                .help(help),
+                        )
+                    }
                 }
             }
         }
@@ -222,7 +232,8 @@ fn collect_site_urls(json: &Value, g: &mut Gathered) {
 }
 
 /// Pages of a listing (JSM's `isLastPage`, Jira's `isLast`) whose next
-/// page is not among the saved files: the snapshot lacks what it holds.
+/// or earlier page is not among the saved files: the snapshot lacks what
+/// it holds.
 fn missing_pages(files: &[&InputFile]) -> Vec<(Source, String)> {
     let pages: Vec<(&InputFile, &Value)> = files
         .iter()
@@ -233,39 +244,84 @@ fn missing_pages(files: &[&InputFile]) -> Vec<(Source, String)> {
         .collect();
     // Each saved page as its listing's URL (without the query) and its
     // first item's offset; every link a page carries names its listing.
-    let saved: BTreeSet<(&str, u64)> = pages
+    let saved: Saved = pages
         .iter()
-        .filter_map(|(_, page)| Some((page, page.get("start").or_else(|| page.get("startAt"))?.as_u64()?)))
-        .flat_map(|(page, start)| {
-            let links = page.get("_links").and_then(Value::as_object).into_iter().flat_map(|l| l.values());
-            let own = ["self", "nextPage"].into_iter().filter_map(|k| page.get(k));
-            links.chain(own).filter_map(Value::as_str).map(move |url| (without_query(url), start))
-        })
+        .filter_map(|(_, page)| Some((page, page_start(page)?)))
+        .flat_map(|(page, start)| page_urls(page).map(move |url| (without_query(url), start)))
         .collect();
     let mut notes = Vec::new();
     for (file, page) in pages {
-        let last = page.get("isLastPage").or_else(|| page.get("isLast")).and_then(Value::as_bool);
-        if last != Some(false) {
-            continue;
+        if let Some(what) = missing_next(page, &saved) {
+            let line = file.line_of_string("isLastPage").or_else(|| file.line_of_string("isLast"));
+            notes.push((Source::new(&file.name, line), what));
         }
-        let next = page.get("_links").and_then(|l| l.get("next")).or_else(|| page.get("nextPage"));
-        let next = next.and_then(Value::as_str);
-        if let Some(url) = next
-            && let Some(start) = query_number(url, &["start", "startAt"])
-            && saved.contains(&(without_query(url), start))
-        {
-            continue;
+        if let Some(what) = missing_earlier(page, &saved) {
+            let line = file.line_of_string("start").or_else(|| file.line_of_string("startAt"));
+            notes.push((Source::new(&file.name, line), what));
         }
-        let line = file.line_of_string("isLastPage").or_else(|| file.line_of_string("isLast"));
-        let what = match next {
-            Some(url) => format!("the next page of this listing is not saved: save GET {url}"),
-            None => {
-                "this page is not the last, and it does not link to the next: save the next page".to_string()
-            }
-        };
-        notes.push((Source::new(&file.name, line), what));
     }
     notes
+}
+
+/// Saved pages: their listing's URL without the query, and their offset.
+type Saved<'a> = BTreeSet<(&'a str, u64)>;
+
+const START: &[&str] = &["start", "startAt"];
+
+/// The offset of a page's first item (JSM's `start`, Jira's `startAt`).
+fn page_start(page: &Value) -> Option<u64> {
+    START.iter().find_map(|key| page.get(*key)).and_then(Value::as_u64)
+}
+
+/// The URLs a page carries: its `_links` (JSM), `self` and `nextPage` (Jira).
+fn page_urls(page: &Value) -> impl Iterator<Item = &str> {
+    let links = page.get("_links").and_then(Value::as_object).into_iter().flat_map(|l| l.values());
+    let own = ["self", "nextPage"].into_iter().filter_map(|k| page.get(k));
+    links.chain(own).filter_map(Value::as_str)
+}
+
+/// A page that is not the last, whose next page is not saved.
+fn missing_next(page: &Value, saved: &Saved) -> Option<String> {
+    let last = page.get("isLastPage").or_else(|| page.get("isLast")).and_then(Value::as_bool);
+    if last != Some(false) {
+        return None;
+    }
+    let next = page.get("_links").and_then(|l| l.get("next")).or_else(|| page.get("nextPage"));
+    match next.and_then(Value::as_str) {
+        Some(url) if is_saved(url, saved) => None,
+        Some(url) => Some(format!("the next page of this listing is not saved: save GET {url}")),
+        None => Some(
+            "this page is not the last, and it does not link to the next: save the next page".to_string(),
+        ),
+    }
+}
+
+/// A page that is not the first, whose earlier page is not saved: JSM
+/// links to it (`prev`); Jira links only forward, so there any saved page
+/// of the listing before this one will do.
+fn missing_earlier(page: &Value, saved: &Saved) -> Option<String> {
+    let start = page_start(page).filter(|&start| start > 0)?;
+    match page.get("_links").and_then(|l| l.get("prev")).and_then(Value::as_str) {
+        Some(url) if is_saved(url, saved) => None,
+        Some(url) => Some(format!("the earlier page of this listing is not saved: save GET {url}")),
+        None if saved_before(page, start, saved) => None,
+        None => Some(format!(
+            "this page is not the first (it starts at {start}), and no saved page comes before it: save the earlier pages"
+        )),
+    }
+}
+
+/// Whether a page of the listing starting before `start` is saved.
+fn saved_before(page: &Value, start: u64, saved: &Saved) -> bool {
+    page_urls(page).any(|url| {
+        let listing = without_query(url);
+        saved.range((listing, 0)..(listing, start)).next().is_some()
+    })
+}
+
+/// Whether the page a link names (its listing and offset) is saved.
+fn is_saved(url: &str, saved: &Saved) -> bool {
+    query_number(url, START).is_some_and(|start| saved.contains(&(without_query(url), start)))
 }
 
 fn without_query(url: &str) -> &str {

@@ -7,13 +7,19 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use serde_json::Value;
+
+use super::detect::{Export, detect};
 use super::emit::OutFile;
 
 /// Checks that `out` may be written, and returns the old snapshot files to
 /// remove: with `--force`, every `*.yaml`, `*.yml` and `*.json` below it
 /// (hidden names skipped, as `sitelint check` skips them), because
-/// `sitelint check` would read them together with the new ones.
-pub fn prepare(out: &Path, input: &Path, force: bool) -> Result<Vec<PathBuf>, String> {
+/// `sitelint check` would read them together with the new ones. An output
+/// folder holding any of the `inputs` (the files read as exports), or a
+/// saved export (by its content), is refused: those are the user's data,
+/// not an older snapshot, and nothing may remove them.
+pub fn prepare(out: &Path, input: &Path, inputs: &[PathBuf], force: bool) -> Result<Vec<PathBuf>, String> {
     let shown = out.display();
     let metadata = match fs::metadata(out) {
         Ok(metadata) => metadata,
@@ -31,6 +37,7 @@ pub fn prepare(out: &Path, input: &Path, force: bool) -> Result<Vec<PathBuf>, St
             input.display()
         ));
     }
+    held_inputs(out, inputs)?;
     let mut entries = fs::read_dir(out).map_err(|e| format!("cannot read the output folder {shown}: {e}"))?;
     if entries.next().is_none() {
         return Ok(Vec::new());
@@ -53,7 +60,52 @@ pub fn prepare(out: &Path, input: &Path, force: bool) -> Result<Vec<PathBuf>, St
             stale.push(entry.into_path());
         }
     }
+    saved_exports(out, &stale)?;
     Ok(stale)
+}
+
+/// Refuses an output folder inside the input folder that holds input
+/// files: the snapshot would be written among them, and `--force` would
+/// remove them as older snapshot files.
+fn held_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let Ok(out_real) = out.canonicalize() else { return Ok(()) };
+    let held: Vec<String> = inputs
+        .iter()
+        .filter(|path| path.canonicalize().is_ok_and(|real| real.starts_with(&out_real)))
+        .map(|path| shown(path))
+        .collect();
+    match held.as_slice() {
+        [] => Ok(()),
+        [first, rest @ ..] => Err(format!(
+            "the output folder {} holds input files ({first}{}): write the snapshot to a folder that holds none of the input",
+            out.display(),
+            if rest.is_empty() { String::new() } else { format!(" and {} more", rest.len()) }
+        )),
+    }
+}
+
+/// Refuses to remove a `*.json` file of the output folder that is a saved
+/// export (a REST response `sitelint import` recognises), whatever folder
+/// the input is: it may be the only copy.
+fn saved_exports(out: &Path, stale: &[PathBuf]) -> Result<(), String> {
+    for path in stale.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        let Some(json) = fs::read(path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
+            continue;
+        };
+        let relative = shown(path.strip_prefix(out).unwrap_or(path));
+        if let Ok(export) = detect(&relative, &json)
+            && !matches!(export, Export::Empty)
+        {
+            return Err(format!(
+                "{} in the output folder is a saved export ({}), not a snapshot file: --force removes only \
+                 snapshot files; move it out of {}, or write the snapshot to another folder",
+                shown(path),
+                export.describe(),
+                out.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Removes the old snapshot files the import does not write again, then

@@ -80,7 +80,8 @@ impl Summary {
              \x20 {out_dir}/site.yaml  user_access (user invites, invite links, approved domains) and\n\
              \x20   customer_access are commented out with Atlassian's defaults: set them from\n\
              \x20   admin.atlassian.com and Jira settings > Products > Customer access, then uncomment them.\n\
-             \x20 {out_dir}/projects/  each service project's channel_access is commented out the same way.\n\
+             \x20 {out_dir}/projects/  each service project's channel_access and email_channels are commented\n\
+             \x20   out the same way.\n\
              \nNext: sitelint check {out_dir}\n",
             out_dir = self.out
         );

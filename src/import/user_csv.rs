@@ -127,25 +127,17 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
         }
         read.rows += 1;
         let line = record.position().map(|p| line_of(p.byte()));
-        // `flexible` lets a row end early (its missing cells are empty),
-        // but values past the last column would be read by nothing.
-        if record.len() > headers.len() {
-            return Err(InputError::new(
-                &file.name,
-                format!(
-                    "not a readable CSV file: this row has {} values, but the header has {} columns",
-                    record.len(),
-                    headers.len()
-                ),
-            )
-            .at(line.unwrap_or(1), None)
-            .help("a value holding a comma must be in double quotes"));
+        if record.len() != headers.len() {
+            return Err(ragged_row(file, record.len(), headers.len(), line));
         }
         if let Some(id) = add_row(g, file, &headers, &columns, &record, line, &mut first_rows) {
             seen.insert(id);
         }
     }
     read.users = seen.len();
+    if let Some(missing) = missing_product_access(&columns) {
+        g.notes.push((Source::new(&file.name, Some(1)), missing.to_string()));
+    }
     if legacy {
         g.notes.push((
             Source::new(&file.name, Some(1)),
@@ -155,6 +147,42 @@ pub fn add_user_csv(g: &mut Gathered, file: &InputFile) -> Result<CsvRead, Input
         ));
     }
     Ok(read)
+}
+
+/// A row with more or fewer values than the header has columns. `flexible`
+/// reads both: values past the last column would be read by nothing, and a
+/// row that ends early would read as empty cells (no JSM role, no groups),
+/// so both are errors.
+fn ragged_row(file: &InputFile, values: usize, columns: usize, line: Option<usize>) -> InputError {
+    let help = if values > columns {
+        "a value holding a comma must be in double quotes"
+    } else {
+        "values are missing: every row has a value for each column, an empty one too (`a,,b`)"
+    };
+    InputError::new(
+        &file.name,
+        format!(
+            "not a readable CSV file: this row has {values} values, but the header has {columns} columns"
+        ),
+    )
+    .at(line.unwrap_or(1), None)
+    .help(help)
+}
+
+/// Without the Jira Service Management column the CSV says nothing of JSM
+/// roles: every account would read as holding none, and `check` would
+/// report agents and customers as lacking one (AC001, AC005).
+fn missing_product_access(columns: &[Column]) -> Option<&'static str> {
+    if columns.contains(&Column::App(JSM.to_string())) {
+        return None;
+    }
+    Some(if columns.iter().any(|c| matches!(c, Column::App(_))) {
+        "the CSV has no Jira Service Management column, so no JSM role (agent, customer, \
+         collaborator) was imported: if the site has JSM, export the users again and keep its column"
+    } else {
+        "the CSV has no product access columns (`<app> - <site>`), so no JSM role (agent, customer, \
+         collaborator) was imported: export the users again with product access included"
+    })
 }
 
 /// The values of an account's first row that rows repeating it must
@@ -259,7 +287,8 @@ fn add_row(
 }
 
 /// A row's non-empty values, each after its column's name, for a comment
-/// that keeps the row. Rows are never longer than the header (an error).
+/// that keeps the row. Rows have as many values as the header (else an
+/// error).
 fn said(headers: &csv::StringRecord, record: &csv::StringRecord) -> String {
     let values: Vec<String> = headers
         .iter()
