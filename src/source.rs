@@ -5,6 +5,7 @@
 //! A line ends at LF, CRLF or a lone CR (old Mac files): YAML 1.2 reads all
 //! three as line breaks, and editors show a lone CR in JSON as one too.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -90,6 +91,9 @@ pub struct SourceFile {
     /// use: a column far along a long line (minified JSON is one line of
     /// megabytes) is then counted from a block, not from the line's start.
     chars: OnceLock<Vec<u32>>,
+    /// Its lines as excerpts show them ([`shown_text`]), made on first use
+    /// where they differ from [`line_bytes`](Self::line_bytes).
+    shown: OnceLock<Option<String>>,
 }
 
 /// How many line breaks come before each [`BLOCK`] of the text; a line is
@@ -126,6 +130,7 @@ impl SourceFile {
             lines: OnceLock::new(),
             longest_line: OnceLock::new(),
             chars: OnceLock::new(),
+            shown: OnceLock::new(),
         }
     }
 
@@ -152,6 +157,21 @@ impl SourceFile {
     /// LF (see [`LineIndex::lone_crs_as_lf`]).
     fn line_bytes(&self) -> &[u8] {
         self.lines().lone_crs_as_lf.as_deref().unwrap_or(self.text.as_bytes())
+    }
+
+    /// The text's bytes as excerpts show them: its lines, each control
+    /// character in a visible one of the same length.
+    fn shown_bytes(&self) -> &[u8] {
+        let lines = self.line_bytes();
+        let shown = self.shown.get_or_init(|| {
+            // Lone CRs are line feeds by now, so the text is still UTF-8.
+            let text = std::str::from_utf8(lines).ok()?;
+            match shown_text(text) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(shown) => Some(shown),
+            }
+        });
+        shown.as_ref().map_or(lines, |shown| shown.as_bytes())
     }
 
     /// The length in bytes of its longest line (line break excluded).
@@ -374,6 +394,27 @@ fn is_utf8_continuation(b: u8) -> bool {
     (b & 0xC0) == 0x80
 }
 
+/// `text` as an excerpt shows it: each control character (but tab, line
+/// feed and carriage return) as `?`, or `¿` for the two-byte ones (C1), so
+/// that every span keeps its offsets. A snapshot is anyone's text, and an
+/// escape sequence in it, printed as it is, would retitle or clear the
+/// terminal of whoever runs the check.
+pub(crate) fn shown_text(text: &str) -> Cow<'_, str> {
+    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(control) {
+        return Cow::Borrowed(text);
+    }
+    let shown = text
+        .chars()
+        .map(|c| match c {
+            c if !control(c) => c,
+            c if c.len_utf8() == 1 => '?',
+            _ => '¿',
+        })
+        .collect();
+    Cow::Owned(shown)
+}
+
 impl SourceCode for SourceFile {
     /// Same contract as miette's `impl SourceCode for str`, but it finds the
     /// lines around the span with the line index instead of scanning from
@@ -403,7 +444,7 @@ impl SourceCode for SourceFile {
         // miette breaks lines at LF (and CRLF) only.
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.display().to_string(),
-            &self.line_bytes()[start..end],
+            &self.shown_bytes()[start..end],
             (start, end - start).into(),
             first,
             column,
@@ -614,6 +655,17 @@ mod tests {
         assert_eq!(serde_json::from_str::<serde_json::Value>(wide).unwrap_err().column(), 8);
         assert_eq!(place(wide).1, Some(LineCol { line: 1, column: 7 }));
         assert_eq!(place("[1]\n\n  ]").1, Some(LineCol { line: 3, column: 3 }));
+    }
+
+    #[test]
+    fn excerpts_show_control_characters_at_the_same_offsets() {
+        assert_eq!(shown_text("a\tb\r\n"), Cow::Borrowed("a\tb\r\n"));
+        assert_eq!(shown_text("a\u{1b}b\u{0}é\u{9b}c"), "a?b?é¿c");
+        let f = file("one\nt\u{1b}[2Jo\nthree\n");
+        let contents = f.read_span(&(9, 1).into(), 0, 0).unwrap();
+        assert_eq!(std::str::from_utf8(contents.data()).unwrap(), "o\n");
+        let around = f.read_span(&(4, 1).into(), 1, 0).unwrap();
+        assert_eq!(std::str::from_utf8(around.data()).unwrap(), "one\nt?[2Jo\n");
     }
 
     #[test]

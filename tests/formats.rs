@@ -411,12 +411,13 @@ fn readme_names_every_json_key() {
 #[test]
 fn github_escapes_messages_and_properties() {
     let line = awkward().github.lines().find(|l| l.contains("ODD001")).expect("the ODD001 annotation");
-    // In the message only `%`, CR and LF are escaped; in properties `,` and
-    // `:` too (the path's comma).
+    // In the message `%`, CR and LF are escaped as the runner decodes them,
+    // other control characters as `\u0001` (the log would act on them); in
+    // properties `,` and `:` too (the path's comma).
     assert_eq!(
         line,
         "::warning file=odd%2C dir/site.yaml,line=4,col=5,endLine=4,endColumn=51,title=ODD001::\
-         100%25 sure, really: <b>&amp; \"quoted\" 'single'%0D%0Asecond line\ttab \u{1} bell\
+         100%25 sure, really: <b>&amp; \"quoted\" 'single'%0D%0Asecond line\ttab \\u0001 bell\
          %0Ahelp: Escape %25 and ,%0Asee: https://example.com/odd?a=1&b=2"
     );
 }

@@ -343,6 +343,39 @@ fn a_control_character_in_yaml_is_sl001_at_it_named() {
     );
 }
 
+/// A snapshot's control characters reach neither the terminal nor a CI
+/// log as they are: an escape sequence would act there. Messages write
+/// them as escapes; excerpts as `?` (`¿` for C1), keeping every column.
+#[test]
+fn control_characters_are_shown_not_sent_to_the_terminal() {
+    let dir = Dir::new();
+    dir.write(
+        "snap/u.json",
+        "{\"users\": [{\"account_id\": \"a\", \"status\": \"\\u001b]0;x\\u0007\\u009b2J\"}]}\n",
+    );
+    dir.write("snap/v.yaml", "users:\n  - account_id: \"b\u{1b}[2J\"\n");
+    for format in ["human", "github"] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sitelint"));
+        command.env("NO_COLOR", "1");
+        let run = dir.run_with(command, &["check", "snap", "--format", format]).expect("sitelint runs");
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(!run.stdout.contains(|c: char| c.is_control() && c != '\n'), "{format}: {:?}", run.stdout);
+        assert!(
+            run.stdout.contains("found string `\\u001b]0;x\\u0007\\u009b2J`"),
+            "{format}: {}",
+            run.stdout
+        );
+        if format == "human" {
+            // The YAML's ESC, at its column: the label under `?`.
+            assert!(
+                run.stdout.contains("2 │   - account_id: \"b?[2J\"\n   ·                   ─"),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+}
+
 #[test]
 fn an_empty_file_is_sl001_at_1_1_and_an_empty_snapshot_is_a_usage_error() {
     let dir = Dir::new();

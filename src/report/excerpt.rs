@@ -114,7 +114,7 @@ impl Excerpt {
             self.text.push_str(CUT);
         }
         let shown = self.text.len();
-        self.text.push_str(&text[window.0..window.1]);
+        self.text.push_str(&crate::source::shown_text(&text[window.0..window.1]));
         let line_end = self.text.len();
         if window.1 < end {
             self.text.push_str(CUT);

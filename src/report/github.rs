@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use super::format::{RuleFailure, details, region, slash_path};
+use super::visible;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
 
@@ -56,9 +57,10 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
 }
 
 /// Escapes a command's message: the runner reads up to the end of the line
-/// and decodes these.
+/// and decodes these; control characters are written as escapes, as the
+/// log would act on them (see [`visible`]).
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    visible(&text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")).into_owned()
 }
 
 /// Escapes a property value, which also ends at `,` (next property) and
@@ -75,5 +77,6 @@ mod tests {
     fn escapes_follow_the_runner() {
         assert_eq!(data("100% sure,\r\nsee: x"), "100%25 sure,%0D%0Asee: x");
         assert_eq!(property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(data("a\u{1b}[2J\u{7}"), "a\\u001b[2J\\u0007");
     }
 }

@@ -9,8 +9,8 @@ use miette::{
 };
 use rayon::prelude::*;
 
-use super::Summary;
 use super::excerpt::{self, Excerpt};
+use super::{Summary, visible};
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceFile, SourceSet, Span};
 
@@ -170,13 +170,13 @@ impl<'a> FindingDiagnostic<'a> {
             .related
             .iter()
             .partition(|r| r.location.file == finding.primary.file && line(r.location.span) >= first_shared);
-        let labels = std::iter::once((finding.label.as_deref().map(str::to_string), finding.primary.span))
-            .chain(same_file.iter().map(|r| (Some(r.message.to_string()), r.location.span)))
+        let labels = std::iter::once((finding.label.as_deref().map(shown_text), finding.primary.span))
+            .chain(same_file.iter().map(|r| (Some(shown_text(&r.message)), r.location.span)))
             .collect();
         let (shown, left_out) = Shown::new(file, labels);
         let elsewhere = elsewhere
             .into_iter()
-            .map(|r| (sources.get(r.location.file), r.message.to_string(), r.location.span));
+            .map(|r| (sources.get(r.location.file), shown_text(&r.message), r.location.span));
         let left_out = left_out.into_iter().map(|label| (file, label.text.unwrap_or_default(), label.span));
         let related = elsewhere
             .chain(left_out)
@@ -184,6 +184,11 @@ impl<'a> FindingDiagnostic<'a> {
             .collect();
         FindingDiagnostic { finding, shown, related }
     }
+}
+
+/// A label's or related place's text as shown: see [`visible`].
+fn shown_text(text: &str) -> String {
+    visible(text).into_owned()
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -194,7 +199,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&visible(&self.finding.message))
     }
 }
 
@@ -214,7 +219,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let help = self.finding.help.as_deref();
+        let help = self.finding.help.as_deref().map(visible);
         let url = self.finding.url.as_deref();
         match (help, url) {
             (Some(h), Some(u)) => Some(Box::new(format!("{h}\nsee: {u}"))),
