@@ -283,7 +283,7 @@ fn a_duplicate_entity_is_reported_at_its_identifier_and_left_out() {
     assert_eq!(
         s.sorted(&findings),
         [
-            "SL004 a.yaml:6:15 duplicate approved domain domain `ACME.com`; this approved domain is \
+            "SL004 a.yaml:6:15 duplicate approved domain `ACME.com`; this approved domain is \
              ignored | related a.yaml:5:15 first defined here",
             "SL004 b.yaml:2:17 duplicate user account_id `u1`; this user is ignored \
              | related a.yaml:2:19 first defined here",

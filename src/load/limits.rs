@@ -96,10 +96,13 @@ impl Limits {
 
     pub fn too_deep(&self) -> String {
         let limit = self.max_depth;
-        format!(
-            "nesting deeper than {limit} levels of lists and mappings, the max-depth limit; {}",
+        // At the ceiling, the parser's own, there is no more to allow.
+        let next = if limit >= DEPTH_CEILING {
+            "no snapshot needs as deep a nesting: flatten it".to_string()
+        } else {
             Limit::Depth.how_to_raise()
-        )
+        };
+        format!("nesting deeper than {limit} levels of lists and mappings, the max-depth limit; {next}")
     }
 
     pub fn too_many_nodes(&self) -> String {
@@ -215,6 +218,11 @@ mod tests {
             limits.too_deep(),
             "nesting deeper than 3 levels of lists and mappings, the max-depth limit; to allow more, \
              set `limits: {max-depth: N}` in .sitelint.yaml or pass --max-depth N, at most 255"
+        );
+        assert_eq!(
+            Limits::default().too_deep(),
+            "nesting deeper than 255 levels of lists and mappings, the max-depth limit; no snapshot \
+             needs as deep a nesting: flatten it"
         );
         assert_eq!(
             Limits::default().file_too_big(Some(300_000_000)),

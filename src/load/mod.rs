@@ -85,6 +85,15 @@ pub enum LoadError {
     )]
     NotUtf8 { path: PathBuf, offset: usize },
 
+    #[error("{path} is UTF-16 text, not UTF-8")]
+    #[diagnostic(
+        code(sitelint::load::utf16),
+        help(
+            "snapshot files are UTF-8 text; convert the file (iconv -f UTF-16 -t UTF-8, or save it as UTF-8) and run again"
+        )
+    )]
+    Utf16 { path: PathBuf },
+
     #[error("cannot read {path} in the snapshot folder")]
     #[diagnostic(
         code(sitelint::load::walk),
@@ -93,7 +102,7 @@ pub enum LoadError {
     Walk {
         path: PathBuf,
         #[source]
-        source: walkdir::Error,
+        source: io::Error,
     },
 
     #[error("{path} is a symbolic link to {target}, which does not exist")]
@@ -353,7 +362,13 @@ fn walk_error(root: &Path, error: walkdir::Error) -> Option<LoadError> {
     if !folder && Path::new(name).extension().is_some() && Format::listed(&path).is_none() {
         return None;
     }
-    Some(broken_link(&path).unwrap_or(LoadError::Walk { path, source: error }))
+    if let Some(error) = broken_link(&path) {
+        return Some(error);
+    }
+    // walkdir's error prints its cause, then gives it as its source: the
+    // cause alone, not said twice.
+    let source = error.into_io_error().unwrap_or_else(|| io::Error::other("cannot walk the folder"));
+    Some(LoadError::Walk { path, source })
 }
 
 /// The error for `path` when it is a symbolic link whose target is missing.
@@ -383,6 +398,20 @@ impl ReadFile {
     }
 }
 
+/// Whether `bytes` start as UTF-16 text does: with its byte order mark,
+/// or (without one) with two ASCII characters, each beside a zero byte.
+/// Without a mark, such a file is valid UTF-8 (zero bytes are), and it
+/// would read as NULs between the characters: SL001 at the first, naming
+/// no encoding.
+fn is_utf16(bytes: &[u8]) -> bool {
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    match bytes {
+        [0xff, 0xfe, ..] | [0xfe, 0xff, ..] => true,
+        [a, 0, b, 0, ..] | [0, a, 0, b, ..] => ascii(*a) && ascii(*b),
+        _ => false,
+    }
+}
+
 fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, LoadError> {
     let io_error = |source| LoadError::Io { path: candidate.path.clone(), source };
     let bytes = match read_limited(&candidate.path, limits.max_file_size).map_err(io_error)? {
@@ -393,6 +422,9 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
             return Ok(ReadFile { candidate, text: Arc::default(), parsed: Err(error) });
         }
     };
+    if is_utf16(&bytes) {
+        return Err(LoadError::Utf16 { path: candidate.path.clone() });
+    }
     let mut text = String::from_utf8(bytes).map_err(|error| LoadError::NotUtf8 {
         path: candidate.path.clone(),
         offset: error.utf8_error().valid_up_to(),

@@ -272,7 +272,12 @@ impl Settled {
 /// SL004 at an identifier that an earlier entity took (at `first`).
 fn duplicate(ident: Ident, text: &str, at: Location, first: Location) -> Finding {
     let (entity, field) = ident.describe();
-    let message = format!("duplicate {entity} {field} `{text}`; this {entity} is ignored");
+    // "approved domain domain" reads as a stammer.
+    let message = if entity.ends_with(field) {
+        format!("duplicate {entity} `{text}`; this {entity} is ignored")
+    } else {
+        format!("duplicate {entity} {field} `{text}`; this {entity} is ignored")
+    };
     Check::Duplicate.at(at, message).with_related(first, "first defined here")
 }
 
