@@ -31,8 +31,12 @@ impl Date {
     }
 
     /// `SITELINT_TODAY` when set, else the UTC date of the system clock.
+    /// Set but empty counts as not set: CI passes an undefined variable
+    /// through as an empty one (`SITELINT_TODAY: ${{ vars.TODAY }}`).
     pub fn today() -> Result<Date, String> {
-        if let Ok(text) = std::env::var(TODAY_VAR) {
+        if let Ok(text) = std::env::var(TODAY_VAR)
+            && !text.is_empty()
+        {
             return Date::parse(&text).ok_or(format!("{TODAY_VAR} must be a date, YYYY-MM-DD, not `{text}`"));
         }
         // A clock before 1970 is broken; 1970-01-01 expires nothing early.

@@ -292,6 +292,10 @@ fn an_expired_suppression_stops_working_and_says_so() {
     assert_eq!(related["message"], "the AC001 finding it no longer hides");
     let bad_today = site.run_in(".", &["check", "snap"], &[("SITELINT_TODAY", "2027-02-30")]);
     bad_today.unusable(&["SITELINT_TODAY must be a date, YYYY-MM-DD, not `2027-02-30`"]);
+    // Empty, as CI passes an undefined variable: the clock's date, which is
+    // past 2027-01-31 only from then on, so the run is checked, not judged.
+    let empty = site.run_in(".", &["check", "snap"], &[("SITELINT_TODAY", "")]);
+    assert_ne!(empty.code, Some(2), "{}", empty.stderr);
 }
 
 #[test]

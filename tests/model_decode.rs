@@ -37,6 +37,16 @@ fn unknown_top_level_key_suggests_the_section() {
 }
 
 #[test]
+fn a_yaml_merge_key_is_unknown_and_says_nothing_was_merged() {
+    let s = yaml("projects:\n  - <<: {key: A, type: software}\n    name: x\n");
+    assert_eq!(
+        s.findings()[0],
+        "SL002 s.yaml:2:5 unknown key `<<` in a project: YAML merge keys are not supported, so nothing \
+         was merged here | help: write the keys out in this mapping (an alias of a whole entity, `- *name`, works)"
+    );
+}
+
+#[test]
 fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
     let s = snapshot(&[(
         "schemes.json",

@@ -868,6 +868,17 @@ impl Decoder {
     }
 
     fn unknown_key(&mut self, key: &str, entry: &Entry, schema: &Schema) {
+        // YAML 1.1's merge key is no key of YAML 1.2: what it names is not
+        // merged, and the missing fields would be reported with no reason.
+        if key == "<<" {
+            let message = format!(
+                "unknown key `<<` in {}: YAML merge keys are not supported, so nothing was merged here",
+                schema.what
+            );
+            let help = "write the keys out in this mapping (an alias of a whole entity, `- *name`, works)";
+            self.report(Check::UnknownKey.at(self.at(entry.key.span), message).with_help(help));
+            return;
+        }
         let help = match closest(key, schema.keys.iter().copied()) {
             Some(known) => format!("did you mean `{known}`?"),
             None => format!("expected one of: {}", schema.keys.join(", ")),
