@@ -2,7 +2,9 @@
 //! check reports only new ones. A finding is recorded by code and subject
 //! (its entity, or the message of a snapshot check), with a count when the
 //! same pair occurs more than once, and never by line: edits elsewhere in a
-//! file do not make old findings new.
+//! file do not make old findings new. Where a pair occurs more than once,
+//! the entry also records where each one is (its file and the keys down to
+//! it), so that when one more comes, the one reported is the new one.
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
@@ -12,11 +14,12 @@ use miette::Report;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
+use crate::report::keypath::key_paths;
 use crate::selection::always_reported;
-use crate::source::json_error;
+use crate::source::{SourceSet, json_error};
 
-/// The file format's version; a reader refuses others.
-const VERSION: u32 = 1;
+/// The file format's version. Version 1 had no `at`, and is read too.
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +35,10 @@ struct Entry {
     entity: String,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     count: NonZeroUsize,
+    /// Where each of them is, when there are several: `file: key path`
+    /// ([`key_paths`]), which edits elsewhere in the file leave alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    at: Vec<String>,
 }
 
 fn one() -> NonZeroUsize {
@@ -51,27 +58,48 @@ fn key(code: &str, subject: &str) -> (String, String) {
 /// `findings` as a baseline file: sorted, one entry per code and subject.
 /// SL001 is left out, since it is always reported. Also returns how many
 /// findings it records.
-pub fn render(findings: &[Finding]) -> (String, usize) {
-    let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
+pub fn render(findings: &[Finding], sources: &SourceSet) -> (String, usize) {
     let recorded: Vec<&Finding> = findings.iter().filter(|f| !always_reported(&f.code)).collect();
-    for f in &recorded {
-        entries
-            .entry(key(&f.code, f.subject()))
-            .and_modify(|e| e.count = e.count.saturating_add(1))
-            .or_insert_with(|| Entry {
-                code: f.code.to_string(),
-                entity: f.subject().to_string(),
-                count: one(),
-            });
+    let mut groups: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
+    for &f in &recorded {
+        groups.entry(key(&f.code, f.subject())).or_default().push(f);
     }
-    let file = BaselineFile { version: VERSION, findings: entries.into_values().collect() };
+    let repeated: Vec<&Finding> = groups.values().filter(|g| g.len() > 1).flatten().copied().collect();
+    let mut places = places(&repeated, sources).into_iter();
+    let entries = groups
+        .into_values()
+        .map(|group| {
+            let mut at: Vec<String> =
+                if group.len() > 1 { places.by_ref().take(group.len()).collect() } else { Vec::new() };
+            at.sort();
+            Entry {
+                code: group[0].code.to_string(),
+                entity: group[0].subject().to_string(),
+                count: NonZeroUsize::new(group.len()).unwrap_or(NonZeroUsize::MIN),
+                at,
+            }
+        })
+        .collect();
+    let file = BaselineFile { version: VERSION, findings: entries };
     // Serializing plain data to a String cannot fail.
     (serde_json::to_string_pretty(&file).unwrap_or_default() + "\n", recorded.len())
 }
 
-/// A baseline as read: how many findings each code and subject had.
+/// Where each finding is: its file, and the keys down to it.
+fn places(findings: &[&Finding], sources: &SourceSet) -> Vec<String> {
+    let paths = key_paths(findings, sources);
+    findings
+        .iter()
+        .zip(paths)
+        .map(|(f, path)| format!("{}: {path}", sources.get(f.primary.file).relative))
+        .collect()
+}
+
+/// A baseline as read: how many findings each code and subject had, and
+/// where, when it had several.
 pub struct Baseline {
     counts: HashMap<(String, String), usize>,
+    places: HashMap<(String, String), Vec<String>>,
 }
 
 /// Findings after the baseline.
@@ -94,34 +122,61 @@ impl Baseline {
             let at = at.map_or(String::new(), |at| format!(" at line {} column {}", at.line, at.column));
             miette::miette!(help = help, "baseline {} is not valid: {message}{at}", path.display())
         })?;
-        if file.version != VERSION {
+        if !(1..=VERSION).contains(&file.version) {
             return Err(miette::miette!(
                 help = help,
-                "baseline {} has version {}; this sitelint reads version {VERSION}",
+                "baseline {} has version {}; this sitelint reads versions 1 to {VERSION}",
                 path.display(),
                 file.version
             ));
         }
         let mut counts = HashMap::new();
+        let mut places: HashMap<_, Vec<String>> = HashMap::new();
         for e in file.findings {
-            *counts.entry(key(&e.code, &e.entity)).or_default() += e.count.get();
+            let key = key(&e.code, &e.entity);
+            *counts.entry(key.clone()).or_default() += e.count.get();
+            if !e.at.is_empty() {
+                places.entry(key).or_default().extend(e.at);
+            }
         }
-        Ok(Baseline { counts })
+        Ok(Baseline { counts, places })
     }
 
     /// Drops the findings the baseline has, as many per code and subject as
-    /// it recorded (the first ones in report order). Only entries of codes
-    /// that `ran` can be fixed: a rule left out by `--select` or `ignore`,
-    /// or not loaded, found nothing because it did not look, and counting
-    /// its entries as fixed would invite dropping them from the baseline.
-    pub fn filter(self, findings: Vec<Finding>, ran: impl Fn(&str) -> bool) -> Filtered {
-        let mut left = self.counts;
-        let mut known = 0;
+    /// it recorded: first those at a place it recorded, then the first ones
+    /// in report order. Only entries of codes that `ran` can be fixed: a
+    /// rule left out by `--select` or `ignore`, or not loaded, found nothing
+    /// because it did not look, and counting its entries as fixed would
+    /// invite dropping them from the baseline.
+    pub fn filter(self, findings: Vec<Finding>, sources: &SourceSet, ran: impl Fn(&str) -> bool) -> Filtered {
+        let Baseline { counts: mut left, mut places } = self;
+        let counted = |f: &Finding| !always_reported(&f.code);
+        // Where several were recorded, each one still at its place is known.
+        let placed: Vec<usize> = (0..findings.len())
+            .filter(|&n| {
+                counted(&findings[n]) && places.contains_key(&key(&findings[n].code, findings[n].subject()))
+            })
+            .collect();
+        let placed_findings: Vec<&Finding> = placed.iter().map(|&n| &findings[n]).collect();
+        let mut at_place = vec![false; findings.len()];
+        for (&n, place) in placed.iter().zip(self::places(&placed_findings, sources)) {
+            let key = key(&findings[n].code, findings[n].subject());
+            let recorded = places.get_mut(&key).and_then(|list| {
+                let i = list.iter().position(|p| *p == place)?;
+                Some(list.swap_remove(i))
+            });
+            if let (Some(_), Some(left)) = (recorded, left.get_mut(&key).filter(|left| **left > 0)) {
+                *left -= 1;
+                at_place[n] = true;
+            }
+        }
+        let mut known = at_place.iter().filter(|&&known| known).count();
         let mut new = Vec::new();
-        for f in findings {
-            let slot =
-                left.get_mut(&key(&f.code, f.subject())).filter(|n| **n > 0 && !always_reported(&f.code));
-            match slot {
+        for (f, at_place) in findings.into_iter().zip(at_place) {
+            if at_place {
+                continue;
+            }
+            match left.get_mut(&key(&f.code, f.subject())).filter(|n| **n > 0 && counted(&f)) {
                 Some(n) => {
                     *n -= 1;
                     known += 1;

@@ -407,7 +407,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
             return Err(reports(output.rule_errors));
         }
         watch.next("filter", "writing the baseline", None);
-        let (text, recorded) = baseline::render(&findings);
+        let (text, recorded) = baseline::render(&findings, &output.sources);
         let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
         progress.finish();
         write_file(path, "baseline", &text).map_err(|e| vec![e])?;
@@ -440,7 +440,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
                 && !output.rule_errors.iter().any(|e| *e.code == *code))
                 || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
         };
-        let filtered = baseline.filter(findings, ran);
+        let filtered = baseline.filter(findings, &output.sources, ran);
         findings = filtered.findings;
         known = filtered.known;
         baseline_note = Some(format!(

@@ -34,7 +34,7 @@ fn write_baseline_records_code_and_entity_sorted_and_exits_0() {
     let written: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         written,
-        json!({"version": 1, "findings": [
+        json!({"version": 2, "findings": [
             {"code": "AC001", "entity": "dana.whitfield@globex.com"},
             {"code": "AC003", "entity": "Priya.Shah@Contoso.com"},
             {"code": "CH001", "entity": "HR"},
@@ -131,7 +131,10 @@ fn repeated_findings_are_counted() {
     let written: serde_json::Value = serde_json::from_str(&site.read("base.json")).unwrap();
     assert_eq!(
         written["findings"],
-        json!([{"code": "SL002", "entity": "unknown key `colour` in a project", "count": 2}])
+        json!([{"code": "SL002", "entity": "unknown key `colour` in a project", "count": 2, "at": [
+            "projects/DEV.yaml: projects[key=DEV].colour",
+            "projects/HELP.yaml: projects[key=HELP].colour",
+        ]}])
     );
     let check = || site.check(&[&only_sl[..], &["--baseline", "base.json"]].concat());
     // A third one of the same: only it is new (the first ones in report order are known).
@@ -144,6 +147,26 @@ fn repeated_findings_are_counted() {
     site.edit("snap/projects/DEV.yaml", extra, "    permission_scheme:");
     site.edit("snap/projects/HR.yaml", extra, "    permission_scheme:");
     assert_quiet(&check(), "baseline: 1 known finding not shown, 1 baseline entry fixed\n");
+}
+
+/// One more of a code and subject recorded several times: the one
+/// reported is the new one, wherever it sorts, not the last in report order.
+#[test]
+fn of_repeated_findings_the_new_one_is_reported() {
+    let site = Site::new();
+    let extra = "    colour: blue\n    permission_scheme:";
+    site.edit("snap/projects/HELP.yaml", "    permission_scheme:", extra);
+    site.edit("snap/projects/HR.yaml", "    permission_scheme:", extra);
+    let only_sl = ["--no-config", "--select", "SL"];
+    site.check(&[&only_sl[..], &["--write-baseline", "base.json"]].concat());
+    // DEV sorts first: counted in report order, it was taken as known, and
+    // HR's old one reported.
+    site.edit("snap/projects/DEV.yaml", "    permission_scheme:", extra);
+    let check = || site.check(&[&only_sl[..], &["--baseline", "base.json"]].concat());
+    let run = check();
+    assert_eq!(run.codes(), ["SL002"]);
+    assert_eq!(run.finding("SL002")["file"], "snap/projects/DEV.yaml");
+    assert_eq!(run.stderr, "baseline: 2 known findings not shown, 0 baseline entries fixed\n");
 }
 
 #[test]
@@ -183,6 +206,14 @@ fn a_file_that_does_not_parse_is_never_baselined() {
 }
 
 #[test]
+fn a_version_1_baseline_is_read() {
+    let site = baselined();
+    let v1 = site.read("base.json").replace("\"version\": 2", "\"version\": 1");
+    site.write("base.json", &v1);
+    assert_quiet(&with_baseline(&site), "baseline: 6 known findings not shown, 0 baseline entries fixed\n");
+}
+
+#[test]
 fn a_missing_or_malformed_baseline_is_an_error() {
     let site = Site::new();
     let run = with_baseline(&site);
@@ -193,9 +224,9 @@ fn a_missing_or_malformed_baseline_is_an_error() {
     site.write("base.json", "");
     let run = with_baseline(&site);
     run.unusable(&["baseline base.json is not valid: EOF while parsing a value at line 1 column 1"]);
-    site.write("base.json", "{\"version\": 2, \"findings\": []}");
+    site.write("base.json", "{\"version\": 3, \"findings\": []}");
     let run = with_baseline(&site);
-    run.unusable(&["baseline base.json has version 2; this sitelint reads version 1"]);
+    run.unusable(&["baseline base.json has version 3; this sitelint reads versions 1 to 2"]);
     let both = site.check(&["--baseline", "base.json", "--write-baseline", "new.json"]);
     both.unusable(&["cannot be used with"]);
 }

@@ -6,6 +6,7 @@
 //! listed in two projects), where a line number or an ordinal among them
 //! would shift when an earlier one is edited away.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 
 use rayon::prelude::*;
@@ -28,7 +29,8 @@ const IDENTIFIERS: [&str; 5] = ["key", "account_id", "id", "name", "domain"];
 /// The files with findings are parsed again, in parallel, one tree at a
 /// time per thread, each dropped once its findings have their paths: the
 /// loader never holds every tree at once either.
-pub(super) fn key_paths(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
+pub(crate) fn key_paths<F: Borrow<Finding> + Sync>(findings: &[F], sources: &SourceSet) -> Vec<String> {
+    let findings: Vec<&Finding> = findings.iter().map(Borrow::borrow).collect();
     // A file SL001 skipped is not parsed again: it may be one the limits
     // kept out (a billion laughs), which none is applied to here.
     let skipped: HashSet<FileId> =

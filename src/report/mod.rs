@@ -9,7 +9,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
-mod keypath;
+pub(crate) mod keypath;
 pub mod sarif;
 
 use std::borrow::Cow;
