@@ -381,6 +381,45 @@ fn control_characters_are_shown_not_sent_to_the_terminal() {
     }
 }
 
+/// The parsers' words name their state; the help names the mistake.
+#[test]
+fn common_syntax_errors_say_what_to_do() {
+    let dir = Dir::new();
+    let cases = [
+        (
+            "a.yaml",
+            "site:\n  name: acme: corp\n",
+            "invalid YAML: mapping values are not allowed in this context",
+            "quoted",
+        ),
+        (
+            "b.yaml",
+            "users:\n  - *nope\n",
+            "invalid YAML: found unknown anchor (while parsing node)",
+            "anchor",
+        ),
+        (
+            "c.yaml",
+            "users:\n  - account_id: \"abc\n    email: a@b.com\n",
+            "invalid YAML: invalid indentation in quoted scalar",
+            "close the quote",
+        ),
+        ("d.json", "{\"users\": [True]}", "invalid JSON: unexpected token `True`", "lower case"),
+        ("e.json", "{\"users\": [NaN]}", "invalid JSON: unexpected token `NaN`", "no NaN"),
+    ];
+    for (name, text, _, _) in cases {
+        dir.write(&format!("snap/{name}"), text);
+    }
+    let run = dir.check("snap", &[]);
+    let json = run.json();
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), cases.len(), "{findings:#?}");
+    for (finding, (name, _, message, help)) in findings.iter().zip(cases) {
+        assert_eq!(finding["message"], message, "{name}");
+        assert!(finding["help"].as_str().is_some_and(|h| h.contains(help)), "{name}: {finding:#?}");
+    }
+}
+
 #[test]
 fn an_empty_file_is_sl001_at_1_1_and_an_empty_snapshot_is_a_usage_error() {
     let dir = Dir::new();

@@ -185,7 +185,27 @@ fn parse_error(text: &str, error: &ParseError) -> SyntaxError {
     // jsonc-parser capitalises its messages ("Trailing commas are not allowed").
     let mut chars = kind.chars();
     let kind = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or(kind);
-    SyntaxError { span: Span::new(start.min(end), end), message: format!("invalid JSON: {kind}") }
+    let span = Span::new(start.min(end), end);
+    // "unexpected token" alone leaves the reader to spot it (`NaN`, `True`).
+    let token = if kind == "unexpected token" { token_text(&text[span.start()..span.end()]) } else { None };
+    let message = match token {
+        Some(token) => format!("invalid JSON: unexpected token {token}"),
+        None => format!("invalid JSON: {kind}"),
+    };
+    SyntaxError { span, message }
+}
+
+/// A token as a message quotes it: a word as written, a character that
+/// does not show (a NUL, a second byte order mark) by its code point.
+fn token_text(token: &str) -> Option<String> {
+    let mut chars = token.chars();
+    match (chars.next()?, chars.next()) {
+        (c, None) if c.is_control() || c.is_whitespace() || c == '\u{feff}' => {
+            Some(format!("U+{:04X}", u32::from(c)))
+        }
+        _ if token.chars().any(|c| c.is_control()) => None,
+        _ => Some(format!("`{token}`")),
+    }
 }
 
 /// Calls `between(offset, byte)` for every byte outside strings (their
@@ -492,7 +512,8 @@ mod tests {
                 Span::new(1, 2),
                 "invalid JSON: leading or trailing decimal points on numbers are not allowed",
             ),
-            ("[NaN]", Span::new(1, 4), "invalid JSON: unexpected token"),
+            ("[NaN]", Span::new(1, 4), "invalid JSON: unexpected token `NaN`"),
+            ("{\"a\": True}", Span::new(6, 10), "invalid JSON: unexpected token `True`"),
             ("[1 2]", Span::new(2, 2), "invalid JSON: expected comma"),
             ("{} {}", Span::new(3, 4), "invalid JSON: text cannot contain more than one JSON value"),
         ];

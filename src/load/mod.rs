@@ -412,6 +412,48 @@ fn is_utf16(bytes: &[u8]) -> bool {
     }
 }
 
+/// What to do about the parsers' most common errors, whose words name the
+/// parser's state rather than the mistake.
+const SYNTAX_HELP: [(&[&str], &str); 9] = [
+    (
+        &["invalid indentation in quoted scalar"],
+        "a quoted value is not closed on its line: close the quote where the value ends",
+    ),
+    (
+        &["while scanning a quoted scalar"],
+        "a quoted value is not closed: close the quote where the value ends",
+    ),
+    (
+        &["did not find expected '-' indicator"],
+        "this line is indented differently from the list above it: line it up with the item it belongs to",
+    ),
+    (
+        &["mapping values are not allowed in this context"],
+        "a value that holds `: ` must be quoted (name: \"acme: corp\"), or the line is indented as if it \
+         continued the value above it",
+    ),
+    (&["simple key expect ':'"], "each line of a mapping is `key: value`, and this one has no `:`"),
+    (&["found unknown anchor"], "an alias (`*name`) must follow an anchor (`&name`) of the same file"),
+    (&["did not find expected node content"], "a value is missing here, or a `[` or `{` above is not closed"),
+    (
+        &[
+            "token `True`",
+            "token `False`",
+            "token `TRUE`",
+            "token `FALSE`",
+            "token `None`",
+            "token `Null`",
+            "token `NULL`",
+        ],
+        "JSON writes true, false and null in lower case",
+    ),
+    (&["token `NaN`", "token `Infinity`"], "JSON has no NaN or Infinity: write a number, or null"),
+];
+
+fn syntax_help(message: &str) -> Option<&'static str> {
+    SYNTAX_HELP.iter().find(|(words, _)| words.iter().any(|w| message.contains(w))).map(|(_, help)| *help)
+}
+
 fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, LoadError> {
     let io_error = |source| LoadError::Io { path: candidate.path.clone(), source };
     let bytes = match read_limited(&candidate.path, limits.max_file_size).map_err(io_error)? {
@@ -479,7 +521,11 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
                 empty += usize::from(is_empty_file(&error));
                 loaded.unparsed += usize::from(!is_empty_file(&error));
                 let (span, message) = at_the_end(&loaded.sources.get(id).text, error);
-                loaded.findings.push(Check::Syntax.at(Location { file: id, span }, message));
+                let mut finding = Check::Syntax.at(Location { file: id, span }, message);
+                if let Some(help) = syntax_help(&finding.message) {
+                    finding = finding.with_help(help);
+                }
+                loaded.findings.push(finding);
             }
         }
     }
