@@ -47,6 +47,21 @@ fn a_yaml_merge_key_is_unknown_and_says_nothing_was_merged() {
 }
 
 #[test]
+fn a_flag_written_as_text_suggests_the_flag() {
+    let s = yaml(
+        "users:\n  - account_id: a\n    managed_by_other_org: \"true\"\n  - account_id: b\n    site_access: no\n  - account_id: c\n    site_access: 3\n",
+    );
+    assert_eq!(
+        s.findings(),
+        [
+            "SL003 s.yaml:3:27 `managed_by_other_org` must be true or false, found string `true` | help: write true, unquoted",
+            "SL003 s.yaml:5:18 `site_access` must be true or false, found string `no` | help: write false, unquoted",
+            "SL003 s.yaml:7:18 `site_access` must be true or false, found integer `3`",
+        ]
+    );
+}
+
+#[test]
 fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
     let s = snapshot(&[(
         "schemes.json",
@@ -143,7 +158,7 @@ fn a_value_outside_the_allowed_set_lists_them_and_the_default_applies() {
         [
             "SL003 s.yaml:3:13 `status` must be one of active, inactive, closed; found string `actve` \
              | help: did you mean `active`?",
-            "SL003 s.yaml:4:18 `site_access` must be true or false, found string `yes`",
+            "SL003 s.yaml:4:18 `site_access` must be true or false, found string `yes` | help: write true, unquoted",
             "SL003 s.yaml:5:19 `account_type` must be one of atlassian, customer, app; found list",
         ]
     );

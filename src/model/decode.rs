@@ -269,6 +269,17 @@ impl Settled {
     }
 }
 
+/// What a flag written as something else likely meant: `"true"` quoted,
+/// or YAML 1.1's `yes`, `no`, `on` and `off`, which YAML 1.2 reads as text.
+fn flag_help(text: &str) -> Option<String> {
+    let meant = match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" => "true",
+        "false" | "no" | "n" | "off" => "false",
+        _ => return None,
+    };
+    Some(format!("write {meant}, unquoted"))
+}
+
 /// SL004 at an identifier that an earlier entity took (at `first`).
 fn duplicate(ident: Ident, text: &str, at: Location, first: Location) -> Finding {
     let (entity, field) = ident.describe();
@@ -945,7 +956,12 @@ impl Decoder {
         match node.as_scalar().map(|s| s.kind) {
             Some(ScalarKind::Bool(value)) => Some(value),
             _ => {
-                self.invalid(node, format!("{field} must be true or false, found {}", found(node)));
+                let message = format!("{field} must be true or false, found {}", found(node));
+                let mut finding = Check::InvalidValue.at(self.at(node.span), message);
+                if let Some(help) = node.as_scalar().and_then(|s| flag_help(s.text.as_str())) {
+                    finding = finding.with_help(help);
+                }
+                self.report(finding);
                 None
             }
         }
