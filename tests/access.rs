@@ -767,6 +767,16 @@ projects:
 }
 
 #[test]
+fn control_characters_of_the_snapshot_are_shown_as_escapes() {
+    let (_dir, path) = temporary(
+        "users: [{ account_id: u1, email: a@x.com }]\nprojects: [{ key: SD, name: \"Desk\\e]0;x\\a\", type: service_desk }]\n",
+    );
+    let text = open(&path).human(&query("a@x.com", None));
+    assert!(text.contains("SD (Desk\\u001b]0;x\\u0007)"), "{text}");
+    assert!(!text.contains(|c: char| c.is_control() && c != '\n'), "{text:?}");
+}
+
+#[test]
 fn a_site_without_service_projects_has_nothing_to_explain() {
     let (_dir, path) =
         temporary("users: [{ account_id: u1, email: u@x.io }]\nprojects: [{ key: WEB, type: software }]\n");

@@ -172,7 +172,9 @@ pub fn human(explanation: &Explanation, sources: &SourceSet, width: usize) -> St
         .iter()
         .map(|p| project_section(&explanation.person, p, sources, width))
         .collect();
-    sections.join("\n")
+    // The snapshot's names and lines are shown: none of its control
+    // characters reaches the terminal as it is.
+    super::visible(&sections.join("\n")).into_owned()
 }
 
 fn project_section(person: &Person, project: &ProjectAccess, sources: &SourceSet, width: usize) -> String {
