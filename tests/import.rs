@@ -249,6 +249,7 @@ fn an_unrecognised_file_is_an_error_unless_skipped() {
     assert_eq!(skipped.status.code(), Some(0), "{}", text(&skipped.stderr));
     let summary = text(&skipped.stdout);
     assert!(summary.contains("Not recognised, not imported (2 files):"), "{summary}");
+    assert!(summary.contains("rename it servicedesk-{id or KEY}-customer.json"), "{summary}");
     assert_loads_clean(&out);
 }
 

@@ -47,6 +47,8 @@ const SUPPORTED: &str = "sitelint imports GET /rest/api/3/permissionscheme?expan
 const RENAME_USER_PAGE: &str = "a page of customers or members is recognised by its file name when its \
     links do not say whose it is: rename it servicedesk-{id or KEY}-customer.json (customers of a service \
     desk) or organization-{id}-user.json (members of an organization), or pass --skip-unrecognized";
+const RENAME_USER_PAGE_SHORT: &str =
+    "to import it, rename it servicedesk-{id or KEY}-customer.json or organization-{id}-user.json";
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -110,6 +112,12 @@ fn import(args: &ImportArgs) -> Result<Summary, Vec<String>> {
                 match detect::detect(&file.relative, json) {
                     Ok(export) => exports.push((rank(&export), file, Some(export))),
                     Err(reason) if args.skip_unrecognized => {
+                        // Skipped, a page of users is still one rename away.
+                        let reason = if detect::is_user_page(json) {
+                            format!("{reason}; {RENAME_USER_PAGE_SHORT}")
+                        } else {
+                            reason
+                        };
                         summary.unrecognized.push((file.name.clone(), reason))
                     }
                     Err(reason) => {
