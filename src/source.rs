@@ -6,6 +6,7 @@
 //! three as line breaks, and editors show a lone CR in JSON as one too.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -394,6 +395,31 @@ fn is_utf8_continuation(b: u8) -> bool {
     (b & 0xC0) == 0x80
 }
 
+/// `text` with its control characters (but tabs and line breaks) written
+/// as escapes, `\u001b`: a snapshot's values reach the messages, and an
+/// escape sequence in one, printed as it is, would retitle or clear the
+/// terminal, or the CI log, of whoever runs the check.
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_control(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A control character a terminal may act on: C0 (but tab and line
+/// feed), DEL and C1.
+fn is_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n')
+}
+
 /// `text` as an excerpt shows it: each control character (but tab, line
 /// feed and carriage return) as `?`, or `¿` for the two-byte ones (C1), so
 /// that every span keeps its offsets. A snapshot is anyone's text, and an
@@ -443,7 +469,7 @@ impl SourceCode for SourceFile {
         let end = self.line_start(last + 1).unwrap_or(len);
         // miette breaks lines at LF (and CRLF) only.
         Ok(Box::new(MietteSpanContents::new_named(
-            self.path.display().to_string(),
+            visible(&self.path.display().to_string()).into_owned(),
             &self.shown_bytes()[start..end],
             (start, end - start).into(),
             first,
@@ -655,6 +681,13 @@ mod tests {
         assert_eq!(serde_json::from_str::<serde_json::Value>(wide).unwrap_err().column(), 8);
         assert_eq!(place(wide).1, Some(LineCol { line: 1, column: 7 }));
         assert_eq!(place("[1]\n\n  ]").1, Some(LineCol { line: 3, column: 3 }));
+    }
+
+    #[test]
+    fn visible_escapes_control_characters_but_tabs_and_line_feeds() {
+        assert_eq!(visible("plain\ttext\n"), Cow::Borrowed("plain\ttext\n"));
+        assert_eq!(visible("a\u{1b}[2J\u{7f}\u{9b}\r"), "a\\u001b[2J\\u007f\\u009b\\u000d");
+        assert_eq!(visible("é\u{85}ü"), "é\\u0085ü");
     }
 
     #[test]

@@ -706,6 +706,9 @@ fn a_project_asked_for_by_its_name_suggests_its_key() {
     let example = open(Path::new("snapshots/example"));
     let error = example.explain(&query("alice.ng@acme.com", Some("acme help center"))).unwrap_err();
     assert_eq!(error.to_string(), "no project has the key acme help center (did you mean HELP?)");
+    // A software project's name gets no suggestion: its key would be refused.
+    let software = example.explain(&query("alice.ng@acme.com", Some("Platform Engineering"))).unwrap_err();
+    assert!(matches!(software, AccessError::UnknownProject { suggestion: None, .. }), "{software:?}");
 }
 
 #[test]

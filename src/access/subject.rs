@@ -4,6 +4,7 @@
 use crate::model::Facts;
 use crate::model::site::{AccountType, ProjectId, ProjectType, Site, User, UserId};
 use crate::model::text::{closest, email_domain, fold};
+use crate::source::visible;
 
 use super::{Account, Person, label};
 
@@ -107,7 +108,7 @@ impl<'s> Subject<'s> {
         let alike: Vec<String> = matches
             .iter()
             .filter(|(_, u)| u.account_type == account.1.account_type)
-            .map(|(_, u)| u.account_id.to_string())
+            .map(|(_, u)| visible(&u.account_id).into_owned())
             .collect();
         if alike.len() > 1 && account.1.account_id != query {
             return Err(AccessError::AmbiguousUser { query: query.into(), accounts: alike });
@@ -172,7 +173,7 @@ fn is_email(text: &str) -> bool {
 
 fn suggest_user(site: &Site, query: &str) -> Option<String> {
     let names = site.users.iter().flat_map(|u| u.email.as_deref().into_iter().chain([u.account_id.as_str()]));
-    closest(query, names).map(str::to_string)
+    closest(query, names).map(|name| visible(name).into_owned())
 }
 
 /// The service projects `key` names (every one, by key, without a key).
@@ -207,17 +208,18 @@ pub(super) fn service_projects(site: &Site, key: Option<&str>) -> Result<Vec<Pro
             key: key.to_string(),
             suggestion: named(site, key)
                 .or_else(|| closest(key, service.iter().map(|(_, k)| *k)))
-                .map(str::to_string),
+                .map(|key| visible(key).into_owned()),
             service_projects: keys(),
         }),
     }
 }
 
-/// The key of the one project named `name` (any case): admins know a
-/// project by the name the portal shows.
+/// The key of the one service project named `name` (any case): admins
+/// know a project by the name the portal shows.
 fn named<'s>(site: &'s Site, name: &str) -> Option<&'s str> {
-    let mut named =
-        site.projects.iter().filter(|p| p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    let mut named = site.projects.iter().filter(|p| {
+        p.kind == ProjectType::ServiceDesk && p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+    });
     match (named.next(), named.next()) {
         (Some(project), None) => Some(&project.key),
         _ => None,

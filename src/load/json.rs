@@ -204,9 +204,16 @@ fn token_text(token: &str) -> Option<String> {
             Some(format!("U+{:04X}", u32::from(c)))
         }
         _ if token.chars().any(|c| c.is_control()) => None,
+        // A run of letters can be the rest of a minified line.
+        _ if token.chars().count() > TOKEN_SHOWN => {
+            Some(format!("`{}…`", token.chars().take(TOKEN_SHOWN).collect::<String>()))
+        }
         _ => Some(format!("`{token}`")),
     }
 }
+
+/// The most characters of an unexpected token a message quotes.
+const TOKEN_SHOWN: usize = 40;
 
 /// Calls `between(offset, byte)` for every byte outside strings (their
 /// quotes included) and `control(offset)` for every control character inside
@@ -514,6 +521,11 @@ mod tests {
             ),
             ("[NaN]", Span::new(1, 4), "invalid JSON: unexpected token `NaN`"),
             ("{\"a\": True}", Span::new(6, 10), "invalid JSON: unexpected token `True`"),
+            (
+                &format!("[{}]", "x".repeat(50)),
+                Span::new(1, 51),
+                "invalid JSON: unexpected token `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…`",
+            ),
             ("[1 2]", Span::new(2, 2), "invalid JSON: expected comma"),
             ("{} {}", Span::new(3, 4), "invalid JSON: text cannot contain more than one JSON value"),
         ];

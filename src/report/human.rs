@@ -170,13 +170,13 @@ impl<'a> FindingDiagnostic<'a> {
             .related
             .iter()
             .partition(|r| r.location.file == finding.primary.file && line(r.location.span) >= first_shared);
-        let labels = std::iter::once((finding.label.as_deref().map(shown_text), finding.primary.span))
-            .chain(same_file.iter().map(|r| (Some(shown_text(&r.message)), r.location.span)))
+        let labels = std::iter::once((finding.label.as_deref().map(escaped), finding.primary.span))
+            .chain(same_file.iter().map(|r| (Some(escaped(&r.message)), r.location.span)))
             .collect();
         let (shown, left_out) = Shown::new(file, labels);
         let elsewhere = elsewhere
             .into_iter()
-            .map(|r| (sources.get(r.location.file), shown_text(&r.message), r.location.span));
+            .map(|r| (sources.get(r.location.file), escaped(&r.message), r.location.span));
         let left_out = left_out.into_iter().map(|label| (file, label.text.unwrap_or_default(), label.span));
         let related = elsewhere
             .chain(left_out)
@@ -187,7 +187,7 @@ impl<'a> FindingDiagnostic<'a> {
 }
 
 /// A label's or related place's text as shown: see [`visible`].
-fn shown_text(text: &str) -> String {
+fn escaped(text: &str) -> String {
     visible(text).into_owned()
 }
 

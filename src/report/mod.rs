@@ -12,10 +12,8 @@ pub mod junit;
 pub(crate) mod keypath;
 pub mod sarif;
 
-use std::borrow::Cow;
-use std::fmt::Write;
-
 use crate::finding::{Finding, Severity};
+pub(crate) use crate::source::visible;
 
 /// How every text sitelint wraps is wrapped: at spaces only, and a word
 /// longer than the width runs past it, so the ids, emails, app keys, paths
@@ -25,31 +23,6 @@ pub(crate) fn wrapping(width: usize) -> textwrap::Options<'static> {
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .break_words(false)
-}
-
-/// `text` with its control characters (but tabs and line breaks) written
-/// as escapes, `\u001b`: a snapshot's values reach the messages, and an
-/// escape sequence in one, printed as it is, would retitle or clear the
-/// terminal, or the CI log, of whoever runs the check.
-pub(crate) fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_control(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A control character a terminal may act on: C0 (but tab and line
-/// feed), DEL and C1.
-pub(crate) fn is_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n')
 }
 
 /// Counts by severity, and how many files were read.
@@ -100,17 +73,5 @@ impl Summary {
             n => format!("; {} failed", plural(n, "rule")),
         };
         format!("{counts} in {}{suppressed}{failed}", plural(self.files, "file"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn visible_escapes_control_characters_but_tabs_and_line_feeds() {
-        assert_eq!(visible("plain\ttext\n"), Cow::Borrowed("plain\ttext\n"));
-        assert_eq!(visible("a\u{1b}[2J\u{7f}\u{9b}\r"), "a\\u001b[2J\\u007f\\u009b\\u000d");
-        assert_eq!(visible("é\u{85}ü"), "é\\u0085ü");
     }
 }

@@ -241,10 +241,7 @@ impl<'r> Pass<'r> {
         Pass {
             view,
             rules,
-            quick: rules
-                .iter()
-                .map(|rule| Quick::compile(rule.when.program.expression(), &rule.lets, view))
-                .collect(),
+            quick: rules.iter().map(|rule| Quick::compile(rule.when.program.expression(), view)).collect(),
             parts: rules.iter().map(|rule| FindingParts::compile(rule, view)).collect(),
             spent: rules.iter().map(|_| AtomicU64::new(0)).collect(),
             limit,
@@ -329,7 +326,7 @@ impl<'r> FindingParts<'r> {
     }
 
     pub(super) fn compile(rule: &'r Rule, view: &'r View<'r>) -> FindingParts<'r> {
-        let expr = |e: &'r Expr| QuickExpr::compile(e.program.expression(), &rule.lets, view);
+        let expr = |e: &'r Expr| QuickExpr::compile(e.program.expression(), view);
         let template = |template: Option<&'r Template>| -> Vec<QuickExpr<'r>> {
             template.into_iter().flat_map(Template::exprs).map(expr).collect()
         };

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use thiserror::Error;
 
+use crate::source::visible;
+
 /// A rule file as read, for pointing into it.
 #[derive(Debug, Clone)]
 pub struct RuleSource {
@@ -138,12 +140,15 @@ pub const EXPRESSION_HELP: &str = "fix the expression in the rule file (a field 
      `item.lead != null && ...`; `has()` is always true for a field; a map key that may be missing: `\"key\" in m`); \
      until then the rule reports nothing for these items";
 
+/// What failed, and on which items: their names are the snapshot's, shown
+/// as [`visible`] shows them.
 fn failure(items: &[String], message: &str, varied: bool) -> String {
-    match items {
+    let text = match items {
         [] => message.to_string(),
         [first, ..] if varied => format!("failed on {}; on `{first}`: {message}", items_text(items)),
         _ => format!("failed on {}: {message}", items_text(items)),
-    }
+    };
+    visible(&text).into_owned()
 }
 
 /// `a`, `` `a` and `b` ``, `` `a`, `b`, `c` and 4 more ``.
@@ -187,6 +192,8 @@ mod tests {
         assert_eq!(execution_error(&E::DivisionByZero(V::Int(10))), "division by zero of 10");
         let bytes = V::Bytes(Arc::new(b"ab".to_vec()));
         assert_eq!(execution_error(&E::UnsupportedKeyType(bytes)), r#"b"ab" cannot be a map key"#);
+        // An item's name is the snapshot's: its control characters show.
+        assert_eq!(failure(&["a\u{1b}[31m".into()], "m", false), "failed on `a\\u001b[31m`: m");
         let method = E::NotSupportedAsMethod { method: "size".into(), target: V::Int(3) };
         assert_eq!(execution_error(&method), "`size` is not a method of 3");
         let target = E::UnsupportedTargetType { target: V::Bool(false) };

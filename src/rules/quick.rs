@@ -41,7 +41,6 @@ use cel::common::types::{CelBool, CelInt, CelList, CelNull, CelString, Kind};
 use cel::common::value::Val;
 
 use super::engine::collect_places;
-use super::expr::Expr;
 use super::functions::LOC;
 use super::template;
 use super::view::node::{Node, Of};
@@ -130,9 +129,8 @@ enum Op<'r> {
 
 impl<'r> Quick<'r> {
     /// The test of `when` on the items of `view`.
-    /// `lets` are the rule's, which `when` may read.
-    pub fn compile(when: &'r IdedExpr, lets: Lets<'r>, view: &'r View<'r>) -> Quick<'r> {
-        Quick(fold_constants(compile(when, lets), view))
+    pub fn compile(when: &'r IdedExpr, view: &'r View<'r>) -> Quick<'r> {
+        Quick(fold_constants(compile(when), view))
     }
 
     /// The value of `when` for `item`, where this test can tell; `None`
@@ -330,9 +328,8 @@ fn nodes<'r>(op: &Op<'r>, chunk: &mut Chunk<'r, '_>, at: &[usize], out: &mut [Op
 pub struct QuickExpr<'r>(Op<'r>);
 
 impl<'r> QuickExpr<'r> {
-    /// `lets` are the rule's, which `expr` may read.
-    pub fn compile(expr: &'r IdedExpr, lets: Lets<'r>, view: &'r View<'r>) -> QuickExpr<'r> {
-        QuickExpr(fold_constants(compile(expr, lets), view))
+    pub fn compile(expr: &'r IdedExpr, view: &'r View<'r>) -> QuickExpr<'r> {
+        QuickExpr(fold_constants(compile(expr), view))
     }
 
     /// The value of the expression for `item`, as the interpreter would
@@ -449,30 +446,8 @@ fn show_value<'r>(value: Value<'r>, view: &'r View<'r>, out: &mut String) -> Opt
     Some(())
 }
 
-/// The names an expression reads besides `item`, `site` and the variables
-/// of the comprehensions around it: the rule's `let`s, which the
-/// interpreter binds before `when`, each to the value of its expression.
-///
-/// A `let` is compiled as its expression, so a `when` that reads one is
-/// still answered here: AC003 over 215,000 accounts took 280 ms through
-/// the interpreter, 6 ms here. (Errors are no concern: the interpreter
-/// binds every `let` of an item this test does not find false.) No
-/// comprehension variable hides a `let`: of a comprehension, this test
-/// follows its range and start, read outside it, and its result, which
-/// reads only its accumulator (`@result`, no name a `let` may have).
-type Lets<'r> = &'r [(String, Expr)];
-
-/// `name` as compiled where `lets` are bound.
-fn resolve<'r>(name: &'r str, lets: Lets<'r>) -> Op<'r> {
-    match lets.iter().rposition(|(n, _)| n == name) {
-        // A `let` reads the ones before it.
-        Some(i) => compile(lets[i].1.program.expression(), &lets[..i]),
-        None => Op::Var(name),
-    }
-}
-
-fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
-    let boxed = |e| Box::new(compile(e, lets));
+fn compile(e: &IdedExpr) -> Op<'_> {
+    let boxed = |e| Box::new(compile(e));
     match &e.expr {
         Ast::Literal(LiteralValue::String(s)) => Op::Text(s.inner()),
         Ast::Literal(LiteralValue::Boolean(b)) => Op::Bool(*b.inner()),
@@ -481,7 +456,7 @@ fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
         Ast::Ident(name) => match name.as_str() {
             "item" => Op::Item,
             "site" => Op::Site,
-            _ => resolve(name, lets),
+            _ => Op::Var(name),
         },
         // Hidden keys (the place protocol) are not fields.
         Ast::Select(select) if !select.test && !select.field.starts_with('_') => {
@@ -492,27 +467,25 @@ fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
             }
         }
         Ast::Call(call) if call.target.is_none() && PLACES.contains(&call.func_name.as_str()) => {
-            place(&call.func_name, &call.args, lets)
+            place(&call.func_name, &call.args)
         }
         Ast::Call(call) if call.target.is_none() => {
             let a = &call.args;
             match (call.func_name.as_str(), a.len()) {
-                (operators::LOGICAL_AND, 2) => {
-                    Op::And(Box::new([compile(&a[0], lets), compile(&a[1], lets)]))
-                }
-                (operators::LOGICAL_OR, 2) => Op::Or(Box::new([compile(&a[0], lets), compile(&a[1], lets)])),
+                (operators::LOGICAL_AND, 2) => Op::And(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::LOGICAL_OR, 2) => Op::Or(Box::new([compile(&a[0]), compile(&a[1])])),
                 (operators::LOGICAL_NOT, 1) => Op::Not(boxed(&a[0])),
                 (operators::EQUALS, 2) => {
-                    let generic = Op::Eq(Box::new([compile(&a[0], lets), compile(&a[1], lets)]));
-                    account_equals(&a[0], &a[1], generic, lets)
+                    let generic = Op::Eq(Box::new([compile(&a[0]), compile(&a[1])]));
+                    account_equals(&a[0], &a[1], generic)
                 }
                 // `a != b` is `!(a == b)`, errors included.
                 (operators::NOT_EQUALS, 2) => {
-                    let generic = Op::Eq(Box::new([compile(&a[0], lets), compile(&a[1], lets)]));
-                    Op::Not(Box::new(account_equals(&a[0], &a[1], generic, lets)))
+                    let generic = Op::Eq(Box::new([compile(&a[0]), compile(&a[1])]));
+                    Op::Not(Box::new(account_equals(&a[0], &a[1], generic)))
                 }
                 (operators::IN, 2) => {
-                    let generic = Op::In(Box::new([compile(&a[0], lets), compile(&a[1], lets)]));
+                    let generic = Op::In(Box::new([compile(&a[0]), compile(&a[1])]));
                     match &a[0].expr {
                         Ast::Select(select) if !select.test && select.field == "email_domain" => {
                             Op::DomainIn {
@@ -525,13 +498,13 @@ fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
                     }
                 }
                 (operators::CONDITIONAL, 3) => {
-                    Op::Cond(Box::new([compile(&a[0], lets), compile(&a[1], lets), compile(&a[2], lets)]))
+                    Op::Cond(Box::new([compile(&a[0]), compile(&a[1]), compile(&a[2])]))
                 }
-                (operators::ADD, 2) => Op::Add(Box::new([compile(&a[0], lets), compile(&a[1], lets)])),
-                (operators::LESS, 2) => compare(a, i64::lt, lets),
-                (operators::LESS_EQUALS, 2) => compare(a, i64::le, lets),
-                (operators::GREATER, 2) => compare(a, i64::gt, lets),
-                (operators::GREATER_EQUALS, 2) => compare(a, i64::ge, lets),
+                (operators::ADD, 2) => Op::Add(Box::new([compile(&a[0]), compile(&a[1])])),
+                (operators::LESS, 2) => compare(a, i64::lt),
+                (operators::LESS_EQUALS, 2) => compare(a, i64::le),
+                (operators::GREATER, 2) => compare(a, i64::gt),
+                (operators::GREATER_EQUALS, 2) => compare(a, i64::ge),
                 ("size", 1) => Op::Size(boxed(&a[0])),
                 _ => Op::Unknown,
             }
@@ -541,12 +514,12 @@ fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
             None => Op::Unknown,
         },
         Ast::Call(call) if call.func_name == "join" => match (&call.target, &call.args[..]) {
-            (Some(list), []) => Op::Join(Box::new([compile(list, lets), Op::Text("")])),
-            (Some(list), [separator]) => Op::Join(Box::new([compile(list, lets), compile(separator, lets)])),
+            (Some(list), []) => Op::Join(Box::new([compile(list), Op::Text("")])),
+            (Some(list), [separator]) => Op::Join(Box::new([compile(list), compile(separator)])),
             _ => Op::Unknown,
         },
         Ast::List(list) if list.optional_indices.is_empty() => {
-            Op::List(list.elements.iter().map(|e| compile(e, lets)).collect())
+            Op::List(list.elements.iter().map(compile).collect())
         }
         Ast::Comprehension(c) => Op::Fold {
             init: boxed(&c.accu_init),
@@ -559,8 +532,8 @@ fn compile<'r>(e: &'r IdedExpr, lets: Lets<'r>) -> Op<'r> {
     }
 }
 
-fn compare<'r>(args: &'r [IdedExpr], holds: fn(&i64, &i64) -> bool, lets: Lets<'r>) -> Op<'r> {
-    Op::Compare { ops: Box::new([compile(&args[0], lets), compile(&args[1], lets)]), holds }
+fn compare(args: &[IdedExpr], holds: fn(&i64, &i64) -> bool) -> Op<'_> {
+    Op::Compare { ops: Box::new([compile(&args[0]), compile(&args[1])]), holds }
 }
 
 /// sitelint's functions that name a place (see [`super::functions`]).
@@ -568,7 +541,7 @@ const PLACES: [&str; 2] = ["key_of", "value_of"];
 
 /// A call of `key_of` or `value_of`, as [`Op::Place`] where its field is a
 /// text written in the call (which is the call the functions accept).
-fn place<'r>(function: &str, args: &'r [IdedExpr], lets: Lets<'r>) -> Op<'r> {
+fn place<'r>(function: &str, args: &'r [IdedExpr]) -> Op<'r> {
     let field = match args.get(1).map(|field| &field.expr) {
         Some(Ast::Literal(LiteralValue::String(field))) => Some(field.inner()),
         Some(_) => return Op::Unknown,
@@ -580,19 +553,19 @@ fn place<'r>(function: &str, args: &'r [IdedExpr], lets: Lets<'r>) -> Op<'r> {
         ("value_of", 2, Some(field)) => format!("_value:{field}"),
         _ => return Op::Unknown,
     };
-    Op::Place { node: Box::new(compile(&args[0], lets)), key }
+    Op::Place { node: Box::new(compile(&args[0])), key }
 }
 
 /// `node.field == "text"`, either way round, as an [`Op::Account`] where
 /// `field` is one of an account record's texts; else `generic`.
-fn account_equals<'r>(a: &'r IdedExpr, b: &'r IdedExpr, generic: Op<'r>, lets: Lets<'r>) -> Op<'r> {
+fn account_equals<'r>(a: &'r IdedExpr, b: &'r IdedExpr, generic: Op<'r>) -> Op<'r> {
     let account = |select: &'r IdedExpr, literal: &'r IdedExpr| {
         let (Ast::Select(select), Ast::Literal(LiteralValue::String(text))) = (&select.expr, &literal.expr)
         else {
             return None;
         };
         let test = AccountTest::equals(&select.field, text.inner()).filter(|_| !select.test)?;
-        Some((compile(&select.operand, lets), test))
+        Some((compile(&select.operand), test))
     };
     match account(a, b).or_else(|| account(b, a)) {
         Some((node, test)) => Op::Account { node: Box::new(node), test, generic: Box::new(generic) },
@@ -1048,7 +1021,7 @@ mod tests {
             let view = View::build(&site, &facts);
             let root = root_context(&rules.env, &view);
             for rule in &rules.rules {
-                let quick = Quick::compile(rule.when.program.expression(), &rule.lets, &view);
+                let quick = Quick::compile(rule.when.program.expression(), &view);
                 let counts = ruled_out.entry(&rule.code).or_default();
                 let items: Vec<Node> = view.collection(rule.collection).iter().collect();
                 let mut answers = vec![None; items.len()];
@@ -1133,7 +1106,7 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        let quick = QuickExpr::compile(program.expression(), &[], &view);
+        let quick = QuickExpr::compile(program.expression(), &view);
         let mut out = String::from("|");
         let shown = quick.display(view.collection("users").get(0), &mut out);
         assert!(shown || out == "|", "{text}: left {out:?} behind");
@@ -1177,7 +1150,7 @@ mod tests {
     fn placed(text: &str) -> (Option<Vec<Location>>, Option<Vec<Location>>) {
         compiled("true", |_, view| {
             let program = expr::env().compile(text).unwrap();
-            let quick = QuickExpr::compile(program.expression(), &[], view);
+            let quick = QuickExpr::compile(program.expression(), view);
             let item = view.collection("users").get(0);
             let mut out = Vec::new();
             let quickly = quick.places(item, &mut out).then_some(out);
@@ -1217,7 +1190,7 @@ mod tests {
             let program = rules.env.compile(text).unwrap();
             compiled(text, |_, view| {
                 let item = view.collection("users").get(0);
-                let quick = QuickExpr::compile(program.expression(), &[], view).value(item);
+                let quick = QuickExpr::compile(program.expression(), view).value(item);
                 let root = root_context(&rules.env, view);
                 let mut ctx = root.new_inner_scope();
                 ctx.add_variable_as_val("item", Box::new(item));
@@ -1243,32 +1216,6 @@ mod tests {
         assert_eq!(place("value_of({'a': 1}, 'a')"), None);
     }
 
-    /// A `let` is read as its expression, earlier `let`s included.
-    #[test]
-    fn a_let_is_read_as_its_expression() {
-        let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
-        let text = "code: X001\nname: x\nseverity: info\nsummary: s\nurl: https://x.example\n\
-                    for_each: users\nwhen: 'true'\nmessage: m\nhelp: h\nat: item\n\
-                    let:\n  t: item.account_type\n  customer: t == 'customer'\n";
-        let source = crate::rules::error::RuleSource { name: "X001.yaml".into(), text: text.into() };
-        let rule = crate::rules::rule::Rule::parse(&rules.env, source).map_err(|e| e.message).unwrap();
-        let lets = &rule.lets;
-        let env = &rules.env;
-        let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
-        let (site, facts, _) = model::build(&loaded.documents);
-        let view = View::build(&site, &facts);
-        let item = view.collection("users").get(0);
-        let answer = |text: &str| {
-            let program = env.compile(text).unwrap();
-            Quick::compile(program.expression(), lets, &view).answer(&view, item)
-        };
-        // The example's first user is an Atlassian account.
-        assert_eq!(answer("customer"), Some(false));
-        assert_eq!(answer("!customer && t == 'atlassian'"), Some(true));
-        assert_eq!(answer("[t].exists(x, x == 'atlassian')"), None, "a comprehension over a list of one");
-        assert_eq!(answer("[].exists(x, x == t) || customer"), Some(false));
-    }
-
     /// `f` given the quick test of `text` compiled on the example's view,
     /// and the view.
     fn compiled<T>(text: &str, f: impl FnOnce(&Quick, &View) -> T) -> T {
@@ -1277,7 +1224,7 @@ mod tests {
         let loaded = load::load_path("snapshots/example".as_ref()).unwrap();
         let (site, facts, _) = model::build(&loaded.documents);
         let view = View::build(&site, &facts);
-        f(&Quick::compile(program.expression(), &[], &view), &view)
+        f(&Quick::compile(program.expression(), &view), &view)
     }
 
     /// The value the quick test gives `text` on the example's first user,
@@ -1305,7 +1252,7 @@ mod tests {
         let view = View::build(&site, &facts);
         let text = "item.email_domain in site.customer_access.external_domains";
         let program = expr::env().compile(text).unwrap();
-        let quick = Quick::compile(program.expression(), &[], &view);
+        let quick = Quick::compile(program.expression(), &view);
         let Op::DomainIn { by_number, .. } = &quick.0 else { panic!("{quick:?}") };
         assert_eq!(view.email_domains(), ["fabrikam.com", "initech.com"]);
         assert_eq!(by_number, &[Some(true), Some(false)]);
@@ -1343,8 +1290,7 @@ mod tests {
             let items: Vec<Node> = view.collection(collection).iter().collect();
             let ofs: Vec<Of> = items.iter().map(|item| item.of).collect();
             let programs: Vec<_> = texts.iter().map(|text| expr::env().compile(text).unwrap()).collect();
-            let quick: Vec<Quick> =
-                programs.iter().map(|p| Quick::compile(p.expression(), &[], &view)).collect();
+            let quick: Vec<Quick> = programs.iter().map(|p| Quick::compile(p.expression(), &view)).collect();
             let mut answers = vec![vec![None; items.len()]; texts.len()];
             for (n, ofs) in ofs.chunks(BATCH).enumerate() {
                 let mut chunk = Chunk::new(&view, ofs);
