@@ -488,7 +488,22 @@ fn references_must_be_scalars() {
         ]
     );
     assert!(site.groups[0].members.is_empty());
-    assert_eq!(yaml("users: {}\n").findings(), ["SL003 s.yaml:1:8 `users` must be a list, found mapping"]);
+    assert_eq!(
+        yaml("users: {}\n").findings(),
+        ["SL003 s.yaml:1:8 `users` must be a list, found mapping | help: an empty list is written `[]`"]
+    );
+    assert_eq!(
+        yaml("users:\n  account_id: a\n").findings(),
+        [
+            "SL003 s.yaml:2:3 `users` must be a list, found mapping | help: start each item of a list with `- ` on a line of its own"
+        ]
+    );
+    assert_eq!(
+        yaml("groups: [{ name: g, members: alice }]\n").findings(),
+        [
+            "SL003 s.yaml:1:30 `members` must be a list, found string `alice` | help: write a list: `[a, b]`, or each item on a line of its own after `- `"
+        ]
+    );
     assert_eq!(yaml("users: [x]\n").findings(), ["SL003 s.yaml:1:9 a user must be a mapping, found string"]);
 }
 

@@ -971,7 +971,13 @@ impl Decoder {
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
-                self.invalid(node, format!("{field} must be a list, found {}", found(node)));
+                let message = format!("{field} must be a list, found {}", found(node));
+                let help = match &node.value {
+                    Value::Map(entries) if entries.is_empty() => "an empty list is written `[]`",
+                    Value::Map(_) => "start each item of a list with `- ` on a line of its own",
+                    _ => "write a list: `[a, b]`, or each item on a line of its own after `- `",
+                };
+                self.report(Check::InvalidValue.at(self.at(node.span), message).with_help(help));
                 None
             }
         }
