@@ -426,7 +426,8 @@ fn is_control(c: char) -> bool {
 /// escape sequence in it, printed as it is, would retitle or clear the
 /// terminal of whoever runs the check.
 pub(crate) fn shown_text(text: &str) -> Cow<'_, str> {
-    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    // A CR is kept: CRLF line breaks are shown as they are.
+    let control = |c: char| is_control(c) && c != '\r';
     if !text.contains(control) {
         return Cow::Borrowed(text);
     }
