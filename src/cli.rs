@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
 
 use crate::baseline::{self, Baseline};
-use crate::config::{Config, ConfigArgs, FailOn, LimitArgs};
+use crate::config::{Config, ConfigArgs, FailOn, LimitArgs, RuleTimeArgs};
 use crate::date::Date;
 use crate::finding::{Check, Finding, Severity, sort_findings};
 use crate::load::{Limits, LoadOptions};
@@ -62,6 +62,7 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct RulesArgs {
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
     /// A folder of extra rule files to list too (repeatable).
@@ -73,7 +74,9 @@ struct RulesArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ListFormat {
+    /// A table: code, severity, name, summary.
     Human,
+    /// Every rule's metadata, as one JSON document.
     Json,
     /// The reference page, docs/rules.md.
     Markdown,
@@ -93,7 +96,8 @@ struct RuleArgs {
 #[derive(Debug, clap::Args)]
 struct TestRulesArgs {
     /// Folders of rule files whose tests to run; without one, the rules a check runs are tested
-    /// (the built-in rules and the configuration file's rule folders).
+    /// (the built-in rules and the configuration file's rule folders: --config and --no-config
+    /// apply only then).
     #[arg(value_name = "DIR", conflicts_with_all = ["config", "no_config"])]
     dirs: Vec<PathBuf>,
     #[command(flatten)]
@@ -143,7 +147,7 @@ struct CheckArgs {
     output: Option<PathBuf>,
     /// Exit 1 when there is a finding at or above this severity [default: the config file's
     /// fail-on, else error].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOn>,
     /// A folder of extra rule files, added to the built-in rules and the config file's
     /// (repeatable).
@@ -155,6 +159,8 @@ struct CheckArgs {
     selection: SelectionArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    rule_time: RuleTimeArgs,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
@@ -375,7 +381,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     // Deselected rules do not run at all.
     rules.rules.retain(|r| selection.is_selected(&r.code));
     watch.laps.lap("setup");
-    let rule_time = args.limits.rule_time(config.as_ref());
+    let rule_time = args.rule_time.rule_time(config.as_ref());
     // The run's own report and baseline are not snapshot files, wherever
     // they are written.
     let own_files: Vec<PathBuf> = [&args.output, &args.baseline, &args.write_baseline]
@@ -804,9 +810,8 @@ fn access(args: &AccessArgs) -> u8 {
         loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
     if invalid > 0 {
         // The explanation still covers the valid parts, as check does.
-        write_stderr(&format!(
-            "note: the snapshot has {invalid} validation errors; `sitelint check` lists them\n"
-        ));
+        let errors = plural_n(invalid, "validation error");
+        write_stderr(&format!("note: the snapshot has {errors}; `sitelint check` lists them\n"));
     }
     let query = crate::access::Query {
         user: args.user.clone(),

@@ -49,6 +49,12 @@ pub struct LimitArgs {
     /// The most nodes YAML aliases may add to one file [default: 1000000].
     #[arg(long, value_name = "N", value_parser = |s: &str| parse_count(Limit::AliasNodes, s))]
     max_alias_nodes: Option<usize>,
+}
+
+/// The limit on a rule's time, from the command line, for the commands that
+/// run rules (`access` runs none).
+#[derive(Debug, clap::Args)]
+pub struct RuleTimeArgs {
     /// Stop a rule whose items have taken SECONDS, added up over the threads (reported as an
     /// error; 0: no limit) [default: 60]. Checked between items: an item being evaluated is not
     /// interrupted.
@@ -72,7 +78,9 @@ impl LimitArgs {
             max_alias_nodes: self.max_alias_nodes.unwrap_or(file.max_alias_nodes),
         }
     }
+}
 
+impl RuleTimeArgs {
     /// How long a rule may run: this flag, else the config file's, else the
     /// engine's default; `None` for no limit.
     pub fn rule_time(&self, config: Option<&Config>) -> Option<Duration> {

@@ -34,3 +34,21 @@ fn every_rule_is_in_the_readme_table_and_links_its_docs() {
     }
     assert!(readme.contains("docs/rules.md"), "README links the rules reference");
 }
+
+/// docs/snapshot-format.md is the README's copy of the format contract,
+/// which lives in `../shared` beside the clone where that is present (as in
+/// CI): the copy must not drift from it.
+#[test]
+fn the_snapshot_format_copy_matches_the_contract() {
+    let shared = std::path::Path::new("../shared/SNAPSHOT-FORMAT.md");
+    if !shared.exists() {
+        return;
+    }
+    let copy = std::fs::read_to_string("docs/snapshot-format.md").unwrap();
+    let (_note, body) = copy.split_once("-->\n\n").expect("the copy's note, then the contract");
+    let contract = std::fs::read_to_string(shared).unwrap();
+    assert!(
+        body == contract,
+        "docs/snapshot-format.md differs from ../shared/SNAPSHOT-FORMAT.md: copy it again"
+    );
+}
