@@ -596,6 +596,29 @@ fn an_earlier_page_not_saved_is_incomplete() {
     assert!(!summary.contains("earlier page"), "acme saves both pages of its customers: {summary}");
 }
 
+/// A page missing between two saved ones is the next of one and the
+/// earlier of the other: one note asks for it.
+#[test]
+fn a_page_missing_between_two_saved_ones_is_noted_once() {
+    let desks = fs::read(format!("{ACME}/jsm/servicedesks.json")).unwrap();
+    let first = fs::read(format!("{ACME}/jsm/servicedesk-1-customer-page1.json")).unwrap();
+    let third = fs::read_to_string(format!("{ACME}/jsm/help customers (2).json"))
+        .unwrap()
+        .replace("\"start\": 2", "\"start\": 4")
+        .replace("customer?start=0", "customer?start=2");
+    let input = exports(&[
+        ("servicedesks.json", &desks),
+        ("servicedesk-1-customer-page1.json", &first),
+        ("help customers (3).json", third.as_bytes()),
+    ]);
+    let (_temp, _, summary) = import(input.path().to_str().unwrap(), &[]);
+    let incomplete = summary.split_once("Incomplete:").map(|(_, rest)| rest).unwrap_or_default();
+    let asked: Vec<&str> = incomplete.lines().filter(|l| l.contains("customer?start=2&limit=2")).collect();
+    // The first note in file order: `help customers (3).json`'s.
+    assert_eq!(asked.len(), 1, "{summary}");
+    assert!(asked[0].contains("the earlier page of this listing is not saved"), "{summary}");
+}
+
 /// Customers of a service desk named by a key no saved listing makes a
 /// service project (a typo in the file name) are kept in site.yaml, as
 /// those of an unknown desk id are: not given to a project that cannot be

@@ -258,23 +258,39 @@ fn missing_pages(files: &[&InputFile]) -> Vec<(Source, String)> {
         .flat_map(|(page, start)| page_urls(page).map(move |url| (without_query(url), start)))
         .collect();
     let mut notes = Vec::new();
+    // A missing page between two saved ones is the next of one and the
+    // earlier of the other: one note says so.
+    let mut noted: BTreeSet<(&str, u64)> = BTreeSet::new();
     for (file, page) in pages {
-        if let Some(what) = missing_next(page, &saved) {
-            let line = file.line_of_string("isLastPage").or_else(|| file.line_of_string("isLast"));
-            notes.push((Source::new(&file.name, line), what));
-        }
-        if let Some(what) = missing_earlier(page, &saved) {
-            let line = file.line_of_string("start").or_else(|| file.line_of_string("startAt"));
-            notes.push((Source::new(&file.name, line), what));
+        let found = [
+            (missing_next(page, &saved), ["isLastPage", "isLast"]),
+            (missing_earlier(page, &saved), START_KEYS),
+        ];
+        for (missing, [key, or]) in found {
+            let Some((what, linked)) = missing else { continue };
+            if linked.is_none_or(|linked| noted.insert(linked)) {
+                let line = file.line_of_string(key).or_else(|| file.line_of_string(or));
+                notes.push((Source::new(&file.name, line), what));
+            }
         }
     }
     notes
 }
 
+/// A missing page, as a note says it, and the page a link names (its
+/// listing and offset) when the page links to it.
+type Missing<'a> = (String, Option<(&'a str, u64)>);
+
+/// The page a link names: its listing and offset.
+fn linked(url: &str) -> Option<(&str, u64)> {
+    Some((without_query(url), query_number(url, START)?))
+}
+
 /// Saved pages: their listing's URL without the query, and their offset.
 type Saved<'a> = BTreeSet<(&'a str, u64)>;
 
-const START: &[&str] = &["start", "startAt"];
+const START_KEYS: [&str; 2] = ["start", "startAt"];
+const START: &[&str] = &START_KEYS;
 
 /// The offset of a page's first item (JSM's `start`, Jira's `startAt`).
 fn page_start(page: &Value) -> Option<u64> {
@@ -289,7 +305,7 @@ fn page_urls(page: &Value) -> impl Iterator<Item = &str> {
 }
 
 /// A page that is not the last, whose next page is not saved.
-fn missing_next(page: &Value, saved: &Saved) -> Option<String> {
+fn missing_next<'a>(page: &'a Value, saved: &Saved) -> Option<Missing<'a>> {
     let last = page.get("isLastPage").or_else(|| page.get("isLast")).and_then(Value::as_bool);
     if last != Some(false) {
         return None;
@@ -297,24 +313,32 @@ fn missing_next(page: &Value, saved: &Saved) -> Option<String> {
     let next = page.get("_links").and_then(|l| l.get("next")).or_else(|| page.get("nextPage"));
     match next.and_then(Value::as_str) {
         Some(url) if is_saved(url, saved) => None,
-        Some(url) => Some(format!("the next page of this listing is not saved: save GET {url}")),
-        None => Some(
+        Some(url) => {
+            Some((format!("the next page of this listing is not saved: save GET {url}"), linked(url)))
+        }
+        None => Some((
             "this page is not the last, and it does not link to the next: save the next page".to_string(),
-        ),
+            None,
+        )),
     }
 }
 
 /// A page that is not the first, whose earlier page is not saved: JSM
 /// links to it (`prev`); Jira links only forward, so there any saved page
 /// of the listing before this one will do.
-fn missing_earlier(page: &Value, saved: &Saved) -> Option<String> {
+fn missing_earlier<'a>(page: &'a Value, saved: &Saved) -> Option<Missing<'a>> {
     let start = page_start(page).filter(|&start| start > 0)?;
     match page.get("_links").and_then(|l| l.get("prev")).and_then(Value::as_str) {
         Some(url) if is_saved(url, saved) => None,
-        Some(url) => Some(format!("the earlier page of this listing is not saved: save GET {url}")),
+        Some(url) => {
+            Some((format!("the earlier page of this listing is not saved: save GET {url}"), linked(url)))
+        }
         None if saved_before(page, start, saved) => None,
-        None => Some(format!(
-            "this page is not the first (it starts at {start}), and no saved page comes before it: save the earlier pages"
+        None => Some((
+            format!(
+                "this page is not the first (it starts at {start}), and no saved page comes before it: save the earlier pages"
+            ),
+            None,
         )),
     }
 }
@@ -329,7 +353,7 @@ fn saved_before(page: &Value, start: u64, saved: &Saved) -> bool {
 
 /// Whether the page a link names (its listing and offset) is saved.
 fn is_saved(url: &str, saved: &Saved) -> bool {
-    query_number(url, START).is_some_and(|start| saved.contains(&(without_query(url), start)))
+    linked(url).is_some_and(|page| saved.contains(&page))
 }
 
 fn without_query(url: &str) -> &str {
