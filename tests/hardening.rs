@@ -446,6 +446,7 @@ fn a_file_that_is_not_a_mapping_is_sl003_at_its_start() {
     dir.write("snap/list.yaml", "# users\n- account_id: u1\n- account_id: u2\n");
     dir.write("snap/list.json", "[{\"account_id\": \"u1\"}]");
     dir.write("snap/scalar.yaml", "just text\n");
+    dir.write("snap/zlong.yaml", format!("{}\n", "x".repeat(100)));
     let run = dir.check("snap", &[]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     let message = |found: &str| format!("the top level of a snapshot file must be a mapping, found {found}");
@@ -454,7 +455,9 @@ fn a_file_that_is_not_a_mapping_is_sl003_at_its_start() {
         [
             seen("SL003", 1, 1, &message("list")),
             seen("SL003", 2, 1, &message("list")),
-            seen("SL003", 1, 1, &message("string")),
+            seen("SL003", 1, 1, &message("string `just text`")),
+            // A long one is quoted up to its 60th character.
+            seen("SL003", 1, 1, &message(&format!("string `{}…`", "x".repeat(60)))),
         ]
     );
 }

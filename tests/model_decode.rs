@@ -504,7 +504,10 @@ fn references_must_be_scalars() {
             "SL003 s.yaml:1:30 `members` must be a list, found string `alice` | help: write a list: `[a, b]`, or each item on a line of its own after `- `"
         ]
     );
-    assert_eq!(yaml("users: [x]\n").findings(), ["SL003 s.yaml:1:9 a user must be a mapping, found string"]);
+    assert_eq!(
+        yaml("users: [x]\n").findings(),
+        ["SL003 s.yaml:1:9 a user must be a mapping, found string `x`"]
+    );
 }
 
 #[test]

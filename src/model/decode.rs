@@ -639,8 +639,18 @@ impl<T> SizedList<T> for ThinVec<T> {
 /// What a value was, for messages: its kind, and its text when a scalar.
 fn found(node: &Node) -> String {
     match node.as_scalar() {
-        Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), scalar.text),
+        Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), shortened(&scalar.text)),
         _ => node.kind_name().to_string(),
+    }
+}
+
+/// A value as a message quotes it: whole, or its first characters and `…`
+/// (a file of one long line of text is a scalar too).
+fn shortened(text: &str) -> Cow<'_, str> {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -799,7 +809,7 @@ impl Decoder {
     /// The entries of `node`; SL003 when it is not a mapping.
     fn entries<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<&'a [Entry]> {
         let Value::Map(entries) = &node.value else {
-            self.invalid(node, format!("{what} must be a mapping, found {}", node.kind_name()));
+            self.invalid(node, format!("{what} must be a mapping, found {}", found(node)));
             return None;
         };
         Some(entries)
