@@ -777,6 +777,15 @@ fn control_characters_of_the_snapshot_are_shown_as_escapes() {
     let text = open(&path).human(&query("a@x.com", None));
     assert!(text.contains("SD (Desk\\u001b]0;x\\u0007)"), "{text}");
     assert!(!text.contains(|c: char| c.is_control() && c != '\n'), "{text:?}");
+    // Escaped before they are wrapped: the reasons stay within the width.
+    let (_dir, path) = temporary(
+        "users: [{ account_id: u1, email: \"a\\e\\e\\e\\e\\e\\e\\e\\e\\e\\e@x.com\" }]\nprojects: [{ key: SD, type: service_desk }]\n",
+    );
+    let text = open(&path).human(&query("u1", None));
+    let reasons = text.lines().skip(1).take_while(|l| l.starts_with("  ✗") || l.starts_with("    "));
+    for line in reasons {
+        assert!(line.chars().count() <= WIDTH, "{line}");
+    }
 }
 
 #[test]

@@ -173,7 +173,8 @@ pub fn human(explanation: &Explanation, sources: &SourceSet, width: usize) -> St
         .map(|p| project_section(&explanation.person, p, sources, width))
         .collect();
     // The snapshot's names and lines are shown: none of its control
-    // characters reaches the terminal as it is.
+    // characters reaches the terminal as it is. (Wrapped texts are escaped
+    // already; this catches the rest, the headline and the excerpts.)
     super::visible(&sections.join("\n")).into_owned()
 }
 
@@ -258,7 +259,8 @@ fn place(sources: &SourceSet, at: Location) -> String {
 /// their hyphens.
 fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let options = super::wrapping(width).initial_indent(first).subsequent_indent(rest);
-    let mut out = textwrap::fill(text, options);
+    // Escaped before it is wrapped, so that the escapes count in the width.
+    let mut out = textwrap::fill(&super::visible(text), options);
     out.push('\n');
     out
 }
