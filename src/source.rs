@@ -420,6 +420,15 @@ fn is_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n')
 }
 
+/// `text` as a message quotes it: whole, or its first `shown` characters
+/// and `…` (a file of one long line of text is one value).
+pub(crate) fn shortened(text: &str, shown: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(shown) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// `text` as an excerpt shows it: each control character (but tab, line
 /// feed and carriage return) as `?`, or `¿` for the two-byte ones (C1), so
 /// that every span keeps its offsets. A snapshot is anyone's text, and an

@@ -13,7 +13,7 @@ use jsonc_parser::{CollectOptions, ParseOptions, Scanner, ScannerOptions, parse_
 
 use super::limits::Limits;
 use crate::shared::Text;
-use crate::source::Span;
+use crate::source::{Span, shortened};
 use crate::tree::{Entry, Node, Scalar, ScalarKind, SyntaxError, Value};
 
 /// Parses one JSON document into a spanned tree, within the default limits.
@@ -205,10 +205,7 @@ fn token_text(token: &str) -> Option<String> {
         }
         _ if token.chars().any(|c| c.is_control()) => None,
         // A run of letters can be the rest of a minified line.
-        _ if token.chars().count() > TOKEN_SHOWN => {
-            Some(format!("`{}…`", token.chars().take(TOKEN_SHOWN).collect::<String>()))
-        }
-        _ => Some(format!("`{token}`")),
+        _ => Some(format!("`{}`", shortened(token, TOKEN_SHOWN))),
     }
 }
 

@@ -27,7 +27,7 @@ use thin_vec::ThinVec;
 
 use crate::finding::{Check, Finding};
 use crate::shared::Text;
-use crate::source::{FileId, Location, Span};
+use crate::source::{FileId, Location, Span, shortened};
 use crate::tree::{Document, Entry, Node, ScalarKind, Value};
 
 use super::facts::{DomainNumbers, EmailDomains};
@@ -639,18 +639,8 @@ impl<T> SizedList<T> for ThinVec<T> {
 /// What a value was, for messages: its kind, and its text when a scalar.
 fn found(node: &Node) -> String {
     match node.as_scalar() {
-        Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), shortened(&scalar.text)),
+        Some(scalar) if !node.is_null() => format!("{} `{}`", node.kind_name(), shortened(&scalar.text, 60)),
         _ => node.kind_name().to_string(),
-    }
-}
-
-/// A value as a message quotes it: whole, or its first characters and `…`
-/// (a file of one long line of text is a scalar too).
-fn shortened(text: &str) -> Cow<'_, str> {
-    const SHOWN: usize = 60;
-    match text.char_indices().nth(SHOWN) {
-        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
-        None => Cow::Borrowed(text),
     }
 }
 
