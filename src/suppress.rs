@@ -81,7 +81,7 @@ pub fn apply(
         let subject = finding.subject().to_lowercase();
         let matching = || {
             (0..entities.len())
-                .filter(|&i| *config.suppressions[i].code.text == *finding.code && entities[i] == subject)
+                .filter(|&i| config.suppressions[i].code.text == finding.code() && entities[i] == subject)
         };
         let expired = |i: &usize| config.suppressions[*i].expires.is_some_and(|(date, _)| date < today);
         // An unexpired suppression wins over an expired one for the same finding.
@@ -129,9 +129,9 @@ fn expired(s: &Suppression, date: Date, at: Location, revived: &[&Finding]) -> F
             "fix the finding and delete the suppression, or move `expires` later; it was there because: {}",
             s.reason
         ));
-    revived
-        .iter()
-        .fold(finding, |f, r| f.with_related(r.primary, format!("the {} finding it no longer hides", r.code)))
+    revived.iter().fold(finding, |f, r| {
+        f.with_related(r.primary, format!("the {} finding it no longer hides", r.code()))
+    })
 }
 
 /// A suppression that matches only what another one hides.
@@ -144,7 +144,7 @@ fn repeated(s: &Suppression, at: Location, other: Location) -> Finding {
 }
 
 fn unused(s: &Suppression, at: Location, findings: &[Finding]) -> Finding {
-    let same_code = findings.iter().filter(|f| *f.code == *s.code.text).map(Finding::subject);
+    let same_code = findings.iter().filter(|f| f.code() == &*s.code.text).map(Finding::subject);
     let help = match did_you_mean(&s.entity.text, same_code) {
         Some(close) => format!("did you mean entity `{close}`?"),
         None => "delete it: what it hid is fixed, or its code or entity does not name a finding".into(),

@@ -287,9 +287,9 @@ fn assert_answer_consistent(
         let at = fact.at.unwrap_or_else(|| panic!("{context}: \"{}\" names {rule} but no place", fact.text));
         let reported = findings
             .iter()
-            .any(|f| *f.code == *rule && (f.primary == at || f.related.iter().any(|r| r.location == at)));
+            .any(|f| f.code() == &*rule && (f.primary == at || f.related.iter().any(|r| r.location == at)));
         let places: Vec<String> =
-            findings.iter().filter(|f| *f.code == *rule).map(|f| snapshot.place(f.primary)).collect();
+            findings.iter().filter(|f| f.code() == &*rule).map(|f| snapshot.place(f.primary)).collect();
         assert!(
             reported,
             "{context}: \"{}\" names {rule} at {}, but check reports {rule} at {places:?}",

@@ -59,7 +59,7 @@ fn codes(path: &Path) -> BTreeMap<String, usize> {
     assert!(output.rule_errors.is_empty(), "rule errors: {:?}", output.rule_errors);
     let mut counts = BTreeMap::new();
     for finding in &output.findings {
-        *counts.entry(finding.code.to_string()).or_insert(0) += 1;
+        *counts.entry(finding.code().to_string()).or_insert(0) += 1;
     }
     counts
 }

@@ -1174,7 +1174,7 @@ mod properties {
             let places = std::iter::once(finding.primary).chain(finding.related.iter().map(|r| r.location));
             for place in places {
                 let text = &sources.get(place.file).text;
-                prop_assert!(inside(text, place.span), "{} at {:?} in {text:?}", finding.code, place.span);
+                prop_assert!(inside(text, place.span), "{} at {:?} in {text:?}", finding.code(), place.span);
             }
         }
         Ok(())

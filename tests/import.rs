@@ -64,9 +64,14 @@ fn collect(dir: &Path, paths: &mut Vec<PathBuf>) {
 fn assert_loads_clean(dir: &Path) {
     let loaded = sitelint::load::load_path(dir).expect("the snapshot loads");
     let (_, _, findings) = sitelint::model::build(&loaded.documents);
-    let describe = |f: &Finding| format!("{} {}", f.code, f.message);
-    let sl: Vec<String> =
-        loaded.findings.iter().chain(&findings).filter(|f| f.code.starts_with("SL")).map(describe).collect();
+    let describe = |f: &Finding| format!("{} {}", f.code(), f.message);
+    let sl: Vec<String> = loaded
+        .findings
+        .iter()
+        .chain(&findings)
+        .filter(|f| f.code().starts_with("SL"))
+        .map(describe)
+        .collect();
     assert!(sl.is_empty(), "{}:\n{}\n{}", dir.display(), sl.join("\n"), files_of(dir));
 }
 

@@ -135,7 +135,7 @@ organizations:
             "SL005 s.yaml:16:101 unknown organization `Contoso` | help: did you mean `Contosso`?",
         ]
     );
-    assert!(findings.iter().all(|f| f.name.as_ref() == "unresolved-reference"));
+    assert!(findings.iter().all(|f| f.name() == "unresolved-reference"));
     assert!(
         site.permission_schemes[0].permissions.iter().all(|g| g.holder.target == HolderTarget::Unresolved)
     );
@@ -156,6 +156,6 @@ fn a_role_id_must_be_declared_even_when_a_role_has_that_name() {
 #[test]
 fn decode_findings_come_before_resolution_findings() {
     let s = yaml("groups:\n  - { name: g, members: [ghost] }\nusers:\n  - { account_id: u1, nme: x }\n");
-    let codes: Vec<String> = s.build().2.iter().map(|f| f.code.to_string()).collect();
+    let codes: Vec<String> = s.build().2.iter().map(|f| f.code().to_string()).collect();
     assert_eq!(codes, ["SL002", "SL005"]);
 }

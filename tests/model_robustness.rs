@@ -108,7 +108,7 @@ fn odd_documents_decode_without_panicking() {
          user_access: { approved_domains: [{ domain: \"\", roles: { jira-servicemanagement: agent } }] }\n",
     ];
     let codes =
-        |text: &str| -> Vec<String> { yaml(text).build().2.iter().map(|f| f.code.to_string()).collect() };
+        |text: &str| -> Vec<String> { yaml(text).build().2.iter().map(|f| f.code().to_string()).collect() };
     let outcomes: Vec<Vec<String>> = texts.iter().map(|t| codes(t)).collect();
     // Complex keys, an aliased list used as groups (no `name`, unknown
     // `account_id`), nulls where mappings go, empty identifiers.

@@ -14,7 +14,8 @@ use crate::rules::view::{COLLECTIONS, View};
 pub fn table(rules: &[Rule]) -> String {
     let mut out = String::new();
     for r in rules {
-        out += &format!("{:<7} {:<8} {:<40} {}\n", r.code, r.severity.as_str(), r.name, r.summary);
+        out +=
+            &format!("{:<7} {:<8} {:<40} {}\n", r.origin.code, r.severity.as_str(), r.origin.name, r.summary);
     }
     for c in Check::ALL {
         out += &format!("{:<7} {:<8} {:<40} {}\n", c.code(), c.severity().as_str(), c.name(), c.summary());
@@ -36,11 +37,11 @@ pub fn json(rules: &[Rule]) -> String {
     let mut list: Vec<JsonRule> = rules
         .iter()
         .map(|r| JsonRule {
-            code: &r.code,
-            name: &r.name,
+            code: &r.origin.code,
+            name: &r.origin.name,
             severity: r.severity.as_str(),
             summary: &r.summary,
-            url: Some(&r.url),
+            url: Some(r.url()),
             for_each: Some(r.collection),
         })
         .collect();
@@ -63,7 +64,10 @@ fn collection_text(name: &str) -> &'static str {
 
 /// The first inline test that makes the rule fire: the example to show.
 fn firing_example(rule: &Rule) -> Option<&str> {
-    rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.code)).map(|t| t.snapshot.as_str())
+    rule.tests
+        .iter()
+        .find(|t| t.expect.iter().any(|e| e.code == *rule.origin.code))
+        .map(|t| t.snapshot.as_str())
 }
 
 /// The fix sitelint gives on the rule's example (its first firing test):
@@ -71,12 +75,12 @@ fn firing_example(rule: &Rule) -> Option<&str> {
 /// it. A rule's help is a template; this is it filled in.
 pub fn example_fix(env: &Arc<Env>, rule: &Rule) -> Option<String> {
     let loaded =
-        crate::load::load_text(&format!("{}-example.yaml", rule.code), firing_example(rule)?).ok()?;
+        crate::load::load_text(&format!("{}-example.yaml", rule.origin.code), firing_example(rule)?).ok()?;
     let (site, facts, _) = crate::model::build(&loaded.documents);
     let view = View::build(&site, &facts);
     let mut findings = crate::rules::run(env, std::slice::from_ref(rule), &view).findings;
     sort_findings(&mut findings);
-    Some(findings.into_iter().find(|f| *f.code == *rule.code)?.help?.to_string())
+    Some(findings.into_iter().find(|f| f.code() == &*rule.origin.code)?.help?.to_string())
 }
 
 /// `sitelint rule CODE`: everything about one rule. `finding` is the
@@ -91,8 +95,13 @@ pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
         });
         paragraphs.collect::<Vec<_>>().join("\n\n")
     };
-    let mut out =
-        format!("{} {} ({})\n\n{}\n", rule.code, rule.name, rule.severity.as_str(), wrap(&rule.summary));
+    let mut out = format!(
+        "{} {} ({})\n\n{}\n",
+        rule.origin.code,
+        rule.origin.name,
+        rule.severity.as_str(),
+        wrap(&rule.summary)
+    );
     if let Some(d) = &rule.description {
         out += &format!("\n{}\n", wrap(d));
     }
@@ -107,7 +116,7 @@ pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
         out += "\nWhat sitelint reports for it, and the fix:\n\n";
         out += finding;
     }
-    out += &format!("\nDocumentation: {}\n", rule.url);
+    out += &format!("\nDocumentation: {}\n", rule.url());
     out
 }
 
@@ -134,9 +143,9 @@ pub fn markdown(rules: &[Rule]) -> String {
     for r in rules {
         out += &format!(
             "| [{}](#{}) | {} | {} | {} |\n",
-            r.code,
-            r.code.to_lowercase(),
-            r.name,
+            r.origin.code,
+            r.origin.code.to_lowercase(),
+            r.origin.name,
             r.severity.as_str(),
             r.summary
         );
@@ -147,8 +156,8 @@ pub fn markdown(rules: &[Rule]) -> String {
     for r in rules {
         out += &format!(
             "\n## {}\n\n**{}** · {} · looks at {}\n\n{}\n",
-            r.code,
-            r.name,
+            r.origin.code,
+            r.origin.name,
             r.severity.as_str(),
             collection_text(r.collection),
             r.summary
@@ -159,7 +168,7 @@ pub fn markdown(rules: &[Rule]) -> String {
         if let Some(example) = firing_example(r) {
             out += &format!("\nExample that triggers it:\n\n```yaml\n{}\n```\n", example.trim_end());
         }
-        out += &format!("\nDocumentation: <{}>\n", r.url);
+        out += &format!("\nDocumentation: <{}>\n", r.url());
     }
     out
 }
@@ -174,7 +183,7 @@ mod tests {
     #[test]
     fn explain_reflows_paragraphs_to_the_width() {
         let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
-        let rule = rules.rules.iter().find(|r| &*r.code == "CA004").unwrap();
+        let rule = rules.rules.iter().find(|r| &*r.origin.code == "CA004").unwrap();
         let out = explain(rule, None, 60);
         assert!(out.contains("\nPortal-only (external) customer accounts exist only while\ncustomer access allows them: external customers on, and,\n"), "{out}");
         let prose = out.split("Example:").next().unwrap();

@@ -49,12 +49,12 @@ impl<'a> RuleInfo<'a> {
     /// Every rule that ran, then the built-in snapshot checks.
     pub fn all(set: &'a RuleSet) -> Vec<RuleInfo<'a>> {
         let rules = set.rules.iter().map(|r| RuleInfo {
-            code: &r.code,
-            name: &r.name,
+            code: &r.origin.code,
+            name: &r.origin.name,
             severity: r.severity,
             summary: &r.summary,
             description: r.description.as_deref(),
-            url: Some(&r.url),
+            url: Some(r.url()),
             rule: Some((&set.env, r)),
         });
         let checks = Check::ALL.iter().map(|c| RuleInfo::check(*c));
@@ -205,7 +205,7 @@ pub(super) fn place(sources: &SourceSet, at: &Location) -> String {
 pub(super) fn message_with_help(finding: &Finding) -> String {
     match &finding.help {
         Some(help) => format!("{}\nhelp: {help}", finding.message),
-        None => finding.message.clone(),
+        None => finding.message.to_string(),
     }
 }
 
@@ -213,7 +213,7 @@ pub(super) fn message_with_help(finding: &Finding) -> String {
 /// message, help, the rule's page, and each related place.
 pub(super) fn details(finding: &Finding, sources: &SourceSet) -> String {
     let mut text = message_with_help(finding);
-    if let Some(url) = &finding.url {
+    if let Some(url) = finding.url() {
         text += &format!("\nsee: {url}");
     }
     for related in &finding.related {

@@ -31,7 +31,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
             start.column,
             end.line,
             end.column,
-            property(&f.code),
+            property(f.code()),
             data(&details(f, sources)),
         );
     }

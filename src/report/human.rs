@@ -193,7 +193,7 @@ fn escaped(text: &str) -> String {
 
 impl fmt::Debug for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FindingDiagnostic").field("code", &self.finding.code).finish()
+        f.debug_struct("FindingDiagnostic").field("code", &self.finding.code()).finish()
     }
 }
 
@@ -207,7 +207,7 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{}({})", self.finding.code, self.finding.name)))
+        Some(Box::new(format!("{}({})", self.finding.code(), self.finding.name())))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -220,7 +220,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let help = self.finding.help.as_deref().map(visible);
-        let url = self.finding.url.as_deref();
+        let url = self.finding.url();
         match (help, url) {
             (Some(h), Some(u)) => Some(Box::new(format!("{h}\nsee: {u}"))),
             (Some(h), None) => Some(Box::new(h)),

@@ -324,8 +324,8 @@ fn json_finding<'a>(f: &'a Finding, sources: &SourceSet, paths: &'a [String]) ->
     let start = file.line_col(f.primary.span.start());
     let end = file.line_col(f.primary.span.end());
     JsonFinding {
-        code: &f.code,
-        name: &f.name,
+        code: f.code(),
+        name: f.name(),
         severity: f.severity.as_str(),
         message: &f.message,
         entity: f.entity.as_deref(),
@@ -335,7 +335,7 @@ fn json_finding<'a>(f: &'a Finding, sources: &SourceSet, paths: &'a [String]) ->
         end_line: end.line,
         end_column: end.column,
         help: f.help.as_deref(),
-        url: f.url.as_deref(),
+        url: f.url(),
         related: f
             .related
             .iter()

@@ -68,7 +68,7 @@ pub fn write(
 ) -> io::Result<()> {
     let mut by_code: BTreeMap<&str, (Vec<Case>, Vec<&RuleFailure>)> = BTreeMap::new();
     for (f, path) in findings.iter().zip(key_paths(findings, sources)) {
-        by_code.entry(&f.code).or_default().0.push((f, path));
+        by_code.entry(f.code()).or_default().0.push((f, path));
     }
     for failure in failures {
         by_code.entry(failure.code).or_default().1.push(failure);
@@ -85,7 +85,7 @@ pub fn write(
     // erroring one.
     suites.extend(by_code.into_iter().map(|(code, (findings, failures))| {
         let rule = match findings.first() {
-            Some((f, _)) => RuleInfo::unlisted(code, &f.name, f.severity, f.url.as_deref()),
+            Some((f, _)) => RuleInfo::unlisted(code, f.name(), f.severity, f.url()),
             None => RuleInfo::unlisted(code, "", Severity::Error, None),
         };
         Suite { rule, findings, failures }
@@ -218,8 +218,8 @@ fn failing_case(out: &mut String, f: &Finding, name: &str, classname: &str, sour
         "{}: {} {} {}\n{}",
         place(sources, &f.primary),
         f.severity.as_str(),
-        f.code,
-        f.name,
+        f.code(),
+        f.name(),
         details(f, sources)
     );
     let _ = writeln!(

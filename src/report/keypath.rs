@@ -34,7 +34,7 @@ pub(crate) fn key_paths<F: Borrow<Finding> + Sync>(findings: &[F], sources: &Sou
     // A file SL001 skipped is not parsed again: it may be one the limits
     // kept out (a billion laughs), which none is applied to here.
     let skipped: HashSet<FileId> =
-        findings.iter().filter(|f| *f.code == *Check::Syntax.code()).map(|f| f.primary.file).collect();
+        findings.iter().filter(|f| f.code() == Check::Syntax.code()).map(|f| f.primary.file).collect();
     // The findings of each file, in runs: findings come sorted by file.
     let mut by_file: Vec<usize> = (0..findings.len()).collect();
     by_file.sort_by_key(|&n| findings[n].primary.file);

@@ -306,8 +306,8 @@ fn result<'a>(
         }
     };
     SarifResult {
-        rule_id: &f.code,
-        rule_index: index.get(&*f.code).copied(),
+        rule_id: f.code(),
+        rule_index: index.get(f.code()).copied(),
         level: level(f.severity),
         message: OwnedText { text: message_with_help(f) },
         locations: [SarifLocation { id: None, physical_location: physical(&f.primary), message: None }],
@@ -416,7 +416,7 @@ fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
         .zip(key_paths(findings, sources))
         .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
-            let key = fnv1a_128(&[&f.code, f.subject(), relative, &path]);
+            let key = fnv1a_128(&[f.code(), f.subject(), relative, &path]);
             let n = seen.entry(key).or_default();
             *n += 1;
             format!("{key:032x}:{n}")

@@ -18,6 +18,7 @@ use cel::common::value::Val;
 use cel::{Context, Env};
 use foldhash::HashSet;
 use rayon::prelude::*;
+use thin_vec::ThinVec;
 
 use super::budget;
 use super::error::{EXPRESSION_HELP, RuleRuntimeError, execution_error};
@@ -203,7 +204,7 @@ pub fn run_limited(
         let stopped = stopped(&tally);
         let findings = if stopped { 0 } else { tally.count() };
         if probe.time_rules {
-            let (code, collection, time) = (rule.code.clone(), rule.collection, tally.time);
+            let (code, collection, time) = (rule.origin.code.clone(), rule.collection, tally.time);
             outcome.rules.push(RuleStats { code, collection, items, findings, time });
         }
         if stopped {
@@ -482,26 +483,24 @@ pub(super) fn evaluate<'v>(
     for (n, at) in primary.into_iter().enumerate() {
         let (message, label, entity, related) = if n == last {
             related.retain(|r| r.location != at);
-            let mut kept = Vec::with_capacity(related.len());
-            kept.append(related);
+            let mut kept = ThinVec::with_capacity(related.len());
+            kept.extend(related.drain(..));
             (take(&mut message), label.take(), take(&mut entity), kept)
         } else {
             let elsewhere = |r: &&Related| r.location != at;
-            let mut others = Vec::with_capacity(related.iter().filter(elsewhere).count());
+            let mut others = ThinVec::with_capacity(related.iter().filter(elsewhere).count());
             others.extend(related.iter().filter(elsewhere).cloned());
             (message.clone(), label.clone(), entity.clone(), others)
         };
         found.push(Finding {
-            code: rule.code.clone(),
-            name: rule.name.clone(),
+            origin: Arc::clone(&rule.origin),
             severity: rule.severity,
-            message,
+            message: message.into_boxed_str(),
             help: Some(Arc::clone(&help)),
-            url: Some(rule.url.clone()),
             primary: at,
             label,
             related,
-            entity: Some(entity),
+            entity: Some(entity.into_boxed_str()),
         });
     }
     Ok(())
@@ -580,7 +579,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
         limit.as_secs_f64()
     );
     RuleRuntimeError {
-        code: rule.code.clone(),
+        code: rule.origin.code.clone(),
         items: Vec::new(),
         message,
         varied: false,
@@ -596,7 +595,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
 fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
     let name = natural_name(item);
     Box::new(RuleRuntimeError {
-        code: rule.code.clone(),
+        code: rule.origin.code.clone(),
         items: vec![if name.is_empty() { rule.collection.to_string() } else { name }],
         message,
         varied: false,
@@ -644,7 +643,7 @@ projects:
         let (site, facts, _) = crate::model::build(&loaded.documents);
         let view = View::build(&site, &facts);
         let outcome = run(&rules.env, &rules.rules, &view);
-        let ca004: Vec<&Finding> = outcome.findings.iter().filter(|f| &*f.code == "CA004").collect();
+        let ca004: Vec<&Finding> = outcome.findings.iter().filter(|f| f.code() == "CA004").collect();
         let [first, second] = ca004[..] else { panic!("two CA004 findings: {ca004:#?}") };
         let (Some(help), Some(again)) = (&first.help, &second.help) else { panic!("CA004 gives help") };
         assert_eq!(help, again);
@@ -673,7 +672,7 @@ projects:
 
         // One entry per rule, in rule order, with its collection's size.
         let codes: Vec<&str> = probed.rules.iter().map(|r| &*r.code).collect();
-        let expected: Vec<&str> = rules.rules.iter().map(|r| &*r.code).collect();
+        let expected: Vec<&str> = rules.rules.iter().map(|r| &*r.origin.code).collect();
         assert_eq!(codes, expected);
         let stats = |code: &str| probed.rules.iter().find(|r| &*r.code == code).unwrap();
         assert_eq!((stats("PS001").collection, stats("PS001").items), ("permission_schemes", 1));
@@ -691,7 +690,7 @@ projects:
         // for the scheme without grants.
         let mut found: BTreeMap<&str, usize> = BTreeMap::new();
         for finding in &probed.findings {
-            *found.entry(&*finding.code).or_default() += 1;
+            *found.entry(finding.code()).or_default() += 1;
         }
         let counted: BTreeMap<&str, usize> =
             probed.rules.iter().filter(|r| r.findings > 0).map(|r| (&*r.code, r.findings)).collect();
@@ -740,7 +739,7 @@ projects:
             ps001.to_string(),
             "rule PS001 ran out of its time limit (0s) and was stopped: none of its findings are reported"
         );
-        let when = &rules.rules.iter().find(|r| &*r.code == "PS001").unwrap().when;
+        let when = &rules.rules.iter().find(|r| &*r.origin.code == "PS001").unwrap().when;
         assert_eq!((ps001.span.offset(), ps001.span.len()), (when.span.0, when.span.1 - when.span.0));
         assert!(ps001.help.contains("--max-rule-time"), "{}", ps001.help);
     }
@@ -785,6 +784,6 @@ projects:
         let stopped: Vec<&str> = outcome.errors.iter().map(|e| &*e.code).collect();
         assert_eq!(stopped, ["SLOW1"]);
         assert_eq!(outcome.findings, plain.findings);
-        assert!(plain.findings.iter().any(|f| &*f.code == "AC006"), "{:?}", plain.findings);
+        assert!(plain.findings.iter().any(|f| f.code() == "AC006"), "{:?}", plain.findings);
     }
 }

@@ -1022,7 +1022,7 @@ mod tests {
             let root = root_context(&rules.env, &view);
             for rule in &rules.rules {
                 let quick = Quick::compile(rule.when.program.expression(), &view);
-                let counts = ruled_out.entry(&rule.code).or_default();
+                let counts = ruled_out.entry(&rule.origin.code).or_default();
                 let items: Vec<Node> = view.collection(rule.collection).iter().collect();
                 let mut answers = vec![None; items.len()];
                 let ofs: Vec<Of> = items.iter().map(|item| item.of).collect();
@@ -1031,19 +1031,29 @@ mod tests {
                 }
                 for (&item, answer) in items.iter().zip(answers) {
                     counts.1 += 1;
-                    assert_eq!(answer, quick.answer(&view, item), "{} on {item:?}: at once", rule.code);
+                    assert_eq!(
+                        answer,
+                        quick.answer(&view, item),
+                        "{} on {item:?}: at once",
+                        rule.origin.code
+                    );
                     let evaluate = |when| evaluate(rule, item, &root, when, None);
                     match answer {
                         Some(false) => {
                             counts.0 += 1;
                             let found = evaluate(When::Unknown).unwrap();
-                            assert!(found.is_empty(), "{} on {item:?}: {found:?}", rule.code);
+                            assert!(found.is_empty(), "{} on {item:?}: {found:?}", rule.origin.code);
                         }
                         Some(true) => {
                             found_true += 1;
                             let found = evaluate(When::Unknown).unwrap();
-                            assert!(!found.is_empty(), "{} on {item:?}", rule.code);
-                            assert_eq!(evaluate(When::True).unwrap(), found, "{} on {item:?}", rule.code);
+                            assert!(!found.is_empty(), "{} on {item:?}", rule.origin.code);
+                            assert_eq!(
+                                evaluate(When::True).unwrap(),
+                                found,
+                                "{} on {item:?}",
+                                rule.origin.code
+                            );
                         }
                         None => {}
                     }
@@ -1077,9 +1087,9 @@ mod tests {
                         continue;
                     }
                     let quick = evaluate(rule, item, &root, When::Unknown, Some(&parts));
-                    assert_eq!(quick, slow, "{} on {item:?}", rule.code);
+                    assert_eq!(quick, slow, "{} on {item:?}", rule.origin.code);
                     findings += 1;
-                    let counts = told.entry(&rule.code).or_default();
+                    let counts = told.entry(&rule.origin.code).or_default();
                     for expr in parts.exprs() {
                         counts.0 += usize::from(expr.value(item).is_some());
                         counts.1 += 1;

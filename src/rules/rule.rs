@@ -12,7 +12,7 @@ use super::expr::{self, Expr, Programs, Var};
 use super::template::Template;
 use super::view::COLLECTIONS;
 use super::view::schema::{self, Ty};
-use crate::finding::Severity;
+use crate::finding::{Origin, Severity};
 
 /// A rule file as written. Unknown fields are errors.
 #[derive(Debug, Deserialize)]
@@ -147,12 +147,11 @@ struct RelatedFile {
 
 #[derive(Debug)]
 pub struct Rule {
-    pub code: Arc<str>,
-    pub name: Arc<str>,
+    /// Its code, name and documentation link, as its findings name them.
+    pub origin: Arc<Origin>,
     pub severity: Severity,
     pub summary: String,
     pub description: Option<String>,
-    pub url: Arc<str>,
     pub collection: &'static str,
     /// Named values, bound in order for each item before `when`.
     pub lets: Vec<(String, Expr)>,
@@ -181,6 +180,11 @@ fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
 }
 
 impl Rule {
+    /// Where the rule is documented: every rule file gives it.
+    pub fn url(&self) -> &str {
+        self.origin.url.as_deref().expect("a rule's origin has its url")
+    }
+
     /// Reads and checks one rule file; every problem is located in the file.
     pub fn parse(env: &Env, source: RuleSource) -> Result<Rule, Box<RuleError>> {
         Rule::parse_sharing(env, &Programs::default(), source)
@@ -245,13 +249,12 @@ impl Rule {
                 })
             })
             .collect::<Result<Vec<_>, Box<RuleError>>>()?;
+        let (name, url) = (file.name.value.as_str().into(), Some(file.url.value.as_str().into()));
         Ok(Rule {
-            code,
-            name: file.name.value.as_str().into(),
+            origin: Arc::new(Origin { code, name, url }),
             severity,
             summary: file.summary,
             description: file.description,
-            url: file.url.value.as_str().into(),
             collection,
             when: compile(&file.when, &item_vars)?,
             message: template(&file.message, &item_vars)?,

@@ -94,7 +94,7 @@ pub fn run_tests<'r>(env: &Arc<Env>, rule: &'r Rule) -> Vec<CaseResult<'r>> {
 fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest) -> CaseResult<'r> {
     let mut expected = test.expect.clone();
     expected.sort();
-    let name = format!("{}/tests[{index}].yaml", rule.code);
+    let name = format!("{}/tests[{index}].yaml", rule.origin.code);
     let loaded = match load::load_text(&name, &test.snapshot) {
         Ok(loaded) => loaded,
         Err(e) => return CaseResult { test, expected, actual: Vec::new(), errors: vec![e.to_string()] },
@@ -116,7 +116,7 @@ fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest
             let mut related: Vec<Position> =
                 f.related.iter().map(|r| position(r.location.span.start())).collect();
             related.sort();
-            Actual { code: f.code.to_string(), at: position(f.primary.span.start()), related }
+            Actual { code: f.code().to_string(), at: position(f.primary.span.start()), related }
         })
         .collect();
     actual.sort();
