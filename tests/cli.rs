@@ -291,9 +291,10 @@ users:
 }
 
 /// CA004's message where external customers are limited to an empty list,
-/// and for an email with nothing after its `@` (which has no domain).
+/// a short list and a long one, and for an email with nothing after its
+/// `@` (which has no domain).
 #[test]
-fn ca004_names_an_empty_domain_list_and_an_email_without_a_domain() {
+fn ca004_names_the_domain_list_and_an_email_without_a_domain() {
     let message = |snapshot: &str| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
@@ -326,6 +327,24 @@ fn ca004_names_an_empty_domain_list_and_an_email_without_a_domain() {
         "{no_domain}"
     );
     assert_eq!(related, "\"their domain is not on this list\"");
+    // Five domains are named; a longer list is pointed at.
+    let five = "[a.io, b.io, c.io, d.io, e.io]";
+    let (named, _) = message(&customer("bob@contoso.com", five));
+    assert!(
+        named.contains(
+            "limited to the domains a.io, b.io, c.io, d.io, e.io, and contoso.com is not one of them."
+        ),
+        "{named}"
+    );
+    let (six, related) = message(&customer("bob@contoso.com", "[a.io, b.io, c.io, d.io, e.io, f.io]"));
+    assert!(
+        six.contains(
+            "but external customers are limited to the domains listed in `external_domains`, and \
+             contoso.com is not one of them."
+        ),
+        "{six}"
+    );
+    assert_eq!(related, "\"contoso.com is not on this list\"");
 }
 
 #[test]
