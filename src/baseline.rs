@@ -62,7 +62,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet) -> (String, usize) {
     let recorded: Vec<&Finding> = findings.iter().filter(|f| !always_reported(f.code())).collect();
     let mut groups: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
     for &f in &recorded {
-        groups.entry(key(f.code(), f.subject())).or_default().push(f);
+        groups.entry(key(f.code(), &f.subject())).or_default().push(f);
     }
     let repeated: Vec<&Finding> = groups.values().filter(|g| g.len() > 1).flatten().copied().collect();
     let mut places = places(&repeated, sources).into_iter();
@@ -154,13 +154,13 @@ impl Baseline {
         // Where several were recorded, each one still at its place is known.
         let placed: Vec<usize> = (0..findings.len())
             .filter(|&n| {
-                counted(&findings[n]) && places.contains_key(&key(findings[n].code(), findings[n].subject()))
+                counted(&findings[n]) && places.contains_key(&key(findings[n].code(), &findings[n].subject()))
             })
             .collect();
         let placed_findings: Vec<&Finding> = placed.iter().map(|&n| &findings[n]).collect();
         let mut at_place = vec![false; findings.len()];
         for (&n, place) in placed.iter().zip(self::places(&placed_findings, sources)) {
-            let key = key(findings[n].code(), findings[n].subject());
+            let key = key(findings[n].code(), &findings[n].subject());
             let recorded = places.get_mut(&key).and_then(|list| {
                 let i = list.iter().position(|p| *p == place)?;
                 Some(list.swap_remove(i))
@@ -176,7 +176,7 @@ impl Baseline {
             if at_place {
                 continue;
             }
-            match left.get_mut(&key(f.code(), f.subject())).filter(|n| **n > 0 && counted(&f)) {
+            match left.get_mut(&key(f.code(), &f.subject())).filter(|n| **n > 0 && counted(&f)) {
                 Some(n) => {
                     *n -= 1;
                     known += 1;

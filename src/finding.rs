@@ -1,6 +1,7 @@
 //! What sitelint reports: a finding points at one place (the setting to
 //! change) and may name related places (the other side of the story).
 
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 use thin_vec::ThinVec;
@@ -35,14 +36,14 @@ impl Severity {
 
 /// One finding: what is wrong, where, and what to do. A big site can have
 /// a hundred thousand of them, all held until the report, so it keeps what
-/// its rule's findings share behind pointers (96 bytes; 176 when the rule's
-/// code, name and link were copied into each).
+/// its rule's findings share behind pointers (112 bytes; 176 when the
+/// rule's code, name and link were copied into each).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// The rule or check that reported it.
     pub origin: Arc<Origin>,
     pub severity: Severity,
-    pub message: Box<str>,
+    pub message: Message,
     /// Shared: most of a rule's findings give the same help (see
     /// `rules::engine::SharedTexts`).
     pub help: Option<Arc<str>>,
@@ -55,6 +56,115 @@ pub struct Finding {
     /// name, a domain): how suppressions and baselines name it, so they
     /// survive edits elsewhere in the file.
     pub entity: Option<Box<str>>,
+}
+
+/// A finding's message: the text written for this finding, then the ending
+/// all its rule's findings share, kept once.
+///
+/// A rule's message template usually ends in what people will see, the
+/// same for every finding ("Agents adding them get \"This customer is
+/// inactive\", and ..."): 8 of the 19 MB of messages on the 59 MB site
+/// generated with 20% problems. It compares and prints as the whole text;
+/// where it is split does not matter.
+#[derive(Debug, Clone)]
+pub struct Message {
+    own: Box<str>,
+    ending: Option<Arc<str>>,
+}
+
+impl Message {
+    /// `own`, then `ending`.
+    pub fn new(own: impl Into<Box<str>>, ending: Option<Arc<str>>) -> Message {
+        Message { own: own.into(), ending: ending.filter(|e| !e.is_empty()) }
+    }
+
+    /// Its text in order: this finding's, then the shared ending.
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&*self.own).chain(self.ending.as_deref())
+    }
+
+    /// The whole text, borrowed where it has no shared ending.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.ending {
+            None => Cow::Borrowed(&self.own),
+            Some(ending) => Cow::Owned(format!("{}{ending}", self.own)),
+        }
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.parts().flat_map(str::bytes)
+    }
+
+    fn len(&self) -> usize {
+        self.own.len() + self.ending.as_ref().map_or(0, |e| e.len())
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message { own: text.into_boxed_str(), ending: None }
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message { own: text.into(), ending: None }
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts().try_for_each(|part| f.write_str(part))
+    }
+}
+
+/// As its whole text (for the JSON report's tests, which compare it with
+/// serde_json's).
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self.len() == other.len() && self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for Message {}
+
+impl PartialOrd for Message {
+    fn partial_cmp(&self, other: &Message) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Message {
+    /// As the whole texts compare. Where neither part of its own starts the
+    /// other, they decide, and the endings need not be read.
+    fn cmp(&self, other: &Message) -> std::cmp::Ordering {
+        let (a, b) = (&*self.own, &*other.own);
+        if a == b {
+            self.ending.as_deref().unwrap_or("").cmp(other.ending.as_deref().unwrap_or(""))
+        } else if !a.starts_with(b) && !b.starts_with(a) {
+            a.cmp(b)
+        } else {
+            self.bytes().cmp(other.bytes())
+        }
+    }
+}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        self.len() == other.len() && self.bytes().eq(other.bytes())
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
 }
 
 /// What reports findings, a rule or a check: the same for all its findings.
@@ -89,8 +199,11 @@ impl Finding {
     /// What the finding is about, stable across edits elsewhere in the file:
     /// its entity, or for findings without one (the snapshot checks) the
     /// message, which names the key or value at fault and never a line.
-    pub fn subject(&self) -> &str {
-        self.entity.as_deref().unwrap_or(&self.message)
+    pub fn subject(&self) -> Cow<'_, str> {
+        match &self.entity {
+            Some(entity) => Cow::Borrowed(entity),
+            None => self.message.text(),
+        }
     }
 
     /// The order findings are printed in: file, then position, then code.
@@ -284,7 +397,7 @@ impl Check {
         Finding {
             origin: self.origin(),
             severity: self.severity(),
-            message: message.into().into_boxed_str(),
+            message: Message::from(message.into()),
             help: None,
             primary: at,
             label: None,
@@ -319,11 +432,29 @@ mod tests {
     /// A big site's findings are held until the report: what they share
     /// stays behind pointers (see `Finding`).
     #[test]
-    fn a_finding_is_96_bytes() {
-        assert_eq!(std::mem::size_of::<Finding>(), 96);
+    fn a_finding_is_112_bytes() {
+        assert_eq!(std::mem::size_of::<Finding>(), 112);
     }
 
     proptest::proptest! {
+        /// Wherever a message is split into its own text and a shared
+        /// ending, it compares and prints as the whole text.
+        #[test]
+        fn messages_compare_as_their_texts(
+            (a, a_at) in ("[ab]{0,5}", 0usize..6), (b, b_at) in ("[ab]{0,5}", 0usize..6),
+        ) {
+            let split = |text: &str, at: usize| {
+                let at = at.min(text.len());
+                Message::new(&text[..at], Some(Arc::from(&text[at..])))
+            };
+            let (x, y) = (split(&a, a_at), split(&b, b_at));
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            proptest::prop_assert_eq!(x == y, a == b);
+            proptest::prop_assert_eq!(x.to_string(), a.clone());
+            proptest::prop_assert_eq!(&*x.text(), a.as_str());
+            proptest::prop_assert!(x == *a.as_str());
+        }
+
         /// As a stable sort of the findings themselves: findings with the
         /// same key keep their order, exact repeats go.
         #[test]

@@ -144,8 +144,9 @@ fn repeated(s: &Suppression, at: Location, other: Location) -> Finding {
 }
 
 fn unused(s: &Suppression, at: Location, findings: &[Finding]) -> Finding {
-    let same_code = findings.iter().filter(|f| f.code() == &*s.code.text).map(Finding::subject);
-    let help = match did_you_mean(&s.entity.text, same_code) {
+    let same_code: Vec<_> =
+        findings.iter().filter(|f| f.code() == &*s.code.text).map(Finding::subject).collect();
+    let help = match did_you_mean(&s.entity.text, same_code.iter().map(|s| &**s)) {
         Some(close) => format!("did you mean entity `{close}`?"),
         None => "delete it: what it hid is fixed, or its code or entity does not name a finding".into(),
     };

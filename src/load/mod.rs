@@ -522,7 +522,7 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
                 loaded.unparsed += usize::from(!is_empty_file(&error));
                 let (span, message) = at_the_end(&loaded.sources.get(id).text, error);
                 let mut finding = Check::Syntax.at(Location { file: id, span }, message);
-                if let Some(help) = syntax_help(&finding.message) {
+                if let Some(help) = syntax_help(&finding.message.text()) {
                     finding = finding.with_help(help);
                 }
                 loaded.findings.push(finding);

@@ -199,7 +199,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&visible(&self.finding.message))
+        f.write_str(&visible(&self.finding.message.text()))
     }
 }
 

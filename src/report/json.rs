@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Summary;
 use super::format::RuleFailure;
-use crate::finding::Finding;
+use crate::finding::{Finding, Message};
 use crate::source::{Location, SourceSet};
 
 /// A finding as the document has it. (Serialized by hand, [`finding`];
@@ -19,7 +19,7 @@ struct JsonFinding<'a> {
     code: &'a str,
     name: &'a str,
     severity: &'a str,
-    message: &'a str,
+    message: &'a Message,
     /// What the finding is about: the name suppressions and baselines use.
     entity: Option<&'a str>,
     file: &'a str,
@@ -147,7 +147,7 @@ fn finding(out: &mut Vec<u8>, f: &JsonFinding) {
     o.key("code").string(f.code);
     o.key("name").string(f.name);
     o.key("severity").string(f.severity);
-    o.key("message").string(f.message);
+    o.key("message").parts(f.message.parts());
     o.key("entity").optional(f.entity);
     o.key("file").string(f.file);
     o.key("line").number(f.line);
@@ -219,6 +219,8 @@ impl<'o> Object<'o> {
 /// Values, written after a key.
 trait Values {
     fn string(&mut self, text: &str);
+    /// One string of these parts.
+    fn parts<'t>(&mut self, parts: impl Iterator<Item = &'t str>);
     fn optional(&mut self, text: Option<&str>);
     fn number(&mut self, n: usize);
 }
@@ -226,6 +228,12 @@ trait Values {
 impl Values for Vec<u8> {
     fn string(&mut self, text: &str) {
         string(self, text);
+    }
+
+    fn parts<'t>(&mut self, parts: impl Iterator<Item = &'t str>) {
+        self.push(b'"');
+        parts.for_each(|part| escaped(self, part));
+        self.push(b'"');
     }
 
     fn optional(&mut self, text: Option<&str>) {
@@ -257,6 +265,12 @@ impl Values for Vec<u8> {
 /// `\u00XX`; everything else as it is.
 fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
+    escaped(out, text);
+    out.push(b'"');
+}
+
+/// `text` escaped, as in [`string`], without the quotes.
+fn escaped(out: &mut Vec<u8>, text: &str) {
     let mut bytes = text.as_bytes();
     while let Some(at) = first_to_escape(bytes) {
         out.extend_from_slice(&bytes[..at]);
@@ -277,7 +291,6 @@ fn string(out: &mut Vec<u8>, text: &str) {
         bytes = &bytes[at + 1..];
     }
     out.extend_from_slice(bytes);
-    out.push(b'"');
 }
 
 /// Where the first byte that JSON escapes is: eight bytes at a time, a

@@ -416,7 +416,7 @@ fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
         .zip(key_paths(findings, sources))
         .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
-            let key = fnv1a_128(&[f.code(), f.subject(), relative, &path]);
+            let key = fnv1a_128(&[f.code(), &f.subject(), relative, &path]);
             let n = seen.entry(key).or_default();
             *n += 1;
             format!("{key:032x}:{n}")

@@ -29,7 +29,7 @@ use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::node::{Node, Of, Place};
 use super::view::{Collection, View};
-use crate::finding::{Finding, Related};
+use crate::finding::{Finding, Message, Related};
 use crate::source::Location;
 
 #[derive(Debug, Default)]
@@ -425,7 +425,11 @@ pub(super) fn evaluate<'v>(
         return Err(fail(&rule.at, "`at` names no place in the snapshot".into()));
     }
     render(&rule.message, parts.map(|p| &p.message[..]), &ctx, text)?;
-    let mut message = text.to_string();
+    // The ending all the rule's messages share is kept once (see `Message`).
+    let ending = rule.message.ending().map_or("", |e| e);
+    debug_assert!(text.ends_with(ending), "{text:?} ends with {ending:?}");
+    let own = text.len() - ending.len();
+    let mut message = text[..own].to_string();
     render(&rule.help, parts.map(|p| &p.help[..]), &ctx, text)?;
     let help = texts.share(text);
     let mut label = match &rule.label {
@@ -495,7 +499,7 @@ pub(super) fn evaluate<'v>(
         found.push(Finding {
             origin: Arc::clone(&rule.origin),
             severity: rule.severity,
-            message: message.into_boxed_str(),
+            message: Message::new(message, rule.message.ending().cloned()),
             help: Some(Arc::clone(&help)),
             primary: at,
             label,

@@ -1,6 +1,8 @@
 //! Message templates: text with `{{ expression }}` parts, each a CEL
 //! expression compiled when the rule is loaded.
 
+use std::sync::Arc;
+
 use cel::common::traits::Indexer;
 use cel::common::types::{
     CelBool, CelBytes, CelDouble, CelDuration, CelInt, CelString, CelTimestamp, CelType, CelUInt, Kind,
@@ -16,6 +18,9 @@ use super::view::schema::Ty;
 #[derive(Debug)]
 pub struct Template {
     parts: Vec<Part>,
+    /// The text after the last expression, as every rendering ends (its
+    /// trailing white space trimmed), if any.
+    ending: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -63,7 +68,11 @@ impl Template {
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_string()));
         }
-        Ok(Template { parts })
+        let ending = match parts.last() {
+            Some(Part::Text(last)) if !last.trim_end().is_empty() => Some(last.trim_end().into()),
+            _ => None,
+        };
+        Ok(Template { parts, ending })
     }
 
     /// Its expressions, in order.
@@ -72,6 +81,12 @@ impl Template {
             Part::Text(_) => None,
             Part::Expr(e) => Some(e),
         })
+    }
+
+    /// The text every rendering ends with: the template's after its last
+    /// expression, if any.
+    pub fn ending(&self) -> Option<&Arc<str>> {
+        self.ending.as_ref()
     }
 
     /// Renders the template; the first failing expression's error is returned.
