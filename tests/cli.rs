@@ -347,6 +347,43 @@ fn ca004_names_the_domain_list_and_an_email_without_a_domain() {
     assert_eq!(related, "\"contoso.com is not on this list\"");
 }
 
+/// CH002 names up to five members of an organization linked to no service
+/// project, and counts a bigger one's.
+#[test]
+fn ch002_names_a_few_members_and_counts_many() {
+    let message = |members: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let emails: Vec<String> = (1..=members).map(|n| format!("p{n}@contoso.com")).collect();
+        let users: String = emails
+            .iter()
+            .enumerate()
+            .map(|(n, e)| format!("  - {{ account_id: \"qm:{n}\", email: {e}, account_type: customer }}\n"))
+            .collect();
+        let snapshot = format!(
+            "users:\n{users}organizations:\n  - {{ name: Contoso, members: [{}] }}\n",
+            emails.join(", ")
+        );
+        std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
+        let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let findings = json["findings"].as_array().unwrap();
+        let ch002: Vec<_> = findings.iter().filter(|f| f["code"] == "CH002").collect();
+        assert_eq!(ch002.len(), 1, "{findings:#?}");
+        ch002[0]["message"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        message(5),
+        "Organization Contoso is linked to no service project: its members (p1@contoso.com, \
+         p2@contoso.com, p3@contoso.com, p4@contoso.com, p5@contoso.com) reach no project through it, \
+         and on a restricted portal they are told they have no access."
+    );
+    assert_eq!(
+        message(6),
+        "Organization Contoso is linked to no service project: its 6 members reach no project \
+         through it, and on a restricted portal they are told they have no access."
+    );
+}
+
 #[test]
 fn rules_lists_every_rule_and_check() {
     let out = sitelint(&["rules", "--format", "json"]);
