@@ -141,17 +141,16 @@ pub struct Output<'a> {
 pub fn write(format: OutputFormat, out: &Output, to: &mut impl Write) -> io::Result<()> {
     index_lines(out.findings, out.sources);
     let summary = Summary { failed_rules: out.failures.len(), ..out.summary };
-    let text = match format {
-        OutputFormat::Json => return json::write(out.findings, out.sources, out.failures, &summary, to),
-        OutputFormat::Human => human::render(out.findings, out.sources, &summary, out.style),
-        OutputFormat::Sarif => return sarif::write(out.findings, out.sources, out.rules, out.failures, to),
+    match format {
+        OutputFormat::Json => json::write(out.findings, out.sources, out.failures, &summary, to),
+        OutputFormat::Human => human::write(out.findings, out.sources, &summary, out.style, to),
+        OutputFormat::Sarif => sarif::write(out.findings, out.sources, out.rules, out.failures, to),
         OutputFormat::Junit => {
             let meta = junit::Meta::from_environment();
-            return junit::write(out.findings, out.sources, out.rules, out.failures, &meta, to);
+            junit::write(out.findings, out.sources, out.rules, out.failures, &meta, to)
         }
-        OutputFormat::Github => github::render(out.findings, out.sources, out.failures),
-    };
-    to.write_all(text.as_bytes())
+        OutputFormat::Github => github::write(out.findings, out.sources, out.failures, to),
+    }
 }
 
 /// Indexes the lines of every file a finding points into, in parallel.

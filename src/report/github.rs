@@ -8,6 +8,7 @@
 //! findings as if it were one, and the step's exit code already says
 //! whether the check passed.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use super::format::{RuleFailure, details, region, slash_path};
@@ -15,8 +16,14 @@ use super::visible;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
 
-pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure]) -> String {
-    let mut out = String::new();
+/// Writes a line per finding, then per failed rule, as they are made: a
+/// report of many findings was held whole before it was written.
+pub fn write(
+    findings: &[Finding],
+    sources: &SourceSet,
+    failures: &[RuleFailure],
+    out: &mut impl Write,
+) -> io::Result<()> {
     for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
@@ -24,8 +31,9 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
             Severity::Info => "notice",
         };
         let (start, end) = region(sources, &f.primary);
-        out += &format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(&slash_path(sources.path(f.primary.file))),
             start.line,
             start.column,
@@ -33,7 +41,7 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
             end.column,
             property(f.code()),
             data(&details(f, sources)),
-        );
+        )?;
     }
     for failure in failures {
         // A built-in rule's file is inside sitelint: the annotation goes on
@@ -47,13 +55,14 @@ pub fn render(findings: &[Finding], sources: &SourceSet, failures: &[RuleFailure
             ),
             None => String::new(),
         };
-        out += &format!(
-            "::error {place}title={}::{}\n",
+        writeln!(
+            out,
+            "::error {place}title={}::{}",
             property(failure.code),
             data(&format!("{}\nhelp: {}", failure.message, failure.help)),
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// Escapes a command's message: the runner reads up to the end of the line

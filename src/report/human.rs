@@ -21,7 +21,28 @@ pub struct Style {
     pub width: usize,
 }
 
+/// The report as text (see [`write()`]).
 pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, style: Style) -> String {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail, and what is written is text.
+    let _ = write(findings, sources, summary, style, &mut out);
+    String::from_utf8(out).expect("the report is text")
+}
+
+/// Diagnostics rendered together, in parallel, before they are written.
+const BATCH: usize = 1024;
+
+/// Writes each finding's diagnostic, then the summary line. Diagnostics
+/// render in parallel, a batch at a time, written in order as each batch is
+/// done: rendered all at once, the 63,490 of a 59 MB site with many
+/// problems were held twice over, 550 MB.
+pub fn write(
+    findings: &[Finding],
+    sources: &SourceSet,
+    summary: &Summary,
+    style: Style,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let theme = if style.color {
         GraphicalTheme { characters: ThemeCharacters::unicode(), styles: ThemeStyles::rgb() }
     } else {
@@ -43,27 +64,27 @@ pub fn render(findings: &[Finding], sources: &SourceSet, summary: &Summary, styl
             .with_context_lines(CONTEXT)
     };
     // Each diagnostic renders on its own, so they render in parallel (a
-    // handler per worker) and are joined in order.
-    let rendered: Vec<String> = findings
-        .par_iter()
-        .map_init(handler, |handler, finding| {
-            let diagnostic = FindingDiagnostic::new(finding, sources);
-            let mut out = String::new();
-            // Writing into a String cannot fail.
-            let _ = handler.render_report(&mut out, &diagnostic);
-            // miette writes a related report's severity, then its code,
-            // which it has none of: "Advice: " ends with a space.
-            if out.contains(" \n") {
-                out = out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n";
-            }
-            out.push('\n');
-            out
-        })
-        .collect();
-    let mut out = rendered.concat();
-    out.push_str(&summary.line());
-    out.push('\n');
-    out
+    // handler per worker) and are written in order.
+    for batch in findings.chunks(BATCH) {
+        let rendered: Vec<String> = batch
+            .par_iter()
+            .map_init(handler, |handler, finding| {
+                let diagnostic = FindingDiagnostic::new(finding, sources);
+                let mut out = String::new();
+                // Writing into a String cannot fail.
+                let _ = handler.render_report(&mut out, &diagnostic);
+                // miette writes a related report's severity, then its code,
+                // which it has none of: "Advice: " ends with a space.
+                if out.contains(" \n") {
+                    out = out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n";
+                }
+                out.push('\n');
+                out
+            })
+            .collect();
+        rendered.iter().try_for_each(|text| out.write_all(text.as_bytes()))?;
+    }
+    writeln!(out, "{}", summary.line())
 }
 
 /// The lines of context miette shows around a label.
@@ -400,6 +421,29 @@ mod tests {
     use super::*;
     use crate::finding::Check;
     use crate::source::{Location, SourceFile, Span};
+
+    /// Diagnostics are written batch by batch, in order, each as it
+    /// renders alone, and the summary line last.
+    #[test]
+    fn diagnostics_are_written_in_order_across_batches() {
+        let text = "x\n".repeat(BATCH + 3);
+        let mut sources = SourceSet::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("a.yaml"), "a.yaml".into(), text));
+        let findings: Vec<Finding> = (0..BATCH + 3)
+            .map(|n| {
+                Check::Syntax.at(Location { file, span: Span::new(2 * n, 2 * n + 1) }, format!("number {n}"))
+            })
+            .collect();
+        let style = Style { color: false, width: 80 };
+        let summary = Summary::new(&findings, 1);
+        let out = render(&findings, &sources, &summary, style);
+        let alone = |f: &Finding| {
+            let one = render(std::slice::from_ref(f), &sources, &Summary::new(&[], 1), style);
+            one[..one.len() - Summary::new(&[], 1).line().len() - 1].to_string()
+        };
+        let expected: String = findings.iter().map(alone).collect::<String>() + &summary.line() + "\n";
+        assert_eq!(out, expected);
+    }
 
     /// A related place too far along a long line from the finding's label
     /// for the label's window is shown as a report of its own, with its
