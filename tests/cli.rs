@@ -290,17 +290,22 @@ users:
     );
 }
 
+/// The findings of `sitelint check --format json` on a snapshot of one file.
+fn json_findings(snapshot: &str) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
+    let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    json["findings"].as_array().unwrap().clone()
+}
+
 /// CA004's message where external customers are limited to an empty list,
 /// a short list and a long one, and for an email with nothing after its
 /// `@` (which has no domain).
 #[test]
 fn ca004_names_the_domain_list_and_an_email_without_a_domain() {
     let message = |snapshot: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
-        let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
-        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let findings = json["findings"].as_array().unwrap();
+        let findings = json_findings(snapshot);
         assert_eq!(findings.len(), 1, "{findings:#?}");
         (
             findings[0]["message"].as_str().unwrap().to_string(),
@@ -352,7 +357,6 @@ fn ca004_names_the_domain_list_and_an_email_without_a_domain() {
 #[test]
 fn ch002_names_a_few_members_and_counts_many() {
     let message = |members: usize| {
-        let dir = tempfile::tempdir().unwrap();
         let emails: Vec<String> = (1..=members).map(|n| format!("p{n}@contoso.com")).collect();
         let users: String = emails
             .iter()
@@ -363,10 +367,7 @@ fn ch002_names_a_few_members_and_counts_many() {
             "users:\n{users}organizations:\n  - {{ name: Contoso, members: [{}] }}\n",
             emails.join(", ")
         );
-        std::fs::write(dir.path().join("site.yaml"), snapshot).unwrap();
-        let out = sitelint(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
-        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let findings = json["findings"].as_array().unwrap();
+        let findings = json_findings(&snapshot);
         let ch002: Vec<_> = findings.iter().filter(|f| f["code"] == "CH002").collect();
         assert_eq!(ch002.len(), 1, "{findings:#?}");
         ch002[0]["message"].as_str().unwrap().to_string()
