@@ -369,7 +369,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let config = args.config.load()?;
     let mut rules = load_rules(config.as_ref(), &args.rules)?;
     let known: Vec<&str> =
-        rules.rules.iter().map(|r| &*r.origin.code).chain(Check::ALL.iter().map(|c| c.code())).collect();
+        rules.rules.iter().map(|r| &*r.reporter.code).chain(Check::ALL.iter().map(|c| c.code())).collect();
     let selection = Selection::new(&known, config.as_ref(), &args.selection);
     let code_errors = config.as_ref().map(|c| suppress::check_codes(c, &known)).unwrap_or_default();
     let selection = match selection {
@@ -379,7 +379,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(|e| vec![e])?;
     let limits = args.limits.limits(config.as_ref());
     // Deselected rules do not run at all.
-    rules.rules.retain(|r| selection.is_selected(&r.origin.code));
+    rules.rules.retain(|r| selection.is_selected(&r.reporter.code));
     watch.laps.lap("setup");
     let rule_time = args.rule_time.rule_time(config.as_ref());
     // The run's own report and baseline are not snapshot files, wherever
@@ -442,7 +442,7 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         // were dropped before the check) that did not fail, and the
         // selected snapshot checks.
         let ran = |code: &str| {
-            (rules.rules.iter().any(|r| *r.origin.code == *code)
+            (rules.rules.iter().any(|r| *r.reporter.code == *code)
                 && !output.rule_errors.iter().any(|e| *e.code == *code))
                 || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
         };
@@ -610,7 +610,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
         return print(&catalogue::explain_check(check, width()));
     }
     let Some(rule) = rules.get(&wanted) else {
-        let codes = rules.rules.iter().map(|r| &*r.origin.code).chain(Check::ALL.map(Check::code));
+        let codes = rules.rules.iter().map(|r| &*r.reporter.code).chain(Check::ALL.map(Check::code));
         let hint = match crate::rules::error::did_you_mean(&wanted, codes) {
             Some(close) => format!(" (did you mean {close}?)"),
             None => String::new(),
@@ -624,8 +624,8 @@ fn explain_rule(args: &RuleArgs) -> u8 {
 
 /// The human report of the rule's first firing test case.
 fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
-    let test = rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.origin.code))?;
-    let loaded = load::load_text(&format!("{}-example.yaml", rule.origin.code), &test.snapshot).ok()?;
+    let test = rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code))?;
+    let loaded = load::load_text(&format!("{}-example.yaml", rule.reporter.code), &test.snapshot).ok()?;
     let (site, facts, _) = model::build(&loaded.documents);
     let view = View::build(&site, &facts);
     let outcome = crate::rules::run(&rules.env, std::slice::from_ref(rule), &view);
@@ -653,7 +653,7 @@ fn test_rules(args: &TestRulesArgs) -> u8 {
     for rule in &rules.rules[first..] {
         let results = testing::run_tests(&rules.env, rule);
         if results.is_empty() {
-            out += &format!("{} {}: no tests\n", rule.origin.code, rule.origin.name);
+            out += &format!("{} {}: no tests\n", rule.reporter.code, rule.reporter.name);
             continue;
         }
         let bad: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
@@ -662,8 +662,8 @@ fn test_rules(args: &TestRulesArgs) -> u8 {
         let verdict = if bad.is_empty() { "ok" } else { "FAILED" };
         out += &format!(
             "{} {}: {verdict} ({} of {} passed)\n",
-            rule.origin.code,
-            rule.origin.name,
+            rule.reporter.code,
+            rule.reporter.name,
             results.len() - bad.len(),
             results.len()
         );

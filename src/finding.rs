@@ -41,7 +41,7 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// The rule or check that reported it.
-    pub origin: Arc<Origin>,
+    pub reporter: Arc<Reporter>,
     pub severity: Severity,
     pub message: Message,
     /// Shared: most of a rule's findings give the same help (see
@@ -169,7 +169,7 @@ impl PartialEq<&str> for Message {
 
 /// What reports findings, a rule or a check: the same for all its findings.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Origin {
+pub struct Reporter {
     pub code: Arc<str>,
     pub name: Arc<str>,
     /// Where the rule is documented; the checks have no page of their own.
@@ -185,15 +185,15 @@ pub struct Related {
 
 impl Finding {
     pub fn code(&self) -> &str {
-        &self.origin.code
+        &self.reporter.code
     }
 
     pub fn name(&self) -> &str {
-        &self.origin.name
+        &self.reporter.name
     }
 
     pub fn url(&self) -> Option<&str> {
-        self.origin.url.as_deref()
+        self.reporter.url.as_deref()
     }
 
     /// What the finding is about, stable across edits elsewhere in the file:
@@ -383,19 +383,19 @@ impl Check {
     }
 
     /// The check as its findings name it, one for all of them.
-    pub fn origin(self) -> Arc<Origin> {
-        static ORIGINS: LazyLock<Vec<Arc<Origin>>> = LazyLock::new(|| {
-            let origin = |c: Check| Origin { code: c.code().into(), name: c.name().into(), url: None };
-            Check::ALL.into_iter().map(|c| Arc::new(origin(c))).collect()
+    pub fn reporter(self) -> Arc<Reporter> {
+        static REPORTERS: LazyLock<Vec<Arc<Reporter>>> = LazyLock::new(|| {
+            let reporter = |c: Check| Reporter { code: c.code().into(), name: c.name().into(), url: None };
+            Check::ALL.into_iter().map(|c| Arc::new(reporter(c))).collect()
         });
         let n = Check::ALL.iter().position(|&c| c == self).expect("every check is in ALL");
-        Arc::clone(&ORIGINS[n])
+        Arc::clone(&REPORTERS[n])
     }
 
     /// A finding of this check at `at`.
     pub fn at(self, at: Location, message: impl Into<String>) -> Finding {
         Finding {
-            origin: self.origin(),
+            reporter: self.reporter(),
             severity: self.severity(),
             message: Message::from(message.into()),
             help: None,

@@ -190,7 +190,7 @@ impl Selection {
     /// Drops findings of codes not selected and applies the config file's
     /// severities.
     pub fn apply(&self, findings: &mut Vec<Finding>) {
-        findings.retain_mut(|f| self.adjust(&f.origin.code, &mut f.severity));
+        findings.retain_mut(|f| self.adjust(&f.reporter.code, &mut f.severity));
     }
 
     /// The same for the rule descriptions formats like SARIF carry.

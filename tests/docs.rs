@@ -26,11 +26,11 @@ fn every_rule_is_in_the_readme_table_and_links_its_docs() {
     let rules = RuleSet::builtin().unwrap();
     for rule in &rules.rules {
         assert!(
-            readme.contains(&format!("| {} | {} |", rule.origin.code, rule.origin.name)),
+            readme.contains(&format!("| {} | {} |", rule.reporter.code, rule.reporter.name)),
             "{} missing from README",
-            rule.origin.code
+            rule.reporter.code
         );
-        assert!(rule.url().starts_with("https://"), "{} has no documentation URL", rule.origin.code);
+        assert!(rule.url().starts_with("https://"), "{} has no documentation URL", rule.reporter.code);
     }
     assert!(readme.contains("docs/rules.md"), "README links the rules reference");
 }

@@ -201,7 +201,7 @@ fn a_rule_file_with_lone_cr_line_endings_shows_its_lines() {
 #[test]
 fn every_built_in_rule_loads() {
     let rules = RuleSet::builtin().expect("built-in rules load");
-    let codes: Vec<&str> = rules.rules.iter().map(|r| &*r.origin.code).collect();
+    let codes: Vec<&str> = rules.rules.iter().map(|r| &*r.reporter.code).collect();
     for code in ["PS001", "PS002", "PS007", "CA001", "AC001", "AC003", "CH001", "UA005"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }

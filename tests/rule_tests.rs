@@ -16,7 +16,7 @@ fn every_built_in_rule_passes_its_inline_tests() {
                 let expected: Vec<String> = case.expected.iter().map(ToString::to_string).collect();
                 failures.push(format!(
                     "{} \"{}\": expected {expected:?}, actual {actual:?}, errors {:?}",
-                    rule.origin.code, case.test.name, case.errors
+                    rule.reporter.code, case.test.name, case.errors
                 ));
             }
         }
@@ -28,10 +28,10 @@ fn every_built_in_rule_passes_its_inline_tests() {
 fn every_built_in_rule_has_a_firing_and_a_quiet_case() {
     let rules = RuleSet::builtin().unwrap();
     for rule in &rules.rules {
-        let fires = rule.tests.iter().any(|t| t.expect.iter().any(|e| e.code == *rule.origin.code));
-        let quiet = rule.tests.iter().any(|t| t.expect.iter().all(|e| e.code != *rule.origin.code));
-        assert!(fires, "{} has no test case where it fires", rule.origin.code);
-        assert!(quiet, "{} has no test case where it stays quiet", rule.origin.code);
+        let fires = rule.tests.iter().any(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code));
+        let quiet = rule.tests.iter().any(|t| t.expect.iter().all(|e| e.code != *rule.reporter.code));
+        assert!(fires, "{} has no test case where it fires", rule.reporter.code);
+        assert!(quiet, "{} has no test case where it stays quiet", rule.reporter.code);
     }
 }
 
@@ -67,13 +67,13 @@ fn the_fixture_rules_pass_their_inline_tests() {
     assert!(rules.rules.len() > builtin);
     let mut failures = Vec::new();
     for rule in &rules.rules[builtin..] {
-        assert!(!rule.tests.is_empty(), "{} has no cases", rule.origin.code);
+        assert!(!rule.tests.is_empty(), "{} has no cases", rule.reporter.code);
         for case in run_tests(&rules.env, rule) {
             if !case.passed() {
                 let actual: Vec<String> = case.actual.iter().map(ToString::to_string).collect();
                 failures.push(format!(
                     "{} \"{}\": expected {:?}, actual {actual:?}, errors {:?}",
-                    rule.origin.code,
+                    rule.reporter.code,
                     case.test.name,
                     case.expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     case.errors

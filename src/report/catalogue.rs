@@ -14,8 +14,13 @@ use crate::rules::view::{COLLECTIONS, View};
 pub fn table(rules: &[Rule]) -> String {
     let mut out = String::new();
     for r in rules {
-        out +=
-            &format!("{:<7} {:<8} {:<40} {}\n", r.origin.code, r.severity.as_str(), r.origin.name, r.summary);
+        out += &format!(
+            "{:<7} {:<8} {:<40} {}\n",
+            r.reporter.code,
+            r.severity.as_str(),
+            r.reporter.name,
+            r.summary
+        );
     }
     for c in Check::ALL {
         out += &format!("{:<7} {:<8} {:<40} {}\n", c.code(), c.severity().as_str(), c.name(), c.summary());
@@ -37,8 +42,8 @@ pub fn json(rules: &[Rule]) -> String {
     let mut list: Vec<JsonRule> = rules
         .iter()
         .map(|r| JsonRule {
-            code: &r.origin.code,
-            name: &r.origin.name,
+            code: &r.reporter.code,
+            name: &r.reporter.name,
             severity: r.severity.as_str(),
             summary: &r.summary,
             url: Some(r.url()),
@@ -66,7 +71,7 @@ fn collection_text(name: &str) -> &'static str {
 fn firing_example(rule: &Rule) -> Option<&str> {
     rule.tests
         .iter()
-        .find(|t| t.expect.iter().any(|e| e.code == *rule.origin.code))
+        .find(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code))
         .map(|t| t.snapshot.as_str())
 }
 
@@ -75,12 +80,13 @@ fn firing_example(rule: &Rule) -> Option<&str> {
 /// it. A rule's help is a template; this is it filled in.
 pub fn example_fix(env: &Arc<Env>, rule: &Rule) -> Option<String> {
     let loaded =
-        crate::load::load_text(&format!("{}-example.yaml", rule.origin.code), firing_example(rule)?).ok()?;
+        crate::load::load_text(&format!("{}-example.yaml", rule.reporter.code), firing_example(rule)?)
+            .ok()?;
     let (site, facts, _) = crate::model::build(&loaded.documents);
     let view = View::build(&site, &facts);
     let mut findings = crate::rules::run(env, std::slice::from_ref(rule), &view).findings;
     sort_findings(&mut findings);
-    Some(findings.into_iter().find(|f| f.code() == &*rule.origin.code)?.help?.to_string())
+    Some(findings.into_iter().find(|f| f.code() == &*rule.reporter.code)?.help?.to_string())
 }
 
 /// `sitelint rule CODE`: everything about one rule. `finding` is the
@@ -97,8 +103,8 @@ pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
     };
     let mut out = format!(
         "{} {} ({})\n\n{}\n",
-        rule.origin.code,
-        rule.origin.name,
+        rule.reporter.code,
+        rule.reporter.name,
         rule.severity.as_str(),
         wrap(&rule.summary)
     );
@@ -143,9 +149,9 @@ pub fn markdown(rules: &[Rule]) -> String {
     for r in rules {
         out += &format!(
             "| [{}](#{}) | {} | {} | {} |\n",
-            r.origin.code,
-            r.origin.code.to_lowercase(),
-            r.origin.name,
+            r.reporter.code,
+            r.reporter.code.to_lowercase(),
+            r.reporter.name,
             r.severity.as_str(),
             r.summary
         );
@@ -156,8 +162,8 @@ pub fn markdown(rules: &[Rule]) -> String {
     for r in rules {
         out += &format!(
             "\n## {}\n\n**{}** · {} · looks at {}\n\n{}\n",
-            r.origin.code,
-            r.origin.name,
+            r.reporter.code,
+            r.reporter.name,
             r.severity.as_str(),
             collection_text(r.collection),
             r.summary
@@ -183,7 +189,7 @@ mod tests {
     #[test]
     fn explain_reflows_paragraphs_to_the_width() {
         let rules = RuleSet::builtin().map_err(|e| format!("{e:?}")).unwrap();
-        let rule = rules.rules.iter().find(|r| &*r.origin.code == "CA004").unwrap();
+        let rule = rules.rules.iter().find(|r| &*r.reporter.code == "CA004").unwrap();
         let out = explain(rule, None, 60);
         assert!(out.contains("\nPortal-only (external) customer accounts exist only while\ncustomer access allows them: external customers on, and,\n"), "{out}");
         let prose = out.split("Example:").next().unwrap();

@@ -49,8 +49,8 @@ impl<'a> RuleInfo<'a> {
     /// Every rule that ran, then the built-in snapshot checks.
     pub fn all(set: &'a RuleSet) -> Vec<RuleInfo<'a>> {
         let rules = set.rules.iter().map(|r| RuleInfo {
-            code: &r.origin.code,
-            name: &r.origin.name,
+            code: &r.reporter.code,
+            name: &r.reporter.name,
             severity: r.severity,
             summary: &r.summary,
             description: r.description.as_deref(),

@@ -204,7 +204,7 @@ pub fn run_limited(
         let stopped = stopped(&tally);
         let findings = if stopped { 0 } else { tally.count() };
         if probe.time_rules {
-            let (code, collection, time) = (rule.origin.code.clone(), rule.collection, tally.time);
+            let (code, collection, time) = (rule.reporter.code.clone(), rule.collection, tally.time);
             outcome.rules.push(RuleStats { code, collection, items, findings, time });
         }
         if stopped {
@@ -497,7 +497,7 @@ pub(super) fn evaluate<'v>(
             (message.clone(), label.clone(), entity.clone(), others)
         };
         found.push(Finding {
-            origin: Arc::clone(&rule.origin),
+            reporter: Arc::clone(&rule.reporter),
             severity: rule.severity,
             message: Message::new(message, rule.message.ending().cloned()),
             help: Some(Arc::clone(&help)),
@@ -583,7 +583,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
         limit.as_secs_f64()
     );
     RuleRuntimeError {
-        code: rule.origin.code.clone(),
+        code: rule.reporter.code.clone(),
         items: Vec::new(),
         message,
         varied: false,
@@ -599,7 +599,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
 fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> Box<RuleRuntimeError> {
     let name = natural_name(item);
     Box::new(RuleRuntimeError {
-        code: rule.origin.code.clone(),
+        code: rule.reporter.code.clone(),
         items: vec![if name.is_empty() { rule.collection.to_string() } else { name }],
         message,
         varied: false,
@@ -676,7 +676,7 @@ projects:
 
         // One entry per rule, in rule order, with its collection's size.
         let codes: Vec<&str> = probed.rules.iter().map(|r| &*r.code).collect();
-        let expected: Vec<&str> = rules.rules.iter().map(|r| &*r.origin.code).collect();
+        let expected: Vec<&str> = rules.rules.iter().map(|r| &*r.reporter.code).collect();
         assert_eq!(codes, expected);
         let stats = |code: &str| probed.rules.iter().find(|r| &*r.code == code).unwrap();
         assert_eq!((stats("PS001").collection, stats("PS001").items), ("permission_schemes", 1));
@@ -743,7 +743,7 @@ projects:
             ps001.to_string(),
             "rule PS001 ran out of its time limit (0s) and was stopped: none of its findings are reported"
         );
-        let when = &rules.rules.iter().find(|r| &*r.origin.code == "PS001").unwrap().when;
+        let when = &rules.rules.iter().find(|r| &*r.reporter.code == "PS001").unwrap().when;
         assert_eq!((ps001.span.offset(), ps001.span.len()), (when.span.0, when.span.1 - when.span.0));
         assert!(ps001.help.contains("--max-rule-time"), "{}", ps001.help);
     }

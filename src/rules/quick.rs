@@ -1022,7 +1022,7 @@ mod tests {
             let root = root_context(&rules.env, &view);
             for rule in &rules.rules {
                 let quick = Quick::compile(rule.when.program.expression(), &view);
-                let counts = ruled_out.entry(&rule.origin.code).or_default();
+                let counts = ruled_out.entry(&rule.reporter.code).or_default();
                 let items: Vec<Node> = view.collection(rule.collection).iter().collect();
                 let mut answers = vec![None; items.len()];
                 let ofs: Vec<Of> = items.iter().map(|item| item.of).collect();
@@ -1035,24 +1035,24 @@ mod tests {
                         answer,
                         quick.answer(&view, item),
                         "{} on {item:?}: at once",
-                        rule.origin.code
+                        rule.reporter.code
                     );
                     let evaluate = |when| evaluate(rule, item, &root, when, None);
                     match answer {
                         Some(false) => {
                             counts.0 += 1;
                             let found = evaluate(When::Unknown).unwrap();
-                            assert!(found.is_empty(), "{} on {item:?}: {found:?}", rule.origin.code);
+                            assert!(found.is_empty(), "{} on {item:?}: {found:?}", rule.reporter.code);
                         }
                         Some(true) => {
                             found_true += 1;
                             let found = evaluate(When::Unknown).unwrap();
-                            assert!(!found.is_empty(), "{} on {item:?}", rule.origin.code);
+                            assert!(!found.is_empty(), "{} on {item:?}", rule.reporter.code);
                             assert_eq!(
                                 evaluate(When::True).unwrap(),
                                 found,
                                 "{} on {item:?}",
-                                rule.origin.code
+                                rule.reporter.code
                             );
                         }
                         None => {}
@@ -1087,9 +1087,9 @@ mod tests {
                         continue;
                     }
                     let quick = evaluate(rule, item, &root, When::Unknown, Some(&parts));
-                    assert_eq!(quick, slow, "{} on {item:?}", rule.origin.code);
+                    assert_eq!(quick, slow, "{} on {item:?}", rule.reporter.code);
                     findings += 1;
-                    let counts = told.entry(&rule.origin.code).or_default();
+                    let counts = told.entry(&rule.reporter.code).or_default();
                     for expr in parts.exprs() {
                         counts.0 += usize::from(expr.value(item).is_some());
                         counts.1 += 1;

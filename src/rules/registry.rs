@@ -110,7 +110,7 @@ impl RuleSet {
         let mut errors = Vec::new();
         for result in parsed {
             match result {
-                Ok(rule) => match self.rules.iter().position(|r| r.origin.code == rule.origin.code) {
+                Ok(rule) => match self.rules.iter().position(|r| r.reporter.code == rule.reporter.code) {
                     Some(first)
                         if builtins == Builtins::Replace && same_builtin(&self.rules[first], &rule) =>
                     {
@@ -127,7 +127,7 @@ impl RuleSet {
     }
 
     pub fn get(&self, code: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| &*r.origin.code == code)
+        self.rules.iter().find(|r| &*r.reporter.code == code)
     }
 }
 
@@ -153,14 +153,14 @@ fn same_builtin(builtin: &Rule, rule: &Rule) -> bool {
 
 fn duplicate_code(rule: &Rule, first: &Rule) -> Box<RuleError> {
     let text = &rule.source.text;
-    let at = text.find(&*rule.origin.code).unwrap_or(0);
+    let at = text.find(&*rule.reporter.code).unwrap_or(0);
     RuleError::new(
         &rule.source,
-        (at, at + rule.origin.code.len()),
-        format!("rule code {} is already defined", rule.origin.code),
+        (at, at + rule.reporter.code.len()),
+        format!("rule code {} is already defined", rule.reporter.code),
     )
     .label("defined again here")
-    .help(format!("{} is defined in {}; give this rule another code", rule.origin.code, first.source.name))
+    .help(format!("{} is defined in {}; give this rule another code", rule.reporter.code, first.source.name))
 }
 
 #[cfg(test)]

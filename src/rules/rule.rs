@@ -12,7 +12,7 @@ use super::expr::{self, Expr, Programs, Var};
 use super::template::Template;
 use super::view::COLLECTIONS;
 use super::view::schema::{self, Ty};
-use crate::finding::{Origin, Severity};
+use crate::finding::{Reporter, Severity};
 
 /// A rule file as written. Unknown fields are errors.
 #[derive(Debug, Deserialize)]
@@ -148,7 +148,7 @@ struct RelatedFile {
 #[derive(Debug)]
 pub struct Rule {
     /// Its code, name and documentation link, as its findings name them.
-    pub origin: Arc<Origin>,
+    pub reporter: Arc<Reporter>,
     pub severity: Severity,
     pub summary: String,
     pub description: Option<String>,
@@ -182,7 +182,7 @@ fn span_of<T>(s: &Spanned<T>) -> (usize, usize) {
 impl Rule {
     /// Where the rule is documented: every rule file gives it.
     pub fn url(&self) -> &str {
-        self.origin.url.as_deref().expect("a rule's origin has its url")
+        self.reporter.url.as_deref().expect("a rule's reporter has its url")
     }
 
     /// Reads and checks one rule file; every problem is located in the file.
@@ -251,7 +251,7 @@ impl Rule {
             .collect::<Result<Vec<_>, Box<RuleError>>>()?;
         let (name, url) = (file.name.value.as_str().into(), Some(file.url.value.as_str().into()));
         Ok(Rule {
-            origin: Arc::new(Origin { code, name, url }),
+            reporter: Arc::new(Reporter { code, name, url }),
             severity,
             summary: file.summary,
             description: file.description,

@@ -94,7 +94,7 @@ pub fn run_tests<'r>(env: &Arc<Env>, rule: &'r Rule) -> Vec<CaseResult<'r>> {
 fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest) -> CaseResult<'r> {
     let mut expected = test.expect.clone();
     expected.sort();
-    let name = format!("{}/tests[{index}].yaml", rule.origin.code);
+    let name = format!("{}/tests[{index}].yaml", rule.reporter.code);
     let loaded = match load::load_text(&name, &test.snapshot) {
         Ok(loaded) => loaded,
         Err(e) => return CaseResult { test, expected, actual: Vec::new(), errors: vec![e.to_string()] },
