@@ -218,7 +218,8 @@ fn check_json(dir: &Path, rules: &RuleSet) -> (Vec<u8>, cli::CheckOutput) {
 }
 
 /// 100,000 human diagnostics (1,000 under `cargo test`): the findings of a site with many problems,
-/// repeated to that count (each renders independently of the others).
+/// repeated to that count (each renders independently of the others), written as `sitelint
+/// check` writes them, batch by batch, here to nowhere.
 #[divan::bench(args = render_case(), sample_count = 3, sample_size = 1)]
 fn render_human(bencher: Bencher, case: &str) {
     let count = if testing() { 1_000 } else { 100_000 };
@@ -228,5 +229,6 @@ fn render_human(bencher: Bencher, case: &str) {
     let findings: Vec<_> = output.findings.iter().cycle().take(count).cloned().collect();
     let summary = Summary::new(&findings, output.sources.len());
     let style = human::Style { color: false, width: 100 };
-    bencher.bench(|| human::render(&findings, &output.sources, &summary, style));
+    bencher
+        .bench(|| human::write(&findings, &output.sources, &summary, style, &mut std::io::sink()).unwrap());
 }
