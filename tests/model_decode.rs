@@ -478,13 +478,17 @@ fn external_domains_is_any_or_a_list() {
 
 #[test]
 fn references_must_be_scalars() {
-    let s = yaml("groups:\n  - name: g\n    members: [{ account_id: u1 }, ~]\n");
+    let s = yaml("groups:\n  - name: g\n    members: [{ account_id: u1 }, ~, [u2]]\n");
     let (site, _, findings) = s.build();
     assert_eq!(
         s.sorted(&findings),
         [
-            "SL003 s.yaml:3:15 an entry of `members` must be a string, found mapping",
-            "SL003 s.yaml:3:35 an entry of `members` must be a string, found null",
+            "SL003 s.yaml:3:15 an entry of `members` must be a string, found mapping | help: write it as one \
+             text; in YAML, quote a text that starts with `{`",
+            "SL003 s.yaml:3:35 an entry of `members` must be a string, found null | help: give it a value, or \
+             leave it out",
+            "SL003 s.yaml:3:38 an entry of `members` must be a string, found list | help: write one value, \
+             not a list; in YAML, quote a text that starts with `[`",
         ]
     );
     assert!(site.groups[0].members.is_empty());

@@ -936,7 +936,13 @@ impl Decoder {
     fn string<'n>(&mut self, node: &'n Node, field: Field) -> Option<&'n str> {
         let text = scalar_text(node);
         if text.is_none() {
-            self.invalid(node, format!("{field} must be a string, found {}", found(node)));
+            let message = format!("{field} must be a string, found {}", found(node));
+            let help = match &node.value {
+                _ if node.is_null() => "give it a value, or leave it out",
+                Value::Map(_) => "write it as one text; in YAML, quote a text that starts with `{`",
+                _ => "write one value, not a list; in YAML, quote a text that starts with `[`",
+            };
+            self.report(Check::InvalidValue.at(self.at(node.span), message).with_help(help));
         }
         text
     }
