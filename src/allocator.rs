@@ -82,6 +82,9 @@ unsafe extern "C" {
     /// From mimalloc (`libmimalloc-sys` declares it only with its
     /// `extended` feature).
     fn mi_option_set(option: c_int, value: c_long);
+    /// From mimalloc: frees the calling thread's empty pages and, forced,
+    /// purges them at once.
+    fn mi_collect(force: bool);
     #[cfg(test)]
     fn mi_option_get(option: c_int) -> c_long;
     /// From the C library.
@@ -135,6 +138,24 @@ pub fn configure() {
             0 as std::ffi::c_ulong,
         )
     };
+}
+
+/// Hands the memory freed so far back to the kernel now, rather than after
+/// `PURGE_AFTER_MS`: for a phase boundary after which the freed memory will
+/// not be reused, and before one that allocates anew.
+///
+/// mimalloc collects one thread's heap at a time, so each of rayon's
+/// threads collects its own. Where sitelint's library runs with another
+/// allocator, mimalloc has no heap to collect and this does nothing.
+///
+/// On the 59 MB JSON site with 20% problems, calls after the rules and
+/// after the JUnit report's parse for key paths took 7 MB off its peak and
+/// 1-2 MB off the other formats', at no cost in time the runs could tell.
+pub fn release_freed() {
+    // SAFETY: mi_collect may be called from any thread at any time.
+    rayon::broadcast(|_| unsafe { mi_collect(true) });
+    // SAFETY: as above.
+    unsafe { mi_collect(true) };
 }
 
 #[cfg(test)]

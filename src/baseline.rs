@@ -90,7 +90,7 @@ fn places(findings: &[&Finding], sources: &SourceSet) -> Vec<String> {
     let paths = key_paths(findings, sources);
     findings
         .iter()
-        .zip(paths)
+        .zip(paths.iter())
         .map(|(f, path)| format!("{}: {path}", sources.get(f.primary.file).relative))
         .collect()
 }

@@ -303,6 +303,9 @@ fn run_watched(
     let outcome = crate::rules::engine::run_limited(&rules.env, &rules.rules, &view, probe, rule_time);
     watch.rules = outcome.rules;
     drop(view);
+    // The view and the rules' working memory are freed, and what follows
+    // (the report) allocates little of the same sizes.
+    crate::allocator::release_freed();
     watch.next("rules", "selecting the findings", None);
     // The rules' findings are most of them: the others are added to theirs,
     // not the other way round. (Their codes differ, so the order they are

@@ -4,7 +4,7 @@
 //! stopped the rule, or one passing test case when the rule found nothing,
 //! so a report also shows what was checked.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 
 use super::format::{RuleFailure, RuleInfo, details, place, slash_path};
-use super::keypath::key_paths;
+use super::keypath::{Alike, key_paths};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceSet;
@@ -67,7 +67,8 @@ pub fn write(
     mut out: impl Write,
 ) -> io::Result<()> {
     let mut by_code: BTreeMap<&str, (Vec<Case>, Vec<&RuleFailure>)> = BTreeMap::new();
-    for (f, path) in findings.iter().zip(key_paths(findings, sources)) {
+    let paths = key_paths(findings, sources);
+    for (f, path) in findings.iter().zip(paths.iter()) {
         by_code.entry(f.code()).or_default().0.push((f, path));
     }
     for failure in failures {
@@ -99,7 +100,7 @@ pub fn write(
 }
 
 /// A finding, and its key path in its file.
-type Case<'a> = (&'a Finding, String);
+type Case<'a> = (&'a Finding, &'a str);
 
 struct Suite<'a> {
     rule: RuleInfo<'a>,
@@ -140,8 +141,9 @@ impl Suite<'_> {
                 writeln!(head, "    <testcase name=\"no findings\" classname=\"{classname}\" time=\"0\"/>");
         }
         out.write_all(head.as_bytes())?;
-        let names = self.names(sources);
-        for (batch, names) in self.findings.chunks(BATCH).zip(names.chunks(BATCH)) {
+        let mut alike = Alike::new(self.findings.iter().map(|(f, _)| *f));
+        for batch in self.findings.chunks(BATCH) {
+            let names = names(batch, sources, &mut alike);
             let parts: Vec<String> = batch
                 .par_chunks(PART)
                 .zip(names.par_chunks(PART))
@@ -170,46 +172,35 @@ impl Suite<'_> {
         tail.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
         out.write_all(tail.as_bytes())
     }
+}
 
-    /// Each finding's test case name, in order.
-    ///
-    /// Named by what the finding is about, its file and the keys down to
-    /// it, not its line, so CI systems that track tests across runs see the
-    /// same test, and a sibling's removal renames none. Reporters key tests
-    /// on name and classname, so findings alike in all of these (a value
-    /// twice in one list) are numbered.
-    fn names(&self, sources: &SourceSet) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .findings
-            .par_iter()
-            .map(|(f, path)| {
-                let file = slash_path(sources.path(f.primary.file));
-                match path.as_str() {
-                    "" => format!("{} ({file})", f.subject()),
-                    path => format!("{} ({file}: {path})", f.subject()),
-                }
-            })
-            .collect();
-        // Which of the findings so named each is: numbering is in order, so
-        // it is a pass of its own, after the names were made in parallel.
-        let nth: Vec<usize> = {
-            let mut seen: HashMap<&str, usize> = HashMap::new();
-            names
-                .iter()
-                .map(|name| {
-                    let n = seen.entry(name).or_default();
-                    *n += 1;
-                    *n
-                })
-                .collect()
-        };
-        for (name, n) in names.iter_mut().zip(nth) {
-            if n > 1 {
-                *name += &format!(" #{n}");
+/// The test case name of each of the next findings of a suite.
+///
+/// Named by what the finding is about, its file and the keys down to it,
+/// not its line, so CI systems that track tests across runs see the same
+/// test, and a sibling's removal renames none. Reporters key tests on name
+/// and classname, so findings alike in all of these (a value twice in one
+/// list) are numbered.
+fn names(cases: &[Case], sources: &SourceSet, alike: &mut Alike<String>) -> Vec<String> {
+    let mut names: Vec<String> = cases
+        .par_iter()
+        .map(|(f, path)| {
+            let file = slash_path(sources.path(f.primary.file));
+            match *path {
+                "" => format!("{} ({file})", f.subject()),
+                path => format!("{} ({file}: {path})", f.subject()),
             }
+        })
+        .collect();
+    // Numbering is in order, so it is a pass of its own, after the names
+    // were made in parallel.
+    for (name, (f, _)) in names.iter_mut().zip(cases) {
+        let n = alike.number(f.primary.file, name.clone());
+        if n > 1 {
+            *name += &format!(" #{n}");
         }
-        names
     }
+    names
 }
 
 /// A finding's failing test case.
@@ -314,33 +305,54 @@ mod tests {
     use crate::finding::Check;
     use crate::source::{Location, SourceFile, Span};
 
-    /// Findings alike past one batch and across parts: numbered in order.
+    /// Findings alike past one batch and across parts: numbered in order,
+    /// also when another file's findings come between them.
     #[test]
     fn cases_rendered_in_batches_are_numbered_in_order() {
         let mut sources = SourceSet::default();
-        let file =
-            sources.add(SourceFile::new(PathBuf::from("s.yaml"), "s.yaml".into(), "a: [x, x]\n".to_string()));
+        let [s, t] = ["s.yaml", "t.yaml"].map(|name| {
+            sources.add(SourceFile::new(PathBuf::from(name), name.into(), "a: [x, x]\n".to_string()))
+        });
         let count = BATCH + PART + 3;
-        let findings: Vec<Finding> = (0..count)
-            .map(|i| Check::Duplicate.at(Location { file, span: Span::new(7, 8) }, format!("x <{}>", i % 2)))
-            .collect();
-        let meta = Meta { timestamp: "2026-01-01T00:00:00".into(), hostname: "h".into() };
-        let mut out = Vec::new();
-        write(&findings, &sources, &[], &[], &meta, &mut out).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        let names: Vec<&str> =
-            out.lines().filter_map(|l| l.strip_prefix("    <testcase name=\"")?.split('"').next()).collect();
-        let expected: Vec<String> = (0..count)
-            .map(|i| {
-                let name = format!("x &lt;{}&gt; (s.yaml: a[x])", i % 2);
-                match i / 2 + 1 {
-                    1 => name,
-                    n => format!("{name} #{n}"),
-                }
-            })
-            .collect();
-        assert_eq!(names, expected);
-        assert!(out.ends_with("  </testsuite>\n</testsuites>\n"), "{out}");
+        let alike = |file, count: usize| -> Vec<Finding> {
+            (0..count)
+                .map(|i| {
+                    Check::Duplicate.at(Location { file, span: Span::new(7, 8) }, format!("x <{}>", i % 2))
+                })
+                .collect()
+        };
+        let expected = |name: &str, count: usize| -> Vec<String> {
+            (0..count)
+                .map(|i| {
+                    let name = format!("x &lt;{}&gt; ({name}: a[x])", i % 2);
+                    match i / 2 + 1 {
+                        1 => name,
+                        n => format!("{name} #{n}"),
+                    }
+                })
+                .collect()
+        };
+        let names = |findings: &[Finding]| -> Vec<String> {
+            let meta = Meta { timestamp: "2026-01-01T00:00:00".into(), hostname: "h".into() };
+            let mut out = Vec::new();
+            write(findings, &sources, &[], &[], &meta, &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            assert!(out.ends_with("  </testsuite>\n</testsuites>\n"), "{out}");
+            out.lines()
+                .filter_map(|l| Some(l.strip_prefix("    <testcase name=\"")?.split('"').next()?.to_string()))
+                .collect()
+        };
+        assert_eq!(names(&alike(s, count)), expected("s.yaml", count));
+        // s's findings, then t's, then more of s's.
+        let mut mixed = alike(s, count);
+        let tail = mixed.split_off(count / 2);
+        mixed.extend(alike(t, 5));
+        mixed.extend(tail);
+        let mut both = expected("s.yaml", count);
+        let tail = both.split_off(count / 2);
+        both.extend(expected("t.yaml", 5));
+        both.extend(tail);
+        assert_eq!(names(&mixed), both);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::catalogue::example_fix;
 use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
 use super::json::indent;
-use super::keypath::key_paths;
+use super::keypath::{Alike, KeyPaths, in_file_groups};
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
 
@@ -198,18 +198,24 @@ pub fn write(
     indent(&text, 3, &mut out)?;
     // Our columns count characters; SARIF's default is UTF-16 code units.
     out.write_all(b",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")?;
-    let prints = fingerprints(findings, sources);
-    for (n, (batch, prints)) in findings.chunks(BATCH).zip(prints.chunks(BATCH)).enumerate() {
-        let parts = batch
-            .par_chunks(PART)
-            .zip(prints.par_chunks(PART))
-            .map(|(part, prints)| serialize_part(part, prints, sources, &index))
-            .collect::<io::Result<Vec<_>>>()?;
-        for (m, part) in parts.iter().enumerate() {
-            // Every result follows a separator; the first one's has no comma.
-            out.write_all(if n == 0 && m == 0 { &part[1..] } else { part })?;
+    let mut alike = Alike::new(findings.iter());
+    let mut first = true;
+    in_file_groups(findings, sources, |group, paths| {
+        let prints = fingerprints(group, paths, sources, &mut alike);
+        for (batch, prints) in group.chunks(BATCH).zip(prints.chunks(BATCH)) {
+            let parts = batch
+                .par_chunks(PART)
+                .zip(prints.par_chunks(PART))
+                .map(|(part, prints)| serialize_part(part, prints, sources, &index))
+                .collect::<io::Result<Vec<_>>>()?;
+            for part in &parts {
+                // Every result follows a separator; the first one's has no comma.
+                out.write_all(if first { &part[1..] } else { part })?;
+                first = false;
+            }
         }
-    }
+        Ok::<_, io::Error>(())
+    })?;
     out.write_all(if findings.is_empty() { b"" } else { b"\n      " })?;
     out.write_all(b"],\n      \"invocations\": ")?;
     text.clear();
@@ -402,24 +408,29 @@ fn encode(slashed: &str, absolute: bool) -> String {
     out
 }
 
-/// One fingerprint per finding: a hash of its code, subject (entity, or
-/// message), path relative to the snapshot root and key path in the file
-/// ([`key_paths`]), so it survives edits elsewhere and moving the snapshot,
-/// and tells apart findings about one subject at different places (a user
-/// listed as a customer of two projects): deleting one leaves the other's
-/// fingerprint as it was. Only findings alike in all four (a value written
-/// twice in one list) are told apart by their order (`:1`, `:2`).
-fn fingerprints(findings: &[Finding], sources: &SourceSet) -> Vec<String> {
-    let mut seen: HashMap<u128, usize> = HashMap::new();
+/// The fingerprints of the next findings, given their key paths: a hash of
+/// each one's code, subject (entity, or message), path relative to the
+/// snapshot root and key path in the file ([`key_paths`]), so it survives
+/// edits elsewhere and moving the snapshot, and tells apart findings about
+/// one subject at different places (a user listed as a customer of two
+/// projects): deleting one leaves the other's fingerprint as it was. Only
+/// findings alike in all four (a value written twice in one list) are told
+/// apart by their order (`:1`, `:2`).
+///
+/// [`key_paths`]: super::keypath::key_paths
+fn fingerprints(
+    findings: &[Finding],
+    paths: &KeyPaths,
+    sources: &SourceSet,
+    alike: &mut Alike<u128>,
+) -> Vec<String> {
     findings
         .iter()
-        .zip(key_paths(findings, sources))
+        .zip(paths.iter())
         .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
-            let key = fnv1a_128(&[f.code(), &f.subject(), relative, &path]);
-            let n = seen.entry(key).or_default();
-            *n += 1;
-            format!("{key:032x}:{n}")
+            let key = fnv1a_128(&[f.code(), &f.subject(), relative, path]);
+            format!("{key:032x}:{}", alike.number(f.primary.file, key))
         })
         .collect()
 }
@@ -446,6 +457,7 @@ mod tests {
 
     use super::*;
     use crate::finding::Check;
+    use crate::report::keypath::{GROUP, key_paths};
     use crate::source::{LineCol, SourceFile, Span};
 
     /// The whole log as one serde value, as it was written before results
@@ -474,7 +486,18 @@ mod tests {
         failures: &[RuleFailure],
     ) -> String {
         let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
-        let prints = fingerprints(findings, sources);
+        // Every hash remembered, whatever the order of the files.
+        let mut seen: HashMap<u128, usize> = HashMap::new();
+        let prints: Vec<String> = findings
+            .iter()
+            .zip(key_paths(findings, sources).iter())
+            .map(|(f, path)| {
+                let key = fnv1a_128(&[f.code(), &f.subject(), &sources.get(f.primary.file).relative, path]);
+                let n = seen.entry(key).or_default();
+                *n += 1;
+                format!("{key:032x}:{n}")
+            })
+            .collect();
         let log = Log {
             schema: SCHEMA,
             version: "2.1.0",
@@ -492,13 +515,16 @@ mod tests {
     fn results_serialized_in_batches_are_the_log_serialized_at_once() {
         let mut sources = SourceSet::default();
         let text = "a: 1\nb: \"two\"\nc: [x, y]\n";
-        let file =
-            sources.add(SourceFile::new(PathBuf::from("dir/s.yaml"), "s.yaml".into(), text.to_string()));
-        let at = |start, end| Location { file, span: Span::new(start, end) };
-        // Past one batch, across parts, with texts to escape, related places,
-        // findings alike (numbered fingerprints) and a rule the list lacks.
-        let findings: Vec<Finding> = (0..BATCH + PART + 3)
+        let files = ["dir/s.yaml", "dir/t.yaml"].map(|path| {
+            sources.add(SourceFile::new(PathBuf::from(path), path[4..].into(), text.to_string()))
+        });
+        // Past one batch, across parts and groups of files, with texts to
+        // escape, related places, findings alike (numbered fingerprints) in
+        // both files and a rule the list lacks.
+        let findings: Vec<Finding> = (0..GROUP + BATCH + PART + 3)
             .map(|i| {
+                let file = files[usize::from(i > GROUP + PART)];
+                let at = |start, end| Location { file, span: Span::new(start, end) };
                 let check = if i % 7 == 0 { Check::UnknownKey } else { Check::InvalidValue };
                 let finding = check.at(at(i % 5, 5 + i % 9), format!("line \"{}\"\nnext\ttab\u{1}é", i % 4));
                 let finding = finding.with_help("fix \\ it\r\u{8}\u{c}");
@@ -525,6 +551,16 @@ mod tests {
                 }
             }
         }
+        // Not file by file (a library caller's order): a file's findings
+        // alike are still numbered across the other file's between them.
+        let (mut mixed, mut rest): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| f.primary.file == files[0]);
+        let tail = mixed.split_off(mixed.len() / 2);
+        mixed.append(&mut rest);
+        mixed.extend(tail);
+        let mut parallel = Vec::new();
+        write(&mixed, &sources, &rules, &failures, &mut parallel).unwrap();
+        assert_eq!(String::from_utf8(parallel).unwrap(), at_once(&mixed, &sources, &rules, &failures));
     }
 
     #[test]
