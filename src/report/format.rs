@@ -29,6 +29,15 @@ pub enum OutputFormat {
     Github,
 }
 
+impl OutputFormat {
+    /// Whether writing it parses the files with findings again, to name
+    /// each finding's key path (SARIF's fingerprints, JUnit's test cases):
+    /// a tree per thread at a time, on top of all the check holds.
+    pub fn parses_again(self) -> bool {
+        matches!(self, OutputFormat::Sarif | OutputFormat::Junit)
+    }
+}
+
 /// What a rule is, for formats that describe the rules that ran.
 #[derive(Clone)]
 pub struct RuleInfo<'a> {
