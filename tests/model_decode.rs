@@ -138,12 +138,42 @@ fn format_must_be_one() {
 fn the_top_level_must_be_a_mapping() {
     assert_eq!(
         yaml("- account_id: u1\n").findings(),
-        ["SL003 s.yaml:1:1 the top level of a snapshot file must be a mapping, found list"]
+        ["SL003 s.yaml:1:1 the top level of a snapshot file must be a mapping, found list | help: put the \
+          list under its section's key at the top of the file: `users:`, `projects:`, `organizations:`, ..."]
     );
     // An empty file is the loader's SL001; a file that says null is not a mapping.
     assert_eq!(
         yaml("# nothing but\n~\n").findings(),
-        ["SL003 s.yaml:2:1 the top level of a snapshot file must be a mapping, found null"]
+        [
+            "SL003 s.yaml:2:1 the top level of a snapshot file must be a mapping, found null | help: a snapshot \
+          file holds sections by key: `site:`, `users:`, `projects:`, ..."
+        ]
+    );
+}
+
+/// Each help says how to write a mapping in place of what was found.
+#[test]
+fn a_section_or_item_that_is_not_a_mapping_says_how_to_write_one() {
+    let json = |text| snapshot(&[("s.json", text)]);
+    assert_eq!(
+        yaml("users:\n  -\n").findings(),
+        [
+            "SL003 s.yaml:2:4 a user must be a mapping, found null | help: give it its keys and values, or leave it out"
+        ]
+    );
+    assert_eq!(
+        json("{\"site\": [{\"name\": \"Acme\"}]}").findings(),
+        [
+            "SL003 s.json:1:10 `site` must be a mapping, found list | help: write its keys and values directly, not \
+          in a list: without `- ` in YAML, in `{}` rather than `[]` in JSON"
+        ]
+    );
+    assert_eq!(
+        yaml("users:\n  - account_id:u1\n").findings(),
+        [
+            "SL003 s.yaml:2:5 a user must be a mapping, found string `account_id:u1` | help: write it as keys and \
+          values: `key: value` lines in YAML (a space after each colon), `{\"key\": value}` in JSON"
+        ]
     );
 }
 
@@ -510,7 +540,8 @@ fn references_must_be_scalars() {
     );
     assert_eq!(
         yaml("users: [x]\n").findings(),
-        ["SL003 s.yaml:1:9 a user must be a mapping, found string `x`"]
+        ["SL003 s.yaml:1:9 a user must be a mapping, found string `x` | help: write it as keys and values: \
+          `key: value` lines in YAML (a space after each colon), `{\"key\": value}` in JSON"]
     );
 }
 

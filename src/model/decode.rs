@@ -796,10 +796,29 @@ impl Decoder {
 
     // ---- mappings and keys ----
 
-    /// The entries of `node`; SL003 when it is not a mapping.
-    fn entries<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<&'a [Entry]> {
+    /// The entries of `node`; SL003 when it is not a mapping, with help for
+    /// what was found instead (`top` for a file's top level).
+    fn entries<'a>(&mut self, node: &'a Node, what: impl fmt::Display, top: bool) -> Option<&'a [Entry]> {
         let Value::Map(entries) = &node.value else {
-            self.invalid(node, format!("{what} must be a mapping, found {}", found(node)));
+            let message = format!("{what} must be a mapping, found {}", found(node));
+            let help = match &node.value {
+                // A users file written as a bare list, as the REST API returns it.
+                Value::Seq(_) if top => {
+                    "put the list under its section's key at the top of the file: `users:`, \
+                     `projects:`, `organizations:`, ..."
+                }
+                _ if top => "a snapshot file holds sections by key: `site:`, `users:`, `projects:`, ...",
+                _ if node.is_null() => "give it its keys and values, or leave it out",
+                Value::Seq(_) => {
+                    "write its keys and values directly, not in a list: without `- ` in YAML, in `{}` \
+                     rather than `[]` in JSON"
+                }
+                _ => {
+                    "write it as keys and values: `key: value` lines in YAML (a space after each colon), \
+                     `{\"key\": value}` in JSON"
+                }
+            };
+            self.report(Check::InvalidValue.at(self.at(node.span), message).with_help(help));
             return None;
         };
         Some(entries)
@@ -811,7 +830,7 @@ impl Decoder {
     /// anywhere (SNAPSHOT-FORMAT.md), so they name no app or role.
     fn mapping<'a>(&mut self, node: &'a Node, what: impl fmt::Display) -> Option<Vec<(&'a str, &'a Entry)>> {
         let mut seen = Seen::default();
-        for entry in self.entries(node, what)? {
+        for entry in self.entries(node, what, false)? {
             let Some(key) = self.key_text(entry) else { continue };
             if let Some(first) = seen.first(key, entry) {
                 self.repeated_key(key, entry, first);
@@ -844,7 +863,7 @@ impl Decoder {
     /// keys, and there are millions of them. Only keys the schema lacks,
     /// each already SL002 (or ignored), are kept in a list to find repeats.
     fn entity<'a>(&mut self, node: &'a Node, schema: &'static Schema) -> Option<Entity<'a>> {
-        let written = self.entries(node, schema.what)?;
+        let written = self.entries(node, schema.what, schema.id == TOP.id)?;
         let mut entries = [None; MAX_KEYS];
         let mut known = 0;
         let mut others = Seen::default();
