@@ -186,4 +186,14 @@ pub struct SyntaxError {
     /// Where the problem is: the offending byte (or an empty span there).
     pub span: Span,
     pub message: String,
+    /// The flow collection (`[`, `{`) the problem is inside, if any: where
+    /// it opened, and whether it is a list. A `]` left out surfaces lines
+    /// later, where the next block item is no longer allowed.
+    pub inside: Option<(Span, bool)>,
+}
+
+impl SyntaxError {
+    pub fn new(span: Span, message: String) -> SyntaxError {
+        SyntaxError { span, message, inside: None }
+    }
 }

@@ -211,6 +211,46 @@ fn crlf_line_endings_keep_lines_and_columns() {
     );
 }
 
+/// A `]` or `}` left out surfaces where the parser gives up, lines later:
+/// the error also points at the bracket it belongs to.
+#[test]
+fn an_error_inside_a_flow_collection_points_at_its_bracket() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "users:\n  - account_id: u1\n    groups: [a, b\n");
+    dir.write("snap/b.yaml", "users:\n  - account_id: u1\n    groups: [a, b\n  - account_id: u2\n");
+    dir.write("snap/c.yaml", "site: {name: acme\nusers: []\n");
+    // Not inside one (its list closed), or the error is at the bracket.
+    dir.write("snap/d.yaml", "users: [{account_id: u1}]\nbroken: : x\n");
+    dir.write("snap/e.yaml", "users: [\n");
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let json = run.json();
+    // Each finding's line and column, and its related places'.
+    type Place<'a> = (u64, u64, Vec<(u64, u64, &'a str)>);
+    let places: Vec<Place> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let related = f["related"].as_array().unwrap().iter();
+            let related = related.map(|r| {
+                (r["line"].as_u64().unwrap(), r["column"].as_u64().unwrap(), r["message"].as_str().unwrap())
+            });
+            (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap(), related.collect())
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (3, 17, vec![(3, 13, "this list is never closed")]),
+            (4, 15, vec![(3, 13, "inside the list that starts here")]),
+            (2, 6, vec![(1, 7, "inside the mapping that starts here")]),
+            (2, 9, vec![]),
+            (1, 8, vec![]),
+        ]
+    );
+}
+
 /// YAML 1.2 reads a lone CR (old Mac line endings) as a line break, and
 /// editors show one in JSON as a line break too: every format reports the
 /// lines and columns an editor shows, and the human report shows the lines.

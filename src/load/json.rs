@@ -192,7 +192,7 @@ fn parse_error(text: &str, error: &ParseError) -> SyntaxError {
         Some(token) => format!("invalid JSON: unexpected token {token}"),
         None => format!("invalid JSON: {kind}"),
     };
-    SyntaxError { span, message }
+    SyntaxError::new(span, message)
 }
 
 /// A token as a message quotes it: a word as written, a character that
@@ -279,7 +279,7 @@ fn check_text(text: &str, limits: &Limits) -> Result<Result<(), SyntaxError>, Sy
             _ => stray(offset, Stray::Between),
         }
         if depth > limits.max_depth {
-            return Err(SyntaxError { span: Span::new(offset, offset + 1), message: limits.too_deep() });
+            return Err(SyntaxError::new(Span::new(offset, offset + 1), limits.too_deep()));
         }
         Ok(())
     };
@@ -301,7 +301,7 @@ fn check_text(text: &str, limits: &Limits) -> Result<Result<(), SyntaxError>, Sy
         }
     };
     let message = format!("invalid JSON: {what} U+{:04X} {where_}", u32::from(c));
-    Ok(Err(SyntaxError { span, message }))
+    Ok(Err(SyntaxError::new(span, message)))
 }
 
 /// Makes the tree's nodes from the file's text, and counts them against
@@ -325,7 +325,7 @@ impl Nodes<'_> {
         if self.count > self.limits.max_nodes {
             // The node's first character: a collection's span is the whole of it.
             let span = Span::new(range.start, range.start + 1);
-            return Err(SyntaxError { span, message: self.limits.too_many_nodes() });
+            return Err(SyntaxError::new(span, self.limits.too_many_nodes()));
         }
         Ok(())
     }

@@ -460,7 +460,7 @@ fn read_and_parse(candidate: Candidate, limits: &Limits) -> Result<ReadFile, Loa
         Ok(bytes) => bytes,
         Err(size) => {
             // Not read: the SL001 is at 1:1 of an empty text.
-            let error = SyntaxError { span: Span::default(), message: limits.file_too_big(size) };
+            let error = SyntaxError::new(Span::default(), limits.file_too_big(size));
             return Ok(ReadFile { candidate, text: Arc::default(), parsed: Err(error) });
         }
     };
@@ -520,10 +520,20 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
             Err(error) => {
                 empty += usize::from(is_empty_file(&error));
                 loaded.unparsed += usize::from(!is_empty_file(&error));
-                let (span, message) = at_the_end(&loaded.sources.get(id).text, error);
+                let inside = error.inside;
+                let (span, message, at_end) = at_the_end(&loaded.sources.get(id).text, error);
                 let mut finding = Check::Syntax.at(Location { file: id, span }, message);
                 if let Some(help) = syntax_help(&finding.message.text()) {
                     finding = finding.with_help(help);
+                }
+                // (Not where the error already points: `users: [` and nothing after.)
+                if let Some((bracket, list)) = inside.filter(|(bracket, _)| *bracket != span) {
+                    let what = if list { "list" } else { "mapping" };
+                    let label = match at_end {
+                        true => format!("this {what} is never closed"),
+                        false => format!("inside the {what} that starts here"),
+                    };
+                    finding = finding.with_related(Location { file: id, span: bracket }, label);
                 }
                 loaded.findings.push(finding);
             }
@@ -541,14 +551,15 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
 /// A syntax error found where the text ends (an unclosed `[`), moved onto
 /// its last character: a place after the last line break is on a line
 /// with nothing to show, so the excerpt had no label.
-fn at_the_end(text: &str, error: SyntaxError) -> (Span, String) {
+/// Also says whether it was.
+fn at_the_end(text: &str, error: SyntaxError) -> (Span, String, bool) {
     let content = text.trim_end();
     match content.chars().next_back() {
         Some(last) if error.span.start() >= content.len() && !is_empty_file(&error) => {
             let span = Span::new(content.len() - last.len_utf8(), content.len());
-            (span, format!("{} at the end of the file", error.message))
+            (span, format!("{} at the end of the file", error.message), true)
         }
-        _ => (error.span, error.message),
+        _ => (error.span, error.message, false),
     }
 }
 
@@ -556,7 +567,7 @@ const EMPTY_FILE: &str = "empty file: a snapshot file must hold a mapping of sec
 
 /// The SL001 for a file with no content, at 1:1.
 fn empty_file() -> SyntaxError {
-    SyntaxError { span: Span::default(), message: EMPTY_FILE.into() }
+    SyntaxError::new(Span::default(), EMPTY_FILE.into())
 }
 
 fn is_empty_file(error: &SyntaxError) -> bool {

@@ -41,17 +41,17 @@ pub fn parse_source(source: &Arc<String>, limits: &Limits) -> Result<Node, Synta
     let mut builder = Builder::new(source, limits);
     let mut documents = 0;
     for next in Parser::new_from_str(text) {
-        let (event, marks) = next.map_err(|error| scan_error(text, &offsets, &error, limits))?;
+        let (event, marks) =
+            next.map_err(|error| scan_error(text, &offsets, &error, limits, builder.open_flow()))?;
         let span = ordered_span(offsets.at(marks.start.index()), offsets.at(marks.end.index()));
         if let Event::DocumentStart(_) = event {
             documents += 1;
             if documents > 1 {
-                return Err(SyntaxError {
+                return Err(SyntaxError::new(
                     span,
-                    message:
-                        "a second document: a snapshot file holds one YAML document (one document per file)"
-                            .into(),
-                });
+                    "a second document: a snapshot file holds one YAML document (one document per file)"
+                        .into(),
+                ));
             }
         }
         builder.event(event, span)?;
@@ -151,7 +151,15 @@ fn ordered_span(a: usize, b: usize) -> Span {
 }
 
 /// A saphyr-parser error as a SyntaxError on the offending character.
-fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Limits) -> SyntaxError {
+///
+/// `inside` is the flow collection it is inside ([`SyntaxError::inside`]).
+fn scan_error(
+    text: &str,
+    offsets: &ByteOffsets,
+    error: &ScanError,
+    limits: &Limits,
+    inside: Option<(Span, bool)>,
+) -> SyntaxError {
     let at = offsets.at(error.marker().index());
     let info = error.info();
     if info == "recursion limit exceeded" {
@@ -168,7 +176,7 @@ fn scan_error(text: &str, offsets: &ByteOffsets, error: &ScanError, limits: &Lim
         return unprintable_error(text, at + offset);
     }
     let (span, problem) = scan_problem(text, at, info);
-    SyntaxError { span, message: format!("invalid YAML: {problem}") }
+    SyntaxError { inside, ..SyntaxError::new(span, format!("invalid YAML: {problem}")) }
 }
 
 /// A scanner's error `info` at byte `at`, as the offending character and what is
@@ -207,7 +215,7 @@ pub(crate) fn scan_problem(text: &str, at: usize, info: &str) -> (Span, String) 
 fn flow_too_deep(text: &str, at: usize, limits: &Limits) -> SyntaxError {
     match parse_source(&Arc::new(text[..at].to_string()), limits) {
         Err(error) if error.span.start() < at => error,
-        _ => SyntaxError { span: char_at(text, at), message: limits.too_deep() },
+        _ => SyntaxError::new(char_at(text, at), limits.too_deep()),
     }
 }
 
@@ -221,7 +229,7 @@ fn unprintable_error(text: &str, at: usize) -> SyntaxError {
         "invalid YAML: found unprintable character U+{:04X}{name}: YAML does not allow it; remove it",
         u32::from(c)
     );
-    SyntaxError { span: char_at(text, at), message }
+    SyntaxError::new(char_at(text, at), message)
 }
 
 const TAB_HELP: &str = "YAML does not allow a tab here; indent and separate with spaces";
@@ -462,7 +470,7 @@ impl<'t> Builder<'t> {
         let span = self.scalar_span(&value, style, &properties, event);
         let text = Text::within(self.source, span, &value);
         let scalar = resolve_scalar(text, style, tag, &properties.tag_text(self.text))
-            .map_err(|message| SyntaxError { span: properties.tag.unwrap_or(span), message })?;
+            .map_err(|message| SyntaxError::new(properties.tag.unwrap_or(span), message))?;
         self.count_nodes(1, span)?;
         let built = Built { node: Node { span, value: Value::Scalar(scalar) }, nodes: 1, height: 0 };
         self.complete(built, anchor)
@@ -508,11 +516,11 @@ impl<'t> Builder<'t> {
             let wanted = if matches!(items, Items::Seq(_)) { "seq" } else { "map" };
             if !(tag.is_yaml_core_schema() && tag.suffix == wanted) {
                 let span = properties.tag.unwrap_or(event);
-                return Err(SyntaxError { span, message: unsupported_tag(&properties.tag_text(self.text)) });
+                return Err(SyntaxError::new(span, unsupported_tag(&properties.tag_text(self.text))));
             }
         }
         if self.stack.len() >= self.limits.max_depth {
-            return Err(SyntaxError { span: char_at(self.text, start), message: self.limits.too_deep() });
+            return Err(SyntaxError::new(char_at(self.text, start), self.limits.too_deep()));
         }
         self.count_nodes(1, char_at(self.text, start))?;
         // A block collection's start token is empty, at its first key or
@@ -525,6 +533,13 @@ impl<'t> Builder<'t> {
         };
         self.stack.push(Frame { items, start, flow, anchor, end: start, nodes: 1, height: 1 });
         Ok(())
+    }
+
+    /// The innermost flow collection not yet closed: its bracket, and
+    /// whether it is a list.
+    fn open_flow(&self) -> Option<(Span, bool)> {
+        let frame = self.stack.iter().rev().find(|frame| frame.flow)?;
+        Some((Span::new(frame.start, frame.start + 1), matches!(frame.items, Items::Seq(_))))
     }
 
     fn close(&mut self, event: Span) -> Result<(), SyntaxError> {
@@ -541,14 +556,13 @@ impl<'t> Builder<'t> {
         let Some(&Built { nodes, height, .. }) = self.anchors.get(&id) else {
             // saphyr-parser resolves names itself; an id without a finished
             // node is an alias inside the node it refers to.
-            return Err(SyntaxError {
+            return Err(SyntaxError::new(
                 span,
-                message: "an alias inside the node its anchor names: recursive aliases are not supported"
-                    .into(),
-            });
+                "an alias inside the node its anchor names: recursive aliases are not supported".into(),
+            ));
         };
         if self.stack.len() + height > self.limits.max_depth {
-            return Err(SyntaxError { span, message: self.limits.too_deep() });
+            return Err(SyntaxError::new(span, self.limits.too_deep()));
         }
         // Counted before the copy is made, so a bomb never gets built.
         self.count_alias_nodes(nodes, span)?;
@@ -580,7 +594,7 @@ impl<'t> Builder<'t> {
     fn count_alias_nodes(&mut self, nodes: usize, at: Span) -> Result<(), SyntaxError> {
         self.alias_nodes = self.alias_nodes.saturating_add(nodes);
         if self.alias_nodes > self.limits.max_alias_nodes {
-            return Err(SyntaxError { span: at, message: self.limits.too_many_alias_nodes() });
+            return Err(SyntaxError::new(at, self.limits.too_many_alias_nodes()));
         }
         Ok(())
     }
@@ -589,7 +603,7 @@ impl<'t> Builder<'t> {
     fn count_nodes(&mut self, nodes: usize, at: Span) -> Result<(), SyntaxError> {
         self.nodes = self.nodes.saturating_add(nodes);
         if self.nodes > self.limits.max_nodes {
-            return Err(SyntaxError { span: at, message: self.limits.too_many_nodes() });
+            return Err(SyntaxError::new(at, self.limits.too_many_nodes()));
         }
         Ok(())
     }
