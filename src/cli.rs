@@ -226,10 +226,10 @@ pub struct CheckOutput {
 /// 45 ms of CPU at 59 MB, longer than most rules: `sitelint check` leaves
 /// it to the process's exit ([`Model::leave_to_exit`]) unless its report
 /// parses the files again, and the exit hands the pages back whole, so the
-/// report has both cores (freeing it on a thread
-/// of its own, as before, took one of them while the findings were
-/// serialized); the benchmarks free it after the clock has stopped, as
-/// they do the trees their `parse` benchmark parses.
+/// report has both cores (freeing it on a thread of its own, as before,
+/// took one of them while the findings were serialized); the benchmarks
+/// free it after the clock has stopped, as they do the trees their `parse`
+/// benchmark parses.
 pub struct Model {
     _site: model::Site,
     _facts: model::Facts,
@@ -397,10 +397,11 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         run_watched(&args.path, &rules, &limits, rule_time, &own_files, &mut watch).map_err(|e| vec![e])?;
     // The model is not needed again. Where the rules' peak is the check's,
     // it is left to the process's exit: freeing it made a 0.33 s JSON check
-    // 8 ms slower (16 paired runs in session 17) and lowered no peak. A format that parses the files again
-    // frees it first, for the trees: with 20% problems on the 59 MB JSON
-    // site, JUnit peaked at 172-176k KiB instead of 181-185k, and SARIF 1.5
-    // MB lower, each 3-5 ms slower (12 paired runs).
+    // 8 ms slower (16 paired runs in session 17) and lowered no peak. A
+    // format that parses the files again frees it first, for the trees:
+    // with 20% problems on the 59 MB JSON site, JUnit peaked at 172-176k
+    // KiB instead of 181-185k, and SARIF 1.5 MB lower, each 3-5 ms slower
+    // (12 paired runs).
     if args.format.parses_again() {
         drop(output.model);
     } else {

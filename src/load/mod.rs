@@ -550,8 +550,8 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
 
 /// A syntax error found where the text ends (an unclosed `[`), moved onto
 /// its last character: a place after the last line break is on a line
-/// with nothing to show, so the excerpt had no label.
-/// Also says whether it was.
+/// with nothing to show, so the excerpt had no label. The flag says
+/// whether it was at the end.
 fn at_the_end(text: &str, error: SyntaxError) -> (Span, String, bool) {
     let content = text.trim_end();
     match content.chars().next_back() {

@@ -103,8 +103,8 @@ pub(crate) fn in_file_groups<'f, E>(
 /// Key paths, one per finding, in one text.
 ///
 /// Not a `String` each: 63,000 of those, made beside the nodes of the tree
-/// they came from, kept parts of the freed trees' pages in use, and the
-/// JUnit report's peak rose by 10 MB beyond its live memory.
+/// they came from, kept parts of the freed trees' pages in use, so the
+/// allocator could not hand those pages back.
 #[derive(Debug, Default)]
 pub(crate) struct KeyPaths {
     text: String,
