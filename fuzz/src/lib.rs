@@ -31,7 +31,17 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
     };
     let root = match parsed {
         Ok(root) => root,
-        Err(error) => return assert_inside(text, error.span, &error.message),
+        Err(error) => {
+            // The flow collection it is inside: its opening bracket.
+            if let Some((bracket, _)) = error.inside {
+                assert!(
+                    matches!(text.get(bracket.start()..bracket.end()), Some("[" | "{")),
+                    "{} inside {bracket:?}, not a bracket of {text:?}",
+                    error.message
+                );
+            }
+            return assert_inside(text, error.span, &error.message);
+        }
     };
     for node in root.descendants() {
         assert_inside(text, node.span, "a node");
