@@ -65,7 +65,8 @@ pub(crate) fn key_paths<F: Borrow<Finding> + Sync>(findings: &[F], sources: &Sou
 }
 
 /// Calls `each` with `findings` in groups of consecutive runs of one file,
-/// in order, and the key paths of the group's findings ([`key_paths`]).
+/// in order, and the key paths of the group's findings ([`key_paths`]),
+/// run by run.
 ///
 /// For a writer that needs a path per finding but not all at once: only a
 /// group's paths are held, not the 4 MB of 63,000 findings' (and not what a
@@ -74,7 +75,7 @@ pub(crate) fn key_paths<F: Borrow<Finding> + Sync>(findings: &[F], sources: &Sou
 pub(crate) fn in_file_groups<'f, E>(
     findings: &'f [Finding],
     sources: &SourceSet,
-    mut each: impl FnMut(&'f [Finding], &KeyPaths) -> Result<(), E>,
+    mut each: impl FnMut(&'f [Finding], &[KeyPaths]) -> Result<(), E>,
 ) -> Result<(), E> {
     let skipped = skipped_files(findings.iter());
     let mut rest = findings;
@@ -87,12 +88,8 @@ pub(crate) fn in_file_groups<'f, E>(
             runs.push(&rest[end..end + len]);
             end += len;
         }
-        let found: Vec<KeyPaths> =
+        let paths: Vec<KeyPaths> =
             runs.par_iter().map(|run| paths_in_file(run.iter(), sources, &skipped)).collect();
-        let mut paths = KeyPaths::with_capacity(found.iter().map(|p| p.text.len()).sum(), end);
-        for path in found.iter().flat_map(KeyPaths::iter) {
-            paths.push(path);
-        }
         let (group, after) = rest.split_at(end);
         each(group, &paths)?;
         rest = after;

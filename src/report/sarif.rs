@@ -408,25 +408,26 @@ fn encode(slashed: &str, absolute: bool) -> String {
     out
 }
 
-/// The fingerprints of the next findings, given their key paths: a hash of
-/// each one's code, subject (entity, or message), path relative to the
-/// snapshot root and key path in the file ([`key_paths`]), so it survives
-/// edits elsewhere and moving the snapshot, and tells apart findings about
-/// one subject at different places (a user listed as a customer of two
-/// projects): deleting one leaves the other's fingerprint as it was. Only
-/// findings alike in all four (a value written twice in one list) are told
-/// apart by their order (`:1`, `:2`).
+/// The fingerprints of the next findings, given their key paths run by run
+/// (as [`in_file_groups`] gives them): a hash of each one's code, subject
+/// (entity, or message), path relative to the snapshot root and key path
+/// in the file ([`key_paths`]), so it survives edits elsewhere and moving
+/// the snapshot, and tells apart findings about one subject at different
+/// places (a user listed as a customer of two projects): deleting one
+/// leaves the other's fingerprint as it was. Only findings alike in all
+/// four (a value written twice in one list) are told apart by their order
+/// (`:1`, `:2`).
 ///
 /// [`key_paths`]: super::keypath::key_paths
 fn fingerprints(
     findings: &[Finding],
-    paths: &KeyPaths,
+    paths: &[KeyPaths],
     sources: &SourceSet,
     alike: &mut Alike<u128>,
 ) -> Vec<String> {
     findings
         .iter()
-        .zip(paths.iter())
+        .zip(paths.iter().flat_map(KeyPaths::iter))
         .map(|(f, path)| {
             let relative = &sources.get(f.primary.file).relative;
             let key = fnv1a_128(&[f.code(), &f.subject(), relative, path]);
