@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use miette::Report;
 
 use crate::config::{Config, Written};
-use crate::finding::{Check, Finding, Severity};
+use crate::finding::{Check, Details, Finding, Severity};
 use crate::report::format::RuleInfo;
 use crate::rules::error::did_you_mean;
 
@@ -190,7 +190,10 @@ impl Selection {
     /// Drops findings of codes not selected and applies the config file's
     /// severities.
     pub fn apply(&self, findings: &mut Vec<Finding>) {
-        findings.retain_mut(|f| self.adjust(&f.reporter.code, &mut f.severity));
+        findings.retain_mut(|f| {
+            let Details { reporter, severity, .. } = &mut **f;
+            self.adjust(&reporter.code, severity)
+        });
     }
 
     /// The same for the rule descriptions formats like SARIF carry.

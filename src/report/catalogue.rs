@@ -86,7 +86,7 @@ pub fn example_fix(env: &Arc<Env>, rule: &Rule) -> Option<String> {
     let view = View::build(&site, &facts);
     let mut findings = crate::rules::run(env, std::slice::from_ref(rule), &view).findings;
     sort_findings(&mut findings);
-    Some(findings.into_iter().find(|f| f.code() == &*rule.reporter.code)?.help?.to_string())
+    Some(findings.iter().find(|f| f.code() == &*rule.reporter.code)?.help.as_deref()?.to_string())
 }
 
 /// `sitelint rule CODE`: everything about one rule. `finding` is the

@@ -29,7 +29,7 @@ use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::node::{Node, Of, Place};
 use super::view::{Collection, View};
-use crate::finding::{Finding, Message, Related};
+use crate::finding::{Details, Finding, Message, Related};
 use crate::source::Location;
 
 #[derive(Debug, Default)]
@@ -496,7 +496,7 @@ pub(super) fn evaluate<'v>(
             others.extend(related.iter().filter(elsewhere).cloned());
             (message.clone(), label.clone(), entity.clone(), others)
         };
-        found.push(Finding {
+        found.push(Finding::from(Details {
             reporter: Arc::clone(&rule.reporter),
             severity: rule.severity,
             message: Message::new(message, rule.message.ending().cloned()),
@@ -505,7 +505,7 @@ pub(super) fn evaluate<'v>(
             label,
             related,
             entity: Some(entity.into_boxed_str()),
-        });
+        }));
     }
     Ok(())
 }
