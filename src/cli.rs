@@ -296,6 +296,10 @@ fn run_watched(
     if watch.stats {
         watch.entities = Entities::count(&site);
     }
+    // The files' trees and the model's working lists are freed; the view
+    // and the findings are mostly of other sizes, so they would take fresh
+    // pages while the freed ones waited to be handed back.
+    crate::allocator::release_freed();
     watch.next("model", "preparing the rules' view", None);
     let view = View::build(&site, &facts);
     let items = rules.rules.iter().map(|r| view.collection(r.collection).len() as u64).sum();
