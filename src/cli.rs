@@ -796,8 +796,9 @@ fn fail(errors: &[Report], color: bool) -> u8 {
 pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let mut out = String::new();
-    let error = human::Windowed::new(error);
-    let _ = GraphicalReportHandler::new_themed(theme).with_width(width()).render_report(&mut out, &error);
+    let width = width();
+    let error = human::Windowed::new(error, width);
+    let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut out, &error);
     out
 }
 

@@ -52,3 +52,19 @@ fn the_snapshot_format_copy_matches_the_contract() {
         "docs/snapshot-format.md differs from ../shared/SNAPSHOT-FORMAT.md: copy it again"
     );
 }
+
+/// The finding the README shows is what `sitelint check snapshots/example`
+/// prints, word for word (at the default width, without color).
+#[test]
+fn the_readmes_example_finding_is_the_examples_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme.find("```text\nPS001").expect("the README shows PS001") + "```text\n".len();
+    let shown = &readme[start..start + readme[start..].find("\n```").expect("the block ends")];
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sitelint"))
+        .args(["check", "snapshots/example", "--color", "never"])
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(printed.contains(shown), "README:\n{shown}\n\nprinted:\n{printed}");
+}

@@ -1,26 +1,51 @@
 //! Long lines, cut for showing. An export's JSON is often minified: a
-//! whole file is one line of megabytes. miette prints every line of a
-//! snippet whole, and a label past the 65,535th column of a line made it
-//! panic (its underline is padded with `format!("{:width$}")`, and Rust's
-//! widths stop there). A diagnostic whose lines to show include a long one
-//! is shown from an [`Excerpt`]: the lines miette would show, each long one
-//! cut to a window around its labels, marked `…` where it was cut, with the
-//! file's own line and column numbers.
+//! whole file is one line of megabytes, and pretty-printed JSON still has
+//! lines of a few hundred characters (a description, a REST `self` link).
+//! miette prints every line of a snippet whole, so a terminal wrapped them
+//! under their labels' underlines, and a label past the 65,535th column of
+//! a line made it panic (its underline is padded with `format!("{:width$}")`,
+//! and Rust's widths stop there). A diagnostic whose lines to show include
+//! one wider than the report is shown from an [`Excerpt`]: the lines miette
+//! would show, each long one cut to a window around its labels that fits
+//! the width, marked `…` where it was cut, with the file's own line and
+//! column numbers.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use crate::source::{SourceFile, Span};
 
-/// Lines up to this many bytes are shown whole.
-pub const LONG: usize = 400;
-
-/// How much of a long line is shown before its label, and in all (up to
-/// twice that, to show a long label whole).
-const BEFORE: usize = 60;
-const WINDOW: usize = 200;
+/// The narrowest window a line is cut to, in characters, however narrow
+/// the report: less would not show a key with its value.
+const NARROWEST: usize = 40;
 
 /// What marks a line cut at its start or end.
 const CUT: &str = "…";
+
+/// How lines are cut to fit a report `width` columns wide.
+#[derive(Debug, Clone, Copy)]
+pub struct Cut {
+    width: usize,
+}
+
+impl Cut {
+    pub fn new(width: usize) -> Cut {
+        Cut { width }
+    }
+
+    /// How many characters of a line fit beside miette's gutter (a space,
+    /// the line number, ` │ `) when the last line number shown is
+    /// `last_line` (1-based).
+    fn room(self, last_line: usize) -> usize {
+        let digits = last_line.checked_ilog10().map_or(1, |d| d as usize + 1);
+        self.width.saturating_sub(digits + 4).max(NARROWEST)
+    }
+
+    /// Whether `line`, shown with `last_line` the last line number, would
+    /// be cut.
+    pub fn too_long(self, line: &str, last_line: usize) -> bool {
+        wider_than(line, self.room(last_line))
+    }
+}
 
 /// Lines of a file as a diagnostic shows them.
 #[derive(Debug)]
@@ -52,18 +77,28 @@ struct Line {
 impl Excerpt {
     /// The excerpt of `file` that shows `spans` (each within one line; the
     /// first, the primary label's, is the one a long line is cut around) and
-    /// `context` lines around each, if any of those lines is longer than
-    /// [`LONG`]; with each span as it lies in the excerpt, or `None` for a
-    /// span its line's window leaves out (a label far along a long line
-    /// from the one it is cut around). `None` when every line is short: the
-    /// file is shown as it is.
-    pub fn of(file: &SourceFile, spans: &[Span], context: usize) -> Option<(Excerpt, Vec<Option<Span>>)> {
-        // Most files have no long line at all (pretty-printed JSON, YAML).
-        if file.longest_line() <= LONG {
+    /// `context` lines around each, if any of those lines is too long for
+    /// `cut`; with each span as it lies in the excerpt, or `None` for a span
+    /// its line's window leaves out (a label far along a long line from the
+    /// one it is cut around). `None` when every line fits: the file is shown
+    /// as it is.
+    pub fn of(
+        file: &SourceFile,
+        spans: &[Span],
+        context: usize,
+        cut: Cut,
+    ) -> Option<(Excerpt, Vec<Option<Span>>)> {
+        let last = file.line_count() - 1;
+        // A line has no more characters than bytes, and no line number more
+        // digits than the last: most files have no line too long at all
+        // (YAML, JSON pretty-printed with short values).
+        if file.longest_line() <= cut.room(last + 1) {
             return None;
         }
-        let last = file.line_count() - 1;
         let lines: Vec<usize> = spans.iter().map(|s| file.line_of(s.start())).collect();
+        // miette's gutter is as wide as the last line number it shows.
+        let shown_last = lines.iter().max().map_or(0, |line| (line + context).min(last));
+        let room = cut.room(shown_last + 1);
         let mut label_lines = lines.clone();
         label_lines.sort_unstable();
         let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -77,7 +112,7 @@ impl Excerpt {
         let bounds = |line: usize| (file.line_start(line).unwrap_or_default(), file.line_end(line));
         let long = |line: usize| {
             let (start, end) = bounds(line);
-            end - start > LONG
+            wider_than(&file.text[start..end], room)
         };
         if !ranges.iter().any(|&(first, end)| (first..=end).any(long)) {
             return None;
@@ -89,7 +124,7 @@ impl Excerpt {
                 let (start, end) = bounds(line);
                 let on_line: Vec<Span> =
                     spans.iter().zip(&lines).filter(|(_, at)| **at == line).map(|(span, _)| *span).collect();
-                let window = window(&file.text, start, end, &on_line);
+                let window = window(&file.text, (start, end), &on_line, room);
                 let column = file.line_col(window.0).column - 1;
                 excerpt.push(&file.text, (line, column, run), (start, end), window, line < last);
             }
@@ -144,32 +179,50 @@ impl Excerpt {
     }
 }
 
-/// The part of the file's line `start..end` to show: all of it when it
-/// is short; else a window on character boundaries that starts a little
-/// before the first of `spans` (the line's start if there is none) and
-/// runs [`WINDOW`] bytes, or to that span's end, up to twice as far.
-fn window(text: &str, start: usize, end: usize, spans: &[Span]) -> (usize, usize) {
-    if end - start <= LONG {
+/// Whether `line` has more than `room` characters; it is read no further
+/// than that (a minified file's line is megabytes long).
+fn wider_than(line: &str, room: usize) -> bool {
+    line.len() > room && line.chars().nth(room).is_some()
+}
+
+/// The part of the file's line `start..end` to show, in `room` characters
+/// with its cut marks: all of it when it fits; else as much as fits that
+/// shows the first of `spans` (the line's start if there is none): from
+/// the line's start when that reaches the span's end; else from a third of
+/// the window before the span, or from further back where the line ends
+/// within the window. A span longer than the window is cut with the line:
+/// shown whole, a label on a line of minified JSON ran past the report's
+/// width as the line did.
+fn window(text: &str, (start, end): (usize, usize), spans: &[Span], room: usize) -> (usize, usize) {
+    let line = &text[start..end];
+    if !wider_than(line, room) {
         return (start, end);
     }
+    let mark = CUT.chars().count();
     let (first, first_end) = spans.first().map_or((start, start), |s| (s.start(), s.end()));
-    let from = first.saturating_sub(BEFORE).max(start);
-    let to = first_end.min(from + 2 * WINDOW).max(from + WINDOW).min(end);
-    (floor_char(text, from), ceil_char(text, to))
+    let (first, first_end) = (first - start, first_end.min(end) - start);
+    // Cut at the end only.
+    if !wider_than(&line[..first_end], room - mark) {
+        return (start, start + forward(line, 0, room - mark));
+    }
+    // Cut at both ends, unless the label is near the start and longer
+    // than the window.
+    let width = room - 2 * mark;
+    let from = back(line, first, width / 3);
+    let to = forward(line, from, if from == 0 { width + mark } else { width });
+    // Cut at the start only.
+    let from = if to == line.len() { from.min(back(line, to, room - mark)) } else { from };
+    (start + from, start + to)
 }
 
-fn floor_char(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
+/// The offset `chars` characters before `at` in `line`, or its start.
+fn back(line: &str, at: usize, chars: usize) -> usize {
+    line[..at].char_indices().rev().take(chars).last().map_or(at, |(i, _)| i)
 }
 
-fn ceil_char(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
+/// The offset `chars` characters after `at` in `line`, or its end.
+fn forward(line: &str, at: usize, chars: usize) -> usize {
+    line[at..].char_indices().nth(chars).map_or(line.len(), |(i, _)| at + i)
 }
 
 impl SourceCode for Excerpt {
@@ -234,9 +287,20 @@ mod tests {
         SourceFile::new(PathBuf::from("f.json"), "f.json".into(), text.to_string())
     }
 
+    /// The width the tests' reports wrap at.
+    const CUT: Cut = Cut { width: 100 };
+
+    /// The characters a window of `f`'s line `line` (0-based, shown with a
+    /// line of context) shows between cut marks at both its ends, and how
+    /// many of them come before its label.
+    fn window_of(f: &SourceFile, line: usize) -> (usize, usize) {
+        let width = CUT.room((line + 2).min(f.line_count())) - 2;
+        (width, width / 3)
+    }
+
     /// The excerpt's text, and each span as it reads there.
     fn shown(f: &SourceFile, spans: &[Span]) -> Option<(String, Vec<Option<String>>)> {
-        let (excerpt, placed) = Excerpt::of(f, spans, 1)?;
+        let (excerpt, placed) = Excerpt::of(f, spans, 1, CUT)?;
         let read = |span: Option<Span>| span.map(|s| excerpt.text[s.start()..s.end()].to_string());
         let placed = placed.into_iter().map(read).collect();
         Some((excerpt.text, placed))
@@ -245,7 +309,7 @@ mod tests {
     /// Where the excerpt of `spans` reads the `n`th of them from, as
     /// miette's header gives it: 1-based line and column.
     fn header(f: &SourceFile, spans: &[Span], n: usize) -> (usize, usize) {
-        let (excerpt, placed) = Excerpt::of(f, spans, 1).expect("an excerpt");
+        let (excerpt, placed) = Excerpt::of(f, spans, 1, CUT).expect("an excerpt");
         let contents = excerpt.read_span(&placed[n].expect("shown").into(), 0, 0).expect("in the excerpt");
         (contents.line() + 1, contents.column() + 1)
     }
@@ -272,7 +336,8 @@ mod tests {
         let (bad, near, far) =
             (span_of(&text, "\"bad\""), span_of(&text, "\"near\""), span_of(&text, "\"far\""));
         let (excerpt, placed) = shown(&f, &[bad, near, far]).expect("an excerpt");
-        let window = &text[bad.start() - BEFORE..bad.start() - BEFORE + WINDOW];
+        let (width, before) = window_of(&f, 0);
+        let window = &text[bad.start() - before..bad.start() - before + width];
         assert!(window.starts_with('x') && window.ends_with('y'));
         assert_eq!(excerpt, format!("…{window}…\n"));
         assert_eq!(placed, [Some("\"bad\"".to_string()), Some("\"near\"".to_string()), None]);
@@ -286,8 +351,10 @@ mod tests {
         let text = format!("{}\n\"a\": 1\n{}\"b\": 2\n", "z".repeat(1000), "w\n".repeat(10));
         let f = file(&text);
         let (a, b) = (span_of(&text, "\"a\""), span_of(&text, "\"b\""));
-        let (excerpt, placed) = Excerpt::of(&f, &[a, b], 1).expect("an excerpt");
-        assert_eq!(excerpt.text, format!("{}…\n\"a\": 1\nw\nw\n\"b\": 2\n", "z".repeat(200)));
+        let (excerpt, placed) = Excerpt::of(&f, &[a, b], 1, CUT).expect("an excerpt");
+        // The gutter is as wide as line 14's number, the last shown.
+        let room = CUT.room(14);
+        assert_eq!(excerpt.text, format!("{}…\n\"a\": 1\nw\nw\n\"b\": 2\n", "z".repeat(room - 1)));
         // Line 2 with its context, within its run: lines 1 to 3.
         let around_a = excerpt.read_span(&placed[0].expect("shown").into(), 1, 1).expect("in the excerpt");
         assert_eq!((around_a.line(), around_a.line_count()), (0, 3));
@@ -309,5 +376,62 @@ mod tests {
         assert_eq!(placed, [Some("\"k\"".to_string())]);
         // Columns count characters, as the file's do.
         assert_eq!(header(&f, &[k], 0), (1, 3002));
+    }
+
+    /// A line of pretty-printed JSON: a key, then a long value.
+    fn described(value_len: usize) -> String {
+        format!("{{\n  \"description\": \"{}\",\n  \"id\": 1\n}}\n", "d".repeat(value_len))
+    }
+
+    #[test]
+    fn a_line_is_cut_when_it_is_wider_than_the_report_beside_the_gutter() {
+        // 100 columns, less 5 for the gutter of a one-digit line number.
+        let fits = described(95 - "  \"description\": \"\",".len());
+        assert!(shown(&file(&fits), &[span_of(&fits, "\"id\"")]).is_none());
+        let wider = described(96 - "  \"description\": \"\",".len());
+        let f = file(&wider);
+        let (text, _) = shown(&f, &[span_of(&wider, "\"id\"")]).expect("an excerpt");
+        // Lines 2 to 4: the long line, then the label's.
+        let cut = text.lines().next().expect("the long line");
+        assert_eq!(cut.chars().count(), 95, "{cut}");
+        assert!(cut.starts_with("  \"description\"") && cut.ends_with("d…"), "{cut}");
+    }
+
+    #[test]
+    fn a_label_near_its_lines_start_keeps_the_start_and_one_near_its_end_the_end() {
+        let text = described(300);
+        let f = file(&text);
+        // Cut at one end, a line shows all the room but one mark's.
+        let room = CUT.room(3);
+        let (near_start, _) = shown(&f, &[span_of(&text, "\"description\"")]).expect("an excerpt");
+        let line = near_start.lines().nth(1).expect("the long line");
+        assert_eq!(line, format!("  \"description\": \"{}…", "d".repeat(room - 1 - 18)));
+        let end = text.find("\",\n").expect("the value's end");
+        let (near_end, placed) = shown(&f, &[Span::new(end - 3, end + 1)]).expect("an excerpt");
+        let line = near_end.lines().nth(1).expect("the long line");
+        assert_eq!(line, format!("…{}\",", "d".repeat(room - 1 - 2)));
+        assert_eq!(placed, [Some("ddd\"".to_string())]);
+    }
+
+    #[test]
+    fn a_label_wider_than_the_window_is_cut_with_its_line() {
+        let text = format!("[\"{}\", \"{}\"]\n", "a".repeat(500), "b".repeat(150));
+        let f = file(&text);
+        let (width, before) = window_of(&f, 0);
+        let b = span_of(&text, &format!("\"{}\"", "b".repeat(150)));
+        let (excerpt, placed) = shown(&f, &[b]).expect("an excerpt");
+        let from = b.start() - before;
+        assert_eq!(excerpt, format!("…{}…\n", &text[from..from + width]));
+        assert_eq!(placed, [Some(text[b.start()..from + width].to_string())]);
+    }
+
+    #[test]
+    fn however_narrow_the_report_a_window_shows_forty_characters() {
+        let text = described(300);
+        let f = file(&text);
+        let narrow = Cut::new(20);
+        let (excerpt, _) = Excerpt::of(&f, &[span_of(&text, "\"id\"")], 1, narrow).expect("an excerpt");
+        let line = excerpt.text.lines().next().expect("the long line");
+        assert_eq!(line.chars().count(), NARROWEST, "{line}");
     }
 }

@@ -9,7 +9,7 @@ use miette::{
 };
 use rayon::prelude::*;
 
-use super::excerpt::{self, Excerpt};
+use super::excerpt::{Cut, Excerpt};
 use super::{Summary, visible};
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceFile, SourceSet, Span};
@@ -71,7 +71,7 @@ pub fn write(
         let rendered: Vec<String> = batch
             .par_iter()
             .map_init(handler, |handler, finding| {
-                let diagnostic = FindingDiagnostic::new(finding, sources);
+                let diagnostic = FindingDiagnostic::new(finding, sources, Cut::new(style.width));
                 let mut out = String::new();
                 // Writing into a String cannot fail.
                 let _ = handler.render_report(&mut out, &diagnostic);
@@ -108,13 +108,13 @@ impl<'a> Shown<'a> {
     /// `labels` (text, span) in `file`, the first the primary one, each cut
     /// to its first line; and those an excerpt leaves out (far along a long
     /// line from the primary one), with their spans in the file.
-    fn new(file: &'a SourceFile, labels: Vec<(Option<String>, Span)>) -> (Shown<'a>, Vec<Label>) {
+    fn new(file: &'a SourceFile, labels: Vec<(Option<String>, Span)>, cut: Cut) -> (Shown<'a>, Vec<Label>) {
         let labels: Vec<Label> = labels
             .into_iter()
             .enumerate()
             .map(|(n, (text, span))| Label { primary: n == 0, text, span: file.first_line(span) })
             .collect();
-        match excerpted(file, &labels) {
+        match excerpted(file, &labels, cut) {
             Some((excerpt, shown, left_out)) => {
                 (Shown { source: Source::Excerpt(excerpt), labels: shown }, left_out)
             }
@@ -153,11 +153,15 @@ impl Label {
 }
 
 /// `labels` of `file` (the first the one a long line is cut around) shown
-/// from an excerpt of it, if a line to show is long: the excerpt, the
-/// labels placed in it, and those it leaves out.
-fn excerpted(file: &SourceFile, labels: &[Label]) -> Option<(Excerpt, Vec<LabeledSpan>, Vec<Label>)> {
+/// from an excerpt of it, if a line to show is too long for `cut`: the
+/// excerpt, the labels placed in it, and those it leaves out.
+fn excerpted(
+    file: &SourceFile,
+    labels: &[Label],
+    cut: Cut,
+) -> Option<(Excerpt, Vec<LabeledSpan>, Vec<Label>)> {
     let spans: Vec<Span> = labels.iter().map(|label| label.span).collect();
-    let (excerpt, placed) = Excerpt::of(file, &spans, CONTEXT)?;
+    let (excerpt, placed) = Excerpt::of(file, &spans, CONTEXT, cut)?;
     let (mut shown, mut left_out) = (Vec::new(), Vec::new());
     for (label, placed) in labels.iter().zip(placed) {
         match placed {
@@ -179,7 +183,7 @@ impl<'a> FindingDiagnostic<'a> {
     /// labels; related places elsewhere (miette labels only point into the
     /// diagnostic's own source) and those an excerpt leaves out, as related
     /// reports.
-    fn new(finding: &'a Finding, sources: &'a SourceSet) -> FindingDiagnostic<'a> {
+    fn new(finding: &'a Finding, sources: &'a SourceSet, cut: Cut) -> FindingDiagnostic<'a> {
         let file = sources.get(finding.primary.file);
         // miette shows a file's excerpts in file order, so a related place
         // well above the finding would come first, and the first `file:line`
@@ -196,14 +200,14 @@ impl<'a> FindingDiagnostic<'a> {
         let labels = std::iter::once((finding.label.as_deref().map(escaped), finding.primary.span))
             .chain(same_file.iter().map(|r| (Some(escaped(&r.message)), r.location.span)))
             .collect();
-        let (shown, left_out) = Shown::new(file, labels);
+        let (shown, left_out) = Shown::new(file, labels, cut);
         let elsewhere = elsewhere
             .into_iter()
             .map(|r| (sources.get(r.location.file), escaped(&r.message), r.location.span));
         let left_out = left_out.into_iter().map(|label| (file, label.text.unwrap_or_default(), label.span));
         let related = elsewhere
             .chain(left_out)
-            .map(|(file, message, span)| RelatedElsewhere::new(file, message, span))
+            .map(|(file, message, span)| RelatedElsewhere::new(file, message, span, cut))
             .collect();
         FindingDiagnostic { finding, shown, related }
     }
@@ -276,9 +280,9 @@ struct RelatedElsewhere<'a> {
 }
 
 impl<'a> RelatedElsewhere<'a> {
-    fn new(file: &'a SourceFile, message: String, span: Span) -> RelatedElsewhere<'a> {
+    fn new(file: &'a SourceFile, message: String, span: Span, cut: Cut) -> RelatedElsewhere<'a> {
         // One label, the window's own: nothing is left out.
-        let (shown, _) = Shown::new(file, vec![(None, span)]);
+        let (shown, _) = Shown::new(file, vec![(None, span)], cut);
         RelatedElsewhere { message, shown }
     }
 }
@@ -312,28 +316,35 @@ impl Diagnostic for RelatedElsewhere<'_> {
 }
 
 /// An error to print (a rule file's, the config file's), its labels shown
-/// from an excerpt of its source when a line to show is long; all else
-/// as the error has it.
+/// from an excerpt of its source when a line to show is wider than the
+/// report; all else as the error has it.
 pub struct Windowed<'a> {
     inner: &'a dyn Diagnostic,
     shown: Option<(Excerpt, Vec<LabeledSpan>)>,
 }
 
 impl<'a> Windowed<'a> {
-    pub fn new(inner: &'a dyn Diagnostic) -> Windowed<'a> {
-        Windowed { inner, shown: windowed(inner) }
+    pub fn new(inner: &'a dyn Diagnostic, width: usize) -> Windowed<'a> {
+        Windowed { inner, shown: windowed(inner, Cut::new(width)) }
     }
 }
 
 /// The excerpt and labels of `diagnostic`, if a line around one of its
-/// labels is long; its source is then read whole (an error's source is any
-/// `SourceCode`, often a `NamedSource`), which happens once a run at most.
-fn windowed(diagnostic: &dyn Diagnostic) -> Option<(Excerpt, Vec<LabeledSpan>)> {
+/// labels is too long for `cut`; its source is then read whole (an error's
+/// source is any `SourceCode`, often a `NamedSource`), which happens once a
+/// run at most.
+fn windowed(diagnostic: &dyn Diagnostic, cut: Cut) -> Option<(Excerpt, Vec<LabeledSpan>)> {
     let source = diagnostic.source_code()?;
     let mut labels: Vec<LabeledSpan> = diagnostic.labels()?.collect();
     let long = |label: &LabeledSpan| {
         let around = source.read_span(label.inner(), CONTEXT, CONTEXT);
-        around.is_ok_and(|around| around.data().split(|&b| b == b'\n').any(|line| line.len() > excerpt::LONG))
+        around.is_ok_and(|around| {
+            let last_line = around.line() + around.line_count();
+            around
+                .data()
+                .split(|&b| b == b'\n')
+                .any(|line| cut.too_long(&String::from_utf8_lossy(line), last_line))
+        })
     };
     if !labels.iter().any(long) {
         return None;
@@ -353,7 +364,7 @@ fn windowed(diagnostic: &dyn Diagnostic) -> Option<(Excerpt, Vec<LabeledSpan>)> 
             span: file.first_line(Span::new(l.offset(), l.offset() + l.len())),
         })
         .collect();
-    let (excerpt, shown, _) = excerpted(&file, &labels)?;
+    let (excerpt, shown, _) = excerpted(&file, &labels, cut)?;
     Some((excerpt, shown))
 }
 
