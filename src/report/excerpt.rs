@@ -425,6 +425,41 @@ mod tests {
         assert_eq!(placed, [Some(text[b.start()..from + width].to_string())]);
     }
 
+    proptest::proptest! {
+        /// Whatever the line, label and width: a cut line fits the room
+        /// beside the gutter and shows where its label starts, and a line
+        /// that fits is shown whole.
+        #[test]
+        fn a_window_fits_the_room_and_shows_its_label(
+            line in "[aé\u{1F600} \"{}:,]{0,400}",
+            at in 0usize..400,
+            len in 0usize..200,
+            width in 0usize..300,
+        ) {
+            let text = format!("{{\n{line}\n}}\n");
+            let chars: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
+            let offset = |n: usize| 2 + chars[n.min(chars.len() - 1)];
+            let label = Span::new(offset(at), offset(at + len));
+            let f = file(&text);
+            let cut = Cut::new(width);
+            let room = cut.room(3);
+            match Excerpt::of(&f, &[label], 1, cut) {
+                None => proptest::prop_assert!(line.chars().count() <= room),
+                Some((excerpt, placed)) => {
+                    let shown = excerpt.text.lines().nth(1).expect("the label's line");
+                    proptest::prop_assert!(shown.chars().count() <= room, "{}", shown);
+                    if line.chars().count() <= room {
+                        proptest::prop_assert_eq!(shown, line.as_str());
+                    }
+                    let placed = placed[0].expect("the label is shown");
+                    let label_text = &text[label.start()..label.end()];
+                    proptest::prop_assert!(label_text.starts_with(&excerpt.text[placed.start()..placed.end()]));
+                    proptest::prop_assert!(placed.start() < placed.end() || label.is_empty());
+                }
+            }
+        }
+    }
+
     #[test]
     fn however_narrow_the_report_a_window_shows_forty_characters() {
         let text = described(300);
