@@ -663,6 +663,26 @@ fn a_finding_far_along_a_minified_line_shows_a_window_of_it() {
     assert!(human.stdout.contains(&window), "{}", human.stdout);
     assert!(human.stdout.contains("first written here"), "{}", human.stdout);
     assert!(human.stdout.len() < 3_000, "the whole line is printed:\n{}", &human.stdout[..3_000]);
+    // However wide the terminal says it is: a window past column 65,535
+    // made miette panic too.
+    for columns in ["40", "70000"] {
+        let wide = Command::new(env!("CARGO_BIN_EXE_sitelint"))
+            .args(["check", "snap"])
+            .current_dir(dir.path(""))
+            .env("COLUMNS", columns)
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("sitelint runs");
+        let stdout = String::from_utf8_lossy(&wide.stdout);
+        assert_eq!(
+            wide.status.code(),
+            Some(1),
+            "COLUMNS={columns}: {}",
+            String::from_utf8_lossy(&wide.stderr)
+        );
+        assert!(stdout.contains(&format!("[snap/users.json:1:{column}]")), "COLUMNS={columns}: {stdout}");
+        assert!(stdout.len() < 3_000, "COLUMNS={columns}: {stdout}");
+    }
 }
 
 /// An error in a rule file on a long line is shown the same way, from a

@@ -18,6 +18,10 @@ use crate::source::{SourceFile, Span};
 /// the report: less would not show a key with its value.
 const NARROWEST: usize = 40;
 
+/// The widest, however wide the report (`COLUMNS=70000` is accepted): a
+/// label past the 65,535th column of a line it shows makes miette panic.
+const WIDEST: usize = 400;
+
 /// What marks a line cut at its start or end.
 const CUT: &str = "…";
 
@@ -37,7 +41,7 @@ impl Cut {
     /// `last_line` (1-based).
     fn room(self, last_line: usize) -> usize {
         let digits = last_line.checked_ilog10().map_or(1, |d| d as usize + 1);
-        self.width.saturating_sub(digits + 4).max(NARROWEST)
+        self.width.saturating_sub(digits + 4).clamp(NARROWEST, WIDEST)
     }
 
     /// Whether `line`, shown with `last_line` the last line number, would
@@ -434,7 +438,7 @@ mod tests {
             line in "[aé\u{1F600} \"{}:,]{0,400}",
             at in 0usize..400,
             len in 0usize..200,
-            width in 0usize..300,
+            width in 0usize..1_000,
         ) {
             let text = format!("{{\n{line}\n}}\n");
             let chars: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
@@ -458,6 +462,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn however_wide_the_report_a_window_shows_four_hundred_characters() {
+        let text = format!("[{}\"k\"{}]\n", "x".repeat(100_000), "y".repeat(100_000));
+        let f = file(&text);
+        let k = span_of(&text, "\"k\"");
+        let (excerpt, placed) = Excerpt::of(&f, &[k], 1, Cut::new(1_000_000)).expect("an excerpt");
+        let line = excerpt.text.lines().next().expect("the line");
+        assert_eq!(line.chars().count(), WIDEST, "{line}");
+        assert!(placed[0].is_some_and(|k| k.end() < WIDEST * 3));
     }
 
     #[test]
