@@ -86,8 +86,8 @@ pub struct SourceFile {
     /// Where its lines start, built on first use: most files of a big
     /// snapshot have no finding.
     lines: OnceLock<LineIndex>,
-    /// The length in bytes of its longest line, found on first use.
-    longest_line: OnceLock<usize>,
+    /// A bound on the columns of its widest line, found on first use.
+    widest_line: OnceLock<usize>,
     /// The characters before each [`BLOCK`] of the text, counted on first
     /// use: a column far along a long line (minified JSON is one line of
     /// megabytes) is then counted from a block, not from the line's start.
@@ -129,7 +129,7 @@ impl SourceFile {
             relative,
             text: text.into(),
             lines: OnceLock::new(),
-            longest_line: OnceLock::new(),
+            widest_line: OnceLock::new(),
             chars: OnceLock::new(),
             shown: OnceLock::new(),
         }
@@ -175,10 +175,16 @@ impl SourceFile {
         shown.as_ref().map_or(lines, |shown| shown.as_bytes())
     }
 
-    /// The length in bytes of its longest line (line break excluded).
-    pub(crate) fn longest_line(&self) -> usize {
-        *self.longest_line.get_or_init(|| {
+    /// At least as many columns as its widest line takes when shown (line
+    /// break excluded): the bytes of its longest line, since a character
+    /// takes at most a column a byte, but a tab, which takes up to four. A
+    /// text with a tab has no bound.
+    pub(crate) fn widest_line(&self) -> usize {
+        *self.widest_line.get_or_init(|| {
             let text = self.line_bytes();
+            if memchr::memchr(b'\t', text).is_some() {
+                return usize::MAX;
+            }
             let mut start = 0;
             let mut longest = 0;
             for at in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
@@ -571,10 +577,12 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_line_is_measured_without_its_break() {
-        assert_eq!(file("").longest_line(), 0);
-        assert_eq!(file("ab\nabcd\nabc").longest_line(), 4);
-        assert_eq!(file("ab\n\nabcde").longest_line(), 5);
+    fn the_widest_line_is_measured_without_its_break() {
+        assert_eq!(file("").widest_line(), 0);
+        assert_eq!(file("ab\nabcd\nabc").widest_line(), 4);
+        assert_eq!(file("ab\n\nabcde").widest_line(), 5);
+        // A tab's columns depend on where it is.
+        assert_eq!(file("ab\n\tb").widest_line(), usize::MAX);
     }
 
     #[test]
@@ -665,7 +673,7 @@ mod tests {
             (std::str::from_utf8(contents.data()).unwrap(), contents.line()),
             ("a: 1\nb: 2\nc: 3\n", 0)
         );
-        assert_eq!(f.longest_line(), 4);
+        assert_eq!(f.widest_line(), 4);
         // Without a lone CR, the lines are found in the text itself.
         let x = "x".repeat(BLOCK - 1);
         for text in ["a\nb", "a\r\nb\r\n", "", &format!("{x}\r\ny")] {

@@ -11,16 +11,29 @@
 //! column numbers.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use unicode_width::UnicodeWidthChar;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, Span, visible};
 
-/// The narrowest window a line is cut to, in characters, however narrow
-/// the report: less would not show a key with its value.
+/// The narrowest window a line is cut to, in columns, however narrow the
+/// report: less would not show a key with its value.
 const NARROWEST: usize = 40;
 
 /// The widest, however wide the report (`COLUMNS=70000` is accepted): a
 /// label past the 65,535th column of a line it shows makes miette panic.
 const WIDEST: usize = 400;
+
+/// The columns a character of a line takes as miette shows it: a tab up to
+/// the next stop of four (four at most, wherever it is), a control
+/// character as one (`shown_text`), East Asian wide characters and emoji
+/// two, combining marks none.
+fn columns(c: char) -> usize {
+    match c {
+        '\t' => 4,
+        c if c.is_control() => 1,
+        c => c.width().unwrap_or(0),
+    }
+}
 
 /// What marks a line cut at its start or end.
 const CUT: &str = "…";
@@ -36,9 +49,9 @@ impl Cut {
         Cut { width }
     }
 
-    /// How many characters of a line fit beside miette's gutter (a space,
-    /// the line number, ` │ `) when the last line number shown is
-    /// `last_line` (1-based).
+    /// How many columns of a line fit beside miette's gutter (a space, the
+    /// line number, ` │ `) when the last line number shown is `last_line`
+    /// (1-based).
     fn room(self, last_line: usize) -> usize {
         let digits = last_line.checked_ilog10().map_or(1, |d| d as usize + 1);
         self.width.saturating_sub(digits + 4).clamp(NARROWEST, WIDEST)
@@ -93,10 +106,9 @@ impl Excerpt {
         cut: Cut,
     ) -> Option<(Excerpt, Vec<Option<Span>>)> {
         let last = file.line_count() - 1;
-        // A line has no more characters than bytes, and no line number more
-        // digits than the last: most files have no line too long at all
-        // (YAML, JSON pretty-printed with short values).
-        if file.longest_line() <= cut.room(last + 1) {
+        // No line number has more digits than the last: most files have no
+        // line too wide at all (YAML, JSON pretty-printed with short values).
+        if file.widest_line() <= cut.room(last + 1) {
             return None;
         }
         let lines: Vec<usize> = spans.iter().map(|s| file.line_of(s.start())).collect();
@@ -121,7 +133,7 @@ impl Excerpt {
         if !ranges.iter().any(|&(first, end)| (first..=end).any(long)) {
             return None;
         }
-        let name = file.path.display().to_string();
+        let name = visible(&file.path.display().to_string()).into_owned();
         let mut excerpt = Excerpt { name, text: String::new(), lines: Vec::new() };
         for (run, &(first, end)) in ranges.iter().enumerate() {
             for line in first..=end {
@@ -183,13 +195,13 @@ impl Excerpt {
     }
 }
 
-/// Whether `line` has more than `room` characters; it is read no further
+/// Whether `line` takes more than `room` columns; it is read no further
 /// than that (a minified file's line is megabytes long).
 fn wider_than(line: &str, room: usize) -> bool {
-    line.len() > room && line.chars().nth(room).is_some()
+    forward(line, 0, room) < line.len()
 }
 
-/// The part of the file's line `start..end` to show, in `room` characters
+/// The part of the file's line `start..end` to show, in `room` columns
 /// with its cut marks: all of it when it fits; else as much as fits that
 /// shows the first of `spans` (the line's start if there is none): from
 /// the line's start when that reaches the span's end; else from a third of
@@ -202,9 +214,12 @@ fn window(text: &str, (start, end): (usize, usize), spans: &[Span], room: usize)
     if !wider_than(line, room) {
         return (start, end);
     }
-    let mark = CUT.chars().count();
+    let mark: usize = CUT.chars().map(columns).sum();
+    // Within the line and on its characters' boundaries, as a label's span
+    // is; not trusted to be, since a panic here would lose the report.
     let (first, first_end) = spans.first().map_or((start, start), |s| (s.start(), s.end()));
-    let (first, first_end) = (first - start, first_end.min(end) - start);
+    let first = floor_char(line, first.clamp(start, end) - start);
+    let first_end = ceil_char(line, first_end.clamp(start, end) - start).max(first);
     // Cut at the end only.
     if !wider_than(&line[..first_end], room - mark) {
         return (start, start + forward(line, 0, room - mark));
@@ -219,14 +234,46 @@ fn window(text: &str, (start, end): (usize, usize), spans: &[Span], room: usize)
     (start + from, start + to)
 }
 
-/// The offset `chars` characters before `at` in `line`, or its start.
-fn back(line: &str, at: usize, chars: usize) -> usize {
-    line[..at].char_indices().rev().take(chars).last().map_or(at, |(i, _)| i)
+// `str::floor_char_boundary` and `ceil_char_boundary` are newer than the
+// Rust sitelint supports (1.89).
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
-/// The offset `chars` characters after `at` in `line`, or its end.
-fn forward(line: &str, at: usize, chars: usize) -> usize {
-    line[at..].char_indices().nth(chars).map_or(line.len(), |(i, _)| at + i)
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the text before `at` in `line` that takes at most `room` columns
+/// starts.
+fn back(line: &str, at: usize, room: usize) -> usize {
+    let mut taken = 0;
+    for (i, c) in line[..at].char_indices().rev() {
+        taken += columns(c);
+        if taken > room {
+            return i + c.len_utf8();
+        }
+    }
+    0
+}
+
+/// Where the text from `at` in `line` that takes at most `room` columns
+/// ends.
+fn forward(line: &str, at: usize, room: usize) -> usize {
+    let mut taken = 0;
+    for (i, c) in line[at..].char_indices() {
+        taken += columns(c);
+        if taken > room {
+            return at + i;
+        }
+    }
+    line.len()
 }
 
 impl SourceCode for Excerpt {
@@ -429,13 +476,19 @@ mod tests {
         assert_eq!(placed, [Some(text[b.start()..from + width].to_string())]);
     }
 
+    /// The columns miette takes to show `line`: a tab to the next stop of
+    /// four.
+    fn shown_columns(line: &str) -> usize {
+        line.chars().fold(0, |at, c| at + if c == '\t' { 4 - at % 4 } else { columns(c) })
+    }
+
     proptest::proptest! {
         /// Whatever the line, label and width: a cut line fits the room
         /// beside the gutter and shows where its label starts, and a line
         /// that fits is shown whole.
         #[test]
         fn a_window_fits_the_room_and_shows_its_label(
-            line in "[aé\u{1F600} \"{}:,]{0,400}",
+            line in "[aé\u{1F600}\u{65E5}\t \"{}:,]{0,400}",
             at in 0usize..400,
             len in 0usize..200,
             width in 0usize..1_000,
@@ -447,12 +500,13 @@ mod tests {
             let f = file(&text);
             let cut = Cut::new(width);
             let room = cut.room(3);
+            let most = line.chars().map(columns).sum::<usize>();
             match Excerpt::of(&f, &[label], 1, cut) {
-                None => proptest::prop_assert!(line.chars().count() <= room),
+                None => proptest::prop_assert!(shown_columns(&line) <= room),
                 Some((excerpt, placed)) => {
                     let shown = excerpt.text.lines().nth(1).expect("the label's line");
-                    proptest::prop_assert!(shown.chars().count() <= room, "{}", shown);
-                    if line.chars().count() <= room {
+                    proptest::prop_assert!(shown_columns(shown) <= room, "{}", shown);
+                    if most <= room {
                         proptest::prop_assert_eq!(shown, line.as_str());
                     }
                     let placed = placed[0].expect("the label is shown");
@@ -462,6 +516,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn tabs_and_wide_characters_count_as_the_columns_they_take() {
+        // Four tabs take 16 columns, so this line takes 112 and is cut.
+        let line = format!("\t\t\t\t\"description\": \"{}\",", "d".repeat(76));
+        let text = format!("{{\n{line}\n\t\"id\": 1\n}}\n");
+        let f = file(&text);
+        let room = CUT.room(4);
+        let (excerpt, _) = shown(&f, &[span_of(&text, "\"id\"")]).expect("an excerpt");
+        // Lines 2 to 4: the long line, then the label's.
+        let cut = excerpt.lines().next().expect("the long line");
+        assert!(cut.starts_with("\t\t\t\t\"description\"") && cut.ends_with('…'), "{cut}");
+        assert_eq!(shown_columns(cut), room);
+        // 60 ideographs take 120 columns.
+        let text = format!("{{\"name\": \"{}\"}}\n", "日".repeat(60));
+        let f = file(&text);
+        let (excerpt, _) = shown(&f, &[span_of(&text, "\"name\"")]).expect("an excerpt");
+        let cut = excerpt.lines().next().expect("the line");
+        assert!(shown_columns(cut) <= CUT.room(2) && cut.ends_with("日…"), "{cut}");
+    }
+
+    #[test]
+    fn a_label_off_its_lines_characters_is_shown_without_a_panic() {
+        // At the LF of a CRLF line break, and inside a character.
+        let text = format!("{{\"a\": \"{}\",\r\n\"b\": 1}}\r\n", "x".repeat(500));
+        let lf = text.find('\n').expect("a line feed");
+        assert!(Excerpt::of(&file(&text), &[Span::new(lf, lf)], 1, CUT).is_some());
+        let text = format!("[\"{}\u{0085}{}\"]\n", "x".repeat(500), "y".repeat(500));
+        let at = text.find('\u{0085}').expect("a two-byte character");
+        assert!(Excerpt::of(&file(&text), &[Span::new(at + 1, at + 2)], 1, CUT).is_some());
+    }
+
+    #[test]
+    fn the_files_name_is_shown_with_its_control_characters_escaped() {
+        let text = format!("[\"{}\"]\n", "x".repeat(500));
+        let f = SourceFile::new(PathBuf::from("a\u{1b}[31m.json"), "a.json".into(), text.clone());
+        let (excerpt, placed) = Excerpt::of(&f, &[Span::new(1, 3)], 1, CUT).expect("an excerpt");
+        let contents = excerpt.read_span(&placed[0].expect("shown").into(), 0, 0).expect("in the excerpt");
+        assert_eq!(contents.name(), Some("a\\u001b[31m.json"));
     }
 
     #[test]
