@@ -245,34 +245,11 @@ impl Finding {
 }
 
 /// Sorts findings into their printing order and drops exact repeats (the
-/// same rule reaching the same place twice with the same message).
-///
-/// Their positions are sorted, and the findings then moved once each: a
-/// stable sort of the findings themselves moved each of 176 bytes at every
-/// merge, through a scratch copy of up to 8 MB.
+/// same rule reaching the same place twice with the same message). A
+/// stable sort: findings alike in their sort key keep the rules' order.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
-    let mut order: Vec<u32> = (0..u32::try_from(findings.len()).expect("fewer than 2^32 findings")).collect();
-    order.sort_by(|&a, &b| findings[a as usize].sort_key().cmp(&findings[b as usize].sort_key()));
-    permute(findings, &mut order);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
-}
-
-/// Reorders `items` so that position `n` holds what was at `from[n]`,
-/// following each cycle of the permutation with swaps; `from` is left as
-/// the identity.
-fn permute<T>(items: &mut [T], from: &mut [u32]) {
-    for start in 0..items.len() {
-        let mut at = start;
-        loop {
-            let source = from[at] as usize;
-            from[at] = at as u32;
-            if source == start {
-                break;
-            }
-            items.swap(at, source);
-            at = source;
-        }
-    }
 }
 
 /// The checks built into sitelint, reported like rule findings: the snapshot
