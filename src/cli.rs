@@ -799,7 +799,7 @@ pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
     let width = width();
     let error = human::Windowed::new(error, width);
     let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut out, &error);
-    out
+    human::without_trailing_spaces(out)
 }
 
 /// Wrap width: `COLUMNS` when set, else 100 so output is the same everywhere.

@@ -709,6 +709,35 @@ fn a_rule_file_error_far_along_a_long_line_shows_a_window_of_it() {
     assert!(run.stderr.len() < 3_000, "{}", run.stderr);
 }
 
+/// An error in the config file with two places on one long line, too far
+/// apart for one window: the other is shown after it, from its own window.
+#[test]
+fn a_config_error_shows_both_places_far_apart_on_a_long_line() {
+    let dir = Dir::new();
+    dir.write("snap/a.yaml", "users: []\n");
+    let codes: Vec<String> = (1..=11).map(|n| format!("PS0{n:02}")).collect();
+    let ignored = [codes.join(", "), codes.join(", ")].join(", ");
+    dir.write(".sitelint.yaml", format!("{{fail-on: error, ignore: [{ignored}], fail-on: warning}}\n"));
+    let run = dir.run(&["check", "snap"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{}", run.stderr);
+    let column = "{fail-on: error, ignore: [".len() + ignored.len() + "], ".len() + 1;
+    for shown in [
+        format!("[.sitelint.yaml:1:{column}]"),
+        "╰── written again here".to_string(),
+        "☞ first written here".to_string(),
+        "[.sitelint.yaml:1:2]".to_string(),
+    ] {
+        assert!(run.stderr.contains(&shown), "{shown}: {}", run.stderr);
+    }
+    // The source lines fit the width (a label's text hangs from its
+    // underline, where miette puts it), and no line ends in a space.
+    let source_lines = run.stderr.lines().filter(|line| line.contains(" │ "));
+    assert!(
+        source_lines.clone().count() == 2 && source_lines.clone().all(|line| line.chars().count() <= 100)
+    );
+    assert!(!run.stderr.lines().any(|line| line.ends_with(' ')), "{}", run.stderr);
+}
+
 fn limit_message(problem: &str, key: &str, value: &str, most: &str) -> String {
     format!(
         "{problem}; to allow more, set `limits: {{{key}: {value}}}` in .sitelint.yaml or pass --{key} {value}{most}"

@@ -75,11 +75,7 @@ pub fn write(
                 let mut out = String::new();
                 // Writing into a String cannot fail.
                 let _ = handler.render_report(&mut out, &diagnostic);
-                // miette writes a related report's severity, then its code,
-                // which it has none of: "Advice: " ends with a space.
-                if out.contains(" \n") {
-                    out = out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n";
-                }
+                let mut out = without_trailing_spaces(out);
                 out.push('\n');
                 out
             })
@@ -87,6 +83,16 @@ pub fn write(
         rendered.iter().try_for_each(|text| out.write_all(text.as_bytes()))?;
     }
     writeln!(out, "{}", summary.line())
+}
+
+/// A rendered report, each line without its trailing spaces: miette writes
+/// a related report's severity, then its code, which it has none of
+/// ("Advice: " ends with a space).
+pub fn without_trailing_spaces(report: String) -> String {
+    if !report.contains(" \n") {
+        return report;
+    }
+    report.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
 /// The lines of context miette shows around a label.
@@ -320,7 +326,16 @@ impl Diagnostic for RelatedElsewhere<'_> {
 /// report; all else as the error has it.
 pub struct Windowed<'a> {
     inner: &'a dyn Diagnostic,
-    shown: Option<(Excerpt, Vec<LabeledSpan>)>,
+    shown: Option<ErrorExcerpt>,
+}
+
+/// What an error shows from an excerpt: its labels there, and those the
+/// excerpt leaves out (far along a long line from the primary one), each
+/// shown after it from an excerpt of its own.
+struct ErrorExcerpt {
+    excerpt: Excerpt,
+    labels: Vec<LabeledSpan>,
+    left_out: Vec<RelatedElsewhere<'static>>,
 }
 
 impl<'a> Windowed<'a> {
@@ -333,7 +348,7 @@ impl<'a> Windowed<'a> {
 /// labels is too long for `cut`; its source is then read whole (an error's
 /// source is any `SourceCode`, often a `NamedSource`), which happens once a
 /// run at most.
-fn windowed(diagnostic: &dyn Diagnostic, cut: Cut) -> Option<(Excerpt, Vec<LabeledSpan>)> {
+fn windowed(diagnostic: &dyn Diagnostic, cut: Cut) -> Option<ErrorExcerpt> {
     let source = diagnostic.source_code()?;
     let mut labels: Vec<LabeledSpan> = diagnostic.labels()?.collect();
     let long = |label: &LabeledSpan| {
@@ -353,8 +368,7 @@ fn windowed(diagnostic: &dyn Diagnostic, cut: Cut) -> Option<(Excerpt, Vec<Label
     let name = whole.name().unwrap_or_default().to_string();
     let text = String::from_utf8_lossy(whole.data()).into_owned();
     let file = SourceFile::new(name.clone().into(), name, text);
-    // The primary label first: the one a long line is cut around. A label
-    // the excerpt leaves out is not shown (an error has one, as a rule).
+    // The primary label first: the one a long line is cut around.
     labels.sort_by_key(|label| !label.primary());
     let labels: Vec<Label> = labels
         .iter()
@@ -364,8 +378,21 @@ fn windowed(diagnostic: &dyn Diagnostic, cut: Cut) -> Option<(Excerpt, Vec<Label
             span: file.first_line(Span::new(l.offset(), l.offset() + l.len())),
         })
         .collect();
-    let (excerpt, shown, _) = excerpted(&file, &labels, cut)?;
-    Some((excerpt, shown))
+    let (excerpt, labels, left_out) = excerpted(&file, &labels, cut)?;
+    // Each on a line too long to show whole: an excerpt of its own.
+    let left_out = left_out
+        .into_iter()
+        .filter_map(|label| {
+            let (excerpt, placed) = Excerpt::of(&file, &[label.span], CONTEXT, cut)?;
+            let span = placed[0]?;
+            let shown = Shown {
+                source: Source::Excerpt(excerpt),
+                labels: vec![LabeledSpan::new_with_span(None, (span.start(), span.len()))],
+            };
+            Some(RelatedElsewhere { message: label.text.unwrap_or_default(), shown })
+        })
+        .collect();
+    Some(ErrorExcerpt { excerpt, labels, left_out })
 }
 
 impl fmt::Debug for Windowed<'_> {
@@ -406,20 +433,27 @@ impl Diagnostic for Windowed<'_> {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         match &self.shown {
-            Some((excerpt, _)) => Some(excerpt),
+            Some(shown) => Some(&shown.excerpt),
             None => self.inner.source_code(),
         }
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         match &self.shown {
-            Some((_, labels)) => Some(Box::new(labels.iter().cloned())),
+            Some(shown) => Some(Box::new(shown.labels.iter().cloned())),
             None => self.inner.labels(),
         }
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        self.inner.related()
+        let left_out = self.shown.iter().flat_map(|shown| &shown.left_out).map(|r| r as &dyn Diagnostic);
+        match self.inner.related() {
+            Some(related) => Some(Box::new(related.chain(left_out))),
+            None if self.shown.as_ref().is_some_and(|shown| !shown.left_out.is_empty()) => {
+                Some(Box::new(left_out))
+            }
+            None => None,
+        }
     }
 
     fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
