@@ -205,10 +205,12 @@ fn wider_than(line: &str, room: usize) -> bool {
 /// with its cut marks: all of it when it fits; else as much as fits that
 /// shows the first of `spans` (the line's start if there is none): from
 /// the line's start when that reaches the span's end; else from a third of
-/// the window before the span, or from further back where the line ends
-/// within the window. A span longer than the window is cut with the line:
-/// shown whole, a label on a line of minified JSON ran past the report's
-/// width as the line did.
+/// the window before the span, or, where the line ends within the window,
+/// from up to two thirds before it: miette hangs a label's text from its
+/// underline, so a label at the window's right edge ran its text past the
+/// width. A span longer than the window is cut with the line: shown whole,
+/// a label on a line of minified JSON ran past the report's width as the
+/// line did.
 fn window(text: &str, (start, end): (usize, usize), spans: &[Span], room: usize) -> (usize, usize) {
     let line = &text[start..end];
     if !wider_than(line, room) {
@@ -230,7 +232,11 @@ fn window(text: &str, (start, end): (usize, usize), spans: &[Span], room: usize)
     let from = back(line, first, width / 3);
     let to = forward(line, from, if from == 0 { width + mark } else { width });
     // Cut at the start only.
-    let from = if to == line.len() { from.min(back(line, to, room - mark)) } else { from };
+    let from = if to == line.len() {
+        from.min(back(line, to, room - mark)).max(back(line, first, 2 * width / 3))
+    } else {
+        from
+    };
     (start + from, start + to)
 }
 
@@ -457,11 +463,19 @@ mod tests {
         let (near_start, _) = shown(&f, &[span_of(&text, "\"description\"")]).expect("an excerpt");
         let line = near_start.lines().nth(1).expect("the long line");
         assert_eq!(line, format!("  \"description\": \"{}…", "d".repeat(room - 1 - 18)));
+        // Near its end, the line is shown to its end, the label at most
+        // two thirds along the window, which leaves its text room.
         let end = text.find("\",\n").expect("the value's end");
         let (near_end, placed) = shown(&f, &[Span::new(end - 3, end + 1)]).expect("an excerpt");
         let line = near_end.lines().nth(1).expect("the long line");
-        assert_eq!(line, format!("…{}\",", "d".repeat(room - 1 - 2)));
+        let (width, _) = window_of(&f, 1);
+        assert_eq!(line, format!("…{}\",", "d".repeat(2 * width / 3 + 3)));
         assert_eq!(placed, [Some("ddd\"".to_string())]);
+        // Not as far back as a third from the end: as a third before it.
+        let at = end - 30;
+        let (near_end, _) = shown(&f, &[Span::new(at, at + 3)]).expect("an excerpt");
+        let line = near_end.lines().nth(1).expect("the long line");
+        assert_eq!(line, format!("…{}\",", "d".repeat(room - 1 - 2)));
     }
 
     #[test]
