@@ -1122,6 +1122,7 @@ mod properties {
     use super::*;
     use sitelint::finding::Finding;
     use sitelint::load::{self, Limits, LoadError, Loaded};
+    use sitelint::report::{Summary, human};
     use sitelint::rules::error::RuleSource;
     use sitelint::rules::rule::Rule;
     use sitelint::source::{SourceSet, Span};
@@ -1271,6 +1272,10 @@ mod properties {
                 prop_assert!(inside(text, place.span), "{} at {:?} in {text:?}", finding.code(), place.span);
             }
         }
+        // And the human report shows them, at a width the input picks.
+        let width = sources.iter().map(|(_, file)| file.text.len()).sum::<usize>() % 300;
+        let summary = Summary::new(findings, sources.len());
+        human::render(findings, sources, &summary, human::Style { color: false, width });
         Ok(())
     }
 

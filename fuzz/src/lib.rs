@@ -4,12 +4,13 @@
 
 use std::sync::OnceLock;
 
-use sitelint::finding::Finding;
+use sitelint::finding::{Check, Finding};
 use sitelint::load::{json, yaml};
+use sitelint::report::{Summary, human};
 use sitelint::rules::RuleSet;
 use sitelint::rules::error::RuleSource;
 use sitelint::rules::rule::Rule;
-use sitelint::source::{FileId, Span};
+use sitelint::source::{FileId, Location, SourceFile, SourceSet, Span};
 use sitelint::tree::Document;
 
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +21,8 @@ pub enum Format {
 
 /// Parses `data` as the loader does (UTF-8 only, a leading BOM dropped),
 /// then builds the model from the tree: every node, SL001 and model finding
-/// lies inside the text, on character boundaries.
+/// lies inside the text, on character boundaries, and the human report
+/// shows them (at a width the input picks) without a panic.
 pub fn snapshot_file(format: Format, data: &[u8]) {
     // Not UTF-8 is a usage error before any parsing.
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -40,7 +42,12 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
                     error.message
                 );
             }
-            return assert_inside(text, error.span, &error.message);
+            assert_inside(text, error.span, &error.message);
+            let mut finding = Check::Syntax.at(Location { file: FileId(0), span: error.span }, error.message);
+            if let Some((bracket, _)) = error.inside {
+                finding = finding.with_related(Location { file: FileId(0), span: bracket }, "inside this");
+            }
+            return render(text, &[finding]);
         }
     };
     for node in root.descendants() {
@@ -49,6 +56,17 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
     let documents = [Document { file: FileId(0), root }];
     let (_, _, findings) = sitelint::model::build(&documents);
     findings.iter().for_each(|finding| assert_finding_inside(text, finding));
+    render(text, &findings);
+}
+
+/// The human report of `findings` in `text`, at a width from 0 to 299 the
+/// text picks: source lines are cut to fit it.
+fn render(text: &str, findings: &[Finding]) {
+    let mut sources = SourceSet::default();
+    sources.add(SourceFile::new("fuzz".into(), "fuzz".into(), text.to_string()));
+    let width = text.len() % 300;
+    let summary = Summary::new(findings, 1);
+    human::render(findings, &sources, &summary, human::Style { color: false, width });
 }
 
 /// Parses `data` as a rule file: a rule, or an error inside the file.
@@ -61,6 +79,7 @@ pub fn rule_file(data: &[u8]) {
     if let Err(error) = Rule::parse(&rules.env, source) {
         let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
         assert_inside(text, span, &error.message);
+        sitelint::cli::render_error(error.as_ref(), false);
     }
 }
 
