@@ -55,13 +55,16 @@ fn effective_jsm_role_is_the_highest_source() {
                 JsmRole::Agent,
                 vec![
                     RoleSource::Direct(JsmRole::Collaborator),
-                    RoleSource::Group(GroupId(0), JsmRole::Agent),
+                    RoleSource::Group(GroupId::from(0), JsmRole::Agent),
                     RoleSource::Domain(0, JsmRole::Customer),
                 ]
             ),
             role(
                 JsmRole::Agent,
-                vec![RoleSource::Group(GroupId(0), JsmRole::Agent), RoleSource::Domain(2, JsmRole::Agent)]
+                vec![
+                    RoleSource::Group(GroupId::from(0), JsmRole::Agent),
+                    RoleSource::Domain(2, JsmRole::Agent)
+                ]
             ),
             // `none` is no source, and the entry without `domain` matches no email.
             role(JsmRole::None, vec![]),
@@ -84,7 +87,7 @@ fn a_domain_customer_role_counts_only_with_internal_customers() {
     assert_eq!(roles(&facts)[0], role(JsmRole::None, vec![]));
     assert_eq!(
         facts.jsm_role[2].sources,
-        [RoleSource::Direct(JsmRole::Collaborator), RoleSource::Group(GroupId(0), JsmRole::Agent)]
+        [RoleSource::Direct(JsmRole::Collaborator), RoleSource::Group(GroupId::from(0), JsmRole::Agent)]
     );
     // A domain's agent role counts regardless.
     assert_eq!(facts.jsm_role[3].sources[1], RoleSource::Domain(2, JsmRole::Agent));
@@ -94,9 +97,12 @@ fn a_domain_customer_role_counts_only_with_internal_customers() {
 fn group_membership_comes_from_both_sides() {
     let (_, facts, _) = yaml(&roles_site(true)).build();
     let user_groups: Vec<&[GroupId]> = facts.user_groups.iter().collect();
-    assert_eq!(user_groups, [&[GroupId(1)][..], &[], &[GroupId(0)], &[GroupId(0)], &[GroupId(1)]]);
+    assert_eq!(
+        user_groups,
+        [&[GroupId::from(1)][..], &[], &[GroupId::from(0)], &[GroupId::from(0)], &[GroupId::from(1)]]
+    );
     let group_members: Vec<&[UserId]> = facts.group_members.iter().collect();
-    assert_eq!(group_members, [&[UserId(2), UserId(3)][..], &[UserId(0), UserId(4)]]);
+    assert_eq!(group_members, [&[UserId::from(2), UserId::from(3)][..], &[UserId::from(0), UserId::from(4)]]);
 }
 
 #[test]
@@ -108,9 +114,9 @@ fn users_by_email_folds_case_and_keeps_file_order() {
     )
     .build();
     assert_eq!(facts.users_by_email.len(), 2);
-    assert_eq!(facts.users_by_email.get(&site.users, "bob@contoso.com"), [UserId(0), UserId(2)]);
-    assert_eq!(facts.users_by_email.get(&site.users, "BOB@contoso.com"), [UserId(0), UserId(2)]);
-    assert_eq!(facts.users_by_email.get(&site.users, "Carol@Contoso.com"), [UserId(3)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "bob@contoso.com"), [UserId::from(0), UserId::from(2)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "BOB@contoso.com"), [UserId::from(0), UserId::from(2)]);
+    assert_eq!(facts.users_by_email.get(&site.users, "Carol@Contoso.com"), [UserId::from(3)]);
     assert_eq!(facts.users_by_email.get(&site.users, "dave@contoso.com"), [] as [UserId; 0]);
 }
 
@@ -199,11 +205,11 @@ projects:
 "#;
 
 fn direct(user: u32, index: u32) -> CustomerLink {
-    CustomerLink { user: UserId(user), via: Via::Direct { index } }
+    CustomerLink { user: UserId::from(user), via: Via::Direct { index } }
 }
 
 fn member(user: u32, org: u32, member: u32) -> CustomerLink {
-    CustomerLink { user: UserId(user), via: Via::Organization { org: OrgId(org), member } }
+    CustomerLink { user: UserId::from(user), via: Via::Organization { org: OrgId::from(org), member } }
 }
 
 #[test]
@@ -235,7 +241,7 @@ fn project_customers_are_direct_then_organization_members() {
 #[test]
 fn schemes_and_organizations_know_their_projects() {
     let (_, facts, _) = yaml(PROJECTS).build();
-    let (help, dev, ops) = (ProjectId(0), ProjectId(1), ProjectId(2));
+    let (help, dev, ops) = (ProjectId::from(0), ProjectId::from(1), ProjectId::from(2));
     assert_eq!(facts.scheme_projects, [vec![help, dev, ops], vec![]]);
     assert_eq!(facts.org_projects, [vec![help], vec![help, ops], vec![]]);
 }
@@ -246,7 +252,7 @@ fn project_roles_are_held_directly_and_through_groups() {
     let holders = |pairs: &[(&str, &[u32])]| -> BTreeMap<String, Vec<UserId>> {
         pairs
             .iter()
-            .map(|(role, users)| (role.to_string(), users.iter().map(|u| UserId(*u)).collect()))
+            .map(|(role, users)| (role.to_string(), users.iter().map(|u| UserId::from(*u)).collect()))
             .collect()
     };
     assert_eq!(

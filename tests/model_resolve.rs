@@ -56,21 +56,22 @@ fn every_reference_resolves_by_its_identifiers() {
     let s = yaml(RESOLVED);
     let (site, _, findings) = s.build();
     assert_eq!(s.sorted(&findings), Vec::<String>::new());
-    let (alice, portal_bob, bob, carol) = (UserId(0), UserId(1), UserId(2), UserId(3));
+    let (alice, portal_bob, bob, carol) =
+        (UserId::from(0), UserId::from(1), UserId::from(2), UserId::from(3));
     // Group members are not a customer list: a shared email means the Atlassian account.
     assert_eq!(targets(&site.groups[0].members), [Some(alice), Some(bob)]);
     // Organization members are: the portal-only account; an account id is exact.
     assert_eq!(targets(&site.organizations[0].members), [Some(portal_bob), Some(bob)]);
     let help = &site.projects[0];
-    assert_eq!(help.permission_scheme.as_ref().unwrap().target, Some(SchemeId(0)));
+    assert_eq!(help.permission_scheme.as_ref().unwrap().target, Some(SchemeId::from(0)));
     // An email that only a portal-only account has names it anywhere.
     assert_eq!(help.lead.as_ref().unwrap().target, Some(carol));
     assert_eq!(targets(&help.roles[0].users), [Some(bob), Some(portal_bob)]);
     let desk = help.service_desk.as_ref().unwrap();
     assert_eq!(targets(&desk.customers), [Some(portal_bob), Some(alice)]);
-    assert_eq!(targets(&desk.organizations), [Some(OrgId(0)), Some(OrgId(0))]);
+    assert_eq!(targets(&desk.organizations), [Some(OrgId::from(0)), Some(OrgId::from(0))]);
     let dev = &site.projects[1];
-    assert_eq!(dev.permission_scheme.as_ref().unwrap().target, Some(SchemeId(1)));
+    assert_eq!(dev.permission_scheme.as_ref().unwrap().target, Some(SchemeId::from(1)));
     assert_eq!(dev.lead.as_ref().unwrap().target, Some(alice));
 }
 
@@ -89,8 +90,8 @@ fn holder_parameters_resolve_by_type() {
             // So do role names used in a project's `roles`.
             &HolderTarget::Role("Approvers".into()),
             &HolderTarget::Role("Developers".into()),
-            &HolderTarget::Group(GroupId(0)),
-            &HolderTarget::User(UserId(2)),
+            &HolderTarget::Group(GroupId::from(0)),
+            &HolderTarget::User(UserId::from(2)),
             &HolderTarget::None,
             &HolderTarget::None,
         ]

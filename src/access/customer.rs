@@ -498,7 +498,7 @@ impl<'a, 's> Customer<'a, 's> {
         let unlinked = site.organizations.iter().enumerate().filter(|(i, o)| member(o) && !linked(*i));
         unlinked
             .map(|(index, org)| {
-                let rule = self.s.ch002_fires(OrgId(index as u32)).then_some("CH002");
+                let rule = self.s.ch002_fires(OrgId::from(index as u32)).then_some("CH002");
                 let text = format!(
                     "{} is a member of organization {name}, but {name} is not linked to {}",
                     self.subject.label,

@@ -99,7 +99,7 @@ impl<'s> Settings<'s> {
         let mut found = Vec::new();
         for (index, project) in self.site.projects.iter().enumerate() {
             for link in facts::project_customers(self.site, project).filter(|link| link.user == user) {
-                found.extend(self.link_at(ProjectId(index as u32), link.via));
+                found.extend(self.link_at(ProjectId::from(index as u32), link.via));
             }
         }
         found

@@ -157,7 +157,7 @@ fn accounts_named<'s>(site: &'s Site, facts: &Facts, query: &str) -> Vec<(UserId
         None => Some(fold(query)),
     };
     let same_email = email.map_or(&[][..], |e| facts.users_by_email.get(&site.users, &e));
-    let first = by_id.map(|i| UserId(i as u32)).or_else(|| {
+    let first = by_id.map(|i| UserId::from(i as u32)).or_else(|| {
         let atlassian = same_email
             .iter()
             .find(|id| site.users.get(id.index()).is_some_and(|u| u.account_type == AccountType::Atlassian));
@@ -183,7 +183,7 @@ pub(super) fn service_projects(site: &Site, key: Option<&str>) -> Result<Vec<Pro
         .iter()
         .enumerate()
         .filter(|(_, p)| p.kind == ProjectType::ServiceDesk)
-        .map(|(i, p)| (ProjectId(i as u32), p.key.as_str()))
+        .map(|(i, p)| (ProjectId::from(i as u32), p.key.as_str()))
         .collect();
     service.sort_by_key(|(_, key)| *key);
     let keys = || service.iter().map(|(_, k)| k.to_string()).collect::<Vec<_>>();
@@ -197,7 +197,7 @@ pub(super) fn service_projects(site: &Site, key: Option<&str>) -> Result<Vec<Pro
     // Jira project keys are upper case; `help` means HELP.
     match site.projects.iter().position(|p| p.key.eq_ignore_ascii_case(key)) {
         Some(index) if site.projects[index].kind == ProjectType::ServiceDesk => {
-            Ok(vec![ProjectId(index as u32)])
+            Ok(vec![ProjectId::from(index as u32)])
         }
         Some(index) => Err(AccessError::NotServiceProject {
             key: site.projects[index].key.clone(),

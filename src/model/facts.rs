@@ -143,16 +143,26 @@ fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(index, user)| {
-            user.groups.iter().filter_map(move |r| Some((UserId(index as u32), r.target?)))
+            user.groups.iter().filter_map(move |r| Some((UserId::from(index as u32), r.target?)))
         })
         .collect();
     for (index, group) in site.groups.iter().enumerate() {
-        links.extend(group.members.iter().filter_map(|r| Some((r.target?, GroupId(index as u32)))));
+        links.extend(group.members.iter().filter_map(|r| Some((r.target?, GroupId::from(index as u32)))));
     }
     // Each side sorts every link: one side per core.
     rayon::join(
-        || Grouped::new(site.users.len(), links.iter().map(|&(user, group)| (user.0, group)).collect()),
-        || Grouped::new(site.groups.len(), links.iter().map(|&(user, group)| (group.0, user)).collect()),
+        || {
+            Grouped::new(
+                site.users.len(),
+                links.iter().map(|&(user, group)| (user.position(), group)).collect(),
+            )
+        },
+        || {
+            Grouped::new(
+                site.groups.len(),
+                links.iter().map(|&(user, group)| (group.position(), user)).collect(),
+            )
+        },
     )
 }
 
@@ -365,7 +375,7 @@ fn scheme_projects(site: &Site) -> Vec<Vec<ProjectId>> {
     let mut projects = vec![Vec::new(); site.permission_schemes.len()];
     for (index, project) in site.projects.iter().enumerate() {
         if let Some(scheme) = project.permission_scheme.as_ref().and_then(|r| r.target) {
-            push_at(&mut projects, scheme.index(), ProjectId(index as u32));
+            push_at(&mut projects, scheme.index(), ProjectId::from(index as u32));
         }
     }
     projects
@@ -374,7 +384,7 @@ fn scheme_projects(site: &Site) -> Vec<Vec<ProjectId>> {
 fn org_projects(site: &Site) -> Vec<Vec<ProjectId>> {
     let mut projects: Vec<Vec<ProjectId>> = vec![Vec::new(); site.organizations.len()];
     for (index, project) in site.projects.iter().enumerate() {
-        let project_id = ProjectId(index as u32);
+        let project_id = ProjectId::from(index as u32);
         let linked = project.service_desk.iter().flat_map(|desk| &desk.organizations);
         for org in linked.filter_map(|r| r.target) {
             // A project that links an organization twice is listed once.

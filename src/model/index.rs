@@ -494,11 +494,11 @@ mod tests {
     fn an_account_id_with_an_at_is_found_like_any_other() {
         let plain = [user("712020:ann"), user("bob")];
         let (index, _) = AccountIndex::new(&plain, &[UserHashes::of_users(&plain)]);
-        assert_eq!(index.get(&plain, "bob"), Some(UserId(1)));
+        assert_eq!(index.get(&plain, "bob"), Some(UserId::from(1)));
         assert_eq!(index.get(&plain, "bob@acme.com"), None);
         let odd = [user("712020:ann"), user("bob@acme.com")];
         let (index, _) = AccountIndex::new(&odd, &[UserHashes::of_users(&odd)]);
-        assert_eq!(index.get(&odd, "bob@acme.com"), Some(UserId(1)));
+        assert_eq!(index.get(&odd, "bob@acme.com"), Some(UserId::from(1)));
     }
 
     fn with_email(account_id: &str, email: &str) -> Box<User> {
@@ -522,12 +522,15 @@ mod tests {
         for hashes in [&by_file[..], &[UserHashes::of_users(&users)]] {
             let (accounts, repeated) = AccountIndex::new(&users, hashes);
             assert_eq!(repeated, [2]);
-            assert_eq!(accounts.get(&users, "a"), Some(UserId(0)));
-            assert_eq!(accounts.get(&users, "c"), Some(UserId(3)));
+            assert_eq!(accounts.get(&users, "a"), Some(UserId::from(0)));
+            assert_eq!(accounts.get(&users, "c"), Some(UserId::from(3)));
             assert_eq!(accounts.get(&users, "e"), None);
             let emails = EmailIndex::new(&users, hashes);
-            assert_eq!(emails.get(&users, "aNN@acme.COM"), [UserId(0), UserId(2), UserId(4)]);
-            assert_eq!(emails.get(&users, "bob@acme.com"), [UserId(1)]);
+            assert_eq!(
+                emails.get(&users, "aNN@acme.COM"),
+                [UserId::from(0), UserId::from(2), UserId::from(4)]
+            );
+            assert_eq!(emails.get(&users, "bob@acme.com"), [UserId::from(1)]);
             assert_eq!(emails.get(&users, "carl@acme.com"), []);
             assert_eq!(emails.len(), 2);
         }
@@ -549,8 +552,8 @@ mod tests {
         accounts.warm(&users, id_keys.iter());
         emails.warm(&users, email_keys.iter());
         for i in 0..40u32 {
-            assert_eq!(accounts.get(&users, &format!("id-{i}")), Some(UserId(i)));
-            assert_eq!(emails.get(&users, &format!("U{i}@acme.com")), [UserId(i)]);
+            assert_eq!(accounts.get(&users, &format!("id-{i}")), Some(UserId::from(i)));
+            assert_eq!(emails.get(&users, &format!("U{i}@acme.com")), [UserId::from(i)]);
             assert_eq!(accounts.get(&users, &format!("x{i}")), None);
             assert_eq!(accounts.key(&format!("u{i}@acme.com")).map(|key| key.hash), None);
         }

@@ -44,10 +44,10 @@ pub fn resolve(site: &mut Site) -> Vec<Finding> {
 /// builds them), also returning the index by email: it is one of the facts.
 pub fn resolve_with(site: &mut Site, index: UserIndex) -> (Vec<Finding>, EmailIndex) {
     let Site { users, groups, project_roles, permission_schemes, projects, organizations, .. } = site;
-    let group_names = Names::new("group", GroupId, [groups.iter().map(|g| Some(g.name.as_str()))]);
+    let group_names = Names::new("group", GroupId::from, [groups.iter().map(|g| Some(g.name.as_str()))]);
     let org_names = Names::new(
         "organization",
-        OrgId,
+        OrgId::from,
         [
             organizations.iter().map(|o| Some(o.name.as_str())).collect::<Vec<_>>(),
             organizations.iter().map(|o| o.id.as_deref()).collect(),
@@ -55,7 +55,7 @@ pub fn resolve_with(site: &mut Site, index: UserIndex) -> (Vec<Finding>, EmailIn
     );
     let scheme_names = Names::new(
         "permission scheme",
-        SchemeId,
+        SchemeId::from,
         [
             permission_schemes.iter().map(|s| Some(s.id.as_str())).collect::<Vec<_>>(),
             permission_schemes.iter().map(|s| Some(s.name.as_str())).collect(),

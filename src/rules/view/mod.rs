@@ -172,7 +172,7 @@ const DIRECT: u32 = u32::MAX;
 
 impl CustomerRef<'_> {
     fn organization(&self) -> Option<OrgId> {
-        (self.organization != DIRECT).then_some(OrgId(self.organization))
+        (self.organization != DIRECT).then(|| OrgId::from(self.organization))
     }
 
     /// Its projects, in `lists` (the view's `customer_ref_projects`).
@@ -508,7 +508,7 @@ fn role_refs(site: &Site) -> Grouped<(u32, u32, u32)> {
         for (ri, r) in p.roles.iter().enumerate() {
             for (ui, u) in r.users.iter().enumerate() {
                 if let Some(user) = u.target {
-                    refs.push((user.0, (pi as u32, ri as u32, ui as u32)));
+                    refs.push((user.position(), (pi as u32, ri as u32, ui as u32)));
                 }
             }
         }
@@ -548,7 +548,7 @@ fn customer_refs<'s>(site: &'s Site, facts: &Facts) -> (Vec<CustomerRef<'s>>, Ve
     let org_lists: Vec<Option<std::ops::Range<u32>>> = facts
         .org_projects
         .iter()
-        .map(|linked| (!linked.is_empty()).then(|| list(&mut linked.iter().map(|p| p.0))))
+        .map(|linked| (!linked.is_empty()).then(|| list(&mut linked.iter().map(|p| p.position()))))
         .collect();
     let direct = site.projects.iter().zip(&project_lists).flat_map(|(p, range)| {
         let customers =
