@@ -94,7 +94,7 @@ impl Entities {
         let desk_refs: usize = desks().map(|d| d.customers.len() + d.organizations.len()).sum();
         let member_refs: usize = site.groups.iter().map(|g| g.members.len()).sum::<usize>()
             + site.organizations.iter().map(|o| o.members.len()).sum::<usize>()
-            + site.users.iter().map(|u| u.groups.len()).sum::<usize>();
+            + site.users.iter().map(|u| u.groups().len()).sum::<usize>();
         Entities {
             users: site.users.len(),
             groups: site.groups.len(),

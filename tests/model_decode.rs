@@ -113,8 +113,8 @@ projects:
     assert_eq!(s.sorted(&findings), Vec::<String>::new());
     let invites = &site.user_access.unwrap().user_invites;
     assert_eq!(invites.iter().map(|i| i.app.as_str()).collect::<Vec<_>>(), ["jira-servicemanagement"]);
-    assert_eq!(site.users[0].roles.get("expand"), None);
-    assert_eq!(site.users[0].roles.get("jira-software").map(String::as_str), Some("user"));
+    assert_eq!(site.users[0].roles().get("expand"), None);
+    assert_eq!(site.users[0].roles().get("jira-software").map(String::as_str), Some("user"));
     let roles: Vec<_> = site.projects[0].roles.iter().map(|r| r.role.as_str()).collect();
     assert_eq!(roles, ["Developers"]);
 }
@@ -240,9 +240,9 @@ projects:
     );
     assert!(access.approved_domains[0].roles.is_empty());
     let user = &site.users[0];
-    assert_eq!(user.roles.get("jira-servicemanagement"), None);
-    assert_eq!(user.roles.get("jira-software").map(String::as_str), Some("user"));
-    assert_eq!(user.admin_roles, ["site-admin"]);
+    assert_eq!(user.roles().get("jira-servicemanagement"), None);
+    assert_eq!(user.roles().get("jira-software").map(String::as_str), Some("user"));
+    assert_eq!(user.admin_roles(), ["site-admin"]);
     // A project without a valid type is incomplete and left out.
     assert_eq!(site.projects.len(), 1);
     assert_eq!(site.projects[0].service_desk.as_ref().unwrap().channel_access, ChannelAccess::Open);
@@ -461,7 +461,9 @@ projects:
         (user.account_type, user.status, user.site_access, user.managed_by_other_org),
         (AccountType::Atlassian, Status::Active, true, false)
     );
-    assert!(user.roles.iter().next().is_none() && user.admin_roles.is_empty() && user.groups.is_empty());
+    assert!(
+        user.roles().iter().next().is_none() && user.admin_roles().is_empty() && user.groups().is_empty()
+    );
     let access = site.user_access.unwrap();
     assert!(!access.invite_links);
     assert!(!access.approved_domains[0].admin_approval);

@@ -140,7 +140,7 @@ organizations:
     assert!(
         site.permission_schemes[0].permissions.iter().all(|g| g.holder.target == HolderTarget::Unresolved)
     );
-    assert_eq!(site.users[0].groups[0].target, None);
+    assert_eq!(site.users[0].groups()[0].target, None);
     assert_eq!(site.projects[0].permission_scheme.as_ref().unwrap().target, None);
 }
 

@@ -1261,9 +1261,7 @@ impl Decoder {
             status,
             site_access,
             managed_by_other_org,
-            roles,
-            admin_roles,
-            groups,
+            lists: UserLists { roles, admin_roles, groups }.kept(),
         })
     }
 
@@ -1324,9 +1322,7 @@ impl Decoder {
             status: Status::Active,
             site_access: true,
             managed_by_other_org: false,
-            roles: AppRoles::default(),
-            admin_roles: ThinVec::new(),
-            groups: ThinVec::new(),
+            lists: None,
         })
     }
 

@@ -143,7 +143,7 @@ fn memberships(site: &Site) -> (Grouped<GroupId>, Grouped<UserId>) {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(index, user)| {
-            user.groups.iter().filter_map(move |r| Some((UserId::from(index as u32), r.target?)))
+            user.groups().iter().filter_map(move |r| Some((UserId::from(index as u32), r.target?)))
         })
         .collect();
     for (index, group) in site.groups.iter().enumerate() {
@@ -216,7 +216,7 @@ fn jsm_roles(
         .par_iter()
         .enumerate()
         .map(|(index, user)| {
-            let direct = jsm_role_in(&user.roles).map(RoleSource::Direct);
+            let direct = jsm_role_in(user.roles()).map(RoleSource::Direct);
             let groups = user_groups.get(index).iter().filter_map(|group| {
                 let role = group_roles.get(group.index()).copied().flatten()?;
                 Some(RoleSource::Group(*group, role))

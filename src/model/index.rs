@@ -484,9 +484,7 @@ mod tests {
             status: Status::Active,
             site_access: true,
             managed_by_other_org: false,
-            roles: Default::default(),
-            admin_roles: Default::default(),
-            groups: Default::default(),
+            lists: None,
         })
     }
 

@@ -66,7 +66,7 @@ pub fn resolve_with(site: &mut Site, index: UserIndex) -> (Vec<Finding>, EmailIn
     // are resolved before it is built (and reported last all the same).
     let user_misses: Vec<Miss> = users
         .par_iter_mut()
-        .flat_map_iter(|user| Resolver::run(|r| r.all(&group_names, &mut user.groups)))
+        .flat_map_iter(|user| Resolver::run(|r| r.all(&group_names, user.groups_mut())))
         .collect();
     let accounts = Users { users, by_account: index.accounts, by_email: index.emails };
     let (anyone, customer) = (accounts.referenced(false), accounts.referenced(true));

@@ -298,13 +298,48 @@ pub struct User {
     pub status: Status,
     pub site_access: bool,
     pub managed_by_other_org: bool,
+    /// Its roles and groups, behind one pointer: most accounts (every
+    /// portal-only customer) have none, and an account is the model's most
+    /// numerous entity. With three lists of its own it took 112 bytes.
+    pub lists: Option<Box<UserLists>>,
+}
+
+/// What an account holds besides its own fields, read through [`User`].
+#[derive(Debug, Default, PartialEq)]
+pub struct UserLists {
     /// App key to role as written (`agent`, `customer`, `user`, `none`, ...).
     /// For `jira-servicemanagement` the value is one of [`JsmRole`]'s names.
     pub roles: AppRoles,
-    // Thin lists: most accounts (every portal-only customer) have none of
-    // these, and an account is the model's most numerous entity.
     pub admin_roles: ThinVec<String>,
     pub groups: ThinVec<Ref<GroupId>>,
+}
+
+impl UserLists {
+    /// Boxed for a [`User`], if there is anything to keep.
+    pub fn kept(self) -> Option<Box<UserLists>> {
+        let empty = self.roles.0.is_empty() && self.admin_roles.is_empty() && self.groups.is_empty();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+static NO_ROLES: AppRoles = AppRoles(ThinVec::new());
+
+impl User {
+    pub fn roles(&self) -> &AppRoles {
+        self.lists.as_ref().map_or(&NO_ROLES, |l| &l.roles)
+    }
+
+    pub fn admin_roles(&self) -> &[String] {
+        self.lists.as_ref().map_or(&[], |l| &l.admin_roles)
+    }
+
+    pub fn groups(&self) -> &[Ref<GroupId>] {
+        self.lists.as_ref().map_or(&[], |l| &l.groups)
+    }
+
+    pub fn groups_mut(&mut self) -> &mut [Ref<GroupId>] {
+        self.lists.as_mut().map_or(&mut [], |l| &mut l.groups)
+    }
 }
 
 /// App keys and the roles written for them, in key order, each key once.
@@ -529,11 +564,23 @@ mod tests {
         assert_eq!(Origin::new(FileId(0), Span::new(10, 40), None).key_location().span, Span::new(10, 40));
     }
 
-    /// An account is the model's most numerous entity: 112 bytes is
-    /// mimalloc's size class, the next one up is 128.
+    /// An account is the model's most numerous entity: 96 bytes is
+    /// mimalloc's size class, the next one up is 112.
     #[test]
-    fn an_account_is_112_bytes() {
-        assert_eq!(std::mem::size_of::<User>(), 112);
+    fn an_account_is_96_bytes() {
+        assert_eq!(std::mem::size_of::<User>(), 96);
+    }
+
+    /// An account without roles or groups (every portal-only customer, as
+    /// a rule) keeps no lists; one with any keeps them all.
+    #[test]
+    fn only_accounts_with_roles_or_groups_keep_lists() {
+        assert!(UserLists::default().kept().is_none());
+        let admin =
+            UserLists { admin_roles: ["site-admin".to_string()].into_iter().collect(), ..Default::default() };
+        assert_eq!(admin.kept().unwrap().admin_roles.as_slice(), ["site-admin"]);
+        let roles: AppRoles = [("jira-software".to_string(), "user".to_string())].into_iter().collect();
+        assert!(UserLists { roles, ..Default::default() }.kept().is_some());
     }
 
     /// A reference's target takes no room beyond its id.

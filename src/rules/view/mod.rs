@@ -772,8 +772,8 @@ impl<'a> Fields<'a> {
                     .map(Of::Domain),
             ),
             "name" => opt_text(u.name.as_deref()),
-            "roles" => self.data_map(u.roles.iter().map(|(k, v)| (k.as_str(), text(v)))),
-            "admin_roles" => texts(u.admin_roles.iter().map(String::as_str)),
+            "roles" => self.data_map(u.roles().iter().map(|(k, v)| (k.as_str(), text(v)))),
+            "admin_roles" => texts(u.admin_roles().iter().map(String::as_str)),
             "groups" => texts(facts.user_groups.get(i).iter().map(|g| site.groups[g.index()].name.as_str())),
             "jsm_role_sources" => self.nodes(
                 (0..role.map_or(0, |r| r.sources.len())).map(|index| Of::RoleSource { user: i, index }),
