@@ -341,7 +341,7 @@ fn json_finding<'a>(f: &'a Finding, sources: &SourceSet, paths: &'a [String]) ->
         name: f.name(),
         severity: f.severity.as_str(),
         message: &f.message,
-        entity: f.entity.as_deref(),
+        entity: f.entity(),
         file: path(&f.primary),
         line: start.line,
         column: start.column,

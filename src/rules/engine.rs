@@ -496,16 +496,13 @@ pub(super) fn evaluate<'v>(
             others.extend(related.iter().filter(elsewhere).cloned());
             (message.clone(), label.clone(), entity.clone(), others)
         };
-        found.push(Finding::from(Details {
-            reporter: Arc::clone(&rule.reporter),
-            severity: rule.severity,
-            message: Message::new(message, rule.message.ending().cloned()),
-            help: Some(Arc::clone(&help)),
-            primary: at,
-            label,
-            related,
-            entity: Some(entity.into_boxed_str()),
-        }));
+        let message = Message::new(message, rule.message.ending().cloned());
+        let mut details = Details::new(Arc::clone(&rule.reporter), rule.severity, message, at);
+        details.help = Some(Arc::clone(&help));
+        details.label = label;
+        details.related = related;
+        details.set_entity(entity);
+        found.push(Finding::from(details));
     }
     Ok(())
 }
