@@ -29,7 +29,7 @@ use super::rule::Rule;
 use super::template::{Template, display};
 use super::view::node::{Node, Of, Place};
 use super::view::{Collection, View};
-use crate::finding::{Details, Finding, Message, Related};
+use crate::finding::{Details, Finding, Message, Related, SharedText};
 use crate::source::Location;
 
 #[derive(Debug, Default)]
@@ -105,17 +105,17 @@ impl Tally {
 /// related messages among 59,898. Shared by the threads: findings are few
 /// next to the items, so the lock is rarely waited on.
 #[derive(Debug, Default)]
-pub(super) struct SharedTexts(Mutex<HashSet<Arc<str>>>);
+pub(super) struct SharedTexts(Mutex<HashSet<SharedText>>);
 
 impl SharedTexts {
     /// `text`, as the run's other findings already share it.
-    fn share(&self, text: &str) -> Arc<str> {
+    fn share(&self, text: &str) -> SharedText {
         let mut texts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(shared) = texts.get(text) {
-            return Arc::clone(shared);
+            return shared.clone();
         }
-        let shared: Arc<str> = text.into();
-        texts.insert(Arc::clone(&shared));
+        let shared = SharedText::from(text);
+        texts.insert(shared.clone());
         shared
     }
 }
@@ -474,9 +474,7 @@ pub(super) fn evaluate<'v>(
             let message = texts.share(text);
             // A related place that is not written (a default) has nowhere to point.
             let places = places(&r.at, quick.map(|q| &q.0), &scope)?;
-            related.extend(
-                places.into_iter().map(|location| Related { location, message: Arc::clone(&message) }),
-            );
+            related.extend(places.into_iter().map(|location| Related { location, message: message.clone() }));
         }
     }
     // One finding per place; nearly always one, which takes the texts
@@ -498,7 +496,7 @@ pub(super) fn evaluate<'v>(
         };
         let message = Message::new(message, rule.message.ending().cloned());
         let mut details = Details::new(Arc::clone(&rule.reporter), rule.severity, message, at);
-        details.help = Some(Arc::clone(&help));
+        details.help = Some(help.clone());
         details.label = label;
         details.related = related;
         details.set_entity(entity);
@@ -648,10 +646,10 @@ projects:
         let [first, second] = ca004[..] else { panic!("two CA004 findings: {ca004:#?}") };
         let (Some(help), Some(again)) = (&first.help, &second.help) else { panic!("CA004 gives help") };
         assert_eq!(help, again);
-        assert!(Arc::ptr_eq(help, again), "one help for both");
-        let related = |f: &Finding| Arc::clone(&f.related[0].message);
+        assert!(SharedText::ptr_eq(help, again), "one help for both");
+        let related = |f: &Finding| f.related[0].message.clone();
         assert_eq!(related(first), related(second));
-        assert!(Arc::ptr_eq(&related(first), &related(second)), "one related message for both");
+        assert!(SharedText::ptr_eq(&related(first), &related(second)), "one related message for both");
     }
 
     #[test]

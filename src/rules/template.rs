@@ -1,7 +1,7 @@
 //! Message templates: text with `{{ expression }}` parts, each a CEL
 //! expression compiled when the rule is loaded.
 
-use std::sync::Arc;
+use crate::finding::SharedText;
 
 use cel::common::traits::Indexer;
 use cel::common::types::{
@@ -20,7 +20,7 @@ pub struct Template {
     parts: Vec<Part>,
     /// The text after the last expression, as every rendering ends (its
     /// trailing white space trimmed), if any.
-    ending: Option<Arc<str>>,
+    ending: Option<SharedText>,
 }
 
 #[derive(Debug)]
@@ -85,7 +85,7 @@ impl Template {
 
     /// The text every rendering ends with: the template's after its last
     /// expression, if any.
-    pub fn ending(&self) -> Option<&Arc<str>> {
+    pub fn ending(&self) -> Option<&SharedText> {
         self.ending.as_ref()
     }
 
