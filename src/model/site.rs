@@ -43,8 +43,8 @@ struct Position(std::num::NonZeroU32);
 
 impl Position {
     fn new(position: u32) -> Position {
-        // No site has 2^32 - 1 entities of a kind: the loader's limits
-        // stop far short of that many.
+        // No site has 2^32 - 1 entities of a kind: their model alone would
+        // take hundreds of gigabytes before that (an account is 96 bytes).
         Position(
             std::num::NonZeroU32::new(position.wrapping_add(1)).expect("an entity's position below 2^32 - 1"),
         )
