@@ -54,7 +54,8 @@ pub struct Details {
     /// The rule or check that reported it.
     pub reporter: Arc<Reporter>,
     pub severity: Severity,
-    pub message: Message,
+    /// Set once, by [`Details::new`]: the entity may be read from it.
+    message: Message,
     /// Shared: most of a rule's findings give the same help (see
     /// `rules::engine::SharedTexts`).
     pub help: Option<SharedText>,
@@ -64,12 +65,14 @@ pub struct Details {
     pub label: Option<SharedText>,
     pub related: ThinVec<Related>,
     /// What the finding is about, where it is not the start of the message
-    /// (see [`Details::entity`]).
+    /// (see [`Details::entity`]). How an entity is kept depends only on it
+    /// and the message, so findings alike keep theirs alike, and the
+    /// derived equality (which drops repeats) compares what they say.
     entity: Option<Box<str>>,
     /// The length of the entity where the message starts with it, else 0.
     /// A rule's message usually opens with its subject ("bob@acme.com is
     /// a customer of ..."), and a copy of it was 1.9 MB of the 63,490
-    /// findings of a 52 MB site. It takes room the layout leaves spare.
+    /// findings of a site generated with 20% problems (52 MB as YAML). It takes room the layout leaves spare.
     entity_in_message: u16,
 }
 
@@ -89,6 +92,10 @@ impl Details {
         }
     }
 
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
     /// What the finding is about (a user's email, a project key, a scheme
     /// name, a domain): how suppressions and baselines name it, so they
     /// survive edits elsewhere in the file.
@@ -99,8 +106,7 @@ impl Details {
         }
     }
 
-    /// Sets the entity; call it after the message is set, which must then
-    /// stay as it is.
+    /// Sets the entity.
     pub fn set_entity(&mut self, entity: String) {
         let len = u16::try_from(entity.len()).ok().filter(|&len| len > 0);
         match len.filter(|_| self.message.own.starts_with(entity.as_str())) {
@@ -113,7 +119,7 @@ impl Details {
 /// A text many findings share: a rule's help, its labels and related
 /// messages, the ending of its messages. A thin pointer to it: an
 /// `Arc<str>` is 16 bytes, and a finding holds three or four of these
-/// (with them, its details took 112 bytes instead of 96).
+/// (with them, its details took 112 bytes instead of 88).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SharedText(Arc<Box<str>>);
 
@@ -583,24 +589,33 @@ mod tests {
         }
 
         /// As a stable sort of the findings themselves: findings with the
-        /// same key keep their order, exact repeats go.
+        /// same key keep their order, and repeats of what a finding says go
+        /// (its entity read from its message or kept apart alike).
         #[test]
         fn sorts_as_a_stable_sort_and_drops_repeats(
-            keys in proptest::collection::vec((0u32..3, 0usize..4, 0u8..3, 0u8..3), 0..60),
+            keys in proptest::collection::vec((0u32..3, 0usize..4, 0u8..3, 0u8..3, 0u8..3), 0..60),
         ) {
             let findings: Vec<Finding> = keys
                 .iter()
-                .map(|&(file, start, code, entity)| {
+                .map(|&(file, start, code, entity, message)| {
                     let at = Location { file: FileId(file), span: Span::new(start, start + 1) };
                     let check = Check::ALL[usize::from(code)];
-                    let mut finding = check.at(at, format!("message {}", start % 2));
+                    // Messages that start with the entity, with another
+                    // entity, or with none.
+                    let message = match message {
+                        0 => format!("message {}", start % 2),
+                        1 => format!("entity {entity} is here"),
+                        _ => "entity 1 is here".to_string(),
+                    };
+                    let mut finding = check.at(at, message);
                     finding.set_entity(format!("entity {entity}"));
                     finding
                 })
                 .collect();
+            let says = |f: &Finding| (f.primary, f.code().to_string(), f.message().to_string(), f.entity().map(str::to_string));
             let mut expected = findings.clone();
             expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            expected.dedup();
+            expected.dedup_by(|a, b| says(a) == says(b));
             let mut sorted = findings;
             sort_findings(&mut sorted);
             proptest::prop_assert_eq!(sorted, expected);

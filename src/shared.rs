@@ -20,8 +20,8 @@ use crate::source::Span;
 #[derive(Clone)]
 pub struct Text {
     /// The file's text, or the string's own. An `Arc<String>` rather than
-    /// an `Arc<str>`: a thin pointer, so a text is 16 bytes (the accounts'
-    /// boxes then fit mimalloc's 192-byte size class instead of 224).
+    /// an `Arc<str>`: a thin pointer, so a text is 16 bytes, not 24 (an
+    /// account holds three).
     source: Arc<String>,
     start: u32,
     /// [`WHOLE`] when the string is all of `source`.

@@ -64,7 +64,7 @@ fn collect(dir: &Path, paths: &mut Vec<PathBuf>) {
 fn assert_loads_clean(dir: &Path) {
     let loaded = sitelint::load::load_path(dir).expect("the snapshot loads");
     let (_, _, findings) = sitelint::model::build(&loaded.documents);
-    let describe = |f: &Finding| format!("{} {}", f.code(), f.message);
+    let describe = |f: &Finding| format!("{} {}", f.code(), f.message());
     let sl: Vec<String> = loaded
         .findings
         .iter()

@@ -98,7 +98,7 @@ fn display_paths_join_the_path_argument() {
         (finding.code(), finding.primary.file, finding.primary.span),
         ("SL001", FileId(0), Span::new(0, 0))
     );
-    assert_eq!(finding.message, "empty file: a snapshot file must hold a mapping of sections");
+    assert_eq!(finding.message(), "empty file: a snapshot file must hold a mapping of sections");
     assert_eq!(loaded.documents.iter().map(|d| d.file).collect::<Vec<_>>(), [FileId(1), FileId(2)]);
     // The JSON file went through the JSON parser: its spans are byte spans.
     let alice = loaded.sources.get(FileId(2));
@@ -130,7 +130,7 @@ fn a_single_file_is_read_whatever_its_extension() {
     let json = dir.write("site.json", "{\"users\": [],}");
     let loaded = load(&json);
     assert_eq!(loaded.findings.len(), 1);
-    assert_eq!(loaded.findings[0].message, "invalid JSON: trailing commas are not allowed");
+    assert_eq!(loaded.findings[0].message(), "invalid JSON: trailing commas are not allowed");
     assert_eq!(loaded.findings[0].primary.span, Span::new(12, 13));
 }
 
@@ -146,7 +146,7 @@ fn syntax_errors_are_findings_and_the_file_is_skipped() {
         (finding.code(), finding.name(), finding.primary.file),
         ("SL001", "invalid-syntax", FileId(0))
     );
-    assert!(finding.message.text().starts_with("invalid YAML: "), "{}", finding.message);
+    assert!(finding.message().text().starts_with("invalid YAML: "), "{}", finding.message());
     let at = loaded.sources.get(FileId(0)).line_col(finding.primary.span.start());
     assert_eq!(at, LineCol { line: 3, column: 4 });
 }
@@ -297,7 +297,7 @@ fn limits_are_findings_on_the_file_that_crosses_them() {
         Err(error) => panic!("should load: {error:?}"),
     };
     let found: Vec<_> =
-        loaded.findings.iter().map(|f| (f.primary.file, f.primary.span, f.message.to_string())).collect();
+        loaded.findings.iter().map(|f| (f.primary.file, f.primary.span, f.message().to_string())).collect();
     assert_eq!(
         found,
         [

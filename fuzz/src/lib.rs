@@ -86,7 +86,7 @@ pub fn rule_file(data: &[u8]) {
 fn assert_finding_inside(text: &str, finding: &Finding) {
     let places = std::iter::once(finding.primary).chain(finding.related.iter().map(|r| r.location));
     for place in places {
-        assert_inside(text, place.span, &finding.message.text());
+        assert_inside(text, place.span, &finding.message().text());
     }
 }
 

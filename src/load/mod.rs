@@ -523,7 +523,7 @@ fn assemble<D>(root: &Path, files: Vec<Result<ReadFile<D>, LoadError>>) -> Resul
                 let inside = error.inside;
                 let (span, message, at_end) = at_the_end(&loaded.sources.get(id).text, error);
                 let mut finding = Check::Syntax.at(Location { file: id, span }, message);
-                if let Some(help) = syntax_help(&finding.message.text()) {
+                if let Some(help) = syntax_help(&finding.message().text()) {
                     finding = finding.with_help(help);
                 }
                 // (Not where the error already points: `users: [` and nothing after.)

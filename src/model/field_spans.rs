@@ -1,6 +1,6 @@
 //! Where an entity's written fields are, kept small: recorded fields are the
 //! model's most numerous records (four for each portal-only customer, whose
-//! account is itself 112 bytes).
+//! account is itself 96 bytes).
 //!
 //! A field is 8 bytes when it sits as fields usually do: its value within
 //! 64 KiB of the entity's start and under 64 KiB long, its key under 255

@@ -301,7 +301,7 @@ pub struct User {
     /// Its roles and groups, behind one pointer: most accounts (every
     /// portal-only customer) have none, and an account is the model's most
     /// numerous entity. With three lists of its own it took 112 bytes.
-    pub lists: Option<Box<UserLists>>,
+    pub(super) lists: Option<Box<UserLists>>,
 }
 
 /// What an account holds besides its own fields, read through [`User`].
@@ -581,6 +581,19 @@ mod tests {
         assert_eq!(admin.kept().unwrap().admin_roles.as_slice(), ["site-admin"]);
         let roles: AppRoles = [("jira-software".to_string(), "user".to_string())].into_iter().collect();
         assert!(UserLists { roles, ..Default::default() }.kept().is_some());
+        let mut user = User {
+            origin: Origin::default(),
+            account_id: "a".into(),
+            email: None,
+            name: None,
+            account_type: AccountType::Customer,
+            status: Status::Active,
+            site_access: true,
+            managed_by_other_org: false,
+            lists: None,
+        };
+        assert!(user.roles().iter().next().is_none() && user.admin_roles().is_empty());
+        assert!(user.groups().is_empty() && user.groups_mut().is_empty());
     }
 
     /// A reference's target takes no room beyond its id.

@@ -212,8 +212,8 @@ pub(super) fn place(sources: &SourceSet, at: &Location) -> String {
 /// since the help is what makes a finding actionable.
 pub(super) fn message_with_help(finding: &Finding) -> String {
     match &finding.help {
-        Some(help) => format!("{}\nhelp: {help}", finding.message),
-        None => finding.message.to_string(),
+        Some(help) => format!("{}\nhelp: {help}", finding.message()),
+        None => finding.message().to_string(),
     }
 }
 

@@ -232,7 +232,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&visible(&self.finding.message.text()))
+        f.write_str(&visible(&self.finding.message().text()))
     }
 }
 

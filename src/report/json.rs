@@ -340,7 +340,7 @@ fn json_finding<'a>(f: &'a Finding, sources: &SourceSet, paths: &'a [String]) ->
         code: f.code(),
         name: f.name(),
         severity: f.severity.as_str(),
-        message: &f.message,
+        message: f.message(),
         entity: f.entity(),
         file: path(&f.primary),
         line: start.line,

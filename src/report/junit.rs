@@ -218,7 +218,7 @@ fn failing_case(out: &mut String, f: &Finding, name: &str, classname: &str, sour
         "    <testcase name=\"{}\" classname=\"{classname}\" time=\"0\">\n      \
          <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
         attribute(name),
-        attribute(&f.message.text()),
+        attribute(&f.message().text()),
         f.severity.as_str(),
         text(&body),
     );

@@ -59,7 +59,7 @@ impl Snapshot {
     /// `CODE file:line:col message`, then ` | help: ...` and
     /// ` | related file:line:col message` when present.
     pub fn describe(&self, finding: &Finding) -> String {
-        let mut line = format!("{} {} {}", finding.code(), self.place(finding.primary), finding.message);
+        let mut line = format!("{} {} {}", finding.code(), self.place(finding.primary), finding.message());
         if let Some(help) = &finding.help {
             line += &format!(" | help: {help}");
         }
