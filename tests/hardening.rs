@@ -832,6 +832,24 @@ fn deep_flow_nesting_is_sl001_at_the_first_level_too_deep() {
     assert_eq!(run.findings(), expected);
 }
 
+/// A file the fuzzer found (734 bytes of brackets, anchors, lone CRs and
+/// a `%` line with a non-ASCII character): saphyr-parser's positions after
+/// that line run one character late, so the place it stops at the 256th
+/// level lies just past the bracket. Cut there, the text stopped at the same
+/// place again, and again: the check overflowed its stack and aborted. The
+/// text is now parsed again once at most, and the error is at the place
+/// saphyr-parser gives (one column past the bracket, at 3:706).
+#[test]
+fn a_flow_limit_at_the_end_of_the_text_before_it_is_sl001_not_a_stack_overflow() {
+    let dir = Dir::new();
+    dir.write("snap/site.yaml", include_str!("fixtures/load/fuzzed/flow-limit-at-the-cut.yaml"));
+    let run = dir.check("snap", &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let message = "nesting deeper than 255 levels of lists and mappings, the max-depth limit; no snapshot \
+                   needs as deep a nesting: flatten it";
+    assert_eq!(run.findings(), [seen("SL001", 3, 707, message)]);
+}
+
 #[test]
 fn too_many_nodes_is_sl001_at_the_node_past_the_limit() {
     let dir = Dir::new();

@@ -36,13 +36,25 @@ pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
 /// [`parse_with`] on a file's text as the loader holds it: the tree's
 /// scalars are slices of it.
 pub fn parse_source(source: &Arc<String>, limits: &Limits) -> Result<Node, SyntaxError> {
+    parse_events(source, limits, Reparse::Allowed)
+}
+
+/// Whether an error may be placed by parsing part of the text again (see
+/// [`flow_too_deep`]): once, at most.
+#[derive(Clone, Copy, PartialEq)]
+enum Reparse {
+    Allowed,
+    Done,
+}
+
+fn parse_events(source: &Arc<String>, limits: &Limits, reparse: Reparse) -> Result<Node, SyntaxError> {
     let text = source.as_str();
     let offsets = ByteOffsets::new(text);
     let mut builder = Builder::new(source, limits);
     let mut documents = 0;
     for next in Parser::new_from_str(text) {
         let (event, marks) =
-            next.map_err(|error| scan_error(text, &offsets, &error, limits, builder.open_flow()))?;
+            next.map_err(|error| scan_error(text, &offsets, &error, limits, builder.open_flow(), reparse))?;
         let span = ordered_span(offsets.at(marks.start.index()), offsets.at(marks.end.index()));
         if let Event::DocumentStart(_) = event {
             documents += 1;
@@ -159,11 +171,12 @@ fn scan_error(
     error: &ScanError,
     limits: &Limits,
     inside: Option<(Span, bool)>,
+    reparse: Reparse,
 ) -> SyntaxError {
     let at = offsets.at(error.marker().index());
     let info = error.info();
     if info == "recursion limit exceeded" {
-        return flow_too_deep(text, at, limits);
+        return flow_too_deep(text, at, limits, reparse);
     }
     if info == "found unprintable character" {
         return unprintable_error(text, at);
@@ -212,10 +225,21 @@ pub(crate) fn scan_problem(text: &str, at: usize, info: &str) -> (Span, String) 
 /// flow collection that is a block mapping's key gets no event before its
 /// `:` is read, in the cut text either: for it, the 256th level is one
 /// level late, or more with a lower max-depth, but inside the nesting.)
-fn flow_too_deep(text: &str, at: usize, limits: &Limits) -> SyntaxError {
-    match parse_source(&Arc::new(text[..at].to_string()), limits) {
+///
+/// The text is parsed again once at most. saphyr-parser's positions can run
+/// late (a file found by fuzzing has them one character late after a `%`
+/// line with a non-ASCII character), and then the place lies past the
+/// bracket: the cut text stopped at the same place again, and parsing it
+/// again and again overflowed the stack. Where the shorter text stops at
+/// the flow limit too, that place is the one reported.
+fn flow_too_deep(text: &str, at: usize, limits: &Limits, reparse: Reparse) -> SyntaxError {
+    let too_deep = || SyntaxError::new(char_at(text, at), limits.too_deep());
+    if reparse == Reparse::Done {
+        return too_deep();
+    }
+    match parse_events(&Arc::new(text[..at].to_string()), limits, Reparse::Done) {
         Err(error) if error.span.start() < at => error,
-        _ => SyntaxError::new(char_at(text, at), limits.too_deep()),
+        _ => too_deep(),
     }
 }
 
