@@ -72,7 +72,8 @@ pub struct Details {
     /// The length of the entity where the message starts with it, else 0.
     /// A rule's message usually opens with its subject ("bob@acme.com is
     /// a customer of ..."), and a copy of it was 1.9 MB of the 63,490
-    /// findings of a site generated with 20% problems (52 MB as YAML). It takes room the layout leaves spare.
+    /// findings of a site generated with 20% problems (52 MB as YAML).
+    /// It takes room the layout leaves spare.
     entity_in_message: u16,
 }
 
