@@ -501,7 +501,10 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         summary,
         rules: &rule_info,
         failures: &failures,
-        style: human::Style { color, width: width() },
+        style: human::Style {
+            color,
+            width: width(if output_file.is_some() { Stream::File } else { Stream::Stdout }),
+        },
     };
     let write = |to: &mut dyn Write| {
         let mut to = BufWriter::new(to);
@@ -571,7 +574,7 @@ fn print_stats(
         rules,
         threads: rayon::current_num_threads(),
     };
-    write_stderr(&stats.render(width()));
+    write_stderr(&stats.render(width(Stream::Stderr)));
 }
 
 /// Warns of the files a folder has that were not read, for the case of their
@@ -623,7 +626,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
     };
     let wanted = args.code.to_uppercase();
     if let Some(check) = Check::of_code(&wanted) {
-        return print(&catalogue::explain_check(check, width()));
+        return print(&catalogue::explain_check(check, width(Stream::Stdout)));
     }
     let Some(rule) = rules.get(&wanted) else {
         let codes = rules.rules.iter().map(|r| &*r.reporter.code).chain(Check::ALL.map(Check::code));
@@ -635,7 +638,7 @@ fn explain_rule(args: &RuleArgs) -> u8 {
         return EXIT_UNUSABLE;
     };
     let example = example_finding(&rules, rule);
-    print(&catalogue::explain(rule, example.as_deref(), width()))
+    print(&catalogue::explain(rule, example.as_deref(), width(Stream::Stdout)))
 }
 
 /// The human report of the rule's first firing test case.
@@ -650,7 +653,7 @@ fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
         &outcome.findings,
         &loaded.sources,
         &summary,
-        human::Style { color: false, width: width() },
+        human::Style { color: false, width: width(Stream::Stdout) },
     );
     // The summary line is noise here.
     Some(
@@ -796,15 +799,37 @@ fn fail(errors: &[Report], color: bool) -> u8 {
 pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let mut out = String::new();
-    let width = width();
+    let width = width(Stream::Stderr);
     let error = human::Windowed::new(error, width);
     let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut out, &error);
     human::without_trailing_spaces(out)
 }
 
-/// Wrap width: `COLUMNS` when set, else 100 so output is the same everywhere.
-fn width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100)
+/// Where text is written, for the width it wraps at.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+    /// A file (`--output`): never a terminal.
+    File,
+}
+
+/// Wrap width of text written to `stream`: see [`wrap_width`].
+fn width(stream: Stream) -> usize {
+    let terminal = match stream {
+        Stream::Stdout => terminal_size::terminal_size_of(std::io::stdout()),
+        Stream::Stderr => terminal_size::terminal_size_of(std::io::stderr()),
+        Stream::File => None,
+    };
+    wrap_width(std::env::var("COLUMNS").ok().as_deref(), terminal.map(|(width, _)| usize::from(width.0)))
+}
+
+/// `COLUMNS` when set to 40 or more; else the width of the terminal written
+/// to, if it is one, so that a report fills the window it is read in; else
+/// 100, so that output piped or written to a file is the same everywhere.
+fn wrap_width(columns: Option<&str>, terminal: Option<usize>) -> usize {
+    let usable = |width: &usize| *width >= 40;
+    columns.and_then(|c| c.parse().ok()).filter(usable).or(terminal.filter(usable)).unwrap_or(100)
 }
 
 /// Explains a person's access offline: exit 0 when the explanation was
@@ -840,7 +865,9 @@ fn access(args: &AccessArgs) -> u8 {
         Err(error) => return fail(&[Report::new(error)], stderr_color()),
     };
     let text = match args.format {
-        AccessFormat::Human => crate::report::access::human(&explanation, &loaded.sources, width()),
+        AccessFormat::Human => {
+            crate::report::access::human(&explanation, &loaded.sources, width(Stream::Stdout))
+        }
         AccessFormat::Json => crate::report::access::json(&explanation, &loaded.sources),
     };
     print(&text)
@@ -862,5 +889,16 @@ mod tests {
             load_watched(Path::new("snapshots/example"), &Limits::default(), &[], &progress).unwrap();
         assert_eq!(loaded.sources.len(), 9);
         assert_eq!(progress.current(), Some(("reading 9 files".to_string(), 9, Some(9))));
+    }
+
+    #[test]
+    fn human_output_wraps_at_columns_else_the_terminal_else_100() {
+        assert_eq!(wrap_width(Some("120"), Some(200)), 120);
+        assert_eq!(wrap_width(None, Some(200)), 200);
+        assert_eq!(wrap_width(None, None), 100);
+        // Too narrow or not a number: the next choice.
+        assert_eq!(wrap_width(Some("20"), Some(150)), 150);
+        assert_eq!(wrap_width(Some("wide"), None), 100);
+        assert_eq!(wrap_width(None, Some(30)), 100);
     }
 }
