@@ -2,7 +2,7 @@
 //! collections, and the tests of it that the quick test compiles
 //! comparisons of account fields into.
 
-use super::{account_type, status};
+use super::fields::{account_type, status};
 use crate::model::site::{AccountType, JsmRole, Status};
 
 /// An account's settings that rules test most often, one small record per
