@@ -1,142 +1,39 @@
-//! The command line: parses arguments, runs the pipeline, prints, and maps
-//! the outcome to an exit code.
+//! `sitelint check`: the pipeline from snapshot to report, watched by the
+//! progress bar and `--stats`, then selection, suppressions, the baseline
+//! and the exit code.
 
 use std::borrow::Cow;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Report};
+use clap::ValueEnum;
+use miette::Report;
 
 use crate::baseline::{self, Baseline};
-use crate::config::{Config, ConfigArgs, FailOn, LimitArgs, RuleTimeArgs};
+use crate::config::{ConfigArgs, FailOn, LimitArgs, RuleTimeArgs};
 use crate::date::Date;
-use crate::finding::{Check, Finding, Severity, sort_findings};
+use crate::finding::{Check, Finding, sort_findings};
 use crate::load::{Limits, LoadOptions};
 use crate::progress::Progress;
 use crate::report::format::{self, Output, OutputFormat, RuleFailure, RuleInfo};
-use crate::report::{Summary, catalogue, human};
+use crate::report::{Summary, human};
 use crate::rules::engine::DEFAULT_TIME_LIMIT;
 use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::error::RuleRuntimeError;
-use crate::rules::{Rule, RuleSet, testing, view::View};
+use crate::rules::{RuleSet, view::View};
 use crate::selection::{self, Selection, SelectionArgs};
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
-use crate::tree::Document;
 use crate::{load, model, output_file, suppress};
 
-/// Exit codes: the contract with CI.
-pub const EXIT_CLEAN: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_UNUSABLE: u8 = 2;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "sitelint",
-    version,
-    about = "Lints exported Atlassian Cloud site configuration for the settings behind Jira Service Management permission errors."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Lint a site snapshot (a folder of YAML/JSON files, or one file).
-    Check(CheckArgs),
-    /// List every rule: code, severity, name, summary.
-    Rules(RulesArgs),
-    /// Explain one rule: what it checks, an example that triggers it, the fix.
-    Rule(RuleArgs),
-    /// Run the test cases carried by rule files (the rules a check runs, or DIRs').
-    TestRules(TestRulesArgs),
-    /// Explain why a person can or cannot reach a service project.
-    Access(AccessArgs),
-    /// Turn saved Atlassian exports (REST responses, the user CSV) into a snapshot folder.
-    Import(crate::import::ImportArgs),
-}
+use super::{
+    EXIT_CLEAN, EXIT_FINDINGS, Stream, fail, load_rules, plural, plural_n, stderr_color, stdout_failed,
+    warn_unread, width, write_file, write_stderr,
+};
 
 #[derive(Debug, clap::Args)]
-struct RulesArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
-    format: ListFormat,
-    /// A folder of extra rule files to list too (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    rules: Vec<PathBuf>,
-    #[command(flatten)]
-    config: ConfigArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ListFormat {
-    /// A table: code, severity, name, summary.
-    Human,
-    /// Every rule's metadata, as one JSON document.
-    Json,
-    /// The reference page, docs/rules.md.
-    Markdown,
-}
-
-#[derive(Debug, clap::Args)]
-struct RuleArgs {
-    /// The rule's code, e.g. PS001.
-    code: String,
-    /// A folder of extra rule files (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    rules: Vec<PathBuf>,
-    #[command(flatten)]
-    config: ConfigArgs,
-}
-
-#[derive(Debug, clap::Args)]
-struct TestRulesArgs {
-    /// Folders of rule files whose tests to run; without one, the rules a check runs are tested
-    /// (the built-in rules and the configuration file's rule folders: --config and --no-config
-    /// apply only then).
-    #[arg(value_name = "DIR", conflicts_with_all = ["config", "no_config"])]
-    dirs: Vec<PathBuf>,
-    #[command(flatten)]
-    config: ConfigArgs,
-}
-
-#[derive(Debug, clap::Args)]
-struct AccessArgs {
-    /// The snapshot: a directory or a single file.
-    path: PathBuf,
-    /// The person: an account's email (any case) or account id.
-    #[arg(long)]
-    user: String,
-    /// A service project's key; without it, every service project.
-    #[arg(long)]
-    project: Option<String>,
-    /// The person has no account yet: explain what happens for --user's email.
-    #[arg(long)]
-    no_account: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = AccessFormat::Human)]
-    format: AccessFormat,
-    // The configuration file's `limits` apply here too.
-    #[command(flatten)]
-    config: ConfigArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum AccessFormat {
-    /// The answer first, then each answer's facts with file:line:col.
-    Human,
-    /// One JSON document.
-    Json,
-}
-
-#[derive(Debug, clap::Args)]
-struct CheckArgs {
+pub(super) struct CheckArgs {
     /// The snapshot: a directory or a single file.
     path: PathBuf,
     /// Output format.
@@ -184,26 +81,6 @@ enum Color {
     Auto,
     Always,
     Never,
-}
-
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // --help and --version are not usage errors.
-            return ExitCode::from(if e.use_stderr() { EXIT_UNUSABLE } else { EXIT_CLEAN });
-        }
-    };
-    let code = match cli.command {
-        Command::Check(args) => check(&args),
-        Command::Rules(args) => list_rules(&args),
-        Command::Rule(args) => explain_rule(&args),
-        Command::TestRules(args) => test_rules(&args),
-        Command::Access(args) => access(&args),
-        Command::Import(args) => crate::import::run(&args),
-    };
-    ExitCode::from(code)
 }
 
 /// What `check` found, before it is printed.
@@ -359,7 +236,7 @@ fn load_watched(
     load::load_path_map(path, &options, |document| model::decode::decode_document(&document))
 }
 
-fn check(args: &CheckArgs) -> u8 {
+pub(super) fn check(args: &CheckArgs) -> u8 {
     match check_run(args) {
         Ok(code) => code,
         Err(errors) => fail(&errors, stderr_color()),
@@ -577,302 +454,6 @@ fn print_stats(
     write_stderr(&stats.render(width(Stream::Stderr)));
 }
 
-/// Warns of the files a folder has that were not read, for the case of their
-/// extension: nothing is skipped without a word.
-fn warn_unread(unread: &[String]) {
-    for name in unread {
-        write_stderr(&format!("warning: {name} was not read: {}\n", load::UNREAD));
-    }
-}
-
-/// Writes notes, warnings and `--stats` to stderr. A failed write (stderr
-/// closed, or a full disk) is ignored, as [`fail`] ignores it: `eprintln!`
-/// would panic, and neither the report nor the exit code depends on stderr.
-pub(crate) fn write_stderr(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-}
-
-/// Writes an output file whole (see [`output_file`]).
-fn write_file(path: &Path, what: &str, text: &str) -> Result<(), Report> {
-    output_file::write_with(path, what, |file| file.write_all(text.as_bytes()))
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
-}
-
-/// `1 rule`, `3 rules`.
-fn plural_n(n: usize, word: &str) -> String {
-    format!("{n} {}", plural(n, word))
-}
-
-fn list_rules(args: &RulesArgs) -> u8 {
-    let rules = match configured_rules(&args.config, &args.rules) {
-        Ok(rules) => rules,
-        Err(errors) => return fail(&errors, stderr_color()),
-    };
-    let text = match args.format {
-        ListFormat::Human => catalogue::table(&rules.rules),
-        ListFormat::Json => catalogue::json(&rules.rules),
-        ListFormat::Markdown => catalogue::markdown(&rules.rules),
-    };
-    print(&text)
-}
-
-fn explain_rule(args: &RuleArgs) -> u8 {
-    let rules = match configured_rules(&args.config, &args.rules) {
-        Ok(rules) => rules,
-        Err(errors) => return fail(&errors, stderr_color()),
-    };
-    let wanted = args.code.to_uppercase();
-    if let Some(check) = Check::of_code(&wanted) {
-        return print(&catalogue::explain_check(check, width(Stream::Stdout)));
-    }
-    let Some(rule) = rules.get(&wanted) else {
-        let codes = rules.rules.iter().map(|r| &*r.reporter.code).chain(Check::ALL.map(Check::code));
-        let hint = match crate::rules::error::did_you_mean(&wanted, codes) {
-            Some(close) => format!(" (did you mean {close}?)"),
-            None => String::new(),
-        };
-        write_stderr(&format!("error: no rule {}{hint}; `sitelint rules` lists them\n", args.code));
-        return EXIT_UNUSABLE;
-    };
-    let example = example_finding(&rules, rule);
-    print(&catalogue::explain(rule, example.as_deref(), width(Stream::Stdout)))
-}
-
-/// The human report of the rule's first firing test case.
-fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
-    let test = rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code))?;
-    let loaded = load::load_text(&format!("{}-example.yaml", rule.reporter.code), &test.snapshot).ok()?;
-    let (site, facts, _) = model::build(&loaded.documents);
-    let view = View::build(&site, &facts);
-    let outcome = crate::rules::run(&rules.env, std::slice::from_ref(rule), &view);
-    let summary = Summary::new(&outcome.findings, loaded.sources.len());
-    let text = human::render(
-        &outcome.findings,
-        &loaded.sources,
-        &summary,
-        human::Style { color: false, width: width(Stream::Stdout) },
-    );
-    // The summary line is noise here.
-    Some(
-        text.trim_end().rsplit_once('\n').map_or(text.clone(), |(body, _)| body.trim_end().to_string())
-            + "\n",
-    )
-}
-
-fn test_rules(args: &TestRulesArgs) -> u8 {
-    let (rules, first) = match rules_to_test(args) {
-        Ok(found) => found,
-        Err(errors) => return fail(&errors, stderr_color()),
-    };
-    let (mut passed, mut failed) = (0, 0);
-    let mut out = String::new();
-    for rule in &rules.rules[first..] {
-        let results = testing::run_tests(&rules.env, rule);
-        if results.is_empty() {
-            out += &format!("{} {}: no tests\n", rule.reporter.code, rule.reporter.name);
-            continue;
-        }
-        let bad: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
-        passed += results.len() - bad.len();
-        failed += bad.len();
-        let verdict = if bad.is_empty() { "ok" } else { "FAILED" };
-        out += &format!(
-            "{} {}: {verdict} ({} of {} passed)\n",
-            rule.reporter.code,
-            rule.reporter.name,
-            results.len() - bad.len(),
-            results.len()
-        );
-        for case in bad {
-            out += &format!("  test \"{}\" failed\n", case.test.name);
-            for e in &case.errors {
-                out += &format!("    error: {e}\n");
-            }
-            out += &format!("    expected: {}\n", describe(&case.expected));
-            out += &format!("    actual:   {}\n", describe(&case.actual));
-        }
-    }
-    out += &format!("{passed} passed, {failed} failed\n");
-    let code = print(&out);
-    if code != EXIT_CLEAN {
-        code
-    } else if failed > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
-}
-
-fn describe<T: std::fmt::Display>(findings: &[T]) -> String {
-    if findings.is_empty() {
-        return "no findings".into();
-    }
-    findings.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
-}
-
-/// Writes `text` to stdout: exit 0, or 2 when it cannot be written.
-pub(crate) fn print(text: &str) -> u8 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
-        Ok(()) => EXIT_CLEAN,
-        Err(error) => stdout_failed(&error),
-    }
-}
-
-/// Exit 2 for output that could not be written to stdout, saying why (a
-/// full disk, say) unless the reader has gone (`| head`), which is no news.
-fn stdout_failed(error: &std::io::Error) -> u8 {
-    if error.kind() != std::io::ErrorKind::BrokenPipe {
-        write_stderr(&format!("error: cannot write the output to stdout: {error}\n"));
-    }
-    EXIT_UNUSABLE
-}
-
-fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-/// The rules `rules` and `rule` describe: those of the config file too.
-fn configured_rules(config: &ConfigArgs, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
-    load_rules(config.load()?.as_ref(), dirs)
-}
-
-/// The built-in rules, the config file's rule folders, then the command
-/// line's, each folder once.
-fn load_rules(config: Option<&Config>, dirs: &[PathBuf]) -> Result<RuleSet, Vec<Report>> {
-    let mut rules = RuleSet::builtin()?;
-    for dir in distinct(config.iter().flat_map(|c| &c.rules).chain(dirs)) {
-        rules.add_dir(dir)?;
-    }
-    Ok(rules)
-}
-
-/// The rules `test-rules` loads, and where the ones it tests start: without
-/// a folder, every rule a check runs. With folders, their rules; the
-/// built-in ones are loaded anyway so that a code defined twice is still an
-/// error, unless the folder's file is the built-in rule's own (the rules
-/// folder of a checkout): the copy in the folder, as edited there, is tested.
-fn rules_to_test(args: &TestRulesArgs) -> Result<(RuleSet, usize), Vec<Report>> {
-    if args.dirs.is_empty() {
-        return Ok((configured_rules(&args.config, &[])?, 0));
-    }
-    let mut rules = RuleSet::builtin()?;
-    let mut added = 0;
-    for dir in distinct(&args.dirs) {
-        added += rules.add_dir_over_builtins(dir)?;
-    }
-    let first = rules.rules.len() - added;
-    Ok((rules, first))
-}
-
-/// `dirs` without the folders an earlier one names already (in the config
-/// and in a pre-commit hook's `--rules`, say): read twice, each of their
-/// rules would be defined twice. A folder that can't be resolved is kept,
-/// for reading it to report.
-fn distinct<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>) -> Vec<&'a PathBuf> {
-    let mut seen: Vec<PathBuf> = Vec::new();
-    let mut kept = Vec::new();
-    for dir in dirs {
-        match std::fs::canonicalize(dir) {
-            Ok(same) if seen.contains(&same) => {}
-            same => {
-                seen.extend(same.ok());
-                kept.push(dir);
-            }
-        }
-    }
-    kept
-}
-
-/// Prints errors that make the run unusable to stderr; exit code 2.
-fn fail(errors: &[Report], color: bool) -> u8 {
-    let mut stderr = std::io::stderr().lock();
-    for error in errors {
-        let _ = writeln!(stderr, "{}", render_error(error.as_ref(), color));
-    }
-    EXIT_UNUSABLE
-}
-
-pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let mut out = String::new();
-    let width = width(Stream::Stderr);
-    let error = human::Windowed::new(error, width);
-    let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut out, &error);
-    human::without_trailing_spaces(out)
-}
-
-/// Where text is written, for the width it wraps at.
-#[derive(Clone, Copy)]
-enum Stream {
-    Stdout,
-    Stderr,
-    /// A file (`--output`): never a terminal.
-    File,
-}
-
-/// Wrap width of text written to `stream`: see [`wrap_width`].
-fn width(stream: Stream) -> usize {
-    let terminal = match stream {
-        Stream::Stdout => terminal_size::terminal_size_of(std::io::stdout()),
-        Stream::Stderr => terminal_size::terminal_size_of(std::io::stderr()),
-        Stream::File => None,
-    };
-    wrap_width(std::env::var("COLUMNS").ok().as_deref(), terminal.map(|(width, _)| usize::from(width.0)))
-}
-
-/// `COLUMNS` when set to 40 or more; else the width of the terminal written
-/// to, if it is one, so that a report fills the window it is read in; else
-/// 100, so that output piped or written to a file is the same everywhere.
-fn wrap_width(columns: Option<&str>, terminal: Option<usize>) -> usize {
-    let usable = |width: &usize| *width >= 40;
-    columns.and_then(|c| c.parse().ok()).filter(usable).or(terminal.filter(usable)).unwrap_or(100)
-}
-
-/// Explains a person's access offline: exit 0 when the explanation was
-/// printed (whatever it says), 2 when the snapshot, the person or the
-/// project can't be used.
-fn access(args: &AccessArgs) -> u8 {
-    let config = match args.config.load() {
-        Ok(config) => config,
-        Err(errors) => return fail(&errors, stderr_color()),
-    };
-    let options = LoadOptions { limits: args.limits.limits(config.as_ref()), ..LoadOptions::default() };
-    let decode = |document: Document| model::decode::decode_document(&document);
-    let loaded = match load::load_path_map(&args.path, &options, decode) {
-        Ok(loaded) => loaded,
-        Err(error) => return fail(&[Report::new(error)], stderr_color()),
-    };
-    warn_unread(&loaded.unread);
-    let (site, facts, model_findings) = model::build_parts(loaded.documents);
-    let invalid =
-        loaded.findings.iter().chain(&model_findings).filter(|f| f.severity == Severity::Error).count();
-    if invalid > 0 {
-        // The explanation still covers the valid parts, as check does.
-        let errors = plural_n(invalid, "validation error");
-        write_stderr(&format!("note: the snapshot has {errors}; `sitelint check` lists them\n"));
-    }
-    let query = crate::access::Query {
-        user: args.user.clone(),
-        project: args.project.clone(),
-        no_account: args.no_account,
-    };
-    let explanation = match crate::access::explain(&site, &facts, &query) {
-        Ok(explanation) => explanation,
-        Err(error) => return fail(&[Report::new(error)], stderr_color()),
-    };
-    let text = match args.format {
-        AccessFormat::Human => {
-            crate::report::access::human(&explanation, &loaded.sources, width(Stream::Stdout))
-        }
-        AccessFormat::Json => crate::report::access::json(&explanation, &loaded.sources),
-    };
-    print(&text)
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -889,16 +470,5 @@ mod tests {
             load_watched(Path::new("snapshots/example"), &Limits::default(), &[], &progress).unwrap();
         assert_eq!(loaded.sources.len(), 9);
         assert_eq!(progress.current(), Some(("reading 9 files".to_string(), 9, Some(9))));
-    }
-
-    #[test]
-    fn human_output_wraps_at_columns_else_the_terminal_else_100() {
-        assert_eq!(wrap_width(Some("120"), Some(200)), 120);
-        assert_eq!(wrap_width(None, Some(200)), 200);
-        assert_eq!(wrap_width(None, None), 100);
-        // Too narrow or not a number: the next choice.
-        assert_eq!(wrap_width(Some("20"), Some(150)), 150);
-        assert_eq!(wrap_width(Some("wide"), None), 100);
-        assert_eq!(wrap_width(None, Some(30)), 100);
     }
 }
