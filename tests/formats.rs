@@ -354,6 +354,33 @@ fn fingerprints_and_test_names_survive_deleting_a_sibling_finding() {
     assert_eq!(ac001(), (fingerprints[1..].to_vec(), names[1..].to_vec()));
 }
 
+/// A snapshot named three ways on the command line (from its parent, from
+/// inside it, by its absolute path) gets the same JUnit test names and
+/// SARIF fingerprints: CI jobs that `cd` differently see the same tests.
+#[test]
+fn test_names_and_fingerprints_do_not_depend_on_how_the_snapshot_is_named() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let snap = dir.path().join("snap");
+    std::fs::create_dir_all(snap.join("projects")).unwrap();
+    std::fs::write(snap.join("projects/site.yaml"), TWO_PROJECTS).unwrap();
+    let absolute = snap.to_str().unwrap();
+    let runs = [(dir.path(), "snap"), (snap.as_path(), "."), (dir.path(), absolute)];
+    let seen: Vec<_> = runs
+        .iter()
+        .map(|(from, path)| {
+            let names = test_names(&check(from, &[path], "junit").1);
+            (names, fingerprints(&check(from, &[path], "sarif").1))
+        })
+        .collect();
+    assert!(
+        seen[0].0.iter().any(|(_, name)| name.contains("(projects/site.yaml: projects[key=SUP]")),
+        "{:?}",
+        seen[0].0
+    );
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0], seen[2]);
+}
+
 /// `(classname, name)` of each JUnit test case.
 fn test_names(junit: &str) -> Vec<(String, String)> {
     let doc = roxmltree::Document::parse(junit).expect("well-formed XML");

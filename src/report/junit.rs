@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use super::format::{RuleFailure, RuleInfo, details, place, slash_path};
+use super::format::{RuleFailure, RuleInfo, details, place};
 use super::keypath::{Alike, key_paths};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
@@ -176,8 +176,8 @@ impl Suite<'_> {
 
 /// The test case name of each of the next findings of a suite.
 ///
-/// Named by what the finding is about, its file and the keys down to it,
-/// not its line, so CI systems that track tests across runs see the same
+/// Named by what the finding is about, its file (within the snapshot) and
+/// the keys down to it, not its line, so CI systems that track tests across runs see the same
 /// test, and a sibling's removal renames none. Reporters key tests on name
 /// and classname, so findings alike in all of these (a value twice in one
 /// list) are numbered.
@@ -185,7 +185,9 @@ fn names(cases: &[Case], sources: &SourceSet, alike: &mut Alike<String>) -> Vec<
     let mut names: Vec<String> = cases
         .par_iter()
         .map(|(f, path)| {
-            let file = slash_path(sources.path(f.primary.file));
+            // The path within the snapshot, as fingerprints use: the same
+            // however the snapshot was named on the command line.
+            let file = &sources.get(f.primary.file).relative;
             match *path {
                 "" => format!("{} ({file})", f.subject()),
                 path => format!("{} ({file}: {path})", f.subject()),

@@ -202,12 +202,24 @@ fn parse(sources: &SourceSet, file: FileId) -> Option<Node> {
     load::parse_again(&source.path, &source.text, &limits).ok()
 }
 
-/// Appends the path from `root` to the node where `at` starts to `out`.
+/// Appends the path from `root` to the node where `at` starts to `out`:
+/// the node `at` covers whole, if there is one on the way (a finding about
+/// an entry points at all of it), else the deepest that holds its start.
 fn path(root: &Node, at: Span, out: &mut String) {
     let start = out.len();
     let mut node = root;
     let inside = |n: &Node| n.span.start() <= at.start() && at.start() < n.span.end().max(n.span.start() + 1);
     loop {
+        // A block mapping starts where its first key does, so without this
+        // an entry's path went on into whichever key was written first, and
+        // changed when the keys were reordered or the entry was rewritten
+        // in flow style.
+        if node.span.start() == at.start()
+            && node.span.end() <= at.end()
+            && !matches!(node.value, Value::Scalar(_))
+        {
+            break;
+        }
         match &node.value {
             Value::Scalar(_) => break,
             Value::Map(entries) => {
@@ -310,5 +322,32 @@ mod tests {
         assert_eq!(path_at("a: [[1], {x: {}}]\n", "1", 0), "a[#1][1]");
         assert_eq!(path_at("a: [[1], {x: {}}]\n", "{}", 0), "a[#2].x");
         assert_eq!(path_at("a: [[1], {x: {}}]\n", "a", 0), "a");
+    }
+
+    /// The path of a place that spans `needle` whole.
+    fn path_over(text: &str, needle: &str) -> String {
+        let root = load::yaml::parse(text).unwrap();
+        let start = text.find(needle).unwrap();
+        let mut out = String::new();
+        path(&root, Span::new(start, start + needle.len()), &mut out);
+        out
+    }
+
+    /// A finding about a whole entry (a scheme no project uses) has the
+    /// entry's path, whatever order its keys are in and however it is
+    /// written: before, a block mapping's path went on into its first key.
+    #[test]
+    fn a_whole_entry_is_named_by_its_item_not_its_first_key() {
+        let entries = [
+            ("s:\n  - id: 1\n    name: Old\n", "id: 1\n    name: Old"),
+            ("s:\n  - name: Old\n    id: 1\n", "name: Old\n    id: 1"),
+            ("s:\n  - {name: Old, id: 1}\n", "{name: Old, id: 1}"),
+        ];
+        for (text, entry) in entries {
+            assert_eq!(path_over(text, entry), "s[id=1]", "{text}");
+        }
+        // Its first key alone is still that key.
+        assert_eq!(path_over("s:\n  - name: Old\n    id: 1\n", "name"), "s[id=1].name");
+        assert_eq!(path_over("s:\n  - name: Old\n    id: 1\n", "Old"), "s[id=1].name");
     }
 }
