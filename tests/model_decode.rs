@@ -63,6 +63,7 @@ fn a_flag_written_as_text_suggests_the_flag() {
 
 #[test]
 fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
+    // With `expand=all`, a holder also carries a copy of what it names.
     let s = snapshot(&[(
         "schemes.json",
         r#"{
@@ -77,8 +78,27 @@ fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
         {
           "id": 10004,
           "self": "https://acme.atlassian.net/rest/api/3/permissionscheme/10000/permission/10004",
-          "holder": { "type": "group", "parameter": "jira-admins", "value": "ca85fac0", "expand": "group" },
+          "holder": { "type": "group", "parameter": "jira-admins", "value": "ca85fac0", "expand": "group",
+                      "group": { "name": "jira-admins", "groupId": "ca85fac0", "self": "https://acme" } },
           "permission": "ADMINISTER_PROJECTS"
+        },
+        {
+          "id": 10005,
+          "holder": { "type": "projectRole", "parameter": "Administrators", "value": "10002",
+                      "projectRole": { "id": 10002, "name": "Administrators", "description": "" } },
+          "permission": "ADMINISTER_PROJECTS"
+        },
+        {
+          "id": 10006,
+          "holder": { "type": "userCustomField", "parameter": "customfield_10100",
+                      "field": { "id": "customfield_10100", "name": "Approver" } },
+          "permission": "BROWSE_PROJECTS"
+        },
+        {
+          "id": 10007,
+          "holder": { "type": "user", "parameter": "5b10a2844c20165700ede21g", "value": "5b10a2844c20165700ede21g",
+                      "user": { "accountId": "5b10a2844c20165700ede21g", "displayName": "Mia Krystof" } },
+          "permission": "BROWSE_PROJECTS"
         }
       ]
     }
@@ -86,7 +106,13 @@ fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
 }"#,
     )]);
     let (site, _, findings) = s.build();
-    assert_eq!(s.sorted(&findings), ["SL005 schemes.json:13:53 unknown group `jira-admins`"]);
+    assert_eq!(
+        s.sorted(&findings),
+        [
+            "SL005 schemes.json:13:53 unknown group `jira-admins`",
+            "SL005 schemes.json:31:52 unknown user `5b10a2844c20165700ede21g`",
+        ]
+    );
     let scheme = &site.permission_schemes[0];
     assert_eq!((scheme.id.as_str(), scheme.name.as_str()), ("10000", "JSM default scheme"));
     assert_eq!(scheme.permissions[0].permission, "ADMINISTER_PROJECTS");

@@ -166,8 +166,14 @@ pub(super) const SCHEME: Schema =
     Schema::new(8, "a permission scheme", &["id", "name", "description", "permissions"]);
 pub(super) const GRANT: Schema =
     Schema { ignored: &["id"], ..Schema::new(9, "a permission grant", &["permission", "holder"]) };
-pub(super) const HOLDER: Schema =
-    Schema { ignored: &["value"], ..Schema::new(10, "a holder", &["type", "parameter"]) };
+/// `expand=all` adds to a holder a copy of what its parameter names (a
+/// `group`, a `user`, a `projectRole`, a custom `field`): the REST shape,
+/// which the spec has loaded as-is, though its list of ignored fields
+/// names only `value`.
+pub(super) const HOLDER: Schema = Schema {
+    ignored: &["value", "group", "user", "projectRole", "field"],
+    ..Schema::new(10, "a holder", &["type", "parameter"])
+};
 pub(super) const PROJECT: Schema = Schema::new(
     11,
     "a project",
