@@ -16,8 +16,8 @@ use crate::date::Date;
 use crate::finding::Severity;
 use crate::load::limits::{ByteSize, DEPTH_CEILING, Limit, Limits};
 use crate::rules::engine::DEFAULT_TIME_LIMIT;
-use crate::rules::error::did_you_mean;
 use crate::source::{SourceFile, Span};
+use crate::typed_yaml::one_of;
 
 const FILE_NAME: &str = ".sitelint.yaml";
 
@@ -440,11 +440,8 @@ impl Config {
 
     fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {
         let problem = crate::typed_yaml::problem(&self.text, error);
-        let help = match error.without_snippet() {
-            serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => one_of(field, expected),
-            serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => one_of(variant, expected),
-            _ => "the README's Configuration section describes the file".into(),
-        };
+        let help = crate::typed_yaml::choices_help(error)
+            .unwrap_or_else(|| "the README's Configuration section describes the file".into());
         self.error_with(
             problem.span,
             &problem.label,
@@ -487,6 +484,10 @@ pub fn parse_seconds(text: &str) -> Result<Option<Duration>, String> {
     match Duration::try_from_secs_f64(seconds) {
         Ok(d) if d.is_zero() => Ok(None),
         Ok(d) => Ok(Some(d)),
+        // Positive, but longer than a `Duration` holds (1e20, inf).
+        Err(_) if seconds > 0.0 => Err(format!(
+            "max-rule-time `{text}` is more seconds than sitelint can time (about 1.8e19); write 0 for no limit"
+        )),
         Err(_) => {
             Err(format!("max-rule-time must be 0 (no limit) or a positive number of seconds, not `{text}`"))
         }
@@ -495,11 +496,3 @@ pub fn parse_seconds(text: &str) -> Result<Option<Duration>, String> {
 
 const REASON_HELP: &str = "every suppression says why the finding is acceptable: reason: \"...\"";
 const ENTITY_HELP: &str = "the entity is what the finding is about: the `entity` of its JSON output";
-
-/// "did you mean `x`?" when `word` is close to one of `choices`, else the list.
-fn one_of(word: &str, choices: &[&str]) -> String {
-    match did_you_mean(word, choices.iter().copied()) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => format!("expected one of: {}", choices.join(", ")),
-    }
-}

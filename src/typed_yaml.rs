@@ -6,6 +6,7 @@
 use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
 
 use crate::load::yaml::{self, scan_problem};
+use crate::rules::error::did_you_mean;
 use crate::source::Span;
 use crate::tree::{Node, Value};
 
@@ -18,6 +19,32 @@ pub struct Problem {
     /// Another place the problem involves, and its label: where a key
     /// written twice is first written.
     pub related: Option<(Span, String)>,
+}
+
+/// Help for a key or value that is not one of its choices: "did you mean
+/// `x`?" when one is close, else the choices; `None` for other errors.
+pub fn choices_help(error: &Error) -> Option<String> {
+    match error.without_snippet() {
+        Error::SerdeUnknownField { field, expected, .. } => Some(one_of(field, expected)),
+        Error::SerdeUnknownVariant { variant, expected, .. } => Some(one_of(variant, expected)),
+        _ => None,
+    }
+}
+
+/// "did you mean `x`?" when `word` is close to one of `choices`, else the list.
+pub fn one_of(word: &str, choices: &[&str]) -> String {
+    match did_you_mean(word, choices.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("expected one of: {}", choices.join(", ")),
+    }
+}
+
+/// Whether `error` is a key missing from a mapping at the top of the file
+/// (not indented): the mapping [`problem`] points at starts a line.
+pub fn missing_at_top(text: &str, error: &Error, problem: &Problem) -> bool {
+    let missing = matches!(error.without_snippet(), Error::SerdeMissingField { .. });
+    let start = problem.span.start();
+    missing && (start == 0 || text.as_bytes().get(start - 1).is_some_and(|b| matches!(b, b'\n' | b'\r')))
 }
 
 /// The problem `error` reports in `text`, the text serde-saphyr read.

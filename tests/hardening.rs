@@ -1010,6 +1010,14 @@ fn a_bad_rule_time_limit_is_an_error_at_its_value() {
         "{}",
         run.stderr
     );
+    // Positive but past what a duration holds: said so, not "must be positive".
+    let run = dir.check("snap", &["--no-config", "--max-rule-time=1e20"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("max-rule-time `1e20` is more seconds than sitelint can time"),
+        "{}",
+        run.stderr
+    );
 }
 
 // Output never loses findings: every format reports the same number.

@@ -41,9 +41,20 @@ fn cel_syntax_error_points_into_the_block_scalar() {
 
 #[test]
 fn unknown_key_in_a_rule_file_is_located() {
-    let (message, line, column, _) = load_error("unknown-field.yaml");
+    let (message, line, column, help) = load_error("unknown-field.yaml");
     assert!(message.contains("mesage"), "{message}");
     assert_eq!((line, column), (8, 1));
+    assert_eq!(help.as_deref(), Some("did you mean `message`?"));
+}
+
+/// In a `related` entry too, the suggestion is from that entry's keys: the
+/// help was the list of a rule's own keys.
+#[test]
+fn unknown_key_in_a_related_entry_is_suggested_from_its_keys() {
+    let (message, line, column, help) = load_error("related-misspelt.yaml");
+    assert!(message.contains("unknown field `mesage`, expected one of for_each, at, message"), "{message}");
+    assert_eq!((line, column), (14, 5));
+    assert_eq!(help.as_deref(), Some("did you mean `message`?"));
 }
 
 /// The YAML scanner's errors are placed in characters and, for a tab, after
@@ -73,12 +84,18 @@ fn yaml_syntax_errors_are_located_where_the_problem_is() {
 /// line 10, `for_each:` on line 15).
 #[test]
 fn a_missing_key_is_reported_at_the_mapping_that_lacks_it() {
-    let (message, line, column, _) = load_error("missing-url.yaml");
+    let (message, line, column, help) = load_error("missing-url.yaml");
     assert_eq!(message, "invalid rule file: required key `url` is missing");
     assert_eq!((line, column), (2, 1));
-    let (message, line, column, _) = load_error("missing-related-at.yaml");
+    assert!(help.is_some_and(|h| h.starts_with("a rule file has: code, name")));
+    // A rule's own keys are no help for an entry of its `related`.
+    let (message, line, column, help) = load_error("missing-related-at.yaml");
     assert_eq!(message, "invalid rule file: required key `at` is missing");
     assert_eq!((line, column), (14, 5));
+    assert_eq!(
+        help.as_deref(),
+        Some("the README's \"Writing rules\" section describes each key of a rule file")
+    );
 }
 
 /// serde-saphyr's message was advice to its own callers ("set

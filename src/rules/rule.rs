@@ -317,14 +317,22 @@ fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>,
 
 fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError> {
     let problem = crate::typed_yaml::problem(&source.text, error);
+    let help = match crate::typed_yaml::choices_help(error) {
+        Some(help) => help,
+        // The keys of a rule help with a key missing from the rule itself,
+        // not from one of its `related` or `tests` entries.
+        None if crate::typed_yaml::missing_at_top(&source.text, error, &problem) => {
+            "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
+             and optionally description, let, label, entity, related and tests"
+                .into()
+        }
+        None => "the README's \"Writing rules\" section describes each key of a rule file".into(),
+    };
     let span = (problem.span.start(), problem.span.end());
     let mut error =
         RuleError::new(source, span, format!("invalid rule file: {}", problem.message)).label(problem.label);
     if let Some((first, label)) = problem.related {
         error = error.related((first.start(), first.end()), label);
     }
-    error.help(
-        "a rule file has: code, name, severity, summary, url, for_each, when, message, help, at, \
-         and optionally description, let, label, entity, related and tests",
-    )
+    error.help(help)
 }
