@@ -383,6 +383,21 @@ fn ch002_names_a_few_members_and_counts_many() {
         "Organization Contoso is linked to no service project: its 6 members reach no project \
          through it, and on a restricted portal they are told they have no access."
     );
+    // Members that name no account (SL005) are none it has in the snapshot:
+    // "has no members" read wrong beside the list that names one.
+    let findings = json_findings("organizations:\n  - { name: Ghosts, members: [nobody@contoso.com] }\n");
+    let messages: Vec<_> = findings.iter().map(|f| (f["code"].as_str(), f["message"].as_str())).collect();
+    assert!(
+        messages.contains(&(
+            Some("CH002"),
+            Some(
+                "Organization Ghosts is linked to no service project and has no members in this \
+                 snapshot: it gives access to nothing."
+            )
+        )),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|(code, _)| *code == Some("SL005")), "{messages:?}");
 }
 
 #[test]

@@ -381,8 +381,8 @@ fn a_control_character_in_yaml_is_sl001_at_it_named() {
                 "CH002",
                 2,
                 5,
-                "Organization a\u{85}b\u{a0}c\u{1f600}\td is linked to no service project and has no members: \
-                 it gives access to nothing.",
+                "Organization a\u{85}b\u{a0}c\u{1f600}\td is linked to no service project and has no members \
+                 in this snapshot: it gives access to nothing.",
             ),
         ]
     );
