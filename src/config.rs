@@ -433,9 +433,15 @@ impl Config {
             .with_source_code(NamedSource::new(self.path.display().to_string(), self.text.clone()))
     }
 
-    /// The file as a source findings can point into.
+    /// The file as a source findings can point into. Its name stands for
+    /// its path in what must not depend on how the path was found or
+    /// written (`./`, `../`, absolute): SARIF fingerprints, JUnit names.
     pub fn source_file(&self) -> SourceFile {
-        SourceFile::new(self.path.clone(), self.path.display().to_string(), self.text.to_string())
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        SourceFile::new(self.path.clone(), name, self.text.to_string())
     }
 
     fn yaml_error(&self, error: &serde_saphyr::Error) -> Report {

@@ -23,7 +23,7 @@ pub struct Problem {
 
 /// Help for a key or value that is not one of its choices: "did you mean
 /// `x`?" when one is close, else the choices; `None` for other errors.
-pub fn choices_help(error: &Error) -> Option<String> {
+pub(crate) fn choices_help(error: &Error) -> Option<String> {
     match error.without_snippet() {
         Error::SerdeUnknownField { field, expected, .. } => Some(one_of(field, expected)),
         Error::SerdeUnknownVariant { variant, expected, .. } => Some(one_of(variant, expected)),
@@ -32,7 +32,7 @@ pub fn choices_help(error: &Error) -> Option<String> {
 }
 
 /// "did you mean `x`?" when `word` is close to one of `choices`, else the list.
-pub fn one_of(word: &str, choices: &[&str]) -> String {
+pub(crate) fn one_of(word: &str, choices: &[&str]) -> String {
     match did_you_mean(word, choices.iter().copied()) {
         Some(close) => format!("did you mean `{close}`?"),
         None => format!("expected one of: {}", choices.join(", ")),
@@ -40,11 +40,12 @@ pub fn one_of(word: &str, choices: &[&str]) -> String {
 }
 
 /// Whether `error` is a key missing from a mapping at the top of the file
-/// (not indented): the mapping [`problem`] points at starts a line.
-pub fn missing_at_top(text: &str, error: &Error, problem: &Problem) -> bool {
+/// (not indented): the mapping [`problem`] points at starts a line, or the
+/// file after its byte order mark.
+pub(crate) fn missing_at_top(text: &str, error: &Error, problem: &Problem) -> bool {
     let missing = matches!(error.without_snippet(), Error::SerdeMissingField { .. });
-    let start = problem.span.start();
-    missing && (start == 0 || text.as_bytes().get(start - 1).is_some_and(|b| matches!(b, b'\n' | b'\r')))
+    let before = text.get(..problem.span.start()).unwrap_or_default();
+    missing && (matches!(before, "" | "\u{feff}") || before.ends_with(['\n', '\r']))
 }
 
 /// The problem `error` reports in `text`, the text serde-saphyr read.

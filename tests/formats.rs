@@ -363,19 +363,32 @@ fn test_names_and_fingerprints_do_not_depend_on_how_the_snapshot_is_named() {
     let snap = dir.path().join("snap");
     std::fs::create_dir_all(snap.join("projects")).unwrap();
     std::fs::write(snap.join("projects/site.yaml"), TWO_PROJECTS).unwrap();
-    let absolute = snap.to_str().unwrap();
-    let runs = [(dir.path(), "snap"), (snap.as_path(), "."), (dir.path(), absolute)];
+    // The config file too, for its own finding (SL100: a suppression that
+    // hides nothing).
+    let config = dir.path().join("cfg.yaml");
+    std::fs::write(&config, "suppressions:\n  - { code: AC001, entity: nobody@contoso.com, reason: gone }\n")
+        .unwrap();
+    let (absolute, absolute_config) = (snap.to_str().unwrap(), config.to_str().unwrap());
+    let runs = [
+        (dir.path(), ["snap", "--config", "./cfg.yaml"]),
+        (snap.as_path(), [".", "--config", "../cfg.yaml"]),
+        (dir.path(), [absolute, "--config", absolute_config]),
+    ];
     let seen: Vec<_> = runs
         .iter()
-        .map(|(from, path)| {
-            let names = test_names(&check(from, &[path], "junit").1);
-            (names, fingerprints(&check(from, &[path], "sarif").1))
+        .map(|(from, args)| {
+            let names = test_names(&check(from, args, "junit").1);
+            (names, fingerprints(&check(from, args, "sarif").1))
         })
         .collect();
+    let names = &seen[0].0;
     assert!(
-        seen[0].0.iter().any(|(_, name)| name.contains("(projects/site.yaml: projects[key=SUP]")),
-        "{:?}",
-        seen[0].0
+        names.iter().any(|(_, name)| name.contains("(projects/site.yaml: projects[key=SUP]")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|(class, name)| class == "sitelint.SL100" && name.contains("(cfg.yaml")),
+        "{names:?}"
     );
     assert_eq!(seen[0], seen[1]);
     assert_eq!(seen[0], seen[2]);

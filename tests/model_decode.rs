@@ -120,6 +120,23 @@ fn rest_fields_are_ignored_and_permission_schemes_is_read_from_rest() {
     assert_eq!(scheme.permissions[0].holder.parameter.as_deref(), Some("jira-admins"));
 }
 
+/// What `expand=all` adds to a holder is a mapping; a holder's `group`
+/// written as text is the group's name under the wrong key (`parameter`),
+/// and is reported: ignored, the grant would name nothing.
+#[test]
+fn a_holder_group_written_as_text_is_an_unknown_key() {
+    let s = snapshot(&[(
+        "schemes.yaml",
+        "permission_schemes:\n  - id: 1\n    name: S\n    permissions:\n      \
+         - { permission: BROWSE_PROJECTS, holder: { type: group, group: jira-admins } }\n",
+    )]);
+    let (_, _, findings) = s.build();
+    assert_eq!(
+        s.sorted(&findings),
+        ["SL002 schemes.yaml:5:63 unknown key `group` in a holder | help: expected one of: type, parameter"]
+    );
+}
+
 #[test]
 fn self_and_expand_are_ignored_in_free_form_mappings_too() {
     // "`self` and `expand` anywhere": they name no app, role or project role.

@@ -98,6 +98,23 @@ fn a_missing_key_is_reported_at_the_mapping_that_lacks_it() {
     );
 }
 
+/// A rule file that starts with a byte order mark is still one whose own
+/// keys are listed for a key missing from the rule.
+#[test]
+fn a_missing_key_after_a_byte_order_mark_lists_a_rules_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/rule-errors/missing-url.yaml").unwrap();
+    // Without the fixture's opening comment, the rule starts right after the mark.
+    let rule = text.split_once('\n').unwrap().1;
+    assert!(rule.starts_with("code:"), "{rule}");
+    std::fs::write(dir.path().join("missing-url.yaml"), format!("\u{feff}{rule}")).unwrap();
+    let mut rules = RuleSet::builtin().unwrap();
+    let errors = rules.add_dir(dir.path()).unwrap_err();
+    let error = errors[0].downcast_ref::<RuleError>().expect("a located rule error");
+    assert_eq!(error.message, "invalid rule file: required key `url` is missing");
+    assert!(error.help.as_deref().is_some_and(|h| h.starts_with("a rule file has: code, name")), "{error:?}");
+}
+
 /// serde-saphyr's message was advice to its own callers ("set
 /// DuplicateKeyPolicy in Options if acceptable").
 #[test]
@@ -193,7 +210,7 @@ fn rendered_error_shows_the_rule_file_excerpt() {
     std::fs::copy("tests/fixtures/rule-errors/cel-typo.yaml", dir.path().join("cel-typo.yaml")).unwrap();
     let mut rules = RuleSet::builtin().unwrap();
     let errors = rules.add_dir(dir.path()).unwrap_err();
-    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false);
+    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false, 100);
     assert!(rendered.contains("cel-typo.yaml:8:3"), "{rendered}");
     assert!(rendered.contains("itm.status != \"active\""), "{rendered}");
     assert!(rendered.contains("did you mean `item`?"), "{rendered}");
@@ -209,7 +226,7 @@ fn a_rule_file_with_lone_cr_line_endings_shows_its_lines() {
     std::fs::write(dir.path().join("cel-typo.yaml"), text.replace('\n', "\r")).unwrap();
     let mut rules = RuleSet::builtin().unwrap();
     let errors = rules.add_dir(dir.path()).unwrap_err();
-    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false);
+    let rendered = sitelint::cli::render_error(errors[0].as_ref(), false, 100);
     assert!(rendered.contains("cel-typo.yaml:8:3"), "{rendered}");
     assert!(rendered.contains(" 8 │   itm.status != \"active\""), "{rendered}");
     assert!(!rendered.contains('\r'), "{rendered:?}");

@@ -79,7 +79,7 @@ pub fn rule_file(data: &[u8]) {
     if let Err(error) = Rule::parse(&rules.env, source) {
         let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
         assert_inside(text, span, &error.message);
-        sitelint::cli::render_error(error.as_ref(), false);
+        sitelint::cli::render_error(error.as_ref(), false, 100);
     }
 }
 

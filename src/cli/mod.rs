@@ -168,15 +168,15 @@ fn distinct<'a>(dirs: impl IntoIterator<Item = &'a PathBuf>) -> Vec<&'a PathBuf>
 fn fail(errors: &[Report], color: bool) -> u8 {
     let mut stderr = std::io::stderr().lock();
     for error in errors {
-        let _ = writeln!(stderr, "{}", render_error(error.as_ref(), color));
+        let _ = writeln!(stderr, "{}", render_error(error.as_ref(), color, width(Stream::Stderr)));
     }
     EXIT_UNUSABLE
 }
 
-pub fn render_error(error: &dyn Diagnostic, color: bool) -> String {
+/// `error` as miette shows it, `width` columns wide.
+pub fn render_error(error: &dyn Diagnostic, color: bool, width: usize) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let mut out = String::new();
-    let width = width(Stream::Stderr);
     let error = human::Windowed::new(error, width);
     let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut out, &error);
     human::without_trailing_spaces(out)
@@ -206,7 +206,10 @@ fn width(stream: Stream) -> usize {
 /// 100, so that output piped or written to a file is the same everywhere.
 fn wrap_width(columns: Option<&str>, terminal: Option<usize>) -> usize {
     let usable = |width: &usize| *width >= 40;
-    columns.and_then(|c| c.parse().ok()).filter(usable).or(terminal.filter(usable)).unwrap_or(100)
+    // A terminal narrower than 40 columns gets 40, the narrowest report:
+    // nearer its width than 100.
+    let terminal = terminal.map(|width| width.max(40));
+    columns.and_then(|c| c.parse().ok()).filter(usable).or(terminal).unwrap_or(100)
 }
 
 #[cfg(test)]
@@ -221,6 +224,6 @@ mod tests {
         // Too narrow or not a number: the next choice.
         assert_eq!(wrap_width(Some("20"), Some(150)), 150);
         assert_eq!(wrap_width(Some("wide"), None), 100);
-        assert_eq!(wrap_width(None, Some(30)), 100);
+        assert_eq!(wrap_width(None, Some(30)), 40);
     }
 }

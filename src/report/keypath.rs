@@ -214,10 +214,15 @@ fn path(root: &Node, at: Span, out: &mut String) {
         // an entry's path went on into whichever key was written first, and
         // changed when the keys were reordered or the entry was rewritten
         // in flow style.
-        if node.span.start() == at.start()
-            && node.span.end() <= at.end()
-            && !matches!(node.value, Value::Scalar(_))
-        {
+        // But a key with no value is all of its block mapping: the key is
+        // what is meant.
+        let a_key = |entries: &[Entry]| entries.first().is_some_and(|e| e.key.span == at);
+        let whole = match &node.value {
+            Value::Scalar(_) => false,
+            Value::Map(entries) => !a_key(entries),
+            Value::Seq(_) => true,
+        };
+        if whole && node.span.start() == at.start() && node.span.end() <= at.end() {
             break;
         }
         match &node.value {
@@ -346,8 +351,16 @@ mod tests {
         for (text, entry) in entries {
             assert_eq!(path_over(text, entry), "s[id=1]", "{text}");
         }
-        // Its first key alone is still that key.
+        // Its first key alone is still that key, and a key with no value
+        // (all of its block mapping) too.
         assert_eq!(path_over("s:\n  - name: Old\n    id: 1\n", "name"), "s[id=1].name");
         assert_eq!(path_over("s:\n  - name: Old\n    id: 1\n", "Old"), "s[id=1].name");
+        assert_eq!(path_over("usres:\n", "usres"), "usres");
+        assert_eq!(path_over("s:\n  - nme:\n", "nme"), "s[nme=].nme");
+        // A field whose value is a block mapping: the field, not the
+        // mapping's first key.
+        let desk = "p:\n  - key: A\n    sd:\n      customers: [x]\n      organizations: [y]\n";
+        assert_eq!(path_over(desk, "customers: [x]\n      organizations: [y]"), "p[key=A].sd");
+        assert_eq!(path_over(desk, "customers"), "p[key=A].sd.customers");
     }
 }

@@ -384,7 +384,9 @@ impl Decoder {
                 },
                 None => {
                     let first = others.first(key, entry);
-                    let ignored = IGNORED_EVERYWHERE.contains(&key) || schema.ignored.contains(&key);
+                    let ignored = IGNORED_EVERYWHERE.contains(&key)
+                        || schema.ignored.contains(&key)
+                        || (schema.expanded.contains(&key) && matches!(entry.value.value, Value::Map(_)));
                     if first.is_none() && !ignored {
                         self.unknown_key(key, entry, schema);
                     }

@@ -16,6 +16,10 @@ pub(super) struct Schema {
     pub(super) keys: &'static [&'static str],
     /// REST fields accepted and not used, besides [`IGNORED_EVERYWHERE`].
     pub(super) ignored: &'static [&'static str],
+    /// REST fields accepted and not used when their value is a mapping, as
+    /// `expand` writes them; written otherwise (`group: jira-admins` for
+    /// `parameter`), they are a mistake to report.
+    pub(super) expanded: &'static [&'static str],
     /// Other spellings of a key, from raw REST payloads.
     pub(super) aliases: &'static [(&'static str, &'static str)],
 }
@@ -23,7 +27,7 @@ pub(super) struct Schema {
 impl Schema {
     const fn new(id: u16, what: &'static str, keys: &'static [&'static str]) -> Schema {
         assert!(keys.len() <= MAX_KEYS, "a schema has at most MAX_KEYS keys");
-        Schema { id, what, keys, ignored: &[], aliases: &[] }
+        Schema { id, what, keys, ignored: &[], expanded: &[], aliases: &[] }
     }
 
     /// The path a field of its `index`th key records.
@@ -171,7 +175,8 @@ pub(super) const GRANT: Schema =
 /// which the spec has loaded as-is, though its list of ignored fields
 /// names only `value`.
 pub(super) const HOLDER: Schema = Schema {
-    ignored: &["value", "group", "user", "projectRole", "field"],
+    ignored: &["value"],
+    expanded: &["group", "user", "projectRole", "field"],
     ..Schema::new(10, "a holder", &["type", "parameter"])
 };
 pub(super) const PROJECT: Schema = Schema::new(
