@@ -400,6 +400,28 @@ fn ch002_names_a_few_members_and_counts_many() {
     assert!(messages.iter().any(|(code, _)| *code == Some("SL005")), "{messages:?}");
 }
 
+/// CH001 too: a restricted project whose lists name only what the snapshot
+/// lacks has none of them in it, and says so in those words.
+#[test]
+fn ch001_counts_the_customers_the_snapshot_has() {
+    let findings = json_findings(
+        "projects:\n  - key: R\n    type: service_desk\n    service_desk:\n      \
+         channel_access: restricted\n      customers: [ghost@acme.com]\n",
+    );
+    let messages: Vec<_> = findings.iter().map(|f| (f["code"].as_str(), f["message"].as_str())).collect();
+    assert!(
+        messages.contains(&(
+            Some("CH001"),
+            Some(
+                "Service project R is restricted to its customers but has no customers and no \
+                 organizations in this snapshot: nobody can raise requests, and customers who log in \
+                 to the portal are told they have no access."
+            )
+        )),
+        "{messages:?}"
+    );
+}
+
 #[test]
 fn rules_lists_every_rule_and_check() {
     let out = sitelint(&["rules", "--format", "json"]);
