@@ -12,7 +12,7 @@ use clap::ValueEnum;
 use miette::Report;
 
 use crate::baseline::{self, Baseline};
-use crate::config::{ConfigArgs, FailOn, LimitArgs, RuleTimeArgs};
+use crate::config::{Config, ConfigArgs, FailOn, LimitArgs, RuleTimeArgs};
 use crate::date::Date;
 use crate::finding::{Check, Finding, sort_findings};
 use crate::load::{Limits, LoadOptions};
@@ -24,6 +24,7 @@ use crate::rules::engine::{Probe, RuleStats};
 use crate::rules::error::RuleRuntimeError;
 use crate::rules::{RuleSet, view::View};
 use crate::selection::{self, Selection, SelectionArgs};
+use crate::source::SourceSet;
 use crate::stats::{Entities, FindingCounts, Laps, Stats};
 use crate::{load, model, output_file, suppress};
 
@@ -250,6 +251,113 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let progress =
         if args.quiet { Progress::hidden() } else { Progress::stderr(crate::progress::delay_from_env()) };
     let mut watch = Watch::new(progress, args.stats);
+    let Setup { config, rules, selection, baseline, limits, rule_time, own_files } = setup(args, &mut watch)?;
+    let output =
+        run_watched(&args.path, &rules, &limits, rule_time, &own_files, &mut watch).map_err(|e| vec![e])?;
+    let CheckOutput { mut findings, mut sources, rule_errors, unread, unjudged_references, model } = output;
+    // The model is not needed again. Where the rules' peak is the check's,
+    // it is left to the process's exit: freeing it made a 0.33 s JSON check
+    // 8 ms slower (16 paired runs in session 17) and lowered no peak. A
+    // format that parses the files again frees it first, for the trees:
+    // with 20% problems on the 59 MB JSON site, JUnit peaked at 172-176k
+    // KiB instead of 181-185k, and SARIF 1.5 MB lower, each 3-5 ms slower
+    // (12 paired runs).
+    if args.format.parses_again() {
+        drop(model);
+    } else {
+        model.leave_to_exit();
+    }
+    let size =
+        Size { files: sources.len(), bytes: sources.iter().map(|(_, file)| file.text.len() as u64).sum() };
+    selection.apply(&mut findings);
+    let (findings, suppressed, mut stale) = match &config {
+        None => (findings, 0, Vec::new()),
+        Some(config) => {
+            let today = Date::today().map_err(|e| vec![miette::miette!("{e}")])?;
+            let file = sources.add(config.source_file());
+            let outcome = suppress::apply(config, file, findings, today, &selection);
+            (outcome.findings, outcome.suppressed, outcome.stale)
+        }
+    };
+    if let Some(path) = &args.write_baseline {
+        // A run with a failed rule is incomplete: its baseline would be too.
+        if !rule_errors.is_empty() {
+            return Err(reports(rule_errors));
+        }
+        return write_baseline(args, path, watch, &sources, &findings, suppressed, size);
+    }
+    let (mut findings, known, baseline_note) = match baseline {
+        Some(baseline) => {
+            let known = apply_baseline(baseline, findings, &sources, &rule_errors, &rules, &selection);
+            (known.findings, known.known, Some(known.note))
+        }
+        None => (findings, 0, None),
+    };
+    // Findings about the config file are selected like the rest, never baselined.
+    selection.apply(&mut stale);
+    findings.append(&mut stale);
+    sort_findings(&mut findings);
+    watch.next("filter", format!("rendering {}", plural_n(findings.len(), "finding")), None);
+    // The bar is gone before anything is written.
+    let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
+    progress.finish();
+    let run = Run {
+        findings: &findings,
+        suppressed,
+        files: size.files,
+        sources: &sources,
+        rule_errors: &rule_errors,
+    };
+    if let Err(error) = write_report(args, &run, &rules, &selection)? {
+        return Ok(stdout_failed(&error));
+    }
+    laps.lap("report");
+    // After the report, on stderr whatever the format: stdout (or --output)
+    // is the report itself.
+    if let Some(note) = baseline_note.filter(|_| !args.quiet) {
+        write_stderr(&format!("{note}\n"));
+    }
+    if unjudged_references > 0 && selection.is_selected(Check::UnresolvedReference.code()) && !args.quiet {
+        let references = plural_n(unjudged_references, "reference");
+        write_stderr(&format!(
+            "note: {references} to unknown names left out (SL005): a file that does not parse (SL001) may define them\n"
+        ));
+    }
+    warn_unread(&unread);
+    if args.stats {
+        let counts = FindingCounts { reported: findings.len(), suppressed, known };
+        print_stats(size, entities, counts, &laps, rule_stats);
+    }
+    if !rule_errors.is_empty() {
+        return Err(reports(rule_errors));
+    }
+    let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
+    // A file that did not parse was skipped, so the check is incomplete:
+    // that fails the run even under `never` (README, "Limits").
+    let failing = findings.iter().any(|f| {
+        selection::always_reported(f.code())
+            || fail_on.threshold().is_some_and(|threshold| f.severity >= threshold)
+    });
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// What a check decides before it reads the snapshot.
+struct Setup {
+    config: Option<Config>,
+    /// The selected rules: deselected ones do not run at all.
+    rules: RuleSet,
+    selection: Selection,
+    baseline: Option<Baseline>,
+    limits: Limits,
+    rule_time: Option<Duration>,
+    /// The run's own report and baselines: not snapshot files, wherever
+    /// they are written.
+    own_files: Vec<PathBuf>,
+}
+
+/// Loads the config file, the rules and the baseline, and selects the
+/// rules; every mistake in them is an error that stops the run.
+fn setup(args: &CheckArgs, watch: &mut Watch) -> Result<Setup, Vec<Report>> {
     watch.progress.phase("loading the rules", None);
     let config = args.config.load()?;
     let mut rules = load_rules(config.as_ref(), &args.rules)?;
@@ -263,102 +371,121 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     };
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(|e| vec![e])?;
     let limits = args.limits.limits(config.as_ref());
-    // Deselected rules do not run at all.
     rules.rules.retain(|r| selection.is_selected(&r.reporter.code));
     watch.laps.lap("setup");
     let rule_time = args.rule_time.rule_time(config.as_ref());
-    // The run's own report and baseline are not snapshot files, wherever
-    // they are written.
-    let own_files: Vec<PathBuf> = [&args.output, &args.baseline, &args.write_baseline]
+    let own_files = [&args.output, &args.baseline, &args.write_baseline]
         .into_iter()
         .flatten()
         .filter_map(|path| std::fs::canonicalize(path).ok())
         .collect();
-    let mut output =
-        run_watched(&args.path, &rules, &limits, rule_time, &own_files, &mut watch).map_err(|e| vec![e])?;
-    // The model is not needed again. Where the rules' peak is the check's,
-    // it is left to the process's exit: freeing it made a 0.33 s JSON check
-    // 8 ms slower (16 paired runs in session 17) and lowered no peak. A
-    // format that parses the files again frees it first, for the trees:
-    // with 20% problems on the 59 MB JSON site, JUnit peaked at 172-176k
-    // KiB instead of 181-185k, and SARIF 1.5 MB lower, each 3-5 ms slower
-    // (12 paired runs).
-    if args.format.parses_again() {
-        drop(output.model);
-    } else {
-        output.model.leave_to_exit();
+    Ok(Setup { config, rules, selection, baseline, limits, rule_time, own_files })
+}
+
+/// How many files and bytes the snapshot has, for `--stats`.
+#[derive(Clone, Copy)]
+struct Size {
+    files: usize,
+    bytes: u64,
+}
+
+/// `--write-baseline`: records `findings` in the baseline at `path`
+/// instead of reporting them.
+fn write_baseline(
+    args: &CheckArgs,
+    path: &Path,
+    mut watch: Watch,
+    sources: &SourceSet,
+    findings: &[Finding],
+    suppressed: usize,
+    size: Size,
+) -> Result<u8, Vec<Report>> {
+    watch.next("filter", "writing the baseline", None);
+    let (text, recorded) = baseline::render(findings, sources);
+    let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
+    progress.finish();
+    write_file(path, "baseline", &text).map_err(|e| vec![e])?;
+    laps.lap("baseline");
+    if !args.quiet {
+        let what = plural(recorded, "finding");
+        write_stderr(&format!("wrote {recorded} {what} to baseline {}\n", path.display()));
     }
-    let files = output.sources.len();
-    let bytes = output.sources.iter().map(|(_, file)| file.text.len() as u64).sum();
-    selection.apply(&mut output.findings);
-    let (mut findings, suppressed, mut stale) = match &config {
-        None => (output.findings, 0, Vec::new()),
-        Some(config) => {
-            let today = Date::today().map_err(|e| vec![miette::miette!("{e}")])?;
-            let file = output.sources.add(config.source_file());
-            let outcome = suppress::apply(config, file, output.findings, today, &selection);
-            (outcome.findings, outcome.suppressed, outcome.stale)
-        }
-    };
-    if let Some(path) = &args.write_baseline {
-        // A run with a failed rule is incomplete: its baseline would be too.
-        if !output.rule_errors.is_empty() {
-            return Err(reports(output.rule_errors));
-        }
-        watch.next("filter", "writing the baseline", None);
-        let (text, recorded) = baseline::render(&findings, &output.sources);
-        let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
-        progress.finish();
-        write_file(path, "baseline", &text).map_err(|e| vec![e])?;
-        laps.lap("baseline");
-        if !args.quiet {
-            let what = plural(recorded, "finding");
-            write_stderr(&format!("wrote {recorded} {what} to baseline {}\n", path.display()));
-        }
-        let unparsed = findings.len() - recorded;
-        if unparsed > 0 {
-            let what = plural(unparsed, "finding");
-            write_stderr(&format!(
-                "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported\n"
-            ));
-        }
-        if args.stats {
-            let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
-            print_stats(files, bytes, entities, counts, &laps, rule_stats);
-        }
-        return Ok(EXIT_CLEAN);
-    }
-    let mut baseline_note = None;
-    let mut known = 0;
-    if let Some(baseline) = baseline {
-        // The codes that ran to their end: the selected rules (the others
-        // were dropped before the check) that did not fail, and the
-        // selected snapshot checks.
-        let ran = |code: &str| {
-            (rules.rules.iter().any(|r| *r.reporter.code == *code)
-                && !output.rule_errors.iter().any(|e| *e.code == *code))
-                || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
-        };
-        let filtered = baseline.filter(findings, &output.sources, ran);
-        findings = filtered.findings;
-        known = filtered.known;
-        baseline_note = Some(format!(
-            "baseline: {} known {} not shown, {} baseline {} fixed",
-            filtered.known,
-            plural(filtered.known, "finding"),
-            filtered.fixed,
-            if filtered.fixed == 1 { "entry" } else { "entries" }
+    let unparsed = findings.len() - recorded;
+    if unparsed > 0 {
+        let what = plural(unparsed, "finding");
+        write_stderr(&format!(
+            "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported\n"
         ));
     }
-    // Findings about the config file are selected like the rest, never baselined.
-    selection.apply(&mut stale);
-    findings.append(&mut stale);
-    sort_findings(&mut findings);
-    let mut summary = Summary::new(&findings, files);
-    summary.suppressed = suppressed;
-    let mut rule_info = RuleInfo::all(&rules);
+    if args.stats {
+        let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
+        print_stats(size, entities, counts, &laps, rule_stats);
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// The findings a baseline does not know, how many it knew, and the note
+/// that says so.
+struct Known {
+    findings: Vec<Finding>,
+    known: usize,
+    note: String,
+}
+
+/// Leaves out of `findings` those `baseline` knows, judging fixed only the
+/// entries of codes that ran to their end.
+fn apply_baseline(
+    baseline: Baseline,
+    findings: Vec<Finding>,
+    sources: &SourceSet,
+    rule_errors: &[RuleRuntimeError],
+    rules: &RuleSet,
+    selection: &Selection,
+) -> Known {
+    // The codes that ran to their end: the selected rules (the others were
+    // dropped before the check) that did not fail, and the selected
+    // snapshot checks.
+    let ran = |code: &str| {
+        (rules.rules.iter().any(|r| *r.reporter.code == *code)
+            && !rule_errors.iter().any(|e| *e.code == *code))
+            || Check::ALL.iter().any(|c| c.code() == code && selection.is_selected(code))
+    };
+    let filtered = baseline.filter(findings, sources, ran);
+    let note = format!(
+        "baseline: {} known {} not shown, {} baseline {} fixed",
+        filtered.known,
+        plural(filtered.known, "finding"),
+        filtered.fixed,
+        if filtered.fixed == 1 { "entry" } else { "entries" }
+    );
+    Known { findings: filtered.findings, known: filtered.known, note }
+}
+
+/// What a report is made of.
+struct Run<'a> {
+    findings: &'a [Finding],
+    suppressed: usize,
+    /// The snapshot's files, which the summary counts (`sources` holds the
+    /// config file too, when there is one).
+    files: usize,
+    sources: &'a SourceSet,
+    rule_errors: &'a [RuleRuntimeError],
+}
+
+/// Writes the report in the asked format, to `--output` or stdout. A
+/// report that can't be written to an output file stops the run; to
+/// stdout, the error is handed back for its exit code.
+fn write_report(
+    args: &CheckArgs,
+    run: &Run,
+    rules: &RuleSet,
+    selection: &Selection,
+) -> Result<Result<(), std::io::Error>, Vec<Report>> {
+    let mut summary = Summary::new(run.findings, run.files);
+    summary.suppressed = run.suppressed;
+    let mut rule_info = RuleInfo::all(rules);
     selection.apply_to_rules(&mut rule_info);
-    let failures: Vec<RuleFailure> = output.rule_errors.iter().map(RuleFailure::new).collect();
+    let failures: Vec<RuleFailure> = run.rule_errors.iter().map(RuleFailure::new).collect();
     // `-` is standard output, as for most tools, not a file named `-`.
     let output_file = args.output.as_deref().filter(|path| *path != Path::new("-"));
     let color = match args.color {
@@ -368,13 +495,9 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
             output_file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    watch.next("filter", format!("rendering {}", plural_n(findings.len(), "finding")), None);
-    // The bar is gone before anything is written.
-    let Watch { progress, mut laps, entities, rules: rule_stats, .. } = watch;
-    progress.finish();
     let report = Output {
-        findings: &findings,
-        sources: &output.sources,
+        findings: run.findings,
+        sources: run.sources,
         summary,
         rules: &rule_info,
         failures: &failures,
@@ -389,44 +512,9 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
         to.flush()
     };
     match output_file {
-        Some(path) => output_file::write_with(path, "report", write).map_err(|e| vec![e])?,
-        None => {
-            if let Err(error) = write(&mut std::io::stdout().lock()) {
-                return Ok(stdout_failed(&error));
-            }
-        }
+        Some(path) => output_file::write_with(path, "report", write).map_err(|e| vec![e]).map(Ok),
+        None => Ok(write(&mut std::io::stdout().lock())),
     }
-    laps.lap("report");
-    // After the report, on stderr whatever the format: stdout (or --output)
-    // is the report itself.
-    if let Some(note) = baseline_note.filter(|_| !args.quiet) {
-        write_stderr(&format!("{note}\n"));
-    }
-    if output.unjudged_references > 0
-        && selection.is_selected(Check::UnresolvedReference.code())
-        && !args.quiet
-    {
-        let references = plural_n(output.unjudged_references, "reference");
-        write_stderr(&format!(
-            "note: {references} to unknown names left out (SL005): a file that does not parse (SL001) may define them\n"
-        ));
-    }
-    warn_unread(&output.unread);
-    if args.stats {
-        let counts = FindingCounts { reported: findings.len(), suppressed, known };
-        print_stats(files, bytes, entities, counts, &laps, rule_stats);
-    }
-    if !output.rule_errors.is_empty() {
-        return Err(reports(output.rule_errors));
-    }
-    let fail_on = args.fail_on.or(config.and_then(|c| c.fail_on)).unwrap_or(FailOn::Error);
-    // A file that did not parse was skipped, so the check is incomplete:
-    // that fails the run even under `never` (README, "Limits").
-    let failing = findings.iter().any(|f| {
-        selection::always_reported(f.code())
-            || fail_on.threshold().is_some_and(|threshold| f.severity >= threshold)
-    });
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
 fn reports(errors: Vec<RuleRuntimeError>) -> Vec<Report> {
@@ -434,17 +522,10 @@ fn reports(errors: Vec<RuleRuntimeError>) -> Vec<Report> {
 }
 
 /// Prints `--stats` to stderr.
-fn print_stats(
-    files: usize,
-    bytes: u64,
-    entities: Entities,
-    findings: FindingCounts,
-    laps: &Laps,
-    rules: Vec<RuleStats>,
-) {
+fn print_stats(size: Size, entities: Entities, findings: FindingCounts, laps: &Laps, rules: Vec<RuleStats>) {
     let stats = Stats {
-        files,
-        bytes,
+        files: size.files,
+        bytes: size.bytes,
         entities,
         findings,
         phases: laps.phases().to_vec(),
