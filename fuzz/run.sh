@@ -18,13 +18,13 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(load_yaml load_json rule_file)
+[ ${#targets[@]} -gt 0 ] || targets=(load_yaml load_json rule_file check_yaml)
 
 seed() {
   local target="$1" dir="fuzz/corpus/$1"
   mkdir -p "$dir"
   case "$target" in
-    load_yaml) find snapshots tests/fixtures/load -name '*.yaml' -o -name '*.yml' ;;
+    load_yaml | check_yaml) find snapshots tests/fixtures/load -name '*.yaml' -o -name '*.yml' ;;
     load_json) find snapshots tests/fixtures/load -name '*.json' ;;
     rule_file) find rules -name '*.yaml' ;;
   esac | while read -r file; do cp "$file" "$dir/$(echo "$file" | tr '/' '_')"; done

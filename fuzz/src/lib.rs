@@ -4,12 +4,14 @@
 
 use std::sync::OnceLock;
 
-use sitelint::finding::{Check, Finding};
+use sitelint::finding::{Check, Finding, sort_findings};
 use sitelint::load::{json, yaml};
+use sitelint::report::format::{self, Output, OutputFormat, RuleInfo};
 use sitelint::report::{Summary, human};
 use sitelint::rules::RuleSet;
 use sitelint::rules::error::RuleSource;
 use sitelint::rules::rule::Rule;
+use sitelint::rules::view::View;
 use sitelint::source::{FileId, Location, SourceFile, SourceSet, Span};
 use sitelint::tree::Document;
 
@@ -59,6 +61,51 @@ pub fn snapshot_file(format: Format, data: &[u8]) {
     render(text, &findings);
 }
 
+/// A YAML snapshot file checked as `sitelint check` checks it: the model,
+/// the built-in rules over it, and every report format (SARIF and JUnit
+/// parse the file again for key paths). Every finding lies inside the
+/// text, and nothing panics. Input that does not parse is `load_yaml`'s.
+pub fn check_snapshot(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok(root) = yaml::parse(text) else { return };
+    let documents = [Document { file: FileId(0), root }];
+    let (site, facts, mut findings) = sitelint::model::build(&documents);
+    let rules = builtin();
+    let view = View::build(&site, &facts);
+    findings.extend(sitelint::rules::run(&rules.env, &rules.rules, &view).findings);
+    drop(view);
+    findings.iter().for_each(|finding| assert_finding_inside(text, finding));
+    sort_findings(&mut findings);
+    let mut sources = SourceSet::default();
+    // Named as a YAML file: the reports that parse it again go by its name.
+    sources.add(SourceFile::new("fuzz.yaml".into(), "fuzz.yaml".into(), text.to_string()));
+    let rule_info = RuleInfo::all(rules);
+    let out = Output {
+        findings: &findings,
+        sources: &sources,
+        summary: Summary::new(&findings, 1),
+        rules: &rule_info,
+        failures: &[],
+        style: human::Style { color: false, width: text.len() % 300 },
+    };
+    for format in [
+        OutputFormat::Human,
+        OutputFormat::Json,
+        OutputFormat::Sarif,
+        OutputFormat::Junit,
+        OutputFormat::Github,
+    ] {
+        format::write(format, &out, &mut std::io::sink()).expect("a sink takes any report");
+    }
+}
+
+/// The built-in rules, loaded once.
+fn builtin() -> &'static RuleSet {
+    static BUILTIN: OnceLock<RuleSet> = OnceLock::new();
+    BUILTIN.get_or_init(|| RuleSet::builtin().expect("the built-in rules load"))
+}
+
 /// The human report of `findings` in `text`, at a width from 0 to 299 the
 /// text picks: source lines are cut to fit it.
 fn render(text: &str, findings: &[Finding]) {
@@ -71,10 +118,9 @@ fn render(text: &str, findings: &[Finding]) {
 
 /// Parses `data` as a rule file: a rule, or an error inside the file.
 pub fn rule_file(data: &[u8]) {
-    // The built-in rules' CEL environment, made once.
-    static BUILTIN: OnceLock<RuleSet> = OnceLock::new();
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let rules = BUILTIN.get_or_init(|| RuleSet::builtin().expect("the built-in rules load"));
+    // The built-in rules' CEL environment.
+    let rules = builtin();
     let source = RuleSource { name: "fuzz.yaml".into(), text: text.into() };
     if let Err(error) = Rule::parse(&rules.env, source) {
         let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
