@@ -177,8 +177,8 @@ impl Suite<'_> {
 /// The test case name of each of the next findings of a suite.
 ///
 /// Named by what the finding is about, its file (within the snapshot) and
-/// the keys down to it, not its line, so CI systems that track tests across runs see the same
-/// test, and a sibling's removal renames none. Reporters key tests on name
+/// the keys down to it, not its line, so CI systems that track tests across
+/// runs see the same test, and a sibling's removal renames none. Reporters key tests on name
 /// and classname, so findings alike in all of these (a value twice in one
 /// list) are numbered.
 fn names(cases: &[Case], sources: &SourceSet, alike: &mut Alike<String>) -> Vec<String> {

@@ -210,23 +210,16 @@ fn path(root: &Node, at: Span, out: &mut String) {
     let mut node = root;
     let inside = |n: &Node| n.span.start() <= at.start() && at.start() < n.span.end().max(n.span.start() + 1);
     loop {
-        // A block mapping starts where its first key does, so without this
-        // an entry's path went on into whichever key was written first, and
-        // changed when the keys were reordered or the entry was rewritten
-        // in flow style.
-        // But a key with no value is all of its block mapping: the key is
-        // what is meant.
-        let a_key = |entries: &[Entry]| entries.first().is_some_and(|e| e.key.span == at);
-        let whole = match &node.value {
-            Value::Scalar(_) => false,
-            Value::Map(entries) => !a_key(entries),
-            Value::Seq(_) => true,
-        };
-        if whole && node.span.start() == at.start() && node.span.end() <= at.end() {
-            break;
-        }
+        // The node `at` covers whole is what it points at. A block mapping
+        // starts where its first key does: without this, an entry's path went
+        // on into whichever key was written first, and changed when the keys
+        // were reordered or the entry was rewritten in flow style. A key with
+        // no value, though, is all of its block mapping, and is what is meant.
+        let covered = node.span.start() == at.start() && node.span.end() <= at.end();
         match &node.value {
             Value::Scalar(_) => break,
+            Value::Seq(_) if covered => break,
+            Value::Map(entries) if covered && entries.first().is_none_or(|e| e.key.span != at) => break,
             Value::Map(entries) => {
                 let holds = |e: &Entry| inside(&e.key) || inside(&e.value);
                 let Some((_, entry)) = child(entries, at.start(), |e| e.key.span.start(), holds) else {
