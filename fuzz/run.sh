@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes sitelint's loaders for a while: fuzz/run.sh [TARGET...] [-- SECONDS]
+# Fuzzes sitelint's loaders and the whole check for a while: fuzz/run.sh [TARGET...] [-- SECONDS]
 #   fuzz/run.sh                       # every target, 60 seconds each
 #   fuzz/run.sh load_yaml -- 600      # one target, ten minutes
 # Seeds fuzz/corpus/TARGET from the repository's snapshots and rules (the

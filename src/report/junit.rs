@@ -178,9 +178,9 @@ impl Suite<'_> {
 ///
 /// Named by what the finding is about, its file (within the snapshot) and
 /// the keys down to it, not its line, so CI systems that track tests across
-/// runs see the same test, and a sibling's removal renames none. Reporters key tests on name
-/// and classname, so findings alike in all of these (a value twice in one
-/// list) are numbered.
+/// runs see the same test, and a sibling's removal renames none. Reporters
+/// key tests on name and classname, so findings alike in all of these (a
+/// value twice in one list) are numbered.
 fn names(cases: &[Case], sources: &SourceSet, alike: &mut Alike<String>) -> Vec<String> {
     let mut names: Vec<String> = cases
         .par_iter()
