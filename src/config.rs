@@ -297,6 +297,13 @@ impl Config {
             let path = base.join(&dir.text);
             if path.is_dir() {
                 config.rules.push(path);
+            } else if path.exists() {
+                errors.push(config.error(
+                    dir.span,
+                    "not a folder",
+                    format!("rule folder `{}` is not a folder", path.display()),
+                    Some("`rules` lists folders of rule files: name the folder that holds this one".into()),
+                ));
             } else {
                 errors.push(config.error(
                     dir.span,

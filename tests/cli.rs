@@ -785,6 +785,39 @@ fn the_runs_own_report_and_baseline_in_the_snapshot_folder_are_not_linted() {
     assert!(stdout(&plain).contains("SL002"), "{}", stdout(&plain));
 }
 
+/// A config-as-code repository keeps its rule folder beside the snapshot
+/// files: the rules are not snapshot files, whether the config file or
+/// `--rules` names the folder.
+#[test]
+fn rule_folders_in_the_snapshot_folder_are_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path();
+    std::fs::copy("snapshots/example/users.yaml", snap.join("users.yaml")).unwrap();
+    std::fs::create_dir(snap.join("sitelint-rules")).unwrap();
+    std::fs::write(
+        snap.join("sitelint-rules/ACME001.yaml"),
+        "code: ACME001\nname: inactive-user\nseverity: warning\nsummary: An inactive account.\n\
+         url: https://example.com/acme\nhelp: Remove it.\nmessage: \"{{ item.email }} is inactive\"\n\
+         for_each: users\nwhen: \"!item.active\"\nat: item\n",
+    )
+    .unwrap();
+    std::fs::write(snap.join(".sitelint.yaml"), "rules: [sitelint-rules]\n").unwrap();
+    let folder = snap.to_str().unwrap();
+    let config = snap.join(".sitelint.yaml");
+    let by_config = sitelint(&["check", folder, "--config", config.to_str().unwrap(), "--format", "json"]);
+    let by_flag = sitelint(&["check", folder, "--no-config", "--rules", &format!("{folder}/sitelint-rules")]);
+    for out in [&by_config, &by_flag] {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        assert!(!stdout(out).contains("SL002"), "{}", stdout(out));
+        assert!(stdout(out).contains("ACME001"), "{}", stdout(out));
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout(&by_config)).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{json}");
+    // Without the rules, the folder is read like any other.
+    let plain = sitelint(&["check", folder, "--no-config", "--format", "json"]);
+    assert!(stdout(&plain).contains("SL002"), "{}", stdout(&plain));
+}
+
 /// Every item a rule can be about has a name for suppressions and
 /// baselines, and reads as it in a message: never `<map>`.
 #[test]

@@ -205,6 +205,13 @@ fn rule_folders_are_relative_to_the_config_file() {
     site.write("team/.sitelint.yaml", "rules: [acme-rules, other]\n");
     let run = site.run_in("team/deep", &["check", "../../snap"], &[]);
     run.unusable(&["rule folder `../other` does not exist", "[../.sitelint.yaml:1:21]"]);
+    // A rule file named in place of its folder is said to be one.
+    site.write("team/.sitelint.yaml", "rules: [acme-rules/ACME001.yaml]\n");
+    let run = site.run_in("team/deep", &["check", "../../snap"], &[]);
+    run.unusable(&["rule folder `../acme-rules/ACME001.yaml` is not a folder", "[../.sitelint.yaml:1:9]"]);
+    let run =
+        site.run_in("team", &["check", "../snap", "--no-config", "--rules", "acme-rules/ACME001.yaml"], &[]);
+    run.unusable(&["rule folder acme-rules/ACME001.yaml is a file"]);
 }
 
 #[test]

@@ -601,6 +601,26 @@ fn a_folder_named_like_a_snapshot_file_is_walked_into() {
     assert_eq!(run.json()["findings"][0]["file"], "snap/users.yaml/part.yaml");
 }
 
+/// In a rule folder too: the check waited forever on a pipe named `x.yaml`.
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_a_rule_folder_is_a_usage_error_not_waited_on() {
+    let dir = Dir::new();
+    dir.write("snap/users.yaml", "users: []\n");
+    dir.write("rules/sub.yaml/ignored.yaml", "not read: subfolders are not rule files");
+    let fifo = Command::new("mkfifo").arg(dir.path("rules/pipe.yaml")).status();
+    if !fifo.is_ok_and(|status| status.success()) {
+        eprintln!("skipped: mkfifo did not run");
+        return;
+    }
+    let rules = dir.path("rules");
+    let run = dir.check("snap", &["--rules", rules.to_str().unwrap()]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(2), ""), "{}", run.stderr);
+    let error = format!("rule file {}", rules.join("pipe.yaml").display());
+    assert!(run.stderr.contains(&error), "{}", run.stderr);
+    assert!(run.stderr.contains("is not a regular file (a named pipe,"), "{}", run.stderr);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_pipe_or_device_in_the_snapshot_folder_is_a_usage_error_not_waited_on() {

@@ -311,3 +311,21 @@ fn a_place_shown_in_a_message_is_an_error() {
     assert_eq!((line, column), (8, 33));
     assert!(help.unwrap().contains("read the field (`item.signup`)"));
 }
+
+/// The field `key_of`, `value_of` and `stated` name as text is checked
+/// like `item.field`: a typo read as "not stated", or pointed at the whole
+/// entity, with no error.
+#[test]
+fn a_field_named_as_text_is_checked() {
+    let (message, line, column, help) = load_error("stated-typo.yaml");
+    assert_eq!(message, "unknown field `leed`");
+    assert_eq!((line, column), (7, 24));
+    assert_eq!(help.as_deref(), Some("did you mean `lead`?"));
+    let (message, line, column, help) = load_error("value-of-typo.yaml");
+    assert_eq!(message, "unknown field `rolez`");
+    assert_eq!((line, column), (10, 21));
+    assert_eq!(help.as_deref(), Some("did you mean `roles`?"));
+    let (message, line, column, _) = load_error("value-of-one-argument.yaml");
+    assert_eq!(message, "`value_of` takes value_of(item, \"field\")");
+    assert_eq!((line, column), (10, 5));
+}

@@ -159,12 +159,12 @@ fn run_watched(
     rules: &RuleSet,
     limits: &Limits,
     rule_time: Option<Duration>,
-    own_files: &[PathBuf],
+    own_paths: &[PathBuf],
     watch: &mut Watch,
 ) -> Result<CheckOutput, Report> {
     watch.progress.phase("finding the snapshot files", None);
     // Each file is decoded as soon as it is parsed, and its tree dropped.
-    let loaded = load_watched(path, limits, own_files, &watch.progress).map_err(Report::new)?;
+    let loaded = load_watched(path, limits, own_paths, &watch.progress).map_err(Report::new)?;
     watch.next(
         "read+decode",
         format!("building the model of {}", plural_n(loaded.sources.len(), "file")),
@@ -251,9 +251,9 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let progress =
         if args.quiet { Progress::hidden() } else { Progress::stderr(crate::progress::delay_from_env()) };
     let mut watch = Watch::new(progress, args.stats);
-    let Setup { config, rules, selection, baseline, limits, rule_time, own_files } = setup(args, &mut watch)?;
+    let Setup { config, rules, selection, baseline, limits, rule_time, own_paths } = setup(args, &mut watch)?;
     let output =
-        run_watched(&args.path, &rules, &limits, rule_time, &own_files, &mut watch).map_err(|e| vec![e])?;
+        run_watched(&args.path, &rules, &limits, rule_time, &own_paths, &mut watch).map_err(|e| vec![e])?;
     let CheckOutput { mut findings, mut sources, rule_errors, unread, unjudged_references, model } = output;
     // The model is not needed again. Where the rules' peak is the check's,
     // it is left to the process's exit: freeing it made a 0.33 s JSON check
@@ -350,9 +350,9 @@ struct Setup {
     baseline: Option<Baseline>,
     limits: Limits,
     rule_time: Option<Duration>,
-    /// The run's own report and baselines: not snapshot files, wherever
-    /// they are written.
-    own_files: Vec<PathBuf>,
+    /// The run's own report, baselines and rule folders: not snapshot
+    /// files, wherever they are.
+    own_paths: Vec<PathBuf>,
 }
 
 /// Loads the config file, the rules and the baseline, and selects the
@@ -374,12 +374,14 @@ fn setup(args: &CheckArgs, watch: &mut Watch) -> Result<Setup, Vec<Report>> {
     rules.rules.retain(|r| selection.is_selected(&r.reporter.code));
     watch.laps.lap("setup");
     let rule_time = args.rule_time.rule_time(config.as_ref());
-    let own_files = [&args.output, &args.baseline, &args.write_baseline]
+    let rule_folders = config.iter().flat_map(|c| &c.rules).chain(&args.rules);
+    let own_paths = [&args.output, &args.baseline, &args.write_baseline]
         .into_iter()
         .flatten()
+        .chain(rule_folders)
         .filter_map(|path| std::fs::canonicalize(path).ok())
         .collect();
-    Ok(Setup { config, rules, selection, baseline, limits, rule_time, own_files })
+    Ok(Setup { config, rules, selection, baseline, limits, rule_time, own_paths })
 }
 
 /// How many files and bytes the snapshot has, for `--stats`.

@@ -37,9 +37,10 @@ pub struct LoadOptions<'a> {
     /// size), with the length of its text in bytes (0 when skipped), from
     /// whichever thread read it.
     pub on_file: Option<&'a (dyn Fn(u64) + Sync)>,
-    /// Files of a snapshot folder not to read, as canonical paths: the
-    /// run's own report and baseline, which `check . --output report.json`
-    /// would otherwise lint on the next run.
+    /// Files and folders of a snapshot folder not to read, as canonical
+    /// paths: the run's own report and baseline, which `check . --output
+    /// report.json` would otherwise lint on the next run, and its rule
+    /// folders, whose rule files are not snapshot files.
     pub skip: &'a [PathBuf],
 }
 
@@ -287,11 +288,17 @@ pub fn parse_again(path: &Path, text: &Arc<String>, limits: &Limits) -> Result<N
 /// path relative to `root` (walkdir's per-folder order would put `a/b.yaml`
 /// before `a.yaml`), and the files not read for the case of their extension.
 fn find_files(root: &Path, skip: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<String>), LoadError> {
+    let hidden = |entry: &walkdir::DirEntry| entry.file_name().as_encoded_bytes().starts_with(b".");
+    let skipped_folder = |entry: &walkdir::DirEntry, skip: &[PathBuf]| {
+        !skip.is_empty()
+            && entry.file_type().is_dir()
+            && fs::canonicalize(entry.path()).is_ok_and(|path| skip.contains(&path))
+    };
     let walk = WalkDir::new(root)
         .follow_links(true)
-        // The root itself is never skipped, so `check .` works.
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b"."));
+        // The root itself is never skipped, so `check .` works.
+        .filter_entry(|entry| entry.depth() == 0 || !(hidden(entry) || skipped_folder(entry, skip)));
     let mut files = Vec::new();
     let mut unread = Vec::new();
     let mut odd: Option<(String, PathBuf)> = None;

@@ -422,7 +422,7 @@ pub(super) fn evaluate<'v>(
     };
     let primary = places(&rule.at, parts.map(|p| &p.at), &ctx)?;
     if primary.is_empty() {
-        return Err(fail(&rule.at, "`at` names no place in the snapshot".into()));
+        return Err(fail(&rule.at, format!("`at` names no place in the snapshot: {AT_TAKES}")));
     }
     render(&rule.message, parts.map(|p| &p.message[..]), &ctx, text)?;
     // The ending all the rule's messages share is kept once (see `Message`).
@@ -560,9 +560,13 @@ pub(super) fn collect_places(value: &dyn Val, out: &mut Vec<Location>) -> Result
             }
             Ok(())
         }
-        _ => Err(format!("expected a place in the snapshot, got {}", value.get_type().name())),
+        _ => Err(format!("expected a place in the snapshot, got {}: {AT_TAKES}", value.get_type().name())),
     }
 }
+
+/// What `at` and `related` places can be, for their errors.
+const AT_TAKES: &str =
+    "give an item, a list of items, or a field's place: key_of(item, \"field\") or value_of(item, \"field\")";
 
 /// How an item reads in a message: a project's key, a user's email, ...
 fn natural_name(item: &dyn Val) -> String {

@@ -207,6 +207,9 @@ enum Unknown {
     Field(String, Ty),
     /// A place (`key_of(..)`, `value_of(..)`: the function) compared as a value.
     ComparedPlace(String),
+    /// A call of `key_of`, `value_of` or `stated` (the function) with
+    /// arguments it does not take.
+    Call(String),
 }
 
 impl Unknown {
@@ -215,7 +218,8 @@ impl Unknown {
             Unknown::Variable(n)
             | Unknown::Function(n)
             | Unknown::Field(n, _)
-            | Unknown::ComparedPlace(n) => n,
+            | Unknown::ComparedPlace(n)
+            | Unknown::Call(n) => n,
         }
     }
 
@@ -230,6 +234,16 @@ impl Unknown {
                          field itself (`item.internal == true`), or ask whether the snapshot writes it \
                          (`stated(item, \"internal\")`)",
                     );
+            }
+            Unknown::Call(function) => {
+                let call = match function.as_str() {
+                    "key_of" => "key_of(item) or key_of(item, \"field\")",
+                    "value_of" => "value_of(item, \"field\")",
+                    _ => "stated(item, \"field\")",
+                };
+                return RuleError::new(source, span, format!("`{function}` takes {call}"))
+                    .label("called with other arguments")
+                    .help(format!("write {call}: an entity, then the name of one of its fields as text"));
             }
             Unknown::Variable(_) => ("variable", None, variables),
             Unknown::Function(_) => ("function", None, FUNCTIONS),
@@ -321,6 +335,9 @@ fn walk(
                 };
                 return Err((Unknown::ComparedPlace(function), call.args[place].id));
             }
+            if PLACE_FUNCTIONS.contains(&call.func_name.as_str()) {
+                place_call(e.id, call, &args)?;
+            }
             match (call.func_name.as_str(), &args[..]) {
                 (operators::INDEX, [Ty::List(element) | Ty::Map(element), _]) => **element,
                 (operators::CONDITIONAL, [_, yes, no]) if yes == no => *yes,
@@ -387,6 +404,49 @@ fn walk(
         }
         Ast::Literal(_) | Ast::Unspecified => Ty::Any,
     })
+}
+
+/// sitelint's functions that take an entity and the name of one of its
+/// fields (see [`super::functions`]).
+const PLACE_FUNCTIONS: [&str; 3] = ["key_of", "value_of", "stated"];
+
+/// Checks a call of `key_of`, `value_of` or `stated` (whose arguments are
+/// `args`) as the functions will read it: the field it names, when written
+/// as text, must be one the entity has, as `item.field` must; a typo would
+/// otherwise point at the whole entity, or read as "not stated".
+fn place_call(id: u64, call: &CallExpr, args: &[Ty]) -> Result<(), (Unknown, u64)> {
+    let name = call.func_name.as_str();
+    let arity_ok = match name {
+        "key_of" => matches!(args.len(), 1 | 2),
+        _ => args.len() == 2,
+    };
+    if call.target.is_some() || !arity_ok {
+        return Err((Unknown::Call(name.to_string()), id));
+    }
+    let Some(field) = call.args.get(1) else { return Ok(()) };
+    let text = match &field.expr {
+        Ast::Literal(LiteralValue::String(text)) => text.inner(),
+        Ast::Literal(_) => return Err((Unknown::Call(name.to_string()), id)),
+        // A field chosen while the rule runs is checked then.
+        _ => return Ok(()),
+    };
+    // A key of a data map is named after it: "roles.jira-servicemanagement".
+    let (head, key) = match text.split_once('.') {
+        Some((head, key)) => (head, Some(key)),
+        None => (text, None),
+    };
+    let known = match args[0] {
+        Ty::Node(kind) => match (kind.field(head), key) {
+            (Some(_), None) => true,
+            (Some(ty), Some(_)) => matches!(ty, Ty::Map(_)),
+            (None, _) => false,
+        },
+        Ty::Any => all_fields().contains(&head),
+        // A map's keys are data (an app key, a role name), and a value
+        // that is no entity is an error when the rule runs.
+        _ => true,
+    };
+    if known { Ok(()) } else { Err((Unknown::Field(text.to_string(), args[0]), field.id)) }
 }
 
 /// Where `name` starts, given the char offset CEL records for its node: a

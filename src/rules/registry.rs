@@ -57,6 +57,13 @@ impl RuleSet {
 
     fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, Vec<Report>> {
         let io = |e: std::io::Error| vec![miette::miette!("cannot read rule folder {}: {e}", dir.display())];
+        if dir.is_file() {
+            return Err(vec![miette::miette!(
+                help = "name the folder that holds it: a rule folder's *.yaml files are read",
+                "rule folder {} is a file",
+                dir.display()
+            )]);
+        }
         let mut paths = Vec::new();
         let mut misnamed = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -65,6 +72,10 @@ impl RuleSet {
                 continue;
             }
             let path = entry.path();
+            // Subfolders are not read, whatever their name.
+            if path.is_dir() {
+                continue;
+            }
             match path.extension() {
                 Some(e) if e == "yaml" || e == "yml" => paths.push(path),
                 Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
@@ -90,6 +101,14 @@ impl RuleSet {
         paths.sort();
         let mut sources = Vec::new();
         for path in paths {
+            // Reading a named pipe would wait for a writer.
+            if !path.is_file() {
+                return Err(vec![miette::miette!(
+                    help = "a rule folder holds one rule per .yaml file: move it out or rename it",
+                    "rule file {} is not a regular file (a named pipe, socket or device)",
+                    path.display()
+                )]);
+            }
             let text = crate::source::read_text(&path, "rule file").map_err(|e| vec![e])?;
             sources.push(RuleSource { name: path.display().to_string(), text: text.into() });
         }
