@@ -1,7 +1,9 @@
 //! Which codes a check reports, and at what severity.
 //!
 //! `select`, `extend-select` and `ignore` hold selectors: a code (`PS001`), a
-//! prefix of codes (`PS`, `PS00`) or `ALL`. The config file and then the
+//! prefix of codes (`PS`, `PS00`) or `ALL`. A selector that is a code there
+//! is selects that code alone: custom codes have any number of digits, and
+//! `--ignore ACME1` must not also hide ACME10. The config file and then the
 //! command line are two layers. Each layer decides, for every code, with its
 //! most specific matching selector (the longest; `ALL` is the least specific):
 //! one from `select` or `extend-select` turns the code on, one from `ignore`
@@ -42,17 +44,22 @@ pub fn always_reported(code: &str) -> bool {
     code == Check::Syntax.code()
 }
 
-/// A code prefix; `ALL` is the empty one.
+/// A code prefix (`ALL` is the empty one), or a whole code.
 #[derive(Debug)]
-struct Selector(String);
+struct Selector {
+    text: String,
+    whole_code: bool,
+}
 
 impl Selector {
     fn matches(&self, code: &str) -> bool {
-        code.starts_with(&self.0)
+        if self.whole_code { code == self.text } else { code.starts_with(&self.text) }
     }
 
+    /// Longer is more specific; a whole code is as long as any prefix that
+    /// matches it.
     fn specificity(&self) -> usize {
-        self.0.len()
+        self.text.len()
     }
 }
 
@@ -72,10 +79,10 @@ fn selector(text: &str, known: &[&str], fixed: bool) -> Result<Selector, Problem
         });
     }
     if text == "ALL" {
-        return Ok(Selector(String::new()));
+        return Ok(Selector { text: String::new(), whole_code: false });
     }
     if !text.is_empty() && known.iter().any(|code| code.starts_with(text)) {
-        return Ok(Selector(text.into()));
+        return Ok(Selector { text: text.into(), whole_code: known.contains(&text) });
     }
     // Candidates: the codes, their letter prefixes (`PS`), and ALL.
     let prefixes: HashSet<&str> =

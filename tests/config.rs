@@ -57,6 +57,43 @@ fn the_more_specific_selector_wins() {
     assert_eq!(codes_with("select: [PS001, UA]\nignore: [PS001]\n", &[]), ["UA005"]);
 }
 
+/// Custom codes have any number of digits: a whole code is no prefix of a
+/// longer one (`--ignore ACME1` hid ACME10 too).
+#[test]
+fn a_whole_code_selects_that_code_alone() {
+    let site = Site::new();
+    let rule = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/rules/ACME001.yaml"
+    ))
+    .unwrap();
+    for code in ["ACME1", "ACME10"] {
+        let named = rule.replace("ACME001", code).replace("partner-account", &format!("partner-{code}"));
+        site.write(&format!("acme-rules/{code}.yaml"), &named);
+    }
+    let codes = |config: &str, args: &[&str]| {
+        site.write(".sitelint.yaml", &format!("rules: [acme-rules]\n{config}"));
+        let mut codes = site.check(args).codes();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(codes("", &["--select", "ACME", "--ignore", "ACME1"]), ["ACME10"]);
+    assert_eq!(codes("", &["--select", "ACME1"]), ["ACME1"]);
+    assert_eq!(codes("select: [ACME10]\n", &[]), ["ACME10"]);
+    // A prefix that is no code still selects every code it begins.
+    assert_eq!(codes("select: [ACME]\n", &[]), ["ACME1", "ACME10"]);
+    // So does a severity.
+    site.write(".sitelint.yaml", "rules: [acme-rules]\nselect: [ACME]\nseverity: {ACME1: error}\n");
+    let run = site.check(&[]);
+    let severities: Vec<_> =
+        run.findings().iter().map(|f| (f["code"].clone(), f["severity"].clone())).collect();
+    assert!(
+        severities.iter().all(|(code, severity)| (code == "ACME1") == (severity == "error")),
+        "{severities:?}"
+    );
+    assert!(severities.iter().any(|(code, _)| code == "ACME10"), "{severities:?}");
+}
+
 #[test]
 fn extend_select_adds_and_all_selects_everything() {
     assert_eq!(codes_with("select: [AC]\nextend-select: [UA005]\n", &[]), ["AC001", "AC003", "UA005"]);
