@@ -329,3 +329,19 @@ fn a_field_named_as_text_is_checked() {
     assert_eq!(message, "`value_of` takes value_of(item, \"field\")");
     assert_eq!((line, column), (10, 5));
 }
+
+/// A finding shows the rule's name, summary, message and help, and links
+/// its url (SARIF's `helpUri` must be a URI): each is checked when the rule
+/// is read.
+#[test]
+fn names_urls_and_texts_are_checked() {
+    let (message, line, column, _) = load_error("bad-url.yaml");
+    assert_eq!(message, "`see the wiki` is not a web address");
+    assert_eq!((line, column), (5, 6));
+    let (message, line, column, _) = load_error("empty-message.yaml");
+    assert_eq!(message, "`message` is empty");
+    assert_eq!((line, column), (8, 10));
+    let (message, line, column, _) = load_error("bad-name.yaml");
+    assert_eq!(message, "rule name `Partner account` is not a name");
+    assert_eq!((line, column), (2, 7));
+}

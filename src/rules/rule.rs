@@ -21,7 +21,7 @@ struct RuleFile {
     code: Spanned<String>,
     name: Spanned<String>,
     severity: Spanned<String>,
-    summary: String,
+    summary: Spanned<String>,
     /// The full explanation `sitelint rule CODE` prints: why it matters.
     #[serde(default)]
     description: Option<String>,
@@ -195,6 +195,7 @@ impl Rule {
     pub fn parse_sharing(env: &Env, programs: &Programs, source: RuleSource) -> Result<Rule, Box<RuleError>> {
         let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
         let code = checked_code(&source, &file.code)?;
+        checked_texts(&source, &file)?;
         let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
             RuleError::new(
                 &source,
@@ -253,7 +254,7 @@ impl Rule {
         Ok(Rule {
             reporter: Arc::new(Reporter { code, name, url }),
             severity,
-            summary: file.summary,
+            summary: file.summary.value,
             description: file.description,
             collection,
             when: compile(&file.when, &item_vars)?,
@@ -313,6 +314,41 @@ fn checked_code(source: &RuleSource, code: &Spanned<String>) -> Result<Arc<str>,
             .help("SL codes are sitelint's built-in snapshot checks; choose another prefix"));
     }
     Ok(text.into())
+}
+
+/// The texts every finding and report shows: `name` heads each finding
+/// (`ACME001(name)`), `url` is a link (SARIF's `helpUri` must be a URI),
+/// and an empty summary, message or help would show nothing.
+fn checked_texts(source: &RuleSource, file: &RuleFile) -> Result<(), Box<RuleError>> {
+    let error = |at: &Spanned<String>, message: String, help: &str| {
+        Err(RuleError::new(source, span_of(at), message).help(help.to_string()))
+    };
+    let name = file.name.value.as_str();
+    if name.is_empty() || name.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return error(
+            &file.name,
+            format!("rule name `{name}` is not a name"),
+            "a name is one word of letters, digits and dashes, like agents-must-use-sso-domain",
+        );
+    }
+    let url = file.url.value.as_str();
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || url.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return error(
+            &file.url,
+            format!("`{url}` is not a web address"),
+            "url is the page that documents the rule: https://, a host, then its path, with no spaces",
+        );
+    }
+    for (key, text) in [("summary", &file.summary), ("message", &file.message), ("help", &file.help)] {
+        if text.value.trim().is_empty() {
+            return error(text, format!("`{key}` is empty"), "every finding shows it: say it in a few words");
+        }
+    }
+    Ok(())
 }
 
 fn yaml_error(source: &RuleSource, error: &serde_saphyr::Error) -> Box<RuleError> {
