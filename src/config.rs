@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{LabeledSpan, MietteDiagnostic, Report};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -437,7 +437,12 @@ impl Config {
             diagnostic = diagnostic.with_help(help);
         }
         Report::new(diagnostic)
-            .with_source_code(NamedSource::new(self.path.display().to_string(), self.text.clone()))
+            // sitelint's own source code: columns count characters.
+            .with_source_code(SourceFile::new(
+                self.path.clone(),
+                self.path.display().to_string(),
+                self.text.to_string(),
+            ))
     }
 
     /// The file as a source findings can point into. Its name stands for

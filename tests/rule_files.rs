@@ -345,3 +345,20 @@ fn names_urls_and_texts_are_checked() {
     assert_eq!(message, "rule name `Partner account` is not a name");
     assert_eq!((line, column), (2, 7));
 }
+
+/// Columns count characters, and an expression's characters are traced
+/// through the YAML quoting around them: errors landed columns late after
+/// characters of several bytes, and at the first `&&` of a double-quoted
+/// expression with escaped quotes rather than the one at fault.
+#[test]
+fn errors_are_located_after_wide_characters_and_escapes() {
+    let (message, line, column, _) = load_error("after-wide-characters.yaml");
+    assert_eq!(message, "unknown field `emial`");
+    assert_eq!((line, column), (7, 36));
+    let (message, line, column, _) = load_error("template-after-accents.yaml");
+    assert_eq!(message, "unknown field `nmae`");
+    assert_eq!((line, column), (8, 25));
+    let (message, line, column, _) = load_error("syntax-after-escapes.yaml");
+    assert!(message.starts_with("CEL syntax error: extraneous input '&&'"), "{message}");
+    assert_eq!((line, column), (7, 46));
+}

@@ -13,7 +13,7 @@ use super::{Summary, github, human, json, junit, sarif};
 use crate::finding::{Check, Finding, Severity};
 use crate::rules::error::RuleRuntimeError;
 use crate::rules::{Rule, RuleSet};
-use crate::source::{FileId, LineCol, Location, SourceFile, SourceSet};
+use crate::source::{FileId, LineCol, Location, SourceSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -108,12 +108,9 @@ pub struct RuleFailure<'a> {
 
 impl<'a> RuleFailure<'a> {
     pub fn new(error: &'a RuleRuntimeError) -> RuleFailure<'a> {
-        // A rule file is small, and a failure rare: counting its lines
-        // again costs nothing worth keeping an index for.
-        let name = error.src.name();
-        let file = SourceFile::new(name.into(), name.to_string(), error.src.inner().to_string());
-        let at = file.line_col(error.span.offset());
-        RuleFailure { code: &error.code, message: error.to_string(), file: name, at, help: &error.help }
+        let at = error.src.line_col(error.span.offset());
+        let file = error.src.relative.as_str();
+        RuleFailure { code: &error.code, message: error.to_string(), file, at, help: &error.help }
     }
 
     /// The rule file, unless it is built into sitelint (nothing on disk for

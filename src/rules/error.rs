@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
 use thiserror::Error;
 
-use crate::source::visible;
+use crate::source::{SourceFile, visible};
 
 /// A rule file as read, for pointing into it.
 #[derive(Debug, Clone)]
@@ -16,8 +16,11 @@ pub struct RuleSource {
 }
 
 impl RuleSource {
-    pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(&self.name, self.text.clone())
+    /// The file, for miette to show: with sitelint's own source code, its
+    /// columns count characters (miette's own counts bytes) and control
+    /// characters are not sent to the terminal.
+    pub fn named(&self) -> SourceFile {
+        SourceFile::new(self.name.clone().into(), self.name.clone(), self.text.to_string())
     }
 }
 
@@ -28,7 +31,7 @@ impl RuleSource {
 pub struct RuleError {
     pub message: String,
     #[source_code]
-    pub src: NamedSource<Arc<str>>,
+    pub src: SourceFile,
     /// Primary: the excerpt's header gives its place, not a related one's.
     #[label(primary, "{label}")]
     pub span: SourceSpan,
@@ -88,7 +91,7 @@ pub struct RuleRuntimeError {
     pub varied: bool,
     pub help: String,
     #[source_code]
-    pub src: NamedSource<Arc<str>>,
+    pub src: SourceFile,
     #[label("this expression")]
     pub span: SourceSpan,
 }

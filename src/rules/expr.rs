@@ -9,6 +9,7 @@ use cel::common::value::CowVal;
 use cel::{Context, Env, ExecutionError, ParseErrors, Program, Value};
 
 use super::error::{RuleError, RuleSource, did_you_mean};
+use super::position::InFile;
 use super::view::DATA_MAPS;
 use super::view::schema::{Ty, all_fields};
 
@@ -106,11 +107,11 @@ pub fn compile(
     env: &Env,
     programs: &Programs,
     source: &RuleSource,
-    text: &str,
-    scalar: (usize, usize),
+    at: InFile,
     variables: &[Var],
 ) -> Result<Expr, Box<RuleError>> {
-    let locate = |char_offset: usize, len: usize| locate(source, scalar, text, char_offset, len);
+    let text = at.text();
+    let locate = |char_offset: usize, len: usize| at.locate(source, char_offset, len);
     let program = programs.compile(env, text).map_err(|errors| {
         let first = errors.errors.first();
         let (line, column) = first.map_or((1, 1), |e| (e.pos.0.max(1) as usize, e.pos.1.max(1) as usize));
@@ -118,11 +119,14 @@ pub fn compile(
         // not past a block scalar's trailing line break.
         let last = text.trim_end().chars().count().saturating_sub(1);
         let offset = char_offset_of(text, line, column).min(last);
-        let message = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
+        let message =
+            first.map_or("syntax error", |e| e.msg.strip_prefix("Syntax error: ").unwrap_or(&e.msg));
         RuleError::new(source, locate(offset, 1), format!("CEL syntax error: {message}")).label("here")
     })?;
     let ty = check_names(&program, variables).map_err(|(unknown, id)| {
-        let offset = program.source_info().offset_for(id).map_or(0, |(start, _)| start as usize);
+        // CEL records a node's offset in bytes.
+        let byte = program.source_info().offset_for(id).map_or(0, |(start, _)| start as usize);
+        let offset = text.char_indices().take_while(|&(i, _)| i < byte).count();
         let start = match unknown {
             // A selection is recorded at its `.`, the field name follows.
             Unknown::Field(..) => name_after(text, offset, unknown.name()),
@@ -482,45 +486,6 @@ fn char_offset_of(text: &str, line: usize, column: usize) -> usize {
     before + column - 1
 }
 
-/// Byte range in the rule file of `len` characters at `char_offset` of the
-/// expression `text`, read from (part of) the YAML scalar at `scalar`.
-///
-/// A YAML scalar's value is not its source text (indentation, folding,
-/// quotes), so the expression's line is searched for inside the scalar's
-/// source; when that fails (a folded line), the offending token is; and
-/// failing both, the whole scalar is the answer.
-pub fn locate(
-    source: &RuleSource,
-    scalar: (usize, usize),
-    text: &str,
-    char_offset: usize,
-    len: usize,
-) -> (usize, usize) {
-    let file = &*source.text;
-    let (start, end) = (scalar.0.min(file.len()), scalar.1.min(file.len()));
-    let Some(region) = file.get(start..end) else { return (start, end) };
-    let byte_in_text = text.char_indices().nth(char_offset).map_or(text.len(), |(i, _)| i);
-    let line_start = text[..byte_in_text].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[byte_in_text..].find('\n').map_or(text.len(), |i| byte_in_text + i);
-    let line = &text[line_start..line_end];
-    let token_end =
-        text[byte_in_text..].char_indices().nth(len).map_or(text.len(), |(i, _)| byte_in_text + i);
-    let token_len = token_end - byte_in_text;
-    let found = if line.trim().is_empty() {
-        None
-    } else {
-        region.find(line).map(|at| at + (byte_in_text - line_start))
-    };
-    let found = found.or_else(|| {
-        let token = &text[byte_in_text..token_end];
-        (!token.trim().is_empty()).then(|| region.find(token)).flatten()
-    });
-    match found {
-        Some(at) => (start + at, (start + at + token_len).min(end)),
-        None => (start, end),
-    }
-}
-
 /// The CEL environment rules are compiled and run in.
 pub fn env() -> Arc<Env> {
     let mut env = Env::stdlib();
@@ -592,7 +557,9 @@ mod tests {
         let vars = [("item", Ty::Node(Kind::CustomerRef)), ("site", Ty::Node(Kind::Site))];
         for text in texts {
             let source = RuleSource { name: "test.yaml".into(), text: text.into() };
-            let expr = compile(&env, &Programs::default(), &source, text, (0, text.len()), &vars).unwrap();
+            let expr =
+                compile(&env, &Programs::default(), &source, InFile::whole(text, (0, text.len())), &vars)
+                    .unwrap();
             assert!(selects_from_a_name(expr.program.expression()), "{text}");
             assert!(!selects_from_a_name(&expr.evaluated), "{text}");
             for index in 0..refs.len() {

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod functions;
+pub mod position;
 mod quick;
 pub mod registry;
 pub mod rule;

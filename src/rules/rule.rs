@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::error::{RuleError, RuleSource, did_you_mean};
 use super::expr::{self, Expr, Programs, Var};
+use super::position::InFile;
 use super::template::Template;
 use super::view::COLLECTIONS;
 use super::view::schema::{self, Ty};
@@ -220,10 +221,10 @@ impl Rule {
                 },
             )?;
         let compile = |s: &Spanned<String>, vars: &[Var]| {
-            expr::compile(env, programs, &source, &s.value, span_of(s), vars)
+            expr::compile(env, programs, &source, InFile::whole(&s.value, span_of(s)), vars)
         };
         let template = |s: &Spanned<String>, vars: &[Var]| {
-            Template::compile(env, programs, &source, &s.value, span_of(s), vars)
+            Template::compile(env, programs, &source, InFile::whole(&s.value, span_of(s)), vars)
         };
         // Each `let` sees the ones before it; everything else sees them all.
         let item = schema::item_kind(collection).map_or(Ty::Any, Ty::Node);

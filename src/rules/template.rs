@@ -12,6 +12,7 @@ use cel::{Context, Env};
 
 use super::error::{RuleError, RuleSource};
 use super::expr::{self, Expr, Programs};
+use super::position::InFile;
 use super::view::node::{NAME, Place};
 use super::view::schema::Ty;
 
@@ -34,10 +35,10 @@ impl Template {
         env: &Env,
         programs: &Programs,
         source: &RuleSource,
-        text: &str,
-        scalar: (usize, usize),
+        at: InFile,
         variables: &[expr::Var],
     ) -> Result<Template, Box<RuleError>> {
+        let text = at.text();
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
@@ -47,12 +48,15 @@ impl Template {
             let after = &rest[open + 2..];
             let Some(close) = after.find("}}") else {
                 let offset = text.len() - rest.len() + open;
-                let at = expr::locate(source, scalar, text, text[..offset].chars().count(), 2);
+                let at = at.locate(source, text[..offset].chars().count(), 2);
                 return Err(RuleError::new(source, at, "unclosed `{{` in template")
                     .label("opened here")
                     .help("close the expression with `}}`"));
             };
-            let part = expr::compile(env, programs, source, after[..close].trim(), scalar, variables)?;
+            let inside = &after[..close];
+            let start = text.len() - after.len() + (inside.len() - inside.trim_start().len());
+            let part = at.part(start, start + inside.trim().len());
+            let part = expr::compile(env, programs, source, part, variables)?;
             if part.ty == Ty::Place {
                 return Err(RuleError::new(
                     source,
