@@ -35,8 +35,9 @@ struct Entry {
     entity: String,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     count: NonZeroUsize,
-    /// Where each of them is, when there are several: `file: key path`
-    /// ([`key_paths`]), which edits elsewhere in the file leave alone.
+    /// Where each of them is: `file: key path` ([`key_paths`]), which edits
+    /// elsewhere in the file leave alone. Recorded for one finding too: when
+    /// a second appears, the one at the recorded place is the known one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     at: Vec<String>,
 }
@@ -64,13 +65,12 @@ pub fn render(findings: &[Finding], sources: &SourceSet) -> (String, usize) {
     for &f in &recorded {
         groups.entry(key(f.code(), &f.subject())).or_default().push(f);
     }
-    let repeated: Vec<&Finding> = groups.values().filter(|g| g.len() > 1).flatten().copied().collect();
-    let mut places = places(&repeated, sources).into_iter();
+    let grouped: Vec<&Finding> = groups.values().flatten().copied().collect();
+    let mut places = places(&grouped, sources).into_iter();
     let entries = groups
         .into_values()
         .map(|group| {
-            let mut at: Vec<String> =
-                if group.len() > 1 { places.by_ref().take(group.len()).collect() } else { Vec::new() };
+            let mut at: Vec<String> = places.by_ref().take(group.len()).collect();
             at.sort();
             Entry {
                 code: group[0].code().to_string(),
@@ -151,32 +151,44 @@ impl Baseline {
     pub fn filter(self, findings: Vec<Finding>, sources: &SourceSet, ran: impl Fn(&str) -> bool) -> Filtered {
         let Baseline { counts: mut left, mut places } = self;
         let counted = |f: &Finding| !always_reported(f.code());
-        // Where several were recorded, each one still at its place is known.
+        let keys: Vec<(String, String)> = findings.iter().map(|f| key(f.code(), &f.subject())).collect();
+        let mut now: HashMap<&(String, String), usize> = HashMap::new();
+        for (f, key) in findings.iter().zip(&keys) {
+            if counted(f) {
+                *now.entry(key).or_default() += 1;
+            }
+        }
+        // Where a code and subject has more findings than recorded, the
+        // ones still at a recorded place are the known ones; elsewhere
+        // every finding is known, and nothing needs placing.
         let placed: Vec<usize> = (0..findings.len())
             .filter(|&n| {
-                counted(&findings[n]) && places.contains_key(&key(findings[n].code(), &findings[n].subject()))
+                let key = &keys[n];
+                counted(&findings[n])
+                    && places.contains_key(key)
+                    && now.get(key).copied().unwrap_or(0) > left.get(key).copied().unwrap_or(0)
             })
             .collect();
         let placed_findings: Vec<&Finding> = placed.iter().map(|&n| &findings[n]).collect();
         let mut at_place = vec![false; findings.len()];
         for (&n, place) in placed.iter().zip(self::places(&placed_findings, sources)) {
-            let key = key(findings[n].code(), &findings[n].subject());
-            let recorded = places.get_mut(&key).and_then(|list| {
+            let key = &keys[n];
+            let recorded = places.get_mut(key).and_then(|list| {
                 let i = list.iter().position(|p| *p == place)?;
                 Some(list.swap_remove(i))
             });
-            if let (Some(_), Some(left)) = (recorded, left.get_mut(&key).filter(|left| **left > 0)) {
+            if let (Some(_), Some(left)) = (recorded, left.get_mut(key).filter(|left| **left > 0)) {
                 *left -= 1;
                 at_place[n] = true;
             }
         }
         let mut known = at_place.iter().filter(|&&known| known).count();
         let mut new = Vec::new();
-        for (f, at_place) in findings.into_iter().zip(at_place) {
+        for ((f, key), at_place) in findings.into_iter().zip(&keys).zip(at_place) {
             if at_place {
                 continue;
             }
-            match left.get_mut(&key(f.code(), &f.subject())).filter(|n| **n > 0 && counted(&f)) {
+            match left.get_mut(key).filter(|n| **n > 0 && counted(&f)) {
                 Some(n) => {
                     *n -= 1;
                     known += 1;
