@@ -421,6 +421,31 @@ fn control_characters_are_shown_not_sent_to_the_terminal() {
     }
 }
 
+/// In reports read as files too: `cat report.json` in a CI log must not
+/// send DEL or a C1 control (U+009B acts as ESC `[`) to the terminal.
+/// serde_json writes them raw; ESC and NUL it escapes.
+#[test]
+fn reports_carry_no_control_characters_raw() {
+    let dir = Dir::new();
+    dir.write(
+        "snap/u.json",
+        "{\"users\": [{\"account_id\": \"a\", \"status\": \"\\u007f\\u009b2J\\u00a9\"}]}\n",
+    );
+    let raw = |text: &str| text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'));
+    for format in ["json", "sarif", "junit"] {
+        let run = dir.run(&["check", "snap", "--format", format]);
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(!raw(&run.stdout), "{format}: {:?}", run.stdout);
+        // Other characters of two bytes are kept (U+00A9, ©).
+        assert!(run.stdout.contains("2J©"), "{format}: {}", run.stdout);
+        let escaped = if format == "junit" { "\u{fffd}\u{fffd}2J" } else { "\\u007f\\u009b2J" };
+        assert!(run.stdout.contains(escaped), "{format}: {}", run.stdout);
+    }
+    let json = dir.check("snap", &[]).json();
+    let message = json["findings"][0]["message"].as_str().expect("a message");
+    assert!(message.contains("\u{7f}\u{9b}2J©"), "the JSON still reads back as the text: {message:?}");
+}
+
 /// The parsers' words name their state; the help names the mistake.
 #[test]
 fn common_syntax_errors_say_what_to_do() {

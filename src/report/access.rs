@@ -343,7 +343,7 @@ pub fn json(explanation: &Explanation, sources: &SourceSet) -> String {
             .collect(),
     };
     // Plain structs of strings and numbers always serialize.
-    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut out = super::json::escape_controls(serde_json::to_string_pretty(&document).unwrap_or_default());
     out.push('\n');
     out
 }

@@ -58,7 +58,7 @@ pub fn json(rules: &[Rule]) -> String {
         url: None,
         for_each: None,
     }));
-    let mut out = serde_json::to_string_pretty(&list).unwrap_or_default();
+    let mut out = super::json::escape_controls(serde_json::to_string_pretty(&list).unwrap_or_default());
     out.push('\n');
     out
 }

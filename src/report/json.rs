@@ -96,8 +96,9 @@ pub fn write(
     sources: &SourceSet,
     failures: &[RuleFailure],
     summary: &Summary,
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
+    let mut out = EscapeControls::new(out);
     // Each file's path as printed, once rather than per finding.
     let paths: Vec<String> = sources.iter().map(|(id, _)| sources.path(id).display().to_string()).collect();
     out.write_all(b"{\n  \"findings\": [")?;
@@ -317,6 +318,95 @@ fn first_to_escape(bytes: &[u8]) -> Option<usize> {
     words.remainder().iter().position(|&b| escapes(b)).map(|i| at + i)
 }
 
+/// A writer of JSON text that escapes DEL and the C1 control characters
+/// (`\u007f`, `\u009b`), which serde_json writes raw: U+009B starts a
+/// terminal escape sequence as ESC `[` does, and reports end up printed in
+/// CI logs. JSON text is ASCII outside its strings, so every such byte is
+/// inside one.
+pub(super) struct EscapeControls<W> {
+    inner: W,
+    /// A 0xC2 byte held back: the write ended before the byte after it.
+    lead: bool,
+}
+
+impl<W: Write> EscapeControls<W> {
+    pub(super) fn new(inner: W) -> EscapeControls<W> {
+        EscapeControls { inner, lead: false }
+    }
+
+    /// Writes the character U+00`byte` as an escape.
+    fn escape(&mut self, byte: u8) -> io::Result<()> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.inner.write_all(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(byte >> 4)],
+            HEX[usize::from(byte & 0xf)],
+        ])
+    }
+
+    /// After a 0xC2 byte: whether `next` makes it a C1 character.
+    fn c1(next: u8) -> bool {
+        (0x80..0xa0).contains(&next)
+    }
+}
+
+/// JSON `text` with DEL and the C1 control characters escaped (see
+/// [`EscapeControls`]).
+pub(crate) fn escape_controls(text: String) -> String {
+    if !text.bytes().any(|b| b == 0x7f || b == 0xc2) {
+        return text;
+    }
+    let mut out = Vec::with_capacity(text.len() + 16);
+    // Writing to a Vec cannot fail, and escapes are ASCII: the text stays UTF-8.
+    let _ = EscapeControls::new(&mut out).write_all(text.as_bytes());
+    String::from_utf8(out).unwrap_or(text)
+}
+
+impl<W: Write> Write for EscapeControls<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        if self.lead {
+            let Some(&next) = buf.first() else { return Ok(()) };
+            self.lead = false;
+            if Self::c1(next) {
+                self.escape(next)?;
+                buf = &buf[1..];
+            } else {
+                self.inner.write_all(&[0xc2])?;
+            }
+        }
+        while let Some(at) = memchr::memchr2(0x7f, 0xc2, buf) {
+            self.inner.write_all(&buf[..at])?;
+            if buf[at] == 0x7f {
+                self.escape(0x7f)?;
+                buf = &buf[at + 1..];
+                continue;
+            }
+            match buf.get(at + 1) {
+                None => {
+                    self.lead = true;
+                    return Ok(());
+                }
+                Some(&next) if Self::c1(next) => self.escape(next)?,
+                Some(&next) => self.inner.write_all(&[0xc2, next])?,
+            }
+            buf = &buf[at + 2..];
+        }
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes pretty-printed JSON `text` as it would be printed `depth` levels
 /// deep (four at most): two spaces more after each line break. Every line
 /// break in serde_json's output is between tokens (a string's are escaped).
@@ -395,6 +485,24 @@ mod tests {
 
     /// Every ASCII character, others, and escapes at every place within
     /// and across the eight-byte words the scan skips.
+    /// DEL and C1 are escaped wherever the writes split the text, even
+    /// between a character's two bytes; other characters pass as they are.
+    #[test]
+    fn controls_are_escaped_across_writes() {
+        let text = "\"a\u{7f}b\u{9b}c\u{a9}\u{85}é\"".as_bytes();
+        for split in 0..=text.len() {
+            let mut out = Vec::new();
+            let mut writer = EscapeControls::new(&mut out);
+            writer.write_all(&text[..split]).unwrap();
+            writer.write_all(&text[split..]).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "\"a\\u007fb\\u009bc\u{a9}\\u0085é\"",
+                "split at {split}"
+            );
+        }
+    }
+
     #[test]
     fn strings_escape_as_serde_json_escapes_them() {
         let mut texts: Vec<String> = (0u8..128).map(|b| format!("ab{}cd", b as char)).collect();

@@ -241,10 +241,12 @@ fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len());
     // Runs of characters kept as they are are copied whole (char by char,
     // escaping was a sixth of a big report's time). A run ends at a byte
-    // of a character below: ASCII, or 0xEF, which leads U+FFFE and U+FFFF;
-    // either starts a character, since neither continues one.
+    // of a character below: ASCII, 0xC2, which leads the C1 controls, or
+    // 0xEF, which leads U+FFFE and U+FFFF; each starts a character, since
+    // none continues one.
     let mut rest = s;
-    while let Some(at) = rest.bytes().position(|b| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | 0xef))
+    while let Some(at) =
+        rest.bytes().position(|b| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | 0x7f | 0xc2 | 0xef))
     {
         out.push_str(&rest[..at]);
         let c = rest[at..].chars().next().unwrap_or_default();
@@ -261,8 +263,10 @@ fn escape(s: &str, attribute: bool) -> String {
             }
             '\n' | '\t' => out.push(c),
             // XML 1.0 cannot carry other control characters, not even as
-            // references, nor U+FFFE/U+FFFF.
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            // references, nor U+FFFE/U+FFFF. It can DEL and C1, but a
+            // terminal showing the report would act on them (U+009B as
+            // ESC `[`).
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::catalogue::example_fix;
 use super::format::{RuleFailure, RuleInfo, message_with_help, region, slash_path};
-use super::json::indent;
+use super::json::{EscapeControls, indent};
 use super::keypath::{Alike, KeyPaths, in_file_groups};
 use crate::finding::{Finding, Severity};
 use crate::source::{Location, SourceSet};
@@ -186,8 +186,9 @@ pub fn write(
     sources: &SourceSet,
     rules: &[RuleInfo],
     failures: &[RuleFailure],
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
+    let mut out = EscapeControls::new(out);
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
     write!(
         out,
