@@ -340,6 +340,11 @@ fn an_expired_suppression_stops_working_and_says_so() {
     // past 2027-01-31 only from then on, so the run is checked, not judged.
     let empty = site.run_in(".", &["check", "snap"], &[("SITELINT_TODAY", "")]);
     assert_ne!(empty.code, Some(2), "{}", empty.stderr);
+    // Read only when a suppression expires: a stray variable does not stop
+    // every check of a config without one.
+    site.write(".sitelint.yaml", "ignore: [PS001]\n");
+    let no_expiry = site.run_in(".", &["check", "snap"], &[("SITELINT_TODAY", "bogus")]);
+    assert_eq!(no_expiry.code, Some(1), "{}", no_expiry.stderr);
 }
 
 #[test]

@@ -273,7 +273,13 @@ fn check_run(args: &CheckArgs) -> Result<u8, Vec<Report>> {
     let (findings, suppressed, mut stale) = match &config {
         None => (findings, 0, Vec::new()),
         Some(config) => {
-            let today = Date::today().map_err(|e| vec![miette::miette!("{e}")])?;
+            // Today (and SITELINT_TODAY, which may be wrong) matters only
+            // to a suppression that expires.
+            let today = if config.suppressions.iter().any(|s| s.expires.is_some()) {
+                Date::today().map_err(|e| vec![miette::miette!("{e}")])?
+            } else {
+                Date::from_unix_seconds(0)
+            };
             let file = sources.add(config.source_file());
             let outcome = suppress::apply(config, file, findings, today, &selection);
             (outcome.findings, outcome.suppressed, outcome.stale)
@@ -412,18 +418,28 @@ fn write_baseline(
         let what = plural(recorded, "finding");
         write_stderr(&format!("wrote {recorded} {what} to baseline {}\n", path.display()));
     }
-    let unparsed = findings.len() - recorded;
-    if unparsed > 0 {
-        let what = plural(unparsed, "finding");
+    // A file that does not parse was skipped: what it defines is in no
+    // finding, so the baseline is incomplete, and SL001 fails the run as
+    // it always does.
+    let unparsed: Vec<String> = findings
+        .iter()
+        .filter(|f| selection::always_reported(f.code()))
+        .map(|f| sources.path(f.primary.file).display().to_string())
+        .collect();
+    if !unparsed.is_empty() {
+        let what = plural(unparsed.len(), "finding");
         write_stderr(&format!(
-            "warning: left out {unparsed} SL001 {what}: a file that does not parse is always reported\n"
+            "warning: left out {} SL001 {what} ({}): a file that does not parse is always reported, \
+             and what it defines is in no finding\n",
+            unparsed.len(),
+            unparsed.join(", ")
         ));
     }
     if args.stats {
         let counts = FindingCounts { reported: recorded, suppressed, known: 0 };
         print_stats(size, entities, counts, &laps, rule_stats);
     }
-    Ok(EXIT_CLEAN)
+    Ok(if unparsed.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS })
 }
 
 /// The findings a baseline does not know, how many it knew, and the note
