@@ -786,6 +786,28 @@ fn the_runs_own_report_and_baseline_in_the_snapshot_folder_are_not_linted() {
     assert!(stdout(&plain).contains("SL002"), "{}", stdout(&plain));
 }
 
+/// A rule that fails on its example is explained without it, and the
+/// failure is an error (exit 2): "no findings" under "this snapshot
+/// triggers it" hid it.
+#[test]
+fn a_rule_failing_on_its_example_is_an_error_of_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ACME002.yaml"),
+        "code: ACME002\nname: lead-outside\nseverity: warning\nsummary: A lead from outside.\n\
+         url: https://example.com/acme\nhelp: Change the lead.\nmessage: m\nfor_each: projects\n\
+         when: int(item.key) > 0\nat: item\n\
+         tests:\n  - name: a key\n    snapshot: \"projects: [{key: A, name: Alpha, type: software}]\"\n    \
+         expect: [{code: ACME002, line: 1}]\n",
+    )
+    .unwrap();
+    let out = sitelint(&["rule", "ACME002", "--no-config", "--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("ACME002 lead-outside (warning)"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("Example"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("rule ACME002 failed on `A`"), "{}", stderr(&out));
+}
+
 /// A config-as-code repository keeps its rule folder beside the snapshot
 /// files: the rules are not snapshot files, whether the config file or
 /// `--rules` names the folder.

@@ -1039,6 +1039,32 @@ fn a_rule_over_its_time_limit_is_stopped_and_reported_in_its_file() {
     assert!(run.findings().iter().any(|f| f.0 == "SLOW001"), "{}", run.stdout);
 }
 
+/// `test-rules` runs each case within the same limit, from the flag or,
+/// testing the rules a check runs, the config file: a pre-commit hook
+/// running it must not hang on a slow rule either.
+#[test]
+fn test_rules_stops_a_rule_over_its_time_limit() {
+    let dir = Dir::new();
+    let users: String =
+        (0..60).map(|i| format!("      - {{ account_id: u{i}, email: u{i}@acme.com }}\n")).collect();
+    let members: Vec<String> = (0..60).map(|i| format!("u{i}")).collect();
+    let case = format!(
+        "tests:\n  - name: sixty members\n    snapshot: |\n      users:\n{users}      groups:\n        - {{ name: all, members: [{}] }}\n    expect: [{{ code: SLOW001, line: 63 }}]\n",
+        members.join(", ")
+    );
+    dir.write("rules/SLOW001.yaml", format!("{SLOW_RULE}{case}"));
+    let stopped = |run: Run| {
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(run.stdout.contains("SLOW001 cubic: FAILED (0 of 1 passed)"), "{}", run.stdout);
+        assert!(run.stdout.contains("ran out of its time limit (0.001s)"), "{}", run.stdout);
+    };
+    stopped(dir.run(&["test-rules", "rules", "--max-rule-time", "0.001"]));
+    dir.write(".sitelint.yaml", "rules: [rules]\nlimits: {max-rule-time: 0.001}\n");
+    stopped(dir.run(&["test-rules"]));
+    let run = dir.run(&["test-rules", "rules", "--max-rule-time", "0"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+}
+
 #[test]
 fn a_bad_rule_time_limit_is_an_error_at_its_value() {
     let dir = Dir::new();

@@ -3,6 +3,7 @@
 //! the primary location and the related ones, line and column.
 
 use sitelint::rules::RuleSet;
+use sitelint::rules::engine::DEFAULT_TIME_LIMIT;
 use sitelint::rules::testing::run_tests;
 
 #[test]
@@ -10,7 +11,7 @@ fn every_built_in_rule_passes_its_inline_tests() {
     let rules = RuleSet::builtin().unwrap();
     let mut failures = Vec::new();
     for rule in &rules.rules {
-        for case in run_tests(&rules.env, rule) {
+        for case in run_tests(&rules.env, rule, Some(DEFAULT_TIME_LIMIT)) {
             if !case.passed() {
                 let actual: Vec<String> = case.actual.iter().map(ToString::to_string).collect();
                 let expected: Vec<String> = case.expected.iter().map(ToString::to_string).collect();
@@ -53,7 +54,7 @@ fn a_wrong_expectation_fails() {
     let mut extended = RuleSet::builtin().unwrap();
     extended.add_dir(dir.path()).unwrap();
     let copy = extended.get("XUA005").unwrap();
-    let results = run_tests(&extended.env, copy);
+    let results = run_tests(&extended.env, copy, Some(DEFAULT_TIME_LIMIT));
     assert!(results.iter().any(|r| !r.passed()), "a wrong column must fail");
 }
 
@@ -68,7 +69,7 @@ fn the_fixture_rules_pass_their_inline_tests() {
     let mut failures = Vec::new();
     for rule in &rules.rules[builtin..] {
         assert!(!rule.tests.is_empty(), "{} has no cases", rule.reporter.code);
-        for case in run_tests(&rules.env, rule) {
+        for case in run_tests(&rules.env, rule, Some(DEFAULT_TIME_LIMIT)) {
             if !case.passed() {
                 let actual: Vec<String> = case.actual.iter().map(ToString::to_string).collect();
                 failures.push(format!(

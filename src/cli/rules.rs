@@ -2,19 +2,20 @@
 //! rule explained, and the test cases rule files carry.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::ValueEnum;
 use miette::Report;
 
-use crate::config::ConfigArgs;
+use crate::config::{ConfigArgs, RuleTimeArgs};
 use crate::finding::Check;
 use crate::report::{Summary, catalogue, human};
 use crate::rules::{Rule, RuleSet, testing, view::View};
 use crate::{load, model};
 
 use super::{
-    EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Stream, configured_rules, distinct, fail, print, stderr_color,
-    width, write_stderr,
+    EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Stream, configured_rules, distinct, fail, load_rules, print,
+    stderr_color, width, write_stderr,
 };
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +60,8 @@ pub(super) struct TestRulesArgs {
     dirs: Vec<PathBuf>,
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    rule_time: RuleTimeArgs,
 }
 
 pub(super) fn list_rules(args: &RulesArgs) -> u8 {
@@ -92,17 +95,36 @@ pub(super) fn explain_rule(args: &RuleArgs) -> u8 {
         write_stderr(&format!("error: no rule {}{hint}; `sitelint rules` lists them\n", args.code));
         return EXIT_UNUSABLE;
     };
-    let example = example_finding(&rules, rule);
-    print(&catalogue::explain(rule, example.as_deref(), width(Stream::Stdout)))
+    // A rule that fails on its own example is explained without it, and
+    // the failure is an error, as in a check: "no findings" under
+    // "this snapshot triggers it" would hide it.
+    let (example, errors) = match example_finding(&rules, rule) {
+        Ok(example) => (example, Vec::new()),
+        Err(errors) => (None, errors),
+    };
+    let code = print(&catalogue::explain(rule, example.as_deref(), width(Stream::Stdout)));
+    if errors.is_empty() { code } else { fail(&errors, stderr_color()) }
 }
 
-/// The human report of the rule's first firing test case.
-fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
-    let test = rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code))?;
-    let loaded = load::load_text(&format!("{}-example.yaml", rule.reporter.code), &test.snapshot).ok()?;
+/// The human report of the rule's first firing test case, if it has one
+/// and the rule fires on it; the rule's errors if it fails there.
+fn example_finding(rules: &RuleSet, rule: &Rule) -> Result<Option<String>, Vec<Report>> {
+    let Some(test) = rule.tests.iter().find(|t| t.expect.iter().any(|e| e.code == *rule.reporter.code))
+    else {
+        return Ok(None);
+    };
+    let Ok(loaded) = load::load_text(&format!("{}-example.yaml", rule.reporter.code), &test.snapshot) else {
+        return Ok(None);
+    };
     let (site, facts, _) = model::build(&loaded.documents);
     let view = View::build(&site, &facts);
     let outcome = crate::rules::run(&rules.env, std::slice::from_ref(rule), &view);
+    if !outcome.errors.is_empty() {
+        return Err(outcome.errors.into_iter().map(Report::new).collect());
+    }
+    if outcome.findings.is_empty() {
+        return Ok(None);
+    }
     let summary = Summary::new(&outcome.findings, loaded.sources.len());
     let text = human::render(
         &outcome.findings,
@@ -111,21 +133,21 @@ fn example_finding(rules: &RuleSet, rule: &Rule) -> Option<String> {
         human::Style { color: false, width: width(Stream::Stdout) },
     );
     // The summary line is noise here.
-    Some(
+    Ok(Some(
         text.trim_end().rsplit_once('\n').map_or(text.clone(), |(body, _)| body.trim_end().to_string())
             + "\n",
-    )
+    ))
 }
 
 pub(super) fn test_rules(args: &TestRulesArgs) -> u8 {
-    let (rules, first) = match rules_to_test(args) {
+    let (rules, first, limit) = match rules_to_test(args) {
         Ok(found) => found,
         Err(errors) => return fail(&errors, stderr_color()),
     };
     let (mut passed, mut failed) = (0, 0);
     let mut out = String::new();
     for rule in &rules.rules[first..] {
-        let results = testing::run_tests(&rules.env, rule);
+        let results = testing::run_tests(&rules.env, rule, limit);
         if results.is_empty() {
             out += &format!("{} {}: no tests\n", rule.reporter.code, rule.reporter.name);
             continue;
@@ -168,14 +190,17 @@ fn describe<T: std::fmt::Display>(findings: &[T]) -> String {
     findings.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// The rules `test-rules` loads, and where the ones it tests start: without
-/// a folder, every rule a check runs. With folders, their rules; the
-/// built-in ones are loaded anyway so that a code defined twice is still an
-/// error, unless the folder's file is the built-in rule's own (the rules
-/// folder of a checkout): the copy in the folder, as edited there, is tested.
-fn rules_to_test(args: &TestRulesArgs) -> Result<(RuleSet, usize), Vec<Report>> {
+/// The rules `test-rules` loads, where the ones it tests start, and how
+/// long each may run on a case: without a folder, every rule a check runs,
+/// within the check's time limit. With folders, their rules; the built-in
+/// ones are loaded anyway so that a code defined twice is still an error,
+/// unless the folder's file is the built-in rule's own (the rules folder of
+/// a checkout): the copy in the folder, as edited there, is tested.
+fn rules_to_test(args: &TestRulesArgs) -> Result<(RuleSet, usize, Option<Duration>), Vec<Report>> {
     if args.dirs.is_empty() {
-        return Ok((configured_rules(&args.config, &[])?, 0));
+        let config = args.config.load()?;
+        let limit = args.rule_time.rule_time(config.as_ref());
+        return Ok((load_rules(config.as_ref(), &[])?, 0, limit));
     }
     let mut rules = RuleSet::builtin()?;
     let mut added = 0;
@@ -183,5 +208,5 @@ fn rules_to_test(args: &TestRulesArgs) -> Result<(RuleSet, usize), Vec<Report>> 
         added += rules.add_dir_over_builtins(dir)?;
     }
     let first = rules.rules.len() - added;
-    Ok((rules, first))
+    Ok((rules, first, args.rule_time.rule_time(None)))
 }

@@ -112,7 +112,8 @@ pub fn explain(rule: &Rule, finding: Option<&str>, width: usize) -> String {
         out += &format!("\n{}\n", wrap(d));
     }
     out += &format!("\n{}\n", wrap(&format!("Looks at {}.", collection_text(rule.collection))));
-    if let Some(example) = firing_example(rule) {
+    // Shown only where the rule was seen to fire on it.
+    if let (Some(example), Some(_)) = (firing_example(rule), finding) {
         out += "\nExample: this snapshot triggers it\n\n";
         for line in example.lines() {
             out += &format!("    {line}\n");
@@ -192,7 +193,7 @@ mod tests {
         let rule = rules.rules.iter().find(|r| &*r.reporter.code == "CA004").unwrap();
         let out = explain(rule, None, 60);
         assert!(out.contains("\nPortal-only (external) customer accounts exist only while\ncustomer access allows them: external customers on, and,\n"), "{out}");
-        let prose = out.split("Example:").next().unwrap();
+        let prose = out.split("Documentation:").next().unwrap();
         assert!(prose.lines().all(|line| line.chars().count() <= 60), "{prose}");
     }
 }

@@ -3,10 +3,11 @@
 //! test suite, for every shipped rule.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use cel::Env;
 
-use super::engine;
+use super::engine::{self, Probe};
 use super::rule::{Expected, Position, Rule, RuleTest};
 use super::view::View;
 use crate::{load, model};
@@ -87,11 +88,18 @@ impl std::fmt::Display for Expected {
     }
 }
 
-pub fn run_tests<'r>(env: &Arc<Env>, rule: &'r Rule) -> Vec<CaseResult<'r>> {
-    rule.tests.iter().enumerate().map(|(i, test)| run_case(env, rule, i, test)).collect()
+/// Runs the rule's test cases, each within `limit` (`None`: no limit).
+pub fn run_tests<'r>(env: &Arc<Env>, rule: &'r Rule, limit: Option<Duration>) -> Vec<CaseResult<'r>> {
+    rule.tests.iter().enumerate().map(|(i, test)| run_case(env, rule, i, test, limit)).collect()
 }
 
-fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest) -> CaseResult<'r> {
+fn run_case<'r>(
+    env: &Arc<Env>,
+    rule: &'r Rule,
+    index: usize,
+    test: &'r RuleTest,
+    limit: Option<Duration>,
+) -> CaseResult<'r> {
     let mut expected = test.expect.clone();
     expected.sort();
     let name = format!("{}/tests[{index}].yaml", rule.reporter.code);
@@ -101,7 +109,7 @@ fn run_case<'r>(env: &Arc<Env>, rule: &'r Rule, index: usize, test: &'r RuleTest
     };
     let (site, facts, model_findings) = model::build(&loaded.documents);
     let view = View::build(&site, &facts);
-    let outcome = engine::run(env, std::slice::from_ref(rule), &view);
+    let outcome = engine::run_limited(env, std::slice::from_ref(rule), &view, Probe::default(), limit);
     let file = loaded.sources.get(crate::source::FileId(0));
     let position = |offset| {
         let at = file.line_col(offset);
