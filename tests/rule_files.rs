@@ -362,3 +362,17 @@ fn errors_are_located_after_wide_characters_and_escapes() {
     assert!(message.starts_with("CEL syntax error: extraneous input '&&'"), "{message}");
     assert_eq!((line, column), (7, 46));
 }
+
+/// A `when` that cannot be true or false, or an `at` that names no place,
+/// is an error when the rule is read: it was one only on an item the rule
+/// ran on, so a rule over an empty collection passed.
+#[test]
+fn when_and_at_of_the_wrong_kind_are_errors_in_the_file() {
+    let (message, line, column, _) = load_error("when-not-a-condition.yaml");
+    assert_eq!(message, "`when` must be true or false, not a text");
+    assert_eq!((line, column), (7, 7));
+    let (message, line, column, help) = load_error("at-not-a-place.yaml");
+    assert_eq!(message, "`at` must name a place in the snapshot, not a boolean");
+    assert_eq!((line, column), (10, 5));
+    assert!(help.is_some_and(|h| h.contains("value_of(item, \"field\")")));
+}

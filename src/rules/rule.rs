@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use cel::Env;
+use cel::common::ast::{Expr as Ast, LiteralValue};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -245,7 +246,7 @@ impl Rule {
                 let mut vars = item_vars.clone();
                 vars.extend(for_each.as_ref().map(|each| ("it", each.ty.element())));
                 Ok(RelatedRule {
-                    at: compile(&r.at, &vars)?,
+                    at: checked_at(&source, compile(&r.at, &vars)?)?,
                     message: template(&r.message, &vars)?,
                     for_each,
                 })
@@ -258,12 +259,12 @@ impl Rule {
             summary: file.summary.value,
             description: file.description,
             collection,
-            when: compile(&file.when, &item_vars)?,
+            when: checked_when(&source, compile(&file.when, &item_vars)?)?,
             message: template(&file.message, &item_vars)?,
             label: file.label.as_ref().map(|l| template(l, &item_vars)).transpose()?,
             entity: file.entity.as_ref().map(|e| template(e, &item_vars)).transpose()?,
             help: template(&file.help, &item_vars)?,
-            at: compile(&file.at, &item_vars)?,
+            at: checked_at(&source, compile(&file.at, &item_vars)?)?,
             lets,
             related,
             tests: file
@@ -278,6 +279,54 @@ impl Rule {
                 .collect(),
             source,
         })
+    }
+}
+
+/// What an expression's value is, when it is known before the rule runs
+/// and it is no boolean: a literal, or a field of the model.
+fn known_kind(expr: &Expr) -> Option<String> {
+    Some(match (&expr.program.expression().expr, expr.ty) {
+        (Ast::Literal(literal), _) => match literal {
+            LiteralValue::Boolean(_) => return None,
+            LiteralValue::Bytes(_) => "bytes".into(),
+            LiteralValue::Double(_) | LiteralValue::Int(_) | LiteralValue::UInt(_) => "a number".into(),
+            LiteralValue::Null => "null".into(),
+            LiteralValue::String(_) => "a text".into(),
+        },
+        (_, Ty::Any | Ty::Bool) => return None,
+        (_, Ty::Node(kind)) => kind.described().into(),
+        (_, Ty::Map(_)) => "a map".into(),
+        (_, ty) => ty.described()?.into(),
+    })
+}
+
+/// `when` is true or false: a value known to be neither (a literal number
+/// or text, a field holding a text or an entity) is an error when the rule
+/// is read, not only on an item the rule runs on.
+fn checked_when(source: &RuleSource, when: Expr) -> Result<Expr, Box<RuleError>> {
+    match known_kind(&when) {
+        None => Ok(when),
+        Some(kind) => Err(RuleError::new(source, when.span, format!("`when` must be true or false, not {kind}"))
+            .label("not a condition")
+            .help("compare it: `item.email.endsWith(\"@acme.com\")`, `item.lead != null`, `stated(item, \"signup\")`")),
+    }
+}
+
+/// `at` names places: an entity, a reference, `key_of(..)`/`value_of(..)`,
+/// or a list of them; a value known to be none of these (a text, a
+/// boolean, a map of texts) is an error when the rule is read.
+fn checked_at(source: &RuleSource, at: Expr) -> Result<Expr, Box<RuleError>> {
+    let kind = match at.ty {
+        Ty::Node(_) | Ty::Place | Ty::List(Ty::Node(_) | Ty::Place | Ty::Any) => None,
+        Ty::List(_) => Some("a list of values".to_string()),
+        Ty::Bool => Some("a boolean".to_string()),
+        _ => known_kind(&at).filter(|kind| kind != "null"),
+    };
+    match kind {
+        None => Ok(at),
+        Some(kind) => Err(RuleError::new(source, at.span, format!("`at` must name a place in the snapshot, not {kind}"))
+            .label("no place")
+            .help("give an item, a list of items, or a field's place: key_of(item, \"field\") or value_of(item, \"field\")")),
     }
 }
 
