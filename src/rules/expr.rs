@@ -119,8 +119,7 @@ pub fn compile(
         // not past a block scalar's trailing line break.
         let last = text.trim_end().chars().count().saturating_sub(1);
         let offset = char_offset_of(text, line, column).min(last);
-        let message =
-            first.map_or("syntax error", |e| e.msg.strip_prefix("Syntax error: ").unwrap_or(&e.msg));
+        let message = first.map_or("syntax error", |e| syntax_message(&e.msg));
         RuleError::new(source, locate(offset, 1), format!("CEL syntax error: {message}")).label("here")
     })?;
     let ty = check_names(&program, variables).map_err(|(unknown, id)| {
@@ -140,6 +139,17 @@ pub fn compile(
     let mut evaluated = program.expression().clone();
     select_from_values(&mut evaluated);
     Ok(Expr { program, evaluated, text: text.to_string(), span, ty })
+}
+
+/// A CEL syntax error's message without what repeats or dumps internals:
+/// cel words some errors as the debug text of its own error value
+/// (`OtherError(ParseError { ..., msg: "Recursion limit of 96 exceeded", ... })`).
+fn syntax_message(message: &str) -> &str {
+    let message = message.strip_prefix("Syntax error: ").unwrap_or(message);
+    match message.split_once("msg: \"").and_then(|(_, rest)| rest.split_once('"')) {
+        Some((inner, _)) if message.starts_with("OtherError(") => inner,
+        _ => message,
+    }
 }
 
 /// Roots each chain of field selections (`item.user.email`) at its
@@ -500,6 +510,14 @@ mod tests {
     use crate::rules::view::View;
     use crate::rules::view::schema::Kind;
     use crate::{load, model};
+
+    #[test]
+    fn syntax_messages_are_cels_words_not_its_values() {
+        assert_eq!(syntax_message("Syntax error: mismatched input '&&'"), "mismatched input '&&'");
+        let dump = "Syntax error: OtherError(ParseError { source: None, pos: (96, -1), \
+                    msg: \"Recursion limit of 96 exceeded\", expr_id: 0, source_info: None })";
+        assert_eq!(syntax_message(dump), "Recursion limit of 96 exceeded");
+    }
 
     /// Whether some field selection is still rooted at a name.
     fn selects_from_a_name(e: &IdedExpr) -> bool {
