@@ -331,6 +331,14 @@ fn count_breaks(text: &[u8]) -> (Vec<u32>, usize, bool) {
 pub fn read_text(path: &Path, what: &str) -> Result<String, miette::Report> {
     let bytes =
         std::fs::read(path).map_err(|e| miette::miette!("cannot read {what} {}: {e}", path.display()))?;
+    // What Windows PowerShell 5 writes with `>` or `Out-File`.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(miette::miette!(
+            help = format!("{what}s are UTF-8 text; convert it (iconv -f UTF-16 -t UTF-8) and run again"),
+            "{what} {} is UTF-16 text, not UTF-8",
+            path.display()
+        ));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();

@@ -48,9 +48,34 @@ pub(crate) fn missing_at_top(text: &str, error: &Error, problem: &Problem) -> bo
     missing && (matches!(before, "" | "\u{feff}") || before.ends_with(['\n', '\r']))
 }
 
+/// serde-saphyr's words for what it expected, as a person writing the file
+/// would say them: "expected sequence start" is a list, "invalid u64" a
+/// whole number.
+fn in_plain_words(text: &str, message: String) -> String {
+    const WORDS: [(&str, &str); 4] = [
+        ("expected sequence start", "expected a list (`- item` lines, or `[a, b]`)"),
+        ("expected mapping start", "expected a mapping (`key: value` lines, or `{key: value}`)"),
+        ("expected string scalar", "expected a text"),
+        ("unexpected end of file", "the file ends where a value was expected"),
+    ];
+    if message == "unexpected end of file" && text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return "the file is empty".into();
+    }
+    if let Some((_, plain)) = WORDS.iter().find(|(words, _)| message == *words) {
+        return (*plain).into();
+    }
+    match message.strip_prefix("invalid ") {
+        Some("u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize") => {
+            "expected a whole number".into()
+        }
+        Some("f32" | "f64") => "expected a number".into(),
+        _ => message,
+    }
+}
+
 /// The problem `error` reports in `text`, the text serde-saphyr read.
 pub fn problem(text: &str, error: &Error) -> Problem {
-    let message = UserMessageFormatter.format_message(error).into_owned();
+    let message = in_plain_words(text, UserMessageFormatter.format_message(error).into_owned());
     let Some(location) = error.location() else {
         return Problem { span: Span::default(), label: "here".into(), message, related: None };
     };

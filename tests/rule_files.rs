@@ -376,3 +376,34 @@ fn when_and_at_of_the_wrong_kind_are_errors_in_the_file() {
     assert_eq!((line, column), (10, 5));
     assert!(help.is_some_and(|h| h.contains("value_of(item, \"field\")")));
 }
+
+/// serde-saphyr's words ("expected sequence start", "invalid u64") are
+/// said as the person writing the file would say them.
+#[test]
+fn type_errors_are_worded_for_the_rule_author() {
+    let (message, line, column, _) = load_error("related-not-a-list.yaml");
+    assert_eq!(message, "invalid rule file: expected a list (`- item` lines, or `[a, b]`)");
+    assert_eq!((line, column), (11, 10));
+    let (message, line, _, _) = load_error("line-in-words.yaml");
+    assert_eq!(message, "invalid rule file: expected a whole number");
+    assert_eq!(line, 14);
+    let (message, ..) = load_error("empty.yaml");
+    assert_eq!(message, "invalid rule file: the file is empty");
+}
+
+/// A rule file saved as UTF-16 (Windows PowerShell's `>`) is said to be
+/// one, as a snapshot file is, with the conversion to run.
+#[test]
+fn a_utf16_rule_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "code: ACME1\n";
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(dir.path().join("ACME1.yaml"), utf16).unwrap();
+    let mut rules = RuleSet::builtin().expect("built-in rules load");
+    let errors = rules.add_dir(dir.path()).expect_err("a UTF-16 file is no rule file");
+    let message = errors[0].to_string();
+    assert!(message.ends_with("ACME1.yaml is UTF-16 text, not UTF-8"), "{message}");
+    let help = errors[0].help().map(|h| h.to_string()).unwrap_or_default();
+    assert!(help.contains("iconv -f UTF-16 -t UTF-8"), "{help}");
+}
