@@ -1476,8 +1476,10 @@ mod properties {
         let env = sitelint::rules::expr::env();
         let source = RuleSource { name: "r.yaml".into(), text: text.into() };
         if let Err(error) = Rule::parse(&env, source) {
-            let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
-            prop_assert!(inside(text, span), "{:?} at {span:?} in {text:?}", error.message);
+            for each in std::iter::once(error.as_ref()).chain(&error.others) {
+                let span = Span::new(each.span.offset(), each.span.offset() + each.span.len());
+                prop_assert!(inside(text, span), "{:?} at {span:?} in {text:?}", each.message);
+            }
         }
         Ok(())
     }

@@ -407,3 +407,33 @@ fn a_utf16_rule_file_is_named_as_such() {
     let help = errors[0].help().map(|h| h.to_string()).unwrap_or_default();
     assert!(help.contains("iconv -f UTF-16 -t UTF-8"), "{help}");
 }
+
+/// Every expression of a file is checked: three typos are three errors,
+/// in the order they are written, not one per run. A `let` that does not
+/// compile is still bound, so its uses are no further errors.
+#[test]
+fn every_error_of_a_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/rule-errors/three-typos.yaml", dir.path().join("three-typos.yaml"))
+        .unwrap();
+    let mut rules = RuleSet::builtin().expect("built-in rules load");
+    let errors = rules.add_dir(dir.path()).expect_err("the rule file is broken");
+    let error = errors[0].downcast_ref::<RuleError>().expect("a located rule error");
+    let text = std::fs::read_to_string("tests/fixtures/rule-errors/three-typos.yaml").unwrap();
+    let file = SourceFile::new("r.yaml".into(), "r.yaml".into(), text);
+    let seen: Vec<(String, usize, usize)> = std::iter::once(error)
+        .chain(&error.others)
+        .map(|e| {
+            let at = file.line_col(e.span.offset());
+            (e.message.clone(), at.line, at.column)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("unknown field `emial_domain`".to_string(), 8, 16),
+            ("unknown field `actve`".to_string(), 9, 36),
+            ("unknown field `nmae`".to_string(), 10, 19),
+        ]
+    );
+}

@@ -128,8 +128,10 @@ pub fn rule_file(data: &[u8]) {
     let rules = builtin();
     let source = RuleSource { name: "fuzz.yaml".into(), text: text.into() };
     if let Err(error) = Rule::parse(&rules.env, source) {
-        let span = Span::new(error.span.offset(), error.span.offset() + error.span.len());
-        assert_inside(text, span, &error.message);
+        for each in std::iter::once(error.as_ref()).chain(&error.others) {
+            let span = Span::new(each.span.offset(), each.span.offset() + each.span.len());
+            assert_inside(text, span, &each.message);
+        }
         sitelint::cli::render_error(error.as_ref(), false, 100);
     }
 }

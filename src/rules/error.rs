@@ -41,6 +41,9 @@ pub struct RuleError {
     pub related: Vec<LabeledSpan>,
     #[help]
     pub help: Option<String>,
+    /// The file's other errors, shown after this one.
+    #[related]
+    pub others: Vec<RuleError>,
 }
 
 impl RuleError {
@@ -53,6 +56,7 @@ impl RuleError {
             label: "here".into(),
             related: Vec::new(),
             help: None,
+            others: Vec::new(),
         })
     }
 

@@ -227,31 +227,51 @@ impl Rule {
         let template = |s: &Spanned<String>, vars: &[Var]| {
             Template::compile(env, programs, &source, InFile::whole(&s.value, span_of(s)), vars)
         };
+        // Every expression is compiled, and every error kept: a file with
+        // three typos shows all three, not one per run.
+        let mut errors = Vec::new();
         // Each `let` sees the ones before it; everything else sees them all.
+        // One that does not compile is still bound, so that the
+        // expressions using it are not reported as well.
         let item = schema::item_kind(collection).map_or(Ty::Any, Ty::Node);
         let mut item_vars: Vec<Var> = vec![("item", item), ("site", Ty::Node(schema::Kind::Site))];
         let mut lets = Vec::new();
         for (name, value) in &file.lets.0 {
             let bound: Vec<&str> = item_vars.iter().map(|(name, _)| *name).collect();
-            check_let_name(&source, name, &bound)?;
-            let value = compile(value, &item_vars)?;
-            item_vars.push((&name.value, value.ty));
-            lets.push((name.value.clone(), value));
+            kept(&mut errors, check_let_name(&source, name, &bound));
+            let value = kept(&mut errors, compile(value, &item_vars));
+            item_vars.push((&name.value, value.as_ref().map_or(Ty::Any, |v| v.ty)));
+            lets.extend(value.map(|value| (name.value.clone(), value)));
         }
-        let related = file
-            .related
-            .iter()
-            .map(|r| {
-                let for_each = r.for_each.as_ref().map(|f| compile(f, &item_vars)).transpose()?;
-                let mut vars = item_vars.clone();
-                vars.extend(for_each.as_ref().map(|each| ("it", each.ty.element())));
-                Ok(RelatedRule {
-                    at: checked_at(&source, compile(&r.at, &vars)?)?,
-                    message: template(&r.message, &vars)?,
-                    for_each,
-                })
-            })
-            .collect::<Result<Vec<_>, Box<RuleError>>>()?;
+        let mut related = Vec::new();
+        for r in &file.related {
+            let for_each = r.for_each.as_ref().map(|f| kept(&mut errors, compile(f, &item_vars)));
+            let mut vars = item_vars.clone();
+            vars.extend(
+                for_each.as_ref().map(|each| ("it", each.as_ref().map_or(Ty::Any, |e| e.ty.element()))),
+            );
+            let at = kept(&mut errors, compile(&r.at, &vars).and_then(|at| checked_at(&source, at)));
+            let message = kept(&mut errors, template(&r.message, &vars));
+            // Not written, or compiled: `Some`; written but broken: `None`.
+            let for_each = for_each.map_or(Some(None), |each| each.map(Some));
+            if let (Some(at), Some(message), Some(for_each)) = (at, message, for_each) {
+                related.push(RelatedRule { at, message, for_each });
+            }
+        }
+        let when = kept(&mut errors, compile(&file.when, &item_vars).and_then(|w| checked_when(&source, w)));
+        let message = kept(&mut errors, template(&file.message, &item_vars));
+        let label = kept(&mut errors, file.label.as_ref().map(|l| template(l, &item_vars)).transpose());
+        let entity = kept(&mut errors, file.entity.as_ref().map(|e| template(e, &item_vars)).transpose());
+        let help = kept(&mut errors, template(&file.help, &item_vars));
+        let at = kept(&mut errors, compile(&file.at, &item_vars).and_then(|at| checked_at(&source, at)));
+        let (Some(when), Some(message), Some(label), Some(entity), Some(help), Some(at)) =
+            (when, message, label, entity, help, at)
+        else {
+            return Err(together(errors));
+        };
+        if !errors.is_empty() {
+            return Err(together(errors));
+        }
         let (name, url) = (file.name.value.as_str().into(), Some(file.url.value.as_str().into()));
         Ok(Rule {
             reporter: Arc::new(Reporter { code, name, url }),
@@ -259,12 +279,12 @@ impl Rule {
             summary: file.summary.value,
             description: file.description,
             collection,
-            when: checked_when(&source, compile(&file.when, &item_vars)?)?,
-            message: template(&file.message, &item_vars)?,
-            label: file.label.as_ref().map(|l| template(l, &item_vars)).transpose()?,
-            entity: file.entity.as_ref().map(|e| template(e, &item_vars)).transpose()?,
-            help: template(&file.help, &item_vars)?,
-            at: checked_at(&source, compile(&file.at, &item_vars)?)?,
+            when,
+            message,
+            label,
+            entity,
+            help,
+            at,
             lets,
             related,
             tests: file
@@ -280,6 +300,20 @@ impl Rule {
             source,
         })
     }
+}
+
+/// The value of `result`, or `None` with its error kept in `errors`.
+fn kept<T>(errors: &mut Vec<RuleError>, result: Result<T, Box<RuleError>>) -> Option<T> {
+    result.map_err(|error| errors.push(*error)).ok()
+}
+
+/// A file's errors as one: the first in the file, with the others shown
+/// after it in the order they are written.
+fn together(mut errors: Vec<RuleError>) -> Box<RuleError> {
+    errors.sort_by_key(|e| e.span.offset());
+    let mut first = errors.remove(0);
+    first.others = errors;
+    Box::new(first)
 }
 
 /// What an expression's value is, when it is known before the rule runs
