@@ -498,8 +498,12 @@ fn test_rules_shows_expected_and_actual_for_a_failing_case() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("ACME010 closed-accounts: FAILED (0 of 1 passed)"), "{text}");
+    // Where the case is, and what each finding says.
+    let file = dir.path().join("ACME010.yaml");
+    let case = format!("test \"points at the status\" failed (snapshot at {}:14)", file.display());
+    assert!(text.contains(&case), "{text}");
     assert!(text.contains("expected: ACME010 at 2:13"), "{text}");
-    assert!(text.contains("actual:   ACME010 at 3:13"), "{text}");
+    assert!(text.contains("actual:   ACME010 at 3:13: u1 is closed"), "{text}");
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
 }
 

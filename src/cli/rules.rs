@@ -164,12 +164,20 @@ pub(super) fn test_rules(args: &TestRulesArgs) -> u8 {
             results.len()
         );
         for case in bad {
-            out += &format!("  test \"{}\" failed\n", case.test.name);
+            // Where the case's snapshot starts in the rule file: the lines
+            // of its findings count from there.
+            let line = rule.source.text[..case.test.snapshot_span.0].lines().count().max(1);
+            let name = &case.test.name;
+            out += &format!("  test \"{name}\" failed (snapshot at {}:{line})\n", rule.source.name);
             for e in &case.errors {
                 out += &format!("    error: {e}\n");
             }
             out += &format!("    expected: {}\n", describe(&case.expected));
-            out += &format!("    actual:   {}\n", describe(&case.actual));
+            // One finding a line, with its message: why an SL check fired.
+            let actual: Vec<String> = case.actual.iter().map(|a| format!("{a}: {}", a.message)).collect();
+            let actual =
+                if actual.is_empty() { "no findings".to_string() } else { actual.join("\n              ") };
+            out += &format!("    actual:   {actual}\n");
         }
     }
     out += &format!("{passed} passed, {failed} failed\n");

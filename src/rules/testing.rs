@@ -49,6 +49,8 @@ pub struct Actual {
     pub code: String,
     pub at: Position,
     pub related: Vec<Position>,
+    /// What the finding says: why a snapshot gave an SL finding, say.
+    pub message: String,
 }
 
 impl Actual {
@@ -124,7 +126,12 @@ fn run_case<'r>(
             let mut related: Vec<Position> =
                 f.related.iter().map(|r| position(r.location.span.start())).collect();
             related.sort();
-            Actual { code: f.code().to_string(), at: position(f.primary.span.start()), related }
+            Actual {
+                code: f.code().to_string(),
+                at: position(f.primary.span.start()),
+                related,
+                message: f.message().text().into_owned(),
+            }
         })
         .collect();
     actual.sort();
