@@ -1028,6 +1028,8 @@ fn a_rule_over_its_time_limit_is_stopped_and_reported_in_its_file() {
         let error = "× rule SLOW001 ran out of its time limit (0.001s) and was stopped: none of its";
         assert!(run.stderr.contains(error), "{}", run.stderr);
         assert!(run.stderr.contains("rules/SLOW001.yaml:7:7]"), "{}", run.stderr);
+        // Shown at `when`, but the time is the whole rule's.
+        assert!(run.stderr.contains("took the time together"), "{}", run.stderr);
         assert!(run.stderr.contains("--max-rule-time"), "{}", run.stderr);
     };
     stopped(dir.check("snap", &["--rules", "rules", "--max-rule-time", "0.001"]));

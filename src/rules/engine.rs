@@ -592,6 +592,7 @@ fn out_of_time(rule: &Rule, limit: Duration) -> RuleRuntimeError {
             .to_string(),
         src: rule.source.named(),
         span: (rule.when.span.0, rule.when.span.1 - rule.when.span.0).into(),
+        label: "this rule: its `when`, `let`, templates and `related` took the time together",
     }
 }
 
@@ -605,6 +606,7 @@ fn runtime_error(rule: &Rule, item: &dyn Val, expr: &Expr, message: String) -> B
         help: EXPRESSION_HELP.to_string(),
         src: rule.source.named(),
         span: (expr.span.0, expr.span.1 - expr.span.0).into(),
+        label: "this expression",
     })
 }
 

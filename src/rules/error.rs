@@ -96,8 +96,11 @@ pub struct RuleRuntimeError {
     pub help: String,
     #[source_code]
     pub src: SourceFile,
-    #[label("this expression")]
+    #[label("{label}")]
     pub span: SourceSpan,
+    /// What the place is: the failing expression, or where a rule out of
+    /// time is shown (its condition, though all of its expressions count).
+    pub label: &'static str,
 }
 
 /// What an expression's failure says, its values written as CEL writes
