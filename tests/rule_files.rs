@@ -437,3 +437,13 @@ fn every_error_of_a_file_is_reported() {
         ]
     );
 }
+
+/// A test case expects its own rule's findings and the SL checks', on
+/// 1-based lines: another code, or line 0, could never be found, so the
+/// case could never pass, whatever the rule does.
+#[test]
+fn a_case_expecting_what_cannot_run_is_an_error() {
+    let (message, line, column, _) = load_error("expects-another-rule.yaml");
+    assert_eq!(message, "the case expects PS001, but only ACME21 and the SL checks run in it");
+    assert_eq!((line, column), (16, 9));
+}

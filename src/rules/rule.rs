@@ -65,7 +65,7 @@ struct TestFile {
     /// Findings of this rule (and SL checks) the snapshot produces; empty
     /// for a case where the rule must stay quiet.
     #[serde(default)]
-    expect: Vec<Expected>,
+    expect: Vec<Spanned<Expected>>,
 }
 
 /// An expected finding, by code and 1-based line of the inline snapshot;
@@ -198,6 +198,7 @@ impl Rule {
         let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
         let code = checked_code(&source, &file.code)?;
         checked_texts(&source, &file)?;
+        checked_expectations(&source, &file)?;
         let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
             RuleError::new(
                 &source,
@@ -294,12 +295,31 @@ impl Rule {
                     name: t.name,
                     snapshot_span: span_of(&t.snapshot),
                     snapshot: t.snapshot.value,
-                    expect: t.expect,
+                    expect: t.expect.into_iter().map(|e| e.value).collect(),
                 })
                 .collect(),
             source,
         })
     }
+}
+
+/// What a test case expects: findings of its own rule or of the SL checks
+/// (another rule does not run in it), on 1-based lines and columns.
+fn checked_expectations(source: &RuleSource, file: &RuleFile) -> Result<(), Box<RuleError>> {
+    for expected in file.tests.iter().flat_map(|t| &t.expect) {
+        let Expected { code, line, column, .. } = &expected.value;
+        let problem = if *code != file.code.value && !code.starts_with("SL") {
+            format!("the case expects {code}, but only {} and the SL checks run in it", file.code.value)
+        } else if *line == 0 || *column == Some(0) {
+            "lines and columns count from 1".to_string()
+        } else {
+            continue;
+        };
+        return Err(RuleError::new(source, span_of(expected), problem).label("this expectation").help(
+            "a test case expects its own rule's findings (and SL checks'), by 1-based line of its snapshot",
+        ));
+    }
+    Ok(())
 }
 
 /// The value of `result`, or `None` with its error kept in `errors`.
