@@ -447,3 +447,42 @@ fn a_case_expecting_what_cannot_run_is_an_error() {
     assert_eq!(message, "the case expects PS001, but only ACME21 and the SL checks run in it");
     assert_eq!((line, column), (16, 9));
 }
+
+/// What the load-time checks must let through (a review found each
+/// rejected): `has()` is a condition, and a key the snapshot writes that
+/// the view has no field for can be stated and pointed at.
+#[test]
+fn valid_rules_pass_the_load_time_checks() {
+    let rule = "code: ACME22\nname: valid\nseverity: warning\nsummary: s\nurl: https://example.com\nhelp: h\n\
+                for_each: users\nlet: {conf: has(item.roles.confluence)}\n\
+                when: has(item.email) && conf && stated(site, \"exported_at\")\nmessage: m\n\
+                at: value_of(site, \"exported_at\")\n";
+    let env = sitelint::rules::expr::env();
+    let source = sitelint::rules::error::RuleSource { name: "r.yaml".into(), text: rule.into() };
+    let parsed = sitelint::rules::Rule::parse(&env, source);
+    assert!(parsed.is_ok(), "{:?}", parsed.err().map(|e| e.message));
+}
+
+/// A `let` whose name is refused is not bound, so the expressions using
+/// the name it would hide are no further errors; every bad part of a
+/// template is reported, and an empty text with the expressions' errors.
+#[test]
+fn errors_are_reported_once_each() {
+    let rule = "code: ACME23\nname: t\nseverity: warning\nsummary: s\nurl: https://example.com\nhelp: \"\"\n\
+                for_each: users\nlet: {item: item.email}\nwhen: item.active\n\
+                message: \"{{ item.nmae }} {{ item.emial }}\"\nat: item\n";
+    let env = sitelint::rules::expr::env();
+    let source = sitelint::rules::error::RuleSource { name: "r.yaml".into(), text: rule.into() };
+    let error = sitelint::rules::Rule::parse(&env, source).expect_err("a broken rule");
+    let messages: Vec<&str> =
+        std::iter::once(&*error).chain(&error.others).map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`help` is empty",
+            "`let` name `item` is already a variable",
+            "unknown field `nmae`",
+            "unknown field `emial`",
+        ]
+    );
+}

@@ -60,6 +60,15 @@ impl RuleError {
         })
     }
 
+    /// Errors of one file as one: the first in the file, with the others
+    /// shown after it in the order they are written. `errors` is not empty.
+    pub fn together(mut errors: Vec<RuleError>) -> Box<RuleError> {
+        errors.sort_by_key(|e| e.span.offset());
+        let mut first = errors.remove(0);
+        first.others = errors;
+        Box::new(first)
+    }
+
     pub fn label(mut self: Box<Self>, label: impl Into<String>) -> Box<Self> {
         self.label = label.into();
         self

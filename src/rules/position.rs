@@ -45,7 +45,7 @@ impl<'a> InFile<'a> {
         let byte = |chars: usize| text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
         let first = self.start + byte(char_offset).min(text.len().saturating_sub(1));
         let last = (self.start + byte(char_offset + len.max(1))).saturating_sub(1).max(first);
-        let traced = trace(region, self.value);
+        let traced = trace(Style::of(file, start), region, self.value);
         // The characters' source, from the first's start to the last's end.
         let from = traced.iter().find(|(at, ..)| *at >= first).map(|&(_, s, _)| s);
         let to = traced.iter().rev().find(|(at, ..)| *at <= last).map(|&(_, _, e)| e);
@@ -60,13 +60,10 @@ impl<'a> InFile<'a> {
 /// in order: its byte offset in `value` and the bytes of `region` that
 /// spell it. Characters the source folds from elsewhere (a line break read
 /// as a space) are matched to the nearest source character like them.
-fn trace(region: &str, value: &str) -> Vec<(usize, usize, usize)> {
-    let style = Style::of(region);
+fn trace(style: Style, region: &str, value: &str) -> Vec<(usize, usize, usize)> {
     let mut at = match style {
         Style::Double | Style::Single => 1,
-        // The header line (`|`, `>-`, ...) is no part of the value.
-        Style::Block => region.find('\n').map_or(region.len(), |i| i + 1),
-        Style::Plain => 0,
+        Style::Block | Style::Plain => 0,
     };
     let mut traced = Vec::with_capacity(value.len());
     'chars: for (offset, c) in value.char_indices() {
@@ -92,11 +89,29 @@ enum Style {
 }
 
 impl Style {
-    fn of(region: &str) -> Style {
-        match region.as_bytes().first() {
+    /// How the scalar starting at byte `start` of `file` is written. A
+    /// block scalar's span starts at its content, on the line after its
+    /// header (`|`, `>-`, `!!str |`), which only that line tells: its
+    /// content may itself start with a quote, `|` or `>`.
+    fn of(file: &str, start: usize) -> Style {
+        let line_start = file[..start].rfind('\n').map_or(0, |i| i + 1);
+        let at_indentation = file[line_start..start].bytes().all(|b| b == b' ' || b == b'\t');
+        let header = file[..line_start]
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .map(|line| line.split(" #").next().unwrap_or(line).trim_end());
+        let block = at_indentation
+            && header.and_then(|h| h.rsplit([' ', ':', '-']).next()).is_some_and(|last| {
+                last.starts_with(['|', '>'])
+                    && last[1..].bytes().all(|b| b.is_ascii_digit() || b == b'+' || b == b'-')
+            });
+        if block {
+            return Style::Block;
+        }
+        match file.as_bytes().get(start) {
             Some(b'"') => Style::Double,
             Some(b'\'') => Style::Single,
-            Some(b'|' | b'>') => Style::Block,
             _ => Style::Plain,
         }
     }
@@ -153,10 +168,16 @@ fn double_escape(e: char) -> Option<char> {
 mod tests {
     use super::*;
 
-    /// The rule-file text a located range covers.
+    /// The rule-file text a located range covers. The scalar starts after
+    /// `: `, or for a block scalar (as serde-saphyr spans it) at its content.
     fn located(file: &str, value: &str, char_offset: usize, len: usize) -> String {
         let source = RuleSource { name: "r.yaml".into(), text: file.into() };
         let start = file.find(": ").unwrap() + 2;
+        let start = if file[start..].starts_with(['|', '>']) {
+            file[start..].find('\n').unwrap() + start + 1
+        } else {
+            start
+        };
         let at = InFile::whole(value, (start, file.len()));
         let (from, to) = at.locate(&source, char_offset, len);
         file[from..to].to_string()
@@ -187,6 +208,17 @@ mod tests {
         assert_eq!(located(block, value, 15, 10), "item.emial");
         let folded = "when: >-\n  item.active &&\n  item.emial";
         assert_eq!(located(folded, "item.active && item.emial", 15, 10), "item.emial");
+        // Block scalars whose content starts with a quote, `>` or `|`.
+        let value = "\"x\" == item.emial\n";
+        assert_eq!(located("when: |\n  \"x\" == item.emial\n", value, 12, 5), "emial");
+        // The first `nmae`, on the block's second line, not its third.
+        let value = ">\nx > y {{ item.nmae }} z\nx > y {{ item.nmae }} z\n";
+        let file = "message: |\n  >\n  x > y {{ item.nmae }} z\n  x > y {{ item.nmae }} z\n";
+        let source = RuleSource { name: "r.yaml".into(), text: file.into() };
+        let at = InFile::whole(value, (file.find("  >").unwrap(), file.len()));
+        assert_eq!(at.locate(&source, value.find("nmae").unwrap(), 4).0, file.find("nmae").unwrap());
+        let value = "'x' == item.emial";
+        assert_eq!(located("when: !!str >- # a comment\n  'x' == item.emial", value, 12, 5), "emial");
         // An empty expression: the whole scalar.
         assert_eq!(located("when: \"\"", "", 0, 1), "\"\"");
         // An escape by code point.

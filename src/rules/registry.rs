@@ -101,6 +101,13 @@ impl RuleSet {
         paths.sort();
         let mut sources = Vec::new();
         for path in paths {
+            if !path.exists() {
+                return Err(vec![miette::miette!(
+                    help = "point the link at a rule file, or remove it",
+                    "rule file {} is a broken symbolic link",
+                    path.display()
+                )]);
+            }
             // Reading a named pipe would wait for a writer.
             if !path.is_file() {
                 return Err(vec![miette::miette!(

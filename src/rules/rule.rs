@@ -197,8 +197,6 @@ impl Rule {
     pub fn parse_sharing(env: &Env, programs: &Programs, source: RuleSource) -> Result<Rule, Box<RuleError>> {
         let file: RuleFile = serde_saphyr::from_str(&source.text).map_err(|e| yaml_error(&source, &e))?;
         let code = checked_code(&source, &file.code)?;
-        checked_texts(&source, &file)?;
-        checked_expectations(&source, &file)?;
         let severity = Severity::parse(&file.severity.value).ok_or_else(|| {
             RuleError::new(
                 &source,
@@ -231,6 +229,8 @@ impl Rule {
         // Every expression is compiled, and every error kept: a file with
         // three typos shows all three, not one per run.
         let mut errors = Vec::new();
+        kept(&mut errors, checked_texts(&source, &file));
+        kept(&mut errors, checked_expectations(&source, &file));
         // Each `let` sees the ones before it; everything else sees them all.
         // One that does not compile is still bound, so that the
         // expressions using it are not reported as well.
@@ -239,9 +239,13 @@ impl Rule {
         let mut lets = Vec::new();
         for (name, value) in &file.lets.0 {
             let bound: Vec<&str> = item_vars.iter().map(|(name, _)| *name).collect();
-            kept(&mut errors, check_let_name(&source, name, &bound));
+            // A name that hides another is not bound: the expressions go on
+            // seeing what it would hide.
+            let named = kept(&mut errors, check_let_name(&source, name, &bound)).is_some();
             let value = kept(&mut errors, compile(value, &item_vars));
-            item_vars.push((&name.value, value.as_ref().map_or(Ty::Any, |v| v.ty)));
+            if named {
+                item_vars.push((&name.value, value.as_ref().map_or(Ty::Any, |v| v.ty)));
+            }
             lets.extend(value.map(|value| (name.value.clone(), value)));
         }
         let mut related = Vec::new();
@@ -268,10 +272,10 @@ impl Rule {
         let (Some(when), Some(message), Some(label), Some(entity), Some(help), Some(at)) =
             (when, message, label, entity, help, at)
         else {
-            return Err(together(errors));
+            return Err(RuleError::together(errors));
         };
         if !errors.is_empty() {
-            return Err(together(errors));
+            return Err(RuleError::together(errors));
         }
         let (name, url) = (file.name.value.as_str().into(), Some(file.url.value.as_str().into()));
         Ok(Rule {
@@ -322,18 +326,16 @@ fn checked_expectations(source: &RuleSource, file: &RuleFile) -> Result<(), Box<
     Ok(())
 }
 
-/// The value of `result`, or `None` with its error kept in `errors`.
+/// The value of `result`, or `None` with its errors kept in `errors`.
 fn kept<T>(errors: &mut Vec<RuleError>, result: Result<T, Box<RuleError>>) -> Option<T> {
-    result.map_err(|error| errors.push(*error)).ok()
-}
-
-/// A file's errors as one: the first in the file, with the others shown
-/// after it in the order they are written.
-fn together(mut errors: Vec<RuleError>) -> Box<RuleError> {
-    errors.sort_by_key(|e| e.span.offset());
-    let mut first = errors.remove(0);
-    first.others = errors;
-    Box::new(first)
+    result
+        .map_err(|error| {
+            let mut error = *error;
+            let others = std::mem::take(&mut error.others);
+            errors.push(error);
+            errors.extend(others);
+        })
+        .ok()
 }
 
 /// What an expression's value is, when it is known before the rule runs

@@ -40,6 +40,8 @@ impl Template {
     ) -> Result<Template, Box<RuleError>> {
         let text = at.text();
         let mut parts = Vec::new();
+        // Every part is compiled, and each error kept.
+        let mut errors = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
             if open > 0 {
@@ -56,18 +58,27 @@ impl Template {
             let inside = &after[..close];
             let start = text.len() - after.len() + (inside.len() - inside.trim_start().len());
             let part = at.part(start, start + inside.trim().len());
-            let part = expr::compile(env, programs, source, part, variables)?;
-            if part.ty == Ty::Place {
-                return Err(RuleError::new(
-                    source,
-                    part.span,
-                    "a place in the snapshot cannot be shown in a message",
-                )
-                .label("a place, for `at`")
-                .help(PLACE_HELP));
-            }
-            parts.push(Part::Expr(part));
             rest = &after[close + 2..];
+            let part = match expr::compile(env, programs, source, part, variables) {
+                Ok(part) if part.ty == Ty::Place => {
+                    let problem = "a place in the snapshot cannot be shown in a message";
+                    errors.push(
+                        *RuleError::new(source, part.span, problem)
+                            .label("a place, for `at`")
+                            .help(PLACE_HELP),
+                    );
+                    continue;
+                }
+                Ok(part) => part,
+                Err(error) => {
+                    errors.push(*error);
+                    continue;
+                }
+            };
+            parts.push(Part::Expr(part));
+        }
+        if !errors.is_empty() {
+            return Err(RuleError::together(errors));
         }
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_string()));

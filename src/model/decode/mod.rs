@@ -41,6 +41,8 @@ use super::text::{closest, fold};
 mod merge;
 mod schema;
 
+pub use schema::is_key as is_snapshot_key;
+
 pub use merge::merge;
 pub(super) use merge::remove;
 pub use schema::JSM_APP;

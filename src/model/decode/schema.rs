@@ -106,6 +106,13 @@ pub(super) static SCHEMAS: [&Schema; 16] = [
     &ORGANIZATION,
 ];
 
+/// Whether some mapping of a snapshot may hold the key `name`: what a
+/// rule's `stated(e, "name")` and `value_of(e, "name")` may ask about, as
+/// the snapshot writes it.
+pub fn is_key(name: &str) -> bool {
+    SCHEMAS.iter().any(|schema| schema.keys.contains(&name))
+}
+
 /// How many bits of a path number the key's index takes.
 pub(super) const KEY_BITS: u32 = 5;
 const _: () = assert!(MAX_KEYS <= 1 << KEY_BITS, "a path must number every key");
