@@ -130,6 +130,10 @@ pub fn execution_error(error: &cel::ExecutionError) -> String {
         E::UnsupportedKeyType(k) => format!("{} cannot be a map key", literal(k)),
         E::DuplicateKey(k) => format!("the map literal has the key {} twice", literal(k)),
         E::UnsupportedTargetType { target } => format!("invalid argument {}", literal(target)),
+        // cel names the Rust trait a value lacks: `size(item)` on an entity.
+        E::UnexpectedType { got, want } if want.starts_with("missing trait") => {
+            format!("this does not apply to a {got} (an entity reads as a map: use its fields)")
+        }
         E::NotSupportedAsMethod { method, target } => {
             format!("`{method}` is not a method of {}", literal(target))
         }
@@ -217,5 +221,11 @@ mod tests {
         assert_eq!(execution_error(&method), "`size` is not a method of 3");
         let target = E::UnsupportedTargetType { target: V::Bool(false) };
         assert_eq!(execution_error(&target), "invalid argument false");
+        // Not the name of a Rust trait.
+        let sized = E::UnexpectedType { got: "map".into(), want: "missing trait Sizer".into() };
+        assert_eq!(
+            execution_error(&sized),
+            "this does not apply to a map (an entity reads as a map: use its fields)"
+        );
     }
 }
