@@ -538,14 +538,17 @@ fn test_rules_tests_every_folder_named_once() {
     std::fs::create_dir(&one).unwrap();
     std::fs::create_dir(&two).unwrap();
     std::fs::write(one.join("ACME010.yaml"), FAILING_CASE).unwrap();
-    let passing = FAILING_CASE.replace("ACME010", "ACME011").replace("line: 2", "line: 3");
+    let passing = FAILING_CASE
+        .replace("ACME010", "ACME011")
+        .replace("closed-accounts", "closed-accounts-2")
+        .replace("line: 2", "line: 3");
     std::fs::write(two.join("ACME011.yaml"), passing).unwrap();
     let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
     let out = sitelint(&["test-rules", one, two, one]);
     assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(
         stdout(&out).lines().filter(|l| l.starts_with("ACME")).collect::<Vec<_>>(),
-        ["ACME010 closed-accounts: FAILED (0 of 1 passed)", "ACME011 closed-accounts: ok (1 of 1 passed)"],
+        ["ACME010 closed-accounts: FAILED (0 of 1 passed)", "ACME011 closed-accounts-2: ok (1 of 1 passed)"],
     );
     assert!(stdout(&out).trim_end().ends_with("1 passed, 1 failed"), "{}", stdout(&out));
 }

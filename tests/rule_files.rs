@@ -486,3 +486,13 @@ fn errors_are_reported_once_each() {
         ]
     );
 }
+
+/// A rule's name heads its findings and lists it: two rules of one name
+/// read as one, so the second is an error at its name.
+#[test]
+fn a_name_already_used_is_an_error_at_it() {
+    let (message, line, column, help) = load_error("duplicate-name.yaml");
+    assert_eq!(message, "rule name customer-without-jsm-role is already used");
+    assert_eq!((line, column), (2, 7));
+    assert!(help.is_some_and(|h| h.starts_with("AC001 (<built-in>/AC001.yaml) has this name")));
+}

@@ -144,7 +144,10 @@ impl RuleSet {
                         self.rules.push(rule);
                     }
                     Some(first) => errors.push(Report::new(*duplicate_code(&rule, &self.rules[first]))),
-                    None => self.rules.push(rule),
+                    None => match self.rules.iter().find(|r| r.reporter.name == rule.reporter.name) {
+                        Some(first) => errors.push(Report::new(*duplicate_name(&rule, first))),
+                        None => self.rules.push(rule),
+                    },
                 },
                 Err(e) => errors.push(Report::new(*e)),
             }
@@ -175,6 +178,22 @@ enum Builtins {
 fn same_builtin(builtin: &Rule, rule: &Rule) -> bool {
     let file_name = Path::new(&rule.source.name).file_name().and_then(|n| n.to_str());
     builtin.source.name.strip_prefix(BUILTIN).is_some_and(|name| Some(name) == file_name)
+}
+
+/// A name is how a finding is headed (`ACME001(name)`) and how SARIF and
+/// `sitelint rules` list the rule: two rules of one name read as one.
+fn duplicate_name(rule: &Rule, first: &Rule) -> Box<RuleError> {
+    let text = &rule.source.text;
+    let name = &*rule.reporter.name;
+    // The top-level `name:` key (a test case's is indented), then the name.
+    let key = text.match_indices("name:").map(|(at, _)| at).find(|&at| at == 0 || text[..at].ends_with('\n'));
+    let at = key.and_then(|key| text[key..].find(name).map(|n| key + n)).unwrap_or(0);
+    RuleError::new(&rule.source, (at, at + name.len()), format!("rule name {name} is already used"))
+        .label("used again here")
+        .help(format!(
+            "{} ({}) has this name; give this rule another",
+            first.reporter.code, first.source.name
+        ))
 }
 
 fn duplicate_code(rule: &Rule, first: &Rule) -> Box<RuleError> {
